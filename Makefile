@@ -1,0 +1,124 @@
+# simmer: build, run, test and bench.
+#
+#   make            build build/simmerd and build/simmer
+#   make run        install missing Debian packages, build, run simmerd in the foreground
+#   make test       install missing test packages, build, run every test
+#   make test SAN=1 the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make bench      print performance figures
+#
+# Sources are found by folder: every .c file in proto/, daemon/, daemon/analysis/
+# and client/ belongs to that room's static library, except the two main.c files.
+# Every tests/unit/test_*.c becomes one cmocka binary linked against all rooms.
+
+CC      ?= cc
+STD     := -std=c17 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+OPT     ?= -O2 -g
+
+# Every library comes through pkg-config, except libcsv, whose Debian package
+# ships no .pc file.
+PKGS        := libuv sqlite3 msgpack jansson inih libnotify libsystemd
+TEST_PKGS   := cmocka
+LIBS_NOPC   := -lcsv -lm -lpthread
+
+ifeq ($(SAN),1)
+BUILD   := build-san
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   ?= build
+LDSAN   :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+CFLAGS  += $(STD) $(WARN) $(OPT) -I. -MMD -MP -DSIMMER_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+LDFLAGS += $(LDSAN)
+
+PROTO_SRC    := $(wildcard proto/*.c)
+ANALYSIS_SRC := $(wildcard daemon/analysis/*.c)
+DAEMON_SRC   := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+CLIENT_SRC   := $(filter-out client/main.c,$(wildcard client/*.c))
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+BENCH_SRC    := $(wildcard bench/bench_*.c)
+TOOL_SRC     := $(wildcard tests/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBPROTO    := $(BUILD)/libproto.a
+LIBANALYSIS := $(BUILD)/libanalysis.a
+LIBDAEMON   := $(BUILD)/libdaemon.a
+LIBCLIENT   := $(BUILD)/libclient.a
+ALL_LIBS    := $(LIBDAEMON) $(LIBCLIENT) $(LIBANALYSIS) $(LIBPROTO)
+
+UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
+.PHONY: all run test bench deps deps-test deps-bench clean install uninstall tests-bin
+
+all: $(BUILD)/simmerd $(BUILD)/simmer
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBPROTO): $(call obj,$(PROTO_SRC))
+$(LIBANALYSIS): $(call obj,$(ANALYSIS_SRC))
+$(LIBDAEMON): $(call obj,$(DAEMON_SRC))
+$(LIBCLIENT): $(call obj,$(CLIENT_SRC))
+$(ALL_LIBS):
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/simmerd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBANALYSIS) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_NOPC)
+
+$(BUILD)/simmer: $(call obj,client/main.c) $(LIBCLIENT) $(LIBPROTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LIBS_NOPC)
+
+$(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) $(TEST_LIBS) $(LIBS_NOPC)
+
+$(BUILD)/bench/%: bench/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) $(LIBS_NOPC)
+
+$(BUILD)/tools/%: tests/tools/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(PKG_LIBS) $(LIBS_NOPC)
+
+tests-bin: all $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh build test
+
+deps-bench:
+	@scripts/deps.sh build test bench
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/simmerd $(ARGS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory tests-bin
+	@SIMMER_BUILD=$(BUILD) /usr/bin/python3 tests/run.py $(TESTS)
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(TOOL_BIN)
+	@SIMMER_BUILD=$(BUILD) bash bench/run.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include mk/*.mk

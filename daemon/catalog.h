@@ -1,0 +1,85 @@
+/*
+ * catalog.h: the factor catalog, what each name means and which values it takes.
+ *
+ * The built-in factors cover what drives inflammatory load (sleep, stress,
+ * activity, foods, NSAIDs, gut symptoms) plus the red-flag symptoms that
+ * always need medical evaluation. Any other well-formed name is created on
+ * first use as an event exposure; `factor_define` changes its kind and role.
+ * The loop thread keeps one catalog in memory to validate entries at once;
+ * the store persists user-defined factors.
+ */
+#ifndef SIMMER_DAEMON_CATALOG_H
+#define SIMMER_DAEMON_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto/limits.h"
+
+enum factor_kind {
+	FACTOR_SCALE = 0,   /* 0-10 (or a narrower range); the day keeps its maximum */
+	FACTOR_HOURS = 1,   /* summed over the day */
+	FACTOR_MINUTES = 2, /* summed over the day */
+	FACTOR_EVENT = 3,   /* counted: the day's values are summed, a bare event is 1 */
+	FACTOR_FLARE = 4,   /* a flare marker; the day keeps its maximum */
+};
+
+enum factor_role {
+	ROLE_EXPOSURE = 0,  /* may drive load: sleep, foods, stress, ... */
+	ROLE_SYMPTOM = 1,   /* may announce a flare: stiffness, bloating, ... */
+	ROLE_OUTCOME = 2,   /* what we try to foresee: pain, flare */
+	ROLE_RED_FLAG = 3,  /* needs medical evaluation, always alerts */
+};
+
+#define FACTOR_UNIT_MAX 15
+#define FACTOR_DESCRIPTION_MAX 95
+
+struct factor {
+	char name[PROTO_FACTOR_MAX + 1];
+	int kind;           /* enum factor_kind */
+	int role;           /* enum factor_role */
+	char unit[FACTOR_UNIT_MAX + 1];
+	double min, max;    /* inclusive range of one entry's value */
+	bool builtin;
+	char description[FACTOR_DESCRIPTION_MAX + 1];
+};
+
+struct catalog {
+	struct factor *factors;
+	size_t count, cap;
+};
+
+/* Fills the catalog with the built-in factors. 0 or -ENOMEM. */
+int catalog_init(struct catalog *cat);
+void catalog_free(struct catalog *cat);
+/* Deep copy, for handing a snapshot to another thread. */
+int catalog_copy(struct catalog *dst, const struct catalog *src);
+
+/* Resolves short aliases a person types ("sleep" -> "sleep_hours",
+ * "activity" -> "activity_minutes", "rpe" -> "activity_rpe", "quality" ->
+ * "sleep_quality"); other names come back unchanged. */
+const char *catalog_resolve_alias(const char *name);
+
+const struct factor *catalog_find(const struct catalog *cat, const char *name);
+
+/* Adds or replaces a factor (a built-in one cannot be replaced: -EPERM). */
+int catalog_put(struct catalog *cat, const struct factor *f);
+
+/* The factor a new name gets on first use: an event exposure counted per day. */
+void catalog_default_factor(struct factor *f, const char *name);
+
+/* Checks one entry's value against the factor's range; on failure writes a
+ * message such as "pain must be between 0 and 10 (got 12)" and returns
+ * -PROTO_E_OUT_OF_RANGE. */
+int catalog_check_value(const struct factor *f, double value, char *err, size_t errlen);
+
+/* Default range for a kind: scale 0-10, hours 0-24, minutes 0-1440,
+ * event 0-100, flare 0-1. */
+void factor_kind_range(int kind, double *min, double *max);
+
+const char *factor_kind_name(int kind);   /* "scale", "hours", ... */
+int factor_kind_parse(const char *name);  /* -1 when unknown */
+const char *factor_role_name(int role);   /* "exposure", ... */
+int factor_role_parse(const char *name);  /* -1 when unknown */
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * store.h: simmer's SQLite file, the only place that knows its schema.
+ *
+ * One `struct store` is one connection. The writer thread owns the single
+ * read-write connection; readers (list, export, analysis snapshots) open
+ * their own read-only ones, which WAL lets run beside the writer.
+ * The file is opened in WAL mode with synchronous=FULL, so a committed
+ * transaction survives power loss; the schema is migrated by user_version;
+ * tables are STRICT. Entries and the per-day rollup change in the same
+ * transaction, so the analysis never scans raw entries.
+ *
+ * Functions return 0 or a negative proto_error code (PROTO_E_STORAGE for
+ * SQLite failures, PROTO_E_NOT_FOUND, ...) and fill `err`.
+ */
+#ifndef SIMMER_DAEMON_STORE_H
+#define SIMMER_DAEMON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/catalog.h"
+#include "proto/proto.h"
+
+struct store;
+
+/* Opens (creating it with mode 0600 and migrating it when read-write) the
+ * database at path. The folder must exist. */
+int store_open(struct store **out, const char *path, bool readonly, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* The schema version after migrations (PRAGMA user_version). */
+int store_schema_version(struct store *st);
+
+/* Adds the user-defined factors stored in the file to cat. */
+int store_load_factors(struct store *st, struct catalog *cat, char *err, size_t errlen);
+
+/* Transactions: the writer groups many requests into one. */
+int store_begin(struct store *st, char *err, size_t errlen);
+int store_commit(struct store *st, char *err, size_t errlen);
+void store_rollback(struct store *st);
+
+enum store_insert_status {
+	STORE_ADDED = 0,
+	STORE_PRESENT = 1,  /* same id, or same time+factor+value+note */
+};
+
+/* Inside a transaction: stores one entry whose day is already set, creating
+ * the factor row from f when it is not stored yet, and updates the rollup.
+ * *status says whether it was added or already present. */
+int store_insert_entry(struct store *st, const struct entry *e, const struct factor *f,
+    int *status, char *err, size_t errlen);
+
+/* Inside a transaction: soft-deletes the most recently logged live entry
+ * (undo) or the one whose id is id_or_prefix (a full id or a unique prefix of
+ * at least 8 characters), fixing the rollup; the entry comes back in out. */
+int store_undo_last(struct store *st, struct entry *out, char *err, size_t errlen);
+int store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out,
+    char *err, size_t errlen);
+
+/* Inside a transaction: stores a user-defined factor (insert or replace). */
+int store_define_factor(struct store *st, const struct factor *f, char *err, size_t errlen);
+
+/* Reading. The callback returns 0 to go on, anything else stops the walk
+ * and is returned. */
+typedef int (*store_entry_cb)(const struct entry *e, void *arg);
+
+struct store_list_query {
+	bool has_since, has_until;
+	int64_t since_ms, until_ms;     /* inclusive, exclusive */
+	const char *factor;             /* NULL for all */
+	uint32_t limit;                 /* the newest `limit` entries ... */
+};
+/* ... passed to cb oldest first. */
+int store_list(struct store *st, const struct store_list_query *q, store_entry_cb cb,
+    void *arg, char *err, size_t errlen);
+
+/* Export: live entries in (time, id) order after the cursor (after_id NULL
+ * starts at the beginning); at most limit of them. */
+int store_export_page(struct store *st, int64_t since_ms, int64_t after_time_ms,
+    const char *after_id, uint32_t limit, store_entry_cb cb, void *arg,
+    char *err, size_t errlen);
+
+/* The rollup: one row per (day, factor) with live entries. */
+struct daily_row {
+	int32_t day;
+	char factor[PROTO_FACTOR_MAX + 1];
+	uint32_t count;
+	double sum, max, min;
+};
+typedef int (*store_daily_cb)(const struct daily_row *row, void *arg);
+/* Rows from since_day on, ordered by day then factor. */
+int store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *arg,
+    char *err, size_t errlen);
+
+/* Key/value settings kept in the file (e.g. the last alert state). */
+int store_meta_get(struct store *st, const char *key, char *out, size_t outlen,
+    char *err, size_t errlen);  /* -PROTO_E_NOT_FOUND when absent */
+int store_meta_set(struct store *st, const char *key, const char *value,
+    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Runs every simmer test and prints one closing line: `N passed, N failed`.
+
+Tests come in two shapes, and both speak TAP (`ok N - name` / `not ok N - name`):
+  - cmocka binaries built from tests/unit/test_*.c into $SIMMER_BUILD/tests/,
+    run with CMOCKA_MESSAGE_OUTPUT=TAP;
+  - Python scripts tests/*/test_*.py, run with Debian's /usr/bin/python3 so
+    that Debian's python3-msgpack and python3-scipy are the ones imported.
+A program that dies without reporting counts as one failure. Arguments are
+substrings: only the test files whose path contains one of them run.
+"""
+import concurrent.futures
+import glob
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.environ.get("SIMMER_BUILD", "build")
+TIMEOUT = int(os.environ.get("SIMMER_TEST_TIMEOUT", "420"))
+OK = re.compile(r"^ok \d+")
+NOT_OK = re.compile(r"^not ok \d+")
+
+
+def discover():
+    units = sorted(glob.glob(os.path.join(ROOT, BUILD, "tests", "test_*")))
+    units = [u for u in units if os.access(u, os.X_OK) and not u.endswith(".d")]
+    scripts = sorted(glob.glob(os.path.join(ROOT, "tests", "*", "test_*.py")))
+    return [[u] for u in units] + [["/usr/bin/python3", s] for s in scripts]
+
+
+def run_one(cmd):
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="TAP", SIMMER_BUILD=os.path.join(ROOT, BUILD),
+               PYTHONDONTWRITEBYTECODE="1")
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        out, rc = proc.stdout.decode(errors="replace"), proc.returncode
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode(errors="replace") + f"\nnot ok 999 - timed out after {TIMEOUT}s\n"
+        rc = -1
+    passed = sum(1 for line in out.splitlines() if OK.match(line))
+    failed = sum(1 for line in out.splitlines() if NOT_OK.match(line))
+    if rc != 0 and failed == 0:
+        failed = 1
+        out += f"\nnot ok - {os.path.basename(cmd[-1])} exited with status {rc} without reporting a failure\n"
+    return cmd, out, passed, failed, time.monotonic() - started
+
+
+def main(filters):
+    tests = discover()
+    if filters:
+        tests = [t for t in tests if any(f in t[-1] for f in filters)]
+    total_passed = total_failed = 0
+    jobs = int(os.environ.get("SIMMER_TEST_JOBS", "2"))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for cmd, out, passed, failed, secs in pool.map(run_one, tests):
+            name = os.path.relpath(cmd[-1], ROOT)
+            print(f"== {name}: {passed} passed, {failed} failed ({secs:.1f}s)")
+            for line in out.splitlines():
+                if failed:
+                    print("   " + line)
+            total_passed += passed
+            total_failed += failed
+    if not tests:
+        print("no tests found")
+    print(f"{total_passed} passed, {total_failed} failed")
+    return 1 if total_failed or not tests else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
