@@ -1,0 +1,171 @@
+"""Shared helpers for simmer's integration tests.
+
+Every test talks to real processes: a real simmerd on a real Unix socket with
+a real SQLite file, in temporary XDG folders made for that test. Tests print
+TAP through `run_tests`, which tests/run.py counts.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SIMMER_BUILD", os.path.join(ROOT, "build"))
+SIMMERD = os.path.join(BUILD, "simmerd")
+SIMMER = os.path.join(BUILD, "simmer")
+
+
+class Env:
+    """Temporary XDG folders, and the environment both binaries see."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="simmer-test-")
+        self.runtime = os.path.join(self.root, "run")
+        self.data = os.path.join(self.root, "data")
+        self.state = os.path.join(self.root, "state")
+        self.config = os.path.join(self.root, "config")
+        for d in (self.runtime, self.data, self.state, self.config):
+            os.makedirs(d, mode=0o700)
+        self.socket = os.path.join(self.runtime, "simmer", "simmer.sock")
+        self.db = os.path.join(self.data, "simmer", "simmer.db")
+        self.spool_dir = os.path.join(self.state, "simmer")
+        self.vars = dict(os.environ)
+        for k in ("SIMMER_SOCKET", "SIMMER_DB", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY"):
+            self.vars.pop(k, None)
+        self.vars.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_HOME=self.data,
+                         XDG_STATE_HOME=self.state, XDG_CONFIG_HOME=self.config,
+                         TZ=os.environ.get("SIMMER_TEST_TZ", "UTC"))
+
+    def write_config(self, text):
+        d = os.path.join(self.config, "simmer")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "simmer.conf"), "w") as f:
+            f.write(text)
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Daemon:
+    """A simmerd process on an Env. start() returns once the socket answers."""
+
+    def __init__(self, env, args=(), extra_env=None):
+        self.env = env
+        self.args = list(args)
+        self.extra_env = extra_env or {}
+        self.proc = None
+        self.log_path = os.path.join(env.root, "simmerd.log")
+
+    def start(self, wait=True, timeout=10.0):
+        e = dict(self.env.vars, **self.extra_env)
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([SIMMERD] + self.args, env=e, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"simmerd exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.env.socket)
+                s.close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise AssertionError(f"simmerd did not answer within {timeout}s:\n{self.logs()}")
+
+    def logs(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("simmerd did not stop on signal %d" % sig)
+        finally:
+            self.log.close()
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.log.close()
+
+
+def simmer(env, *args, input=None, timeout=30, check=None, extra_env=None):
+    """Runs the client; returns CompletedProcess with text stdout/stderr.
+    check=N asserts the exit status is N."""
+    e = dict(env.vars, **(extra_env or {}))
+    p = subprocess.run([SIMMER] + [str(a) for a in args], env=e, input=input,
+                       capture_output=True, text=True, timeout=timeout)
+    if check is not None and p.returncode != check:
+        raise AssertionError(f"simmer {' '.join(map(str, args))}: exit {p.returncode}, "
+                             f"wanted {check}\nstdout: {p.stdout}\nstderr: {p.stderr}")
+    return p
+
+
+class Context:
+    """One test's Env and the daemons it started, cleaned up afterwards."""
+
+    def __init__(self):
+        self.env = Env()
+        self.daemons = []
+
+    def daemon(self, *args, start=True, **kw):
+        d = Daemon(self.env, args, **kw)
+        self.daemons.append(d)
+        return d.start() if start else d
+
+    def simmer(self, *args, **kw):
+        return simmer(self.env, *args, **kw)
+
+    def close(self):
+        for d in self.daemons:
+            if d.proc is not None and d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait()
+        self.env.cleanup()
+
+
+def run_tests(namespace, names=None):
+    """Runs every function test_* in namespace (each gets a fresh Context)
+    and prints TAP. Exits 0 when all passed."""
+    tests = [(n, f) for n, f in sorted(namespace.items())
+             if n.startswith("test_") and callable(f) and (not names or n in names)]
+    print(f"1..{len(tests)}")
+    failed = 0
+    for i, (name, fn) in enumerate(tests, 1):
+        ctx = Context()
+        try:
+            fn(ctx)
+            print(f"ok {i} - {name}")
+        except Exception:
+            failed += 1
+            print(f"not ok {i} - {name}")
+            for line in traceback.format_exc().splitlines():
+                print("# " + line)
+            for d in ctx.daemons:
+                for line in d.logs().splitlines()[-40:]:
+                    print("# simmerd: " + line)
+        finally:
+            sys.stdout.flush()
+            ctx.close()
+    sys.exit(1 if failed else 0)
