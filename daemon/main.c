@@ -1,7 +1,226 @@
-/* main.c: simmerd's entry point (being built). */
+/*
+ * main.c: simmerd's entry point: flags, start-up order, signals, shutdown.
+ *
+ * Start-up: resolve paths, take the instance lock, open the database and
+ * the catalog, start the store thread, listen (or adopt systemd's socket),
+ * take in the client's spool, then tell systemd we are ready. Shutdown on
+ * SIGTERM or SIGINT: stop accepting and reading, let the store thread
+ * finish and acknowledge every request already received, close, exit 0.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "daemon/services.h"
+#include "daemon/store.h"
+
+static void
+usage(FILE *out)
 {
-	fprintf(stderr, "simmerd: not built yet\n");
-	return 1;
+	fprintf(out,
+	    "usage: simmerd [--socket PATH] [--db PATH] [--verbose]\n"
+	    "       simmerd --version | --help\n"
+	    "\n"
+	    "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/simmer/simmer.sock;\n"
+	    "                 also SIMMER_SOCKET)\n"
+	    "  --db PATH      the database (default $XDG_DATA_HOME/simmer/simmer.db;\n"
+	    "                 also SIMMER_DB)\n"
+	    "  --verbose      debug log lines\n"
+	    "\n"
+	    "Logs go to stderr with journald priority prefixes. SIGHUP re-reads\n"
+	    "$XDG_CONFIG_HOME/simmer/simmer.conf; SIGTERM finishes pending writes and exits.\n");
+}
+
+/* Only one simmerd per socket: a lock beside it, held for the process's life. */
+static int
+take_instance_lock(struct simmerd *d, char *err, size_t errlen)
+{
+	int rc = paths_make_parent(d->paths.lock, 0700, err, errlen);
+	if (rc != 0)
+		return rc;
+	int fd = open(d->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", d->paths.lock, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen, "another simmerd is already running on %s", d->paths.socket);
+		else
+			snprintf(err, errlen, "cannot lock %s: %s", d->paths.lock, strerror(e));
+		return -EWOULDBLOCK;
+	}
+	d->lock_fd = fd;
+	return 0;
+}
+
+static void
+on_writer_stopped(void *arg)
+{
+	struct simmerd *d = arg;
+	server_close_all(d);
+	services_stop(d);
+}
+
+static void
+begin_shutdown(struct simmerd *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("%s: finishing pending writes, then stopping", why);
+	sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
+	server_close_listener(d);
+	server_stop_reading_all(d);
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	writer_stop(d->writer, on_writer_stopped, d);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct simmerd *d = h->data;
+	if (signum == SIGHUP) {
+		char err[PROTO_MESSAGE_MAX];
+		if (services_reload(d, err, sizeof err) != 0)
+			log_error("keeping the old configuration: %s", err);
+		return;
+	}
+	begin_shutdown(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static int
+open_store(struct simmerd *d, char *err, size_t errlen)
+{
+	int rc = paths_make_parent(d->paths.db, 0700, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = store_open(&d->store, d->paths.db, false, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = catalog_init(&d->catalog);
+	if (rc != 0) {
+		snprintf(err, errlen, "out of memory building the catalog");
+		return rc;
+	}
+	return store_load_factors(d->store, &d->catalog, err, errlen);
+}
+
+static int
+start_signals(struct simmerd *d)
+{
+	uv_signal_t *sigs[] = {&d->sig_term, &d->sig_int, &d->sig_hup};
+	int nums[] = {SIGTERM, SIGINT, SIGHUP};
+	for (int i = 0; i < 3; i++) {
+		uv_signal_init(d->loop, sigs[i]);
+		sigs[i]->data = d;
+		int rc = uv_signal_start(sigs[i], on_signal, nums[i]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"db", required_argument, NULL, 'd'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *socket_flag = NULL, *db_flag = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "s:d:vVh", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': socket_flag = optarg; break;
+		case 'd': db_flag = optarg; break;
+		case 'v': log_set_verbose(true); break;
+		case 'V': printf("simmerd %s (protocol %d)\n", SIMMER_VERSION, PROTO_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "simmerd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	/* Everything simmerd creates is the user's alone. */
+	umask(0077);
+
+	static struct simmerd daemon;
+	struct simmerd *d = &daemon;
+	d->lock_fd = -1;
+	d->day_start_hour = 4;
+	proto_limits_default(&d->limits);
+	char err[PROTO_MESSAGE_MAX];
+	if (paths_resolve(&d->paths, socket_flag, db_flag, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_USAGE;
+	}
+	if (take_instance_lock(d, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_UNAVAILABLE;
+	}
+	d->loop = uv_default_loop();
+	if (services_load_config(d, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_CONFIG;
+	}
+	sd_notify(0, "STATUS=Opening the database");
+	if (open_store(d, err, sizeof err) != 0) {
+		log_error("cannot open the database %s: %s", d->paths.db, err);
+		return EX_CANTCREAT;
+	}
+	log_info("database %s (schema %d)", d->paths.db, store_schema_version(d->store));
+	if (writer_start(&d->writer, d->loop, d->store, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_OSERR;
+	}
+	if (start_signals(d) != 0) {
+		log_error("cannot install signal handlers");
+		return EX_OSERR;
+	}
+	if (server_listen(d, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_UNAVAILABLE;
+	}
+	spool_take_in(d);
+	if (services_start(d, err, sizeof err) != 0) {
+		log_error("%s", err);
+		return EX_SOFTWARE;
+	}
+	sd_notify(0, "READY=1\nSTATUS=Serving");
+	log_info("simmerd %s ready", SIMMER_VERSION);
+
+	uv_run(d->loop, UV_RUN_DEFAULT);
+
+	writer_free(d->writer);
+	store_close(d->store);
+	catalog_free(&d->catalog);
+	if (uv_loop_close(d->loop) != 0)
+		log_debug("the loop still had handles at exit");
+	log_info("stopped");
+	return d->exit_code;
 }

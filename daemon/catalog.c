@@ -1,0 +1,238 @@
+/*
+ * catalog.c: the built-in factors and the in-memory catalog (see catalog.h).
+ *
+ * The catalog is an array kept sorted by name, so a lookup is a binary
+ * search: the daemon checks every entry of a million-line import against it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/catalog.h"
+#include "proto/proto.h"
+
+#define S FACTOR_SCALE
+#define H FACTOR_HOURS
+#define M FACTOR_MINUTES
+#define E FACTOR_EVENT
+#define F FACTOR_FLARE
+
+static const struct factor builtin_factors[] = {
+	{"sleep_hours", H, ROLE_EXPOSURE, "h", 0, 24, true, "hours slept; short sleep adds to the load"},
+	{"sleep_quality", S, ROLE_EXPOSURE, "1-5", 1, 5, true, "how restful the sleep was, 1 poor to 5 good"},
+	{"stress", S, ROLE_EXPOSURE, "0-10", 0, 10, true, "the day's highest stress"},
+	{"activity_minutes", M, ROLE_EXPOSURE, "min", 0, 1440, true, "minutes of exercise or hard physical work"},
+	{"activity_rpe", S, ROLE_EXPOSURE, "1-10", 1, 10, true, "how hard the activity felt, 1 easy to 10 maximal"},
+	{"pain", S, ROLE_OUTCOME, "0-10", 0, 10, true, "the day's worst pain"},
+	{"stiffness", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "stiffness, often an early sign"},
+	{"fatigue", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "tiredness beyond ordinary sleepiness"},
+	{"bloating", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "bloating or other gut discomfort"},
+	{"flare", F, ROLE_OUTCOME, "", 0, 1, true, "a flare began"},
+	{"dairy", E, ROLE_EXPOSURE, "servings", 0, 100, true, "milk, cheese, yoghurt, cream"},
+	{"gluten", E, ROLE_EXPOSURE, "servings", 0, 100, true, "wheat, barley, rye"},
+	{"sugar", E, ROLE_EXPOSURE, "servings", 0, 100, true, "sweets, sugary drinks, desserts"},
+	{"alcohol", E, ROLE_EXPOSURE, "drinks", 0, 100, true, "standard drinks"},
+	{"processed_food", E, ROLE_EXPOSURE, "servings", 0, 100, true, "ready meals, fast food, processed meat"},
+	{"late_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal late in the evening"},
+	{"skipped_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal skipped"},
+	{"nsaid", E, ROLE_EXPOSURE, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
+	{"omega3", E, ROLE_EXPOSURE, "servings", 0, 100, true, "oily fish or omega-3 supplement"},
+	{"fermented", E, ROLE_EXPOSURE, "servings", 0, 100, true, "kefir, sauerkraut, kimchi and the like"},
+	{"fever", E, ROLE_RED_FLAG, "", 0, 100, true, "fever: needs medical evaluation"},
+	{"numbness", E, ROLE_RED_FLAG, "", 0, 100, true, "new or spreading numbness: needs medical evaluation"},
+	{"weakness", E, ROLE_RED_FLAG, "", 0, 100, true, "new or progressive weakness: needs medical evaluation"},
+	{"night_pain", E, ROLE_RED_FLAG, "", 0, 100, true, "severe pain at night: needs medical evaluation"},
+	{"weight_loss", E, ROLE_RED_FLAG, "", 0, 100, true, "unexplained weight loss: needs medical evaluation"},
+};
+
+#undef S
+#undef H
+#undef M
+#undef E
+#undef F
+
+static const struct alias {
+	const char *alias, *name;
+} aliases[] = {
+	{"sleep", "sleep_hours"},
+	{"quality", "sleep_quality"},
+	{"activity", "activity_minutes"},
+	{"exercise", "activity_minutes"},
+	{"rpe", "activity_rpe"},
+};
+
+static int
+factor_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct factor *)a)->name, ((const struct factor *)b)->name);
+}
+
+int
+catalog_init(struct catalog *cat)
+{
+	size_t n = sizeof builtin_factors / sizeof builtin_factors[0];
+	cat->factors = malloc((n + 16) * sizeof *cat->factors);
+	if (cat->factors == NULL)
+		return -ENOMEM;
+	memcpy(cat->factors, builtin_factors, sizeof builtin_factors);
+	cat->count = n;
+	cat->cap = n + 16;
+	qsort(cat->factors, cat->count, sizeof *cat->factors, factor_cmp);
+	return 0;
+}
+
+void
+catalog_free(struct catalog *cat)
+{
+	free(cat->factors);
+	cat->factors = NULL;
+	cat->count = cat->cap = 0;
+}
+
+int
+catalog_copy(struct catalog *dst, const struct catalog *src)
+{
+	dst->factors = malloc((src->count ? src->count : 1) * sizeof *dst->factors);
+	if (dst->factors == NULL)
+		return -ENOMEM;
+	memcpy(dst->factors, src->factors, src->count * sizeof *dst->factors);
+	dst->count = dst->cap = src->count;
+	return 0;
+}
+
+const char *
+catalog_resolve_alias(const char *name)
+{
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+		if (strcmp(aliases[i].alias, name) == 0)
+			return aliases[i].name;
+	return name;
+}
+
+const struct factor *
+catalog_find(const struct catalog *cat, const char *name)
+{
+	size_t lo = 0, hi = cat->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, cat->factors[mid].name);
+		if (c == 0)
+			return &cat->factors[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+int
+catalog_put(struct catalog *cat, const struct factor *f)
+{
+	struct factor *known = (struct factor *)catalog_find(cat, f->name);
+	if (known != NULL) {
+		if (known->builtin)
+			return -EPERM;
+		*known = *f;
+		known->builtin = false;
+		return 0;
+	}
+	if (cat->count == cat->cap) {
+		size_t cap = cat->cap ? cat->cap * 2 : 32;
+		struct factor *n = realloc(cat->factors, cap * sizeof *n);
+		if (n == NULL)
+			return -ENOMEM;
+		cat->factors = n;
+		cat->cap = cap;
+	}
+	/* Insert in order, keeping the binary search valid. */
+	size_t at = 0;
+	while (at < cat->count && strcmp(cat->factors[at].name, f->name) < 0)
+		at++;
+	memmove(&cat->factors[at + 1], &cat->factors[at], (cat->count - at) * sizeof *cat->factors);
+	cat->factors[at] = *f;
+	cat->factors[at].builtin = false;
+	cat->count++;
+	return 0;
+}
+
+void
+factor_kind_range(int kind, double *min, double *max)
+{
+	switch (kind) {
+	case FACTOR_SCALE: *min = 0; *max = 10; break;
+	case FACTOR_HOURS: *min = 0; *max = 24; break;
+	case FACTOR_MINUTES: *min = 0; *max = 1440; break;
+	case FACTOR_FLARE: *min = 0; *max = 1; break;
+	default: *min = 0; *max = 100; break;
+	}
+}
+
+void
+catalog_default_factor(struct factor *f, const char *name)
+{
+	memset(f, 0, sizeof *f);
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->kind = FACTOR_EVENT;
+	f->role = ROLE_EXPOSURE;
+	factor_kind_range(f->kind, &f->min, &f->max);
+	snprintf(f->description, sizeof f->description, "added on first use");
+}
+
+/* Values print without trailing zeros: "between 0 and 10", "1.5". */
+static void
+format_number(char *out, size_t outlen, double v)
+{
+	snprintf(out, outlen, "%.6g", v);
+}
+
+int
+catalog_check_value(const struct factor *f, double value, char *err, size_t errlen)
+{
+	if (isfinite(value) && value >= f->min && value <= f->max)
+		return 0;
+	char lo[32], hi[32], got[32];
+	format_number(lo, sizeof lo, f->min);
+	format_number(hi, sizeof hi, f->max);
+	format_number(got, sizeof got, value);
+	/* "0-10"-style units only repeat the range; real units are named. */
+	bool named_unit = f->unit[0] != '\0' && strchr(f->unit, '-') == NULL;
+	snprintf(err, errlen, "%s must be between %s and %s%s%s (got %s)", f->name, lo, hi,
+	    named_unit ? " " : "", named_unit ? f->unit : "", got);
+	return -PROTO_E_OUT_OF_RANGE;
+}
+
+static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare"};
+static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag"};
+
+const char *
+factor_kind_name(int kind)
+{
+	return (kind >= 0 && kind <= FACTOR_FLARE) ? kind_names[kind] : "event";
+}
+
+int
+factor_kind_parse(const char *name)
+{
+	for (int i = 0; i <= FACTOR_FLARE; i++)
+		if (strcmp(name, kind_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+factor_role_name(int role)
+{
+	return (role >= 0 && role <= ROLE_RED_FLAG) ? role_names[role] : "exposure";
+}
+
+int
+factor_role_parse(const char *name)
+{
+	for (int i = 0; i <= ROLE_RED_FLAG; i++)
+		if (strcmp(name, role_names[i]) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,79 @@
+/*
+ * replies.c: result maps shared by the loop and the store thread (see replies.h).
+ */
+#include <string.h>
+
+#include "daemon/replies.h"
+
+void
+reply_pack_entries(msgpack_packer *pk, const struct entry *entries, size_t n,
+    bool with_next, const struct entry *next)
+{
+	msgpack_pack_map(pk, with_next ? 2 : 1);
+	proto_pack_cstr(pk, "entries");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++)
+		proto_entry_pack(pk, &entries[i], true);
+	if (with_next) {
+		proto_pack_cstr(pk, "next");
+		if (next == NULL) {
+			msgpack_pack_nil(pk);
+		} else {
+			msgpack_pack_array(pk, 2);
+			msgpack_pack_int64(pk, next->time_ms);
+			proto_pack_cstr(pk, next->id);
+		}
+	}
+}
+
+static const char *
+log_status_name(int status)
+{
+	switch (status) {
+	case LOG_ADDED: return "added";
+	case LOG_PRESENT: return "present";
+	default: return "rejected";
+	}
+}
+
+void
+reply_pack_log_result(msgpack_packer *pk, const struct job *job)
+{
+	msgpack_pack_map(pk, 4);
+	proto_pack_kv_int(pk, "added", (int64_t)job->added);
+	proto_pack_kv_int(pk, "present", (int64_t)job->present);
+	proto_pack_kv_int(pk, "rejected", (int64_t)job->rejected);
+	proto_pack_cstr(pk, "results");
+	msgpack_pack_array(pk, job->n_items);
+	for (size_t i = 0; i < job->n_items; i++) {
+		const struct log_item *it = &job->items[i];
+		bool rejected = it->status == LOG_REJECTED;
+		msgpack_pack_map(pk, rejected ? 3 : 2);
+		proto_pack_kv_str(pk, "id", it->entry.id);
+		proto_pack_kv_str(pk, "status", log_status_name(it->status));
+		if (rejected)
+			proto_pack_kv_str(pk, "message", it->message);
+	}
+}
+
+void
+reply_pack_factor(msgpack_packer *pk, const struct factor *f)
+{
+	msgpack_pack_map(pk, 8);
+	proto_pack_kv_str(pk, "name", f->name);
+	proto_pack_kv_str(pk, "kind", factor_kind_name(f->kind));
+	proto_pack_kv_str(pk, "role", factor_role_name(f->role));
+	proto_pack_kv_str(pk, "unit", f->unit);
+	proto_pack_kv_double(pk, "min", f->min);
+	proto_pack_kv_double(pk, "max", f->max);
+	proto_pack_kv_bool(pk, "builtin", f->builtin);
+	proto_pack_kv_str(pk, "description", f->description);
+}
+
+void
+reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *message)
+{
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
+	proto_pack_response_error(&pk, msgid, code, message);
+}

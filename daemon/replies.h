@@ -1,0 +1,24 @@
+/*
+ * replies.h: packs the result maps of simmerd's replies that more than one
+ * thread builds (entries, log results, factors), as PROTOCOL.md defines them.
+ */
+#ifndef SIMMER_DAEMON_REPLIES_H
+#define SIMMER_DAEMON_REPLIES_H
+
+#include <msgpack.h>
+
+#include "daemon/catalog.h"
+#include "daemon/writer.h"
+#include "proto/proto.h"
+
+/* {"entries": [...]} and, when with_next, "next": [time, id] of `next` or nil. */
+void reply_pack_entries(msgpack_packer *pk, const struct entry *entries, size_t n,
+    bool with_next, const struct entry *next);
+/* {"added", "present", "rejected", "results": [{"id", "status", "message"?}]} */
+void reply_pack_log_result(msgpack_packer *pk, const struct job *job);
+/* {"name", "kind", "role", "unit", "min", "max", "builtin", "description"} */
+void reply_pack_factor(msgpack_packer *pk, const struct factor *f);
+/* A complete error response in a fresh buffer. */
+void reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *message);
+
+#endif

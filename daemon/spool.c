@@ -1,0 +1,222 @@
+/*
+ * spool.c: takes in the entries the client saved while simmerd was away.
+ *
+ * The client appends msgpack entry maps (as proto_entry_pack writes them),
+ * back to back, to the spool file, under flock(LOCK_EX). At start simmerd
+ * takes the lock, renames the file aside (so new appends start a fresh
+ * spool), and submits its entries through the normal validated write path.
+ * The renamed file is removed only after the commit is acknowledged; one
+ * left by a crash is taken in again at the next start, and ids make that
+ * idempotent.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+/* A spool bigger than this is not a person's missed entries; refuse to
+ * read it into memory and say so. */
+#define SPOOL_MAX_BYTES (64u * 1024u * 1024u)
+
+struct spool_file {
+	char path[PATH_MAX];
+	unsigned batches_left;
+	bool failed;
+	size_t added, present, rejected;
+};
+
+static void
+spool_batch_done(struct job *job)
+{
+	struct spool_file *sf = job->arg;
+	if (job->rc != 0) {
+		sf->failed = true;
+		log_error("could not store spooled entries from %s: %s; keeping the file", sf->path,
+		    job->err);
+	}
+	for (size_t i = 0; i < job->n_items; i++) {
+		if (job->items[i].status == LOG_REJECTED)
+			log_warn("spooled entry %s (%s) rejected: %s", job->items[i].entry.id,
+			    job->items[i].entry.factor, job->items[i].message);
+	}
+	sf->added += job->added;
+	sf->present += job->present;
+	sf->rejected += job->rejected;
+	if (--sf->batches_left == 0) {
+		if (!sf->failed) {
+			log_info("took in the spool %s: %zu added, %zu already present, %zu rejected",
+			    sf->path, sf->added, sf->present, sf->rejected);
+			if (unlink(sf->path) != 0)
+				log_warn("cannot remove %s: %s", sf->path, strerror(errno));
+		}
+		free(sf);
+	}
+	job_free(job);
+}
+
+static int
+read_file(const char *path, char **out, size_t *outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_size > SPOOL_MAX_BYTES) {
+		int e = errno ? errno : EFBIG;
+		close(fd);
+		return st.st_size > SPOOL_MAX_BYTES ? -EFBIG : -e;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t len = 0;
+	while (buf != NULL && len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf == NULL)
+		return -ENOMEM;
+	*out = buf;
+	*outlen = len;
+	return 0;
+}
+
+/* Submits one taken-aside spool file in batches. */
+static void
+spool_submit_file(struct simmerd *d, const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = read_file(path, &data, &len);
+	if (rc != 0) {
+		log_error("cannot read the spool %s: %s", path, strerror(-rc));
+		return;
+	}
+	struct spool_file *sf = calloc(1, sizeof *sf);
+	if (sf == NULL) {
+		free(data);
+		return;
+	}
+	snprintf(sf->path, sizeof sf->path, "%s", path);
+	sf->batches_left = 1; /* held until every batch is submitted */
+
+	char err[PROTO_MESSAGE_MAX];
+	size_t off = 0, n_items = 0, bad = 0;
+	struct log_item *items = NULL;
+	while (off < len) {
+		ssize_t n = proto_scan(data + off, len - off, &d->limits, err, sizeof err);
+		if (n < 0) {
+			/* A torn last record (power lost mid-append) or garbage:
+			 * what came before it is still taken in. */
+			log_warn("spool %s: unreadable from byte %zu on (%s)", path, off, err);
+			break;
+		}
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		size_t consumed = 0;
+		if (msgpack_unpack_next(&u, data + off, (size_t)n, &consumed) == MSGPACK_UNPACK_SUCCESS) {
+			if (items == NULL)
+				items = calloc(PROTO_MAX_ENTRIES_PER_REQUEST, sizeof *items);
+			if (items == NULL) {
+				msgpack_unpacked_destroy(&u);
+				break;
+			}
+			if (proto_entry_unpack(&u.data, &items[n_items].entry, err, sizeof err) == 0) {
+				items[n_items].entry.source = ENTRY_SOURCE_SPOOL;
+				n_items++;
+			} else {
+				bad++;
+				log_warn("spool %s: skipping a record at byte %zu: %s", path, off, err);
+			}
+		}
+		msgpack_unpacked_destroy(&u);
+		off += (size_t)n;
+		if (n_items == PROTO_MAX_ENTRIES_PER_REQUEST) {
+			sf->batches_left++;
+			if (dispatch_submit_entries(d, items, n_items, spool_batch_done, sf) != 0) {
+				sf->batches_left--;
+				sf->failed = true;
+				free(items);
+			}
+			items = NULL;
+			n_items = 0;
+		}
+	}
+	free(data);
+	if (n_items > 0) {
+		sf->batches_left++;
+		if (dispatch_submit_entries(d, items, n_items, spool_batch_done, sf) != 0) {
+			sf->batches_left--;
+			sf->failed = true;
+			free(items);
+		}
+	} else {
+		free(items);
+	}
+	sf->rejected += bad;
+	/* Release the hold taken above. */
+	if (--sf->batches_left == 0) {
+		if (!sf->failed && unlink(path) != 0)
+			log_warn("cannot remove %s: %s", path, strerror(errno));
+		free(sf);
+	}
+}
+
+void
+spool_take_in(struct simmerd *d)
+{
+	const char *spool = d->paths.spool;
+	char taken[PATH_MAX];
+	int fd = open(spool, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		/* The client holds the same lock while it appends. */
+		if (flock(fd, LOCK_EX) == 0) {
+			struct stat st;
+			if (fstat(fd, &st) == 0 && st.st_size > 0) {
+				snprintf(taken, sizeof taken, "%s.taking-%ld", spool, (long)getpid());
+				if (rename(spool, taken) != 0)
+					log_error("cannot move the spool aside: %s", strerror(errno));
+			}
+		}
+		close(fd);
+	} else if (errno != ENOENT) {
+		log_warn("cannot open the spool %s: %s", spool, strerror(errno));
+	}
+
+	/* Every file taken aside, now or by an earlier run that did not finish. */
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", spool);
+	char *slash = strrchr(dir, '/');
+	const char *base = spool;
+	if (slash != NULL) {
+		*slash = '\0';
+		base = slash + 1;
+	} else {
+		snprintf(dir, sizeof dir, ".");
+	}
+	DIR *dp = opendir(dir);
+	if (dp == NULL)
+		return;
+	size_t base_len = strlen(base);
+	struct dirent *de;
+	while ((de = readdir(dp)) != NULL) {
+		if (strncmp(de->d_name, base, base_len) != 0 ||
+		    strncmp(de->d_name + base_len, ".taking-", 8) != 0)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+			continue;
+		log_info("taking in spooled entries from %s", path);
+		spool_submit_file(d, path);
+	}
+	closedir(dp);
+}

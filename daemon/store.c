@@ -1,0 +1,619 @@
+/*
+ * store.c: simmer's SQLite file (see store.h): schema, migrations, entries,
+ * the per-day rollup, factors and settings.
+ *
+ * Every statement that runs per entry is prepared once and kept. Notes are
+ * stored as '' when absent, so that the natural key (time, factor, value,
+ * note) that makes imports idempotent compares like with like.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "daemon/store.h"
+
+/* Milliseconds a connection waits for another one's lock before failing. */
+#define STORE_BUSY_TIMEOUT_MS 5000
+/* User-defined factor names remembered as already stored, per connection. */
+#define STORE_KNOWN_FACTORS 256
+
+/*
+ * Migrations, in order; user_version is the number applied. Never edit one
+ * that has shipped: append a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: entries, rollup, factors, settings, alerts. */
+	"CREATE TABLE factors ("
+	"  name TEXT PRIMARY KEY, kind INTEGER NOT NULL, role INTEGER NOT NULL,"
+	"  unit TEXT NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+	"  description TEXT NOT NULL, created_ms INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE entries ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time_ms INTEGER NOT NULL,"
+	"  utc_offset_min INTEGER NOT NULL, day INTEGER NOT NULL, factor TEXT NOT NULL,"
+	"  value REAL NOT NULL, note TEXT NOT NULL DEFAULT '', source INTEGER NOT NULL,"
+	"  deleted INTEGER NOT NULL DEFAULT 0, logged_ms INTEGER NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX entries_natural ON entries (time_ms, factor, value, note);"
+	"CREATE INDEX entries_time_id ON entries (time_ms, id);"
+	"CREATE TABLE daily ("
+	"  day INTEGER NOT NULL, factor TEXT NOT NULL, count INTEGER NOT NULL,"
+	"  sum REAL NOT NULL, max REAL NOT NULL, min REAL NOT NULL,"
+	"  PRIMARY KEY (day, factor)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE alerts ("
+	"  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
+	"  level TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL,"
+	"  shown INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT '') STRICT;",
+};
+#define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+enum stmt_id {
+	ST_INSERT_ENTRY,
+	ST_ROLLUP_ADD,
+	ST_ENSURE_FACTOR,
+	ST_DEFINE_FACTOR,
+	ST_ROLLUP_DELETE,
+	ST_ROLLUP_RECOMPUTE,
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_COUNT,
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_INSERT_ENTRY] =
+	    "INSERT INTO entries (id, time_ms, utc_offset_min, day, factor, value, note, source,"
+	    " deleted, logged_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)"
+	    " ON CONFLICT DO NOTHING",
+	[ST_ROLLUP_ADD] =
+	    "INSERT INTO daily (day, factor, count, sum, max, min) VALUES (?1, ?2, 1, ?3, ?3, ?3)"
+	    " ON CONFLICT (day, factor) DO UPDATE SET count = count + 1, sum = sum + excluded.sum,"
+	    " max = max(max, excluded.max), min = min(min, excluded.min)",
+	[ST_ENSURE_FACTOR] =
+	    "INSERT OR IGNORE INTO factors (name, kind, role, unit, min, max, description, created_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_DEFINE_FACTOR] =
+	    "INSERT OR REPLACE INTO factors (name, kind, role, unit, min, max, description, created_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_ROLLUP_DELETE] = "DELETE FROM daily WHERE day = ?1 AND factor = ?2",
+	[ST_ROLLUP_RECOMPUTE] =
+	    "INSERT INTO daily (day, factor, count, sum, max, min)"
+	    " SELECT day, factor, count(*), sum(value), max(value), min(value) FROM entries"
+	    " WHERE time_ms BETWEEN ?3 AND ?4 AND day = ?1 AND factor = ?2 AND deleted = 0"
+	    " GROUP BY day, factor",
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+};
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	sqlite3_stmt *stmts[ST_COUNT];
+	char known_factors[STORE_KNOWN_FACTORS][PROTO_FACTOR_MAX + 1];
+	size_t n_known_factors;
+};
+
+#define ENTRY_COLUMNS "id, time_ms, utc_offset_min, day, factor, value, note, source, deleted"
+
+static int
+store_fail(struct store *st, char *err, size_t errlen, const char *doing)
+{
+	snprintf(err, errlen, "%s: %s", doing, st && st->db ? sqlite3_errmsg(st->db) : "no database");
+	return -PROTO_E_STORAGE;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+store_exec(struct store *st, const char *sql, char *err, size_t errlen, const char *doing)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", doing, msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -PROTO_E_STORAGE;
+	}
+	return 0;
+}
+
+static int
+pragma_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return pragma_int(st, "PRAGMA user_version");
+}
+
+static int
+store_migrate(struct store *st, char *err, size_t errlen)
+{
+	int version = store_schema_version(st);
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "the database has schema %d, newer than this simmerd knows (%d)",
+		    version, STORE_SCHEMA_VERSION);
+		return -PROTO_E_STORAGE;
+	}
+	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+		char sql[64];
+		int rc = store_exec(st, "BEGIN IMMEDIATE", err, errlen, "starting a migration");
+		if (rc == 0)
+			rc = store_exec(st, migrations[v], err, errlen, "migrating the schema");
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		if (rc == 0)
+			rc = store_exec(st, sql, err, errlen, "recording the schema version");
+		if (rc == 0)
+			rc = store_exec(st, "COMMIT", err, errlen, "committing a migration");
+		if (rc != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
+store_open(struct store **out, const char *path, bool readonly, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!readonly) {
+		/* Create the file ourselves so that it is private from the start. */
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			return -PROTO_E_STORAGE;
+		}
+		close(fd);
+	}
+	struct store *st = calloc(1, sizeof *st);
+	if (st == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -PROTO_E_STORAGE;
+	}
+	st->readonly = readonly;
+	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		int rc = store_fail(st, err, errlen, "opening the database");
+		store_close(st);
+		return rc;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	int rc = 0;
+	if (!readonly) {
+		rc = store_exec(st, "PRAGMA journal_mode = WAL", err, errlen, "switching to WAL");
+		if (rc == 0 && pragma_int(st, "PRAGMA journal_mode = WAL") < 0)
+			rc = store_fail(st, err, errlen, "switching to WAL");
+	}
+	/* FULL: a commit that returned is on the disk, WAL or not. */
+	if (rc == 0)
+		rc = store_exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+		    " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY", err, errlen,
+		    "setting the connection up");
+	if (rc == 0 && !readonly)
+		rc = store_migrate(st, err, errlen);
+	if (rc == 0 && readonly && store_schema_version(st) != STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "the database has schema %d; this simmerd reads %d",
+		    store_schema_version(st), STORE_SCHEMA_VERSION);
+		rc = -PROTO_E_STORAGE;
+	}
+	for (int i = 0; rc == 0 && !readonly && i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		    &st->stmts[i], NULL) != SQLITE_OK)
+			rc = store_fail(st, err, errlen, "preparing a statement");
+	}
+	if (rc != 0) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Runs a cached statement that returns no rows. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, char *err, size_t errlen, const char *doing)
+{
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, errlen, doing);
+	return 0;
+}
+
+int
+store_begin(struct store *st, char *err, size_t errlen)
+{
+	return step_done(st, st->stmts[ST_BEGIN], err, errlen, "starting a transaction");
+}
+
+int
+store_commit(struct store *st, char *err, size_t errlen)
+{
+	return step_done(st, st->stmts[ST_COMMIT], err, errlen, "committing");
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+bind_factor(sqlite3_stmt *s, const struct factor *f)
+{
+	sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, f->kind);
+	sqlite3_bind_int(s, 3, f->role);
+	sqlite3_bind_text(s, 4, f->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 5, f->min);
+	sqlite3_bind_double(s, 6, f->max);
+	sqlite3_bind_text(s, 7, f->description, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, now_ms());
+}
+
+/* Stores a first-use factor's row once per connection. */
+static int
+store_ensure_factor(struct store *st, const struct factor *f, char *err, size_t errlen)
+{
+	if (f->builtin)
+		return 0;
+	for (size_t i = 0; i < st->n_known_factors; i++)
+		if (strcmp(st->known_factors[i], f->name) == 0)
+			return 0;
+	sqlite3_stmt *s = st->stmts[ST_ENSURE_FACTOR];
+	bind_factor(s, f);
+	int rc = step_done(st, s, err, errlen, "storing a new factor");
+	if (rc == 0 && st->n_known_factors < STORE_KNOWN_FACTORS)
+		snprintf(st->known_factors[st->n_known_factors++], PROTO_FACTOR_MAX + 1, "%s", f->name);
+	return rc;
+}
+
+int
+store_insert_entry(struct store *st, const struct entry *e, const struct factor *f,
+    int *status, char *err, size_t errlen)
+{
+	int rc = store_ensure_factor(st, f, err, errlen);
+	if (rc != 0)
+		return rc;
+	sqlite3_stmt *s = st->stmts[ST_INSERT_ENTRY];
+	sqlite3_bind_text(s, 1, e->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, e->time_ms);
+	sqlite3_bind_int(s, 3, e->utc_offset_min);
+	sqlite3_bind_int(s, 4, e->day);
+	sqlite3_bind_text(s, 5, e->factor, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 6, e->value);
+	sqlite3_bind_text(s, 7, e->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 8, e->source);
+	sqlite3_bind_int64(s, 9, now_ms());
+	rc = step_done(st, s, err, errlen, "storing an entry");
+	if (rc != 0)
+		return rc;
+	if (sqlite3_changes(st->db) == 0) {
+		*status = STORE_PRESENT;
+		return 0;
+	}
+	s = st->stmts[ST_ROLLUP_ADD];
+	sqlite3_bind_int(s, 1, e->day);
+	sqlite3_bind_text(s, 2, e->factor, -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 3, e->value);
+	rc = step_done(st, s, err, errlen, "updating the daily rollup");
+	if (rc == 0)
+		*status = STORE_ADDED;
+	return rc;
+}
+
+static void
+read_entry(sqlite3_stmt *s, struct entry *e)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->id, sizeof e->id, "%s", (const char *)sqlite3_column_text(s, 0));
+	e->time_ms = sqlite3_column_int64(s, 1);
+	e->utc_offset_min = sqlite3_column_int(s, 2);
+	e->day = sqlite3_column_int(s, 3);
+	snprintf(e->factor, sizeof e->factor, "%s", (const char *)sqlite3_column_text(s, 4));
+	e->value = sqlite3_column_double(s, 5);
+	const unsigned char *note = sqlite3_column_text(s, 6);
+	snprintf(e->note, sizeof e->note, "%s", note ? (const char *)note : "");
+	e->source = sqlite3_column_int(s, 7);
+	e->deleted = sqlite3_column_int(s, 8) != 0;
+}
+
+/* Recomputes one (day, factor) rollup row from the live entries. The time
+ * window bounds the scan: offsets lie within +-18 h. */
+static int
+rollup_recompute(struct store *st, int32_t day, const char *factor, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmts[ST_ROLLUP_DELETE];
+	sqlite3_bind_int(s, 1, day);
+	sqlite3_bind_text(s, 2, factor, -1, SQLITE_STATIC);
+	int rc = step_done(st, s, err, errlen, "fixing the daily rollup");
+	if (rc != 0)
+		return rc;
+	int64_t day_ms = (int64_t)day * 86400000;
+	s = st->stmts[ST_ROLLUP_RECOMPUTE];
+	sqlite3_bind_int(s, 1, day);
+	sqlite3_bind_text(s, 2, factor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, day_ms - 19 * 3600000LL);
+	sqlite3_bind_int64(s, 4, day_ms + 48 * 3600000LL);
+	return step_done(st, s, err, errlen, "fixing the daily rollup");
+}
+
+/* Soft-deletes the entry the query (with its bindings) selects first. */
+static int
+soft_delete(struct store *st, sqlite3_stmt *q, struct entry *out, char *err, size_t errlen,
+    const char *none)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(q);
+		snprintf(err, errlen, "%s", none);
+		return -PROTO_E_NOT_FOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return store_fail(st, err, errlen, "finding the entry");
+	}
+	read_entry(q, out);
+	sqlite3_finalize(q);
+	sqlite3_stmt *u;
+	if (sqlite3_prepare_v2(st->db, "UPDATE entries SET deleted = 1 WHERE id = ?1", -1, &u,
+	    NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "deleting the entry");
+	sqlite3_bind_text(u, 1, out->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(u);
+	sqlite3_finalize(u);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, errlen, "deleting the entry");
+	out->deleted = true;
+	return rollup_recompute(st, out->day, out->factor, err, errlen);
+}
+
+int
+store_undo_last(struct store *st, struct entry *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT " ENTRY_COLUMNS " FROM entries WHERE deleted = 0"
+	    " ORDER BY seq DESC LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "finding the newest entry");
+	return soft_delete(st, q, out, err, errlen, "there is no entry to undo");
+}
+
+int
+store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out,
+    char *err, size_t errlen)
+{
+	size_t len = strlen(id_or_prefix);
+	if (len < 8 || len > PROTO_ID_LEN) {
+		snprintf(err, errlen, "give the entry's id or at least its first 8 characters");
+		return -PROTO_E_INVALID_PARAMS;
+	}
+	char lower[PROTO_ID_LEN + 2];
+	for (size_t i = 0; i <= len; i++) {
+		char c = id_or_prefix[i];
+		lower[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+	}
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM entries"
+	    " WHERE id >= ?1 AND id < ?1 || 'z' AND substr(id, 1, ?2) = ?1 AND deleted = 0 LIMIT 2)",
+	    -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "finding the entry");
+	sqlite3_bind_text(q, 1, lower, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)len);
+	int matches = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_finalize(q);
+	if (matches < 0)
+		return store_fail(st, err, errlen, "finding the entry");
+	if (matches > 1) {
+		snprintf(err, errlen, "%s matches more than one entry; give more of the id", id_or_prefix);
+		return -PROTO_E_INVALID_PARAMS;
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT " ENTRY_COLUMNS " FROM entries"
+	    " WHERE id >= ?1 AND id < ?1 || 'z' AND substr(id, 1, ?2) = ?1 AND deleted = 0 LIMIT 1",
+	    -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "finding the entry");
+	sqlite3_bind_text(q, 1, lower, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 2, (int)len);
+	char none[96];
+	snprintf(none, sizeof none, "no live entry has the id %s", id_or_prefix);
+	return soft_delete(st, q, out, err, errlen, none);
+}
+
+int
+store_define_factor(struct store *st, const struct factor *f, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = st->stmts[ST_DEFINE_FACTOR];
+	bind_factor(s, f);
+	int rc = step_done(st, s, err, errlen, "defining a factor");
+	/* Forget the per-connection cache: the row is there now. */
+	if (rc == 0 && st->n_known_factors < STORE_KNOWN_FACTORS)
+		snprintf(st->known_factors[st->n_known_factors++], PROTO_FACTOR_MAX + 1, "%s", f->name);
+	return rc;
+}
+
+int
+store_load_factors(struct store *st, struct catalog *cat, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT name, kind, role, unit, min, max, description"
+	    " FROM factors ORDER BY name", -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "reading the factors");
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct factor f;
+		memset(&f, 0, sizeof f);
+		snprintf(f.name, sizeof f.name, "%s", (const char *)sqlite3_column_text(q, 0));
+		f.kind = sqlite3_column_int(q, 1);
+		f.role = sqlite3_column_int(q, 2);
+		snprintf(f.unit, sizeof f.unit, "%s", (const char *)sqlite3_column_text(q, 3));
+		f.min = sqlite3_column_double(q, 4);
+		f.max = sqlite3_column_double(q, 5);
+		snprintf(f.description, sizeof f.description, "%s", (const char *)sqlite3_column_text(q, 6));
+		const struct factor *known = catalog_find(cat, f.name);
+		if (known != NULL && known->builtin)
+			continue; /* a built-in name always means the built-in factor */
+		if (catalog_put(cat, &f) != 0) {
+			sqlite3_finalize(q);
+			snprintf(err, errlen, "out of memory loading the factors");
+			return -PROTO_E_INTERNAL;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, errlen, "reading the factors");
+	return 0;
+}
+
+/* Runs a prepared query and hands each entry to cb. */
+static int
+walk_entries(struct store *st, sqlite3_stmt *q, store_entry_cb cb, void *arg, char *err,
+    size_t errlen)
+{
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct entry e;
+		read_entry(q, &e);
+		int r = cb(&e, arg);
+		if (r != 0) {
+			sqlite3_finalize(q);
+			return r;
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, errlen, "reading entries");
+	return 0;
+}
+
+int
+store_list(struct store *st, const struct store_list_query *q, store_entry_cb cb,
+    void *arg, char *err, size_t errlen)
+{
+	/* The newest `limit`, then turned oldest first. */
+	const char *sql = "SELECT * FROM (SELECT " ENTRY_COLUMNS ", seq FROM entries"
+	    " WHERE deleted = 0 AND time_ms >= ?1 AND time_ms < ?2 AND (?3 IS NULL OR factor = ?3)"
+	    " ORDER BY time_ms DESC, seq DESC LIMIT ?4) ORDER BY time_ms, seq";
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "listing entries");
+	sqlite3_bind_int64(s, 1, q->has_since ? q->since_ms : INT64_MIN);
+	sqlite3_bind_int64(s, 2, q->has_until ? q->until_ms : INT64_MAX);
+	if (q->factor != NULL)
+		sqlite3_bind_text(s, 3, q->factor, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, (int)q->limit);
+	return walk_entries(st, s, cb, arg, err, errlen);
+}
+
+int
+store_export_page(struct store *st, int64_t since_ms, int64_t after_time_ms,
+    const char *after_id, uint32_t limit, store_entry_cb cb, void *arg,
+    char *err, size_t errlen)
+{
+	const char *sql = "SELECT " ENTRY_COLUMNS " FROM entries"
+	    " WHERE deleted = 0 AND time_ms >= ?1 AND (time_ms, id) > (?2, ?3)"
+	    " ORDER BY time_ms, id LIMIT ?4";
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "exporting entries");
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, after_id ? after_time_ms : INT64_MIN);
+	sqlite3_bind_text(s, 3, after_id ? after_id : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, (int)limit);
+	return walk_entries(st, s, cb, arg, err, errlen);
+}
+
+int
+store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *arg,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT day, factor, count, sum, max, min FROM daily"
+	    " WHERE day >= ?1 ORDER BY day, factor", -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "reading the daily rollup");
+	sqlite3_bind_int(s, 1, since_day);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct daily_row row;
+		row.day = sqlite3_column_int(s, 0);
+		snprintf(row.factor, sizeof row.factor, "%s", (const char *)sqlite3_column_text(s, 1));
+		row.count = (uint32_t)sqlite3_column_int(s, 2);
+		row.sum = sqlite3_column_double(s, 3);
+		row.max = sqlite3_column_double(s, 4);
+		row.min = sqlite3_column_double(s, 5);
+		int r = cb(&row, arg);
+		if (r != 0) {
+			sqlite3_finalize(s);
+			return r;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, err, errlen, "reading the daily rollup");
+	return 0;
+}
+
+int
+store_meta_get(struct store *st, const char *key, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return store_fail(st, err, errlen, "reading a setting");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return -PROTO_E_NOT_FOUND;
+	return store_fail(st, err, errlen, "reading a setting");
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+	    -1, &s, NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "saving a setting");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_fail(st, err, errlen, "saving a setting");
+}

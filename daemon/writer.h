@@ -1,0 +1,107 @@
+/*
+ * writer.h: the store thread, which owns the read-write SQLite connection.
+ *
+ * The loop thread never touches the disk. It hands jobs to this thread;
+ * the thread takes every job that is waiting, runs the writing ones inside
+ * ONE transaction (group commit: whatever arrived while the last commit was
+ * running goes into the next), commits, then runs the reading ones, packs
+ * each job's complete reply, and hands the finished jobs back to the loop
+ * with uv_async_send. A write is acknowledged only after its commit returned.
+ */
+#ifndef SIMMER_DAEMON_WRITER_H
+#define SIMMER_DAEMON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+#include <uv.h>
+
+#include "daemon/catalog.h"
+#include "daemon/store.h"
+#include "proto/proto.h"
+
+/* Jobs that one transaction may take, and the entries in it: bounded so that
+ * a flood of imports cannot hold a quick entry's acknowledgement for long. */
+#define WRITER_MAX_JOBS_PER_COMMIT 256
+#define WRITER_MAX_ENTRIES_PER_COMMIT 20000
+
+enum job_kind {
+	JOB_LOG,           /* write: entries */
+	JOB_UNDO,          /* write */
+	JOB_DELETE,        /* write: id */
+	JOB_FACTOR_DEFINE, /* write: factor */
+	JOB_LIST,          /* read */
+	JOB_EXPORT,        /* read */
+	JOB_CUSTOM,        /* run(): any work on the store thread */
+};
+
+struct job;
+typedef void (*job_done_fn)(struct job *job);
+typedef int (*job_run_fn)(struct job *job, struct store *st);
+
+/* Per-entry outcome of a log job. */
+enum log_status {
+	LOG_PENDING = -1,
+	LOG_ADDED = STORE_ADDED,
+	LOG_PRESENT = STORE_PRESENT,
+	LOG_REJECTED = 2,
+};
+
+struct log_item {
+	struct entry entry;
+	struct factor factor;  /* the factor as the catalog knew it */
+	int status;            /* enum log_status */
+	char message[128];     /* why it was rejected */
+};
+
+struct job {
+	struct job *next;
+	int kind;
+	bool is_write;
+	void *owner;            /* the connection (or NULL) the reply goes to */
+	uint32_t msgid;
+	job_done_fn done;       /* called on the loop thread when finished */
+
+	/* Inputs. */
+	struct log_item *items; /* JOB_LOG */
+	size_t n_items;
+	char id[PROTO_ID_LEN + 1];      /* JOB_DELETE */
+	struct factor factor;           /* JOB_FACTOR_DEFINE */
+	struct store_list_query list;   /* JOB_LIST */
+	char list_factor[PROTO_FACTOR_MAX + 1];
+	int64_t since_ms, after_time_ms; /* JOB_EXPORT */
+	bool has_after;
+	char after_id[PROTO_ID_LEN + 1];
+	uint32_t limit;
+	job_run_fn run;                 /* JOB_CUSTOM */
+	void *arg;
+
+	/* Outputs. */
+	int rc;                         /* 0 or -proto_error */
+	char err[PROTO_MESSAGE_MAX];
+	struct entry result_entry;      /* undo, delete */
+	size_t added, present, rejected;
+	msgpack_sbuffer reply;          /* the complete response, packed off the loop */
+};
+
+struct writer;
+
+/* Starts the thread on an open read-write store; finished jobs come back
+ * through `done` on `loop`'s thread. */
+int writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, size_t errlen);
+/* Queues a job; never blocks on disk. */
+void writer_submit(struct writer *w, struct job *job);
+/* Jobs waiting or running. */
+size_t writer_backlog(struct writer *w);
+/* Finishes every queued job, then stops the thread; on_stopped runs on the
+ * loop thread after the last job was handed back. */
+void writer_stop(struct writer *w, void (*on_stopped)(void *arg), void *arg);
+/* Joins the thread and frees the writer (after on_stopped). */
+void writer_free(struct writer *w);
+
+struct job *job_new(int kind, void *owner, uint32_t msgid, job_done_fn done);
+void job_free(struct job *job);
+
+#endif

@@ -1,0 +1,272 @@
+"""Integration tests of the core: a real simmerd on a real socket and SQLite
+file, driven by the real simmer client and by an independent Python client."""
+import calendar
+import json
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import subprocess
+import threading
+import time
+
+from harness import SIMMERD, run_tests
+from rpc import Client, RpcError, entry
+
+
+def live_entries(ctx, factor=None):
+    """Entries as `simmer list --json` reports them."""
+    args = ["list", "--json", "--limit", "5000"]
+    if factor:
+        args += ["--factor", factor]
+    out = ctx.simmer(*args, check=0).stdout
+    return json.loads(out)["entries"]
+
+
+def test_quick_entries_round_trip(ctx):
+    ctx.daemon()
+    p = ctx.simmer("sleep", "5.5", "sleep_quality", "2", check=0)
+    assert p.stdout.strip(), "a quick entry prints one line"
+    ctx.simmer("dairy", "alcohol", "2", check=0)
+    ctx.simmer("pain", "6", "--at", "yesterday 21:30", "--note", "after the drive", check=0)
+    got = {(e["factor"], e["value"]) for e in live_entries(ctx)}
+    assert got == {("sleep_hours", 5.5), ("sleep_quality", 2.0), ("dairy", 1.0),
+                   ("alcohol", 2.0), ("pain", 6.0)}, got
+    pain = [e for e in live_entries(ctx) if e["factor"] == "pain"][0]
+    assert pain["note"] == "after the drive"
+    assert pain["source"] == "cli"
+    assert (time.time() * 1000 - pain["time"]) > 3 * 3600 * 1000, "--at yesterday went back"
+
+
+def test_out_of_range_is_refused_with_the_range(ctx):
+    ctx.daemon()
+    p = ctx.simmer("pain", "12")
+    assert p.returncode == 65, (p.returncode, p.stderr)
+    assert "0" in p.stderr and "10" in p.stderr, p.stderr
+    p = ctx.simmer("pain", "5", "sleep", "30")
+    assert p.returncode == 65, (p.returncode, p.stderr)
+    assert live_entries(ctx) == [], "a refused quick entry stores nothing of its line"
+
+
+def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
+    ctx.daemon()
+    ctx.simmer("tomato", check=0)
+    c = Client(ctx.env.socket)
+    c.hello()
+    factors = {f["name"]: f for f in c.call("factors")["factors"]}
+    assert factors["tomato"]["kind"] == "event" and factors["tomato"]["role"] == "exposure"
+    assert factors["sleep_hours"]["builtin"] is True
+    ctx.simmer("factor", "define", "tomato", "--kind", "scale", "--role", "symptom", check=0)
+    factors = {f["name"]: f for f in c.call("factors")["factors"]}
+    assert factors["tomato"]["kind"] == "scale" and factors["tomato"]["role"] == "symptom"
+    p = ctx.simmer("Bad-Name")
+    assert p.returncode in (64, 65), p
+
+
+def test_python_client_speaks_protocol(ctx):
+    ctx.daemon()
+    c = Client(ctx.env.socket)
+    hello = c.hello()
+    assert hello["protocol"] == 1
+    assert hello["limits"]["max_entries_per_request"] >= 1000
+    e = entry("stress", 7)
+    res = c.call("log", {"entries": [e]})
+    assert res["added"] == 1 and res["results"][0]["status"] == "added"
+    res = c.call("log", {"entries": [e]})
+    assert res["present"] == 1, "a retry with the same id never duplicates"
+    # Pipelining: several requests in flight, answered by msgid.
+    ids = [c.request("log", {"entries": [entry("stress", i)]}) for i in range(5)]
+    for msgid in reversed(ids):
+        assert c.wait(msgid)["added"] == 1
+    listed = c.call("list", {"factor": "stress"})["entries"]
+    assert len(listed) == 6 and all("day" in x for x in listed)
+    try:
+        c.call("no_such_method")
+        raise AssertionError("an unknown method must fail")
+    except RpcError as err:
+        assert err.code == 3
+    try:
+        c.call("hello", {"protocol": 99})
+        raise AssertionError("another protocol version must fail")
+    except RpcError as err:
+        assert err.code == 11
+    # A notification from the client is ignored, and the connection goes on.
+    import msgpack
+    c.send_raw(msgpack.packb([2, "whatever", []]))
+    assert c.hello()["protocol"] == 1
+
+
+def test_non_atomic_log_reports_each_entry(ctx):
+    ctx.daemon()
+    c = Client(ctx.env.socket)
+    res = c.call("log", {"entries": [entry("pain", 4), entry("pain", 40), entry("sleep", 7)]})
+    assert (res["added"], res["rejected"]) == (2, 1), res
+    assert "between" in res["results"][1]["message"]
+    try:
+        c.call("log", {"entries": [entry("pain", 4), entry("pain", 40)], "atomic": True})
+        raise AssertionError("atomic log with a bad entry must fail")
+    except RpcError as err:
+        assert err.code == 6 and "entry 2" in err.message, err.message
+    assert len(c.call("list")["entries"]) == 2
+
+
+def test_local_day_counts_late_night_to_the_day_before(ctx):
+    ctx.daemon()
+    c = Client(ctx.env.socket)
+    # 2026-03-10 02:30 at UTC+1 is 01:30 UTC: before 04:00 local, so March 9.
+    t = calendar.timegm(time.strptime("2026-03-10 01:30", "%Y-%m-%d %H:%M")) * 1000
+    c.call("log", {"entries": [entry("pain", 3, time_ms=t, offset=60)]})
+    c.call("log", {"entries": [entry("pain", 3, time_ms=t + 3 * 3600 * 1000, offset=60)]})
+    days = [e["day"] for e in c.call("list")["entries"]]
+    assert days == ["2026-03-09", "2026-03-10"], days
+
+
+def test_undo_and_delete(ctx):
+    ctx.daemon()
+    ctx.simmer("pain", "3", check=0)
+    ctx.simmer("stress", "4", check=0)
+    p = ctx.simmer("undo", check=0)
+    assert "stress" in p.stdout, p.stdout
+    assert [e["factor"] for e in live_entries(ctx)] == ["pain"]
+    pid = live_entries(ctx)[0]["id"]
+    ctx.simmer("delete", pid[:8], check=0)
+    assert live_entries(ctx) == []
+    p = ctx.simmer("undo")
+    assert p.returncode != 0 and p.stderr.strip()
+    p = ctx.simmer("delete", "00000000-0000-4000-8000-000000000000")
+    assert p.returncode != 0 and "no" in p.stderr.lower(), p.stderr
+
+
+def test_files_are_private(ctx):
+    ctx.daemon()
+    ctx.simmer("pain", "2", check=0)
+    sock_dir = os.path.dirname(ctx.env.socket)
+    assert stat.S_IMODE(os.stat(sock_dir).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(ctx.env.socket).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(ctx.env.db).st_mode) == 0o600
+    db = sqlite3.connect(ctx.env.db)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_acknowledged_entries_survive_kill_9(ctx):
+    d = ctx.daemon()
+    acked = []
+    stop = threading.Event()
+
+    def writer(n):
+        c = Client(ctx.env.socket)
+        try:
+            while not stop.is_set():
+                e = entry("stress", n % 10)
+                c.call("log", {"entries": [e]})
+                acked.append(e["id"])
+        except Exception:
+            pass
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)
+    d.kill9()
+    stop.set()
+    for t in threads:
+        t.join()
+    assert len(acked) > 20, f"only {len(acked)} entries were acknowledged in a second"
+    db = sqlite3.connect(ctx.env.db)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    ctx.daemon()
+    c = Client(ctx.env.socket)
+    stored = {e["id"] for e in c.call("list", {"limit": 5000})["entries"]}
+    missing = [i for i in acked if i not in stored]
+    assert not missing, f"{len(missing)} acknowledged entries were lost"
+
+
+def test_spool_when_daemon_is_away(ctx):
+    p = ctx.simmer("pain", "5", "--note", "no daemon yet")
+    assert p.returncode == 75, (p.returncode, p.stderr)
+    assert ctx.env.socket in p.stderr, p.stderr
+    spool = os.path.join(ctx.env.spool_dir, "spool.msgpack")
+    assert os.path.getsize(spool) > 0
+    assert stat.S_IMODE(os.stat(spool).st_mode) == 0o600
+    ctx.simmer("stiffness", "3", check=75)
+    ctx.daemon()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        got = live_entries(ctx)
+        if len(got) == 2:
+            break
+        time.sleep(0.1)
+    assert sorted((e["factor"], e["source"]) for e in got) == [("pain", "spool"), ("stiffness", "spool")], got
+    assert [e["note"] for e in got if e["factor"] == "pain"] == ["no daemon yet"]
+    assert not [f for f in os.listdir(ctx.env.spool_dir) if f.startswith("spool.msgpack")], \
+        "the spool is removed once taken in"
+
+
+def test_second_daemon_refuses_and_stale_socket_is_replaced(ctx):
+    ctx.daemon()
+    p = subprocess.run([SIMMERD], env=ctx.env.vars, capture_output=True, text=True, timeout=10)
+    assert p.returncode != 0
+    assert "already running" in p.stderr, p.stderr
+    # The first one still serves.
+    ctx.simmer("pain", "1", check=0)
+    ctx.daemons[0].kill9()
+    # kill -9 left the socket file behind: the next start replaces it.
+    assert os.path.exists(ctx.env.socket)
+    ctx.daemon()
+    assert len(live_entries(ctx)) == 1
+
+
+def test_sigterm_exits_zero(ctx):
+    d = ctx.daemon()
+    ctx.simmer("pain", "2", check=0)
+    assert d.stop(signal.SIGTERM) == 0
+    assert not os.path.exists(ctx.env.socket)
+    d2 = ctx.daemon()
+    assert d2.stop(signal.SIGINT) == 0
+
+
+def test_many_concurrent_clients(ctx):
+    ctx.daemon()
+    errors = []
+
+    def worker(n):
+        try:
+            c = Client(ctx.env.socket)
+            c.hello()
+            for i in range(25):
+                r = c.call("log", {"entries": [entry("activity_minutes", i + n)]})
+                assert r["added"] == 1
+            c.close()
+        except Exception as e:
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(48)]
+    for t in threads:
+        t.start()
+    procs = [subprocess.Popen([os.path.join(os.path.dirname(SIMMERD), "simmer"), "stress", str(i % 10)],
+                              env=ctx.env.vars, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for i in range(16)]
+    for t in threads:
+        t.join()
+    for p in procs:
+        assert p.wait(30) == 0, p.stderr.read()
+    assert not errors, errors[:3]
+    c = Client(ctx.env.socket)
+    assert len(c.call("list", {"limit": 5000, "factor": "activity_minutes"})["entries"]) == 48 * 25
+    assert len(c.call("list", {"limit": 5000, "factor": "stress"})["entries"]) == 16
+
+
+def test_verbose_logs_have_priorities(ctx):
+    d = ctx.daemon("--verbose")
+    ctx.simmer("pain", "2", check=0)
+    d.stop()
+    lines = [l for l in d.logs().splitlines() if l.strip()]
+    assert lines and all(l[:3] in ("<3>", "<4>", "<6>", "<7>") for l in lines), lines[:5]
+    assert any(l.startswith("<7>") for l in lines)
+
+
+if __name__ == "__main__":
+    run_tests(globals())
