@@ -167,6 +167,10 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 				return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
 				    "the message is over %llu bytes (limit %u)",
 				    (unsigned long long)(off + h.head + n), lim->max_message_bytes);
+			if (off + h.head + n > len) {
+				remaining[depth]++; /* not read yet: wait for the rest */
+				goto incomplete;
+			}
 			off += h.head + n;
 			break;
 		case ITEM_ARRAY:
@@ -190,6 +194,7 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 			break;
 		}
 	}
+incomplete:
 	if (len >= lim->max_message_bytes)
 		return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
 		    "the message is over %zu bytes (limit %u)", len, lim->max_message_bytes);
