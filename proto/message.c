@@ -6,6 +6,7 @@
  * know what any method's params mean.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/proto.h"
@@ -69,7 +70,11 @@ proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
 	if (msgid_known)
 		*msgid_known = false;
 	size_t consumed = 0;
-	if (msgpack_unpack_next(&msg->unpacked, buf, len, &consumed) != MSGPACK_UNPACK_SUCCESS)
+	msg->bytes = malloc(len ? len : 1);
+	if (msg->bytes == NULL)
+		return fail(PROTO_E_INTERNAL, err, errlen, "out of memory");
+	memcpy(msg->bytes, buf, len);
+	if (msgpack_unpack_next(&msg->unpacked, msg->bytes, len, &consumed) != MSGPACK_UNPACK_SUCCESS)
 		return fail(PROTO_E_PARSE, err, errlen, "the bytes are not a complete msgpack value");
 	const msgpack_object *root = &msg->unpacked.data;
 	if (root->type != MSGPACK_OBJECT_ARRAY)
@@ -122,6 +127,8 @@ void
 proto_msg_free(struct proto_msg *msg)
 {
 	msgpack_unpacked_destroy(&msg->unpacked);
+	free(msg->bytes);
+	msg->bytes = NULL;
 }
 
 int

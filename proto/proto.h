@@ -100,8 +100,10 @@ void proto_limits_default(struct proto_limits *lim);
 ssize_t proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
     char *err, size_t errlen);
 
-/* One decoded message. Pointers point into `unpacked`, which owns them. */
+/* One decoded message. It owns its memory: a copy of the bytes (msgpack-c
+ * points strings into the bytes it unpacked) and the unpacked objects. */
 struct proto_msg {
+	char *bytes;
 	int type;                       /* enum proto_msg_type */
 	uint32_t msgid;                 /* requests and responses */
 	char method[PROTO_METHOD_MAX + 1]; /* requests and notifications */

@@ -158,8 +158,10 @@ def test_acknowledged_entries_survive_kill_9(ctx):
     def writer(n):
         c = Client(ctx.env.socket)
         try:
+            i = 0
             while not stop.is_set():
-                e = entry("stress", n % 10)
+                i += 1
+                e = entry("stress", n % 10, note=f"{n}/{i}")
                 c.call("log", {"entries": [e]})
                 acked.append(e["id"])
         except Exception:
@@ -178,8 +180,10 @@ def test_acknowledged_entries_survive_kill_9(ctx):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
     ctx.daemon()
-    c = Client(ctx.env.socket)
-    stored = {e["id"] for e in c.call("list", {"limit": 5000})["entries"]}
+    ctx.simmer("pain", "1", check=0)  # the restarted daemon serves
+    db = sqlite3.connect(ctx.env.db)
+    stored = {row[0] for row in db.execute("SELECT id FROM entries WHERE deleted = 0")}
+    db.close()
     missing = [i for i in acked if i not in stored]
     assert not missing, f"{len(missing)} acknowledged entries were lost"
 
@@ -237,8 +241,8 @@ def test_many_concurrent_clients(ctx):
             c = Client(ctx.env.socket)
             c.hello()
             for i in range(25):
-                r = c.call("log", {"entries": [entry("activity_minutes", i + n)]})
-                assert r["added"] == 1
+                r = c.call("log", {"entries": [entry("activity_minutes", i + n, note=f"{n}/{i}")]})
+                assert r["added"] == 1, r
             c.close()
         except Exception as e:
             errors.append(repr(e))
@@ -246,7 +250,8 @@ def test_many_concurrent_clients(ctx):
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(48)]
     for t in threads:
         t.start()
-    procs = [subprocess.Popen([os.path.join(os.path.dirname(SIMMERD), "simmer"), "stress", str(i % 10)],
+    procs = [subprocess.Popen([os.path.join(os.path.dirname(SIMMERD), "simmer"), "stress", str(i % 10),
+                               "--note", str(i)],
                               env=ctx.env.vars, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
              for i in range(16)]
     for t in threads:

@@ -1,0 +1,411 @@
+/*
+ * commands.c: the everyday commands: quick entries, list, undo, delete,
+ * factors, version (see commands.h). Import and export are in transfer.c,
+ * the analysis and alert views in show.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "client/commands.h"
+#include "client/conn.h"
+#include "client/quick.h"
+#include "client/render.h"
+#include "client/spool.h"
+#include "client/when.h"
+
+int64_t
+client_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+client_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("simmer: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void
+explain_unreachable(const char *socket_path)
+{
+	client_error("no simmerd on %s; start it with 'systemctl --user start simmerd.socket' "
+	    "or run 'simmerd'", socket_path);
+}
+
+int
+client_connect(const struct options *o, struct client_conn *c)
+{
+	char path[4096], err[PROTO_MESSAGE_MAX];
+	conn_default_socket(path, sizeof path, o->socket);
+	if (conn_open(c, path, err, sizeof err) != 0) {
+		explain_unreachable(path);
+		return EX_UNAVAILABLE;
+	}
+	int rc = conn_hello(c, err, sizeof err);
+	if (rc != 0) {
+		client_error("%s", err);
+		conn_close(c);
+		return render_exit_code(rc);
+	}
+	return 0;
+}
+
+static void
+pack_entries(msgpack_packer *pk, const struct entry *entries, size_t n, bool atomic)
+{
+	msgpack_pack_map(pk, 2);
+	proto_pack_cstr(pk, "entries");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++)
+		proto_entry_pack(pk, &entries[i], false);
+	proto_pack_kv_bool(pk, "atomic", atomic);
+}
+
+/* "today", "yesterday" or the date, for the confirmation line. */
+static void
+describe_day(int64_t t, char *out, size_t outlen)
+{
+	int64_t now = client_now_ms();
+	int32_t off_t = when_local_offset(t), off_n = when_local_offset(now);
+	int32_t d = proto_local_day(t, off_t, 0), today = proto_local_day(now, off_n, 0);
+	if (d == today)
+		snprintf(out, outlen, "today");
+	else if (d == today - 1)
+		snprintf(out, outlen, "yesterday");
+	else
+		proto_day_format(d, out);
+	char clock[40];
+	when_format_iso(t, off_t, clock, sizeof clock);
+	if (llabs(now - t) > 120000) {
+		size_t len = strlen(out);
+		snprintf(out + len, outlen - len, " %.5s", clock + 11);
+	}
+}
+
+/* simmerd is away: keep the entries in the spool and say so. */
+static int
+spool_instead(const char *socket_path, struct quick_entry *q)
+{
+	char path[4096], err[PROTO_MESSAGE_MAX];
+	spool_path(path, sizeof path);
+	explain_unreachable(socket_path);
+	if (spool_append(path, q->entries, q->count, err, sizeof err) != 0) {
+		client_error("and the entry could not be kept: %s", err);
+		return EX_CANTCREAT;
+	}
+	fprintf(stderr, "simmer: kept %zu %s in %s; simmerd stores %s when it next starts\n",
+	    q->count, q->count == 1 ? "entry" : "entries", path, q->count == 1 ? "it" : "them");
+	return EX_TEMPFAIL;
+}
+
+int
+cmd_log(const struct options *o, int argc, char **argv)
+{
+	struct quick_entry *q = malloc(sizeof *q);
+	char err[PROTO_MESSAGE_MAX];
+	if (q == NULL)
+		return EX_OSERR;
+	int rc = quick_parse(argc, argv, client_now_ms(), q, err, sizeof err);
+	if (rc != 0) {
+		client_error("%s", err);
+		free(q);
+		return EX_USAGE;
+	}
+	char path[4096];
+	conn_default_socket(path, sizeof path, o->socket);
+	struct client_conn c;
+	if (conn_open(&c, path, err, sizeof err) != 0) {
+		rc = spool_instead(path, q);
+		free(q);
+		return rc;
+	}
+	/* hello and log in one write: one round trip. */
+	msgpack_sbuffer out;
+	msgpack_sbuffer_init(&out);
+	struct request hello, log;
+	request_begin(&c, &hello, PROTO_M_HELLO);
+	request_pack_hello(&hello);
+	request_begin(&c, &log, PROTO_M_LOG);
+	msgpack_pack_array(&log.pk, 1);
+	pack_entries(&log.pk, q->entries, q->count, true);
+	request_append(&hello, &out);
+	request_append(&log, &out);
+	rc = conn_write(&c, out.data, out.size, err, sizeof err);
+	if (rc == 0)
+		rc = conn_finish_hello(&c, hello.msgid, err, sizeof err);
+	struct proto_msg msg;
+	if (rc == 0)
+		rc = conn_read_response(&c, &msg, err, sizeof err);
+	if (rc == 0) {
+		rc = response_error(&msg, err, sizeof err);
+		if (rc == 0 && o->json)
+			render_json(stdout, msg.result);
+		proto_msg_free(&msg);
+	}
+	request_free(&hello);
+	request_free(&log);
+	msgpack_sbuffer_destroy(&out);
+	conn_close(&c);
+	if (rc == -PROTO_E_SHUTTING_DOWN) {
+		/* It went away before acknowledging: ids make a retry safe. */
+		rc = spool_instead(path, q);
+		free(q);
+		return rc;
+	}
+	if (rc != 0) {
+		client_error("%s", err);
+		free(q);
+		return render_exit_code(rc);
+	}
+	if (!o->json) {
+		char line[1024] = "logged ", day[48];
+		for (size_t i = 0; i < q->count; i++) {
+			char v[32];
+			render_number(v, sizeof v, q->entries[i].value);
+			size_t len = strlen(line);
+			snprintf(line + len, sizeof line - len, "%s%s %s", i ? ", " : "",
+			    q->entries[i].factor, v);
+		}
+		describe_day(q->entries[0].time_ms, day, sizeof day);
+		printf("%s (%s)\n", line, day);
+	}
+	free(q);
+	return 0;
+}
+
+/* Calls method with params and prints the JSON, or hands the result to
+ * show() for text. */
+static int
+call_and_show(const struct options *o, const char *method, pack_params_fn pack,
+    const void *arg, void (*show)(const msgpack_object *result))
+{
+	struct client_conn c;
+	int rc = client_connect(o, &c);
+	if (rc != 0)
+		return rc;
+	struct proto_msg msg;
+	char err[PROTO_MESSAGE_MAX];
+	rc = conn_call(&c, method, pack, arg, &msg, err, sizeof err);
+	conn_close(&c);
+	if (rc != 0) {
+		client_error("%s", err);
+		return render_exit_code(rc);
+	}
+	if (o->json || show == NULL)
+		render_json(stdout, msg.result);
+	else
+		show(msg.result);
+	proto_msg_free(&msg);
+	return 0;
+}
+
+static void
+show_entries(const msgpack_object *result)
+{
+	const msgpack_object *list = proto_map_get(result, "entries");
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	if (list->via.array.size == 0)
+		printf("no entries\n");
+	char err[PROTO_MESSAGE_MAX];
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		struct entry e;
+		if (proto_entry_unpack(&list->via.array.ptr[i], &e, err, sizeof err) == 0)
+			render_entry_line(stdout, &e);
+	}
+}
+
+struct list_args {
+	bool has_since;
+	int64_t since_ms;
+	const char *factor;
+	int64_t limit;
+};
+
+static void
+pack_list(msgpack_packer *pk, const void *arg)
+{
+	const struct list_args *a = arg;
+	msgpack_pack_map(pk, 1 + (a->has_since ? 1 : 0) + (a->factor ? 1 : 0));
+	proto_pack_kv_int(pk, "limit", a->limit);
+	if (a->has_since)
+		proto_pack_kv_int(pk, "since", a->since_ms);
+	if (a->factor)
+		proto_pack_kv_str(pk, "factor", a->factor);
+}
+
+int
+cmd_list(const struct options *o, int argc, char **argv)
+{
+	struct list_args a = {.limit = 50};
+	char err[PROTO_MESSAGE_MAX];
+	for (int i = 0; i < argc; i++) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--since") == 0 && next) {
+			int32_t off;
+			if (when_parse(next, client_now_ms(), WHEN_DATE_MIDNIGHT, &a.since_ms, &off,
+			    err, sizeof err) != 0) {
+				client_error("%s", err);
+				return EX_USAGE;
+			}
+			a.has_since = true;
+			i++;
+		} else if (strcmp(argv[i], "--factor") == 0 && next) {
+			a.factor = next;
+			i++;
+		} else if (strcmp(argv[i], "--limit") == 0 && next) {
+			char *end;
+			a.limit = strtoll(next, &end, 10);
+			if (*end != '\0' || a.limit < 1 || a.limit > 5000) {
+				client_error("--limit takes a number from 1 to 5000");
+				return EX_USAGE;
+			}
+			i++;
+		} else {
+			client_error("list: unknown argument '%s' (--since WHEN, --factor NAME, --limit N)",
+			    argv[i]);
+			return EX_USAGE;
+		}
+	}
+	return call_and_show(o, PROTO_M_LIST, pack_list, &a, show_entries);
+}
+
+static void
+show_removed(const msgpack_object *result)
+{
+	const msgpack_object *e = proto_map_get(result, "entry");
+	struct entry entry;
+	char err[PROTO_MESSAGE_MAX];
+	if (e != NULL && proto_entry_unpack(e, &entry, err, sizeof err) == 0) {
+		printf("removed ");
+		render_entry_line(stdout, &entry);
+	}
+}
+
+int
+cmd_undo(const struct options *o, int argc, char **argv)
+{
+	if (argc != 0) {
+		client_error("undo takes no arguments");
+		return EX_USAGE;
+	}
+	return call_and_show(o, PROTO_M_UNDO, NULL, NULL, show_removed);
+}
+
+static void
+pack_id(msgpack_packer *pk, const void *arg)
+{
+	msgpack_pack_map(pk, 1);
+	proto_pack_kv_str(pk, "id", arg);
+}
+
+int
+cmd_delete(const struct options *o, int argc, char **argv)
+{
+	if (argc != 1) {
+		client_error("usage: simmer delete ID (the id, or its first 8 characters, from 'simmer list')");
+		return EX_USAGE;
+	}
+	return call_and_show(o, PROTO_M_DELETE, pack_id, argv[0], show_removed);
+}
+
+static void
+show_factors(const msgpack_object *result)
+{
+	render_factors(stdout, result);
+}
+
+int
+cmd_factors(const struct options *o, int argc, char **argv)
+{
+	if (argc != 0) {
+		client_error("factors takes no arguments");
+		return EX_USAGE;
+	}
+	return call_and_show(o, PROTO_M_FACTORS, NULL, NULL, show_factors);
+}
+
+struct define_args {
+	const char *name, *kind, *role, *unit;
+};
+
+static void
+pack_define(msgpack_packer *pk, const void *arg)
+{
+	const struct define_args *a = arg;
+	msgpack_pack_map(pk, a->unit ? 4 : 3);
+	proto_pack_kv_str(pk, "name", a->name);
+	proto_pack_kv_str(pk, "kind", a->kind);
+	proto_pack_kv_str(pk, "role", a->role);
+	if (a->unit)
+		proto_pack_kv_str(pk, "unit", a->unit);
+}
+
+static void
+show_defined(const msgpack_object *result)
+{
+	const msgpack_object *f = proto_map_get(result, "factor");
+	char name[40] = "", kind[16] = "", role[16] = "", err[8];
+	proto_get_str(f, "name", false, name, sizeof name, err, sizeof err);
+	proto_get_str(f, "kind", false, kind, sizeof kind, err, sizeof err);
+	proto_get_str(f, "role", false, role, sizeof role, err, sizeof err);
+	printf("%s is now a %s %s\n", name, kind, role);
+}
+
+int
+cmd_factor(const struct options *o, int argc, char **argv)
+{
+	struct define_args a = {0};
+	if (argc < 2 || strcmp(argv[0], "define") != 0)
+		goto usage;
+	a.name = argv[1];
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			goto usage;
+		if (strcmp(argv[i], "--kind") == 0) a.kind = argv[++i];
+		else if (strcmp(argv[i], "--role") == 0) a.role = argv[++i];
+		else if (strcmp(argv[i], "--unit") == 0) a.unit = argv[++i];
+		else goto usage;
+	}
+	if (a.kind == NULL || a.role == NULL)
+		goto usage;
+	return call_and_show(o, PROTO_M_FACTOR_DEFINE, pack_define, &a, show_defined);
+usage:
+	client_error("usage: simmer factor define NAME --kind scale|hours|minutes|event|flare "
+	    "--role exposure|symptom|outcome|red_flag [--unit UNIT]");
+	return EX_USAGE;
+}
+
+int
+cmd_version(const struct options *o, int argc, char **argv)
+{
+	struct client_conn c;
+	char path[4096], err[PROTO_MESSAGE_MAX];
+	conn_default_socket(path, sizeof path, o->socket);
+	bool up = conn_open(&c, path, err, sizeof err) == 0 && conn_hello(&c, err, sizeof err) == 0;
+	if (o->json) {
+		printf("{\"client\": \"%s\", \"protocol\": %d, \"daemon\": %s%s%s}\n", SIMMER_VERSION,
+		    PROTO_VERSION, up ? "\"" : "", up ? c.daemon_version : "null", up ? "\"" : "");
+	} else {
+		printf("simmer %s (protocol %d)\n", SIMMER_VERSION, PROTO_VERSION);
+		if (up)
+			printf("simmerd %s on %s\n", c.daemon_version, path);
+		else
+			printf("simmerd not reachable on %s\n", path);
+	}
+	if (c.fd >= 0)
+		conn_close(&c);
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * commands.h: one function per `simmer` command. Each takes the words after
+ * the command name and returns a sysexits(3) code; errors are one line on
+ * stderr, starting "simmer: ".
+ */
+#ifndef SIMMER_CLIENT_COMMANDS_H
+#define SIMMER_CLIENT_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct options {
+	const char *socket;  /* --socket, or NULL */
+	bool json;           /* --json */
+};
+
+int cmd_log(const struct options *o, int argc, char **argv);
+int cmd_list(const struct options *o, int argc, char **argv);
+int cmd_undo(const struct options *o, int argc, char **argv);
+int cmd_delete(const struct options *o, int argc, char **argv);
+int cmd_factors(const struct options *o, int argc, char **argv);
+int cmd_factor(const struct options *o, int argc, char **argv);
+int cmd_version(const struct options *o, int argc, char **argv);
+int cmd_import(const struct options *o, int argc, char **argv);
+int cmd_export(const struct options *o, int argc, char **argv);
+/* Methods whose reply is shown as it comes (analysis and alerts). */
+int cmd_show(const struct options *o, const char *method, int argc, char **argv);
+
+/* Shared by the command files. */
+int64_t client_now_ms(void);
+void client_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct client_conn;
+/* Connects and says hello, or prints why not; returns 0 or an exit code. */
+int client_connect(const struct options *o, struct client_conn *c);
+
+#endif

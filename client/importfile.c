@@ -1,0 +1,288 @@
+/*
+ * importfile.c: CSV and JSON Lines to entries (see importfile.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "client/importfile.h"
+#include "client/quick.h"
+#include "client/when.h"
+
+int
+import_detect_format(const char *name, const char *first_line)
+{
+	if (name != NULL) {
+		const char *dot = strrchr(name, '.');
+		if (dot != NULL && strcmp(dot, ".csv") == 0)
+			return IMPORT_CSV;
+		if (dot != NULL && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0 ||
+		    strcmp(dot, ".ndjson") == 0))
+			return IMPORT_JSONL;
+	}
+	while (first_line != NULL && isspace((unsigned char)*first_line))
+		first_line++;
+	return (first_line != NULL && *first_line == '{') ? IMPORT_JSONL : IMPORT_CSV;
+}
+
+/* Fills the parts every format shares; returns false with rec->message set. */
+static bool
+record_fill(struct import_parser *p, struct import_record *rec, const char *time_s,
+    const char *factor, const char *value_s, const char *note, const char *id)
+{
+	struct entry *e = &rec->entry;
+	int32_t offset;
+	char err[200];
+	if (time_s == NULL || time_s[0] == '\0') {
+		snprintf(rec->message, sizeof rec->message, "no time");
+		return false;
+	}
+	if (when_parse(time_s, p->now_ms, WHEN_DATE_NOON, &e->time_ms, &offset, err, sizeof err) != 0) {
+		snprintf(rec->message, sizeof rec->message, "bad time '%.40s'", time_s);
+		return false;
+	}
+	e->utc_offset_min = offset;
+	if (factor == NULL || !proto_valid_factor_name(factor)) {
+		snprintf(rec->message, sizeof rec->message, "bad factor name '%.40s'", factor ? factor : "");
+		return false;
+	}
+	snprintf(e->factor, sizeof e->factor, "%s", factor);
+	e->value = 1;
+	if (value_s != NULL && value_s[0] != '\0' && quick_parse_number(value_s, &e->value) != 0) {
+		snprintf(rec->message, sizeof rec->message, "bad value '%.40s'", value_s);
+		return false;
+	}
+	if (note != NULL) {
+		if (strlen(note) > PROTO_NOTE_MAX) {
+			snprintf(rec->message, sizeof rec->message, "note longer than %d bytes", PROTO_NOTE_MAX);
+			return false;
+		}
+		snprintf(e->note, sizeof e->note, "%s", note);
+	}
+	if (id != NULL && id[0] != '\0') {
+		if (!proto_valid_uuid(id)) {
+			snprintf(rec->message, sizeof rec->message, "bad id '%.40s'", id);
+			return false;
+		}
+		snprintf(e->id, sizeof e->id, "%s", id);
+		for (char *c = e->id; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	} else if (proto_uuid_v4(e->id) != 0) {
+		snprintf(rec->message, sizeof rec->message, "cannot make an id");
+		return false;
+	}
+	e->source = ENTRY_SOURCE_IMPORT;
+	e->day = -1;
+	return true;
+}
+
+static void
+emit(struct import_parser *p, struct import_record *rec)
+{
+	if (p->cb_rc == 0)
+		p->cb_rc = p->cb(rec, p->arg);
+}
+
+static void
+csv_clear_fields(struct import_parser *p)
+{
+	for (size_t i = 0; i < p->n_fields; i++)
+		free(p->fields[i]);
+	p->n_fields = 0;
+	p->too_many_fields = false;
+}
+
+static void
+csv_on_field(void *s, size_t len, void *data)
+{
+	struct import_parser *p = data;
+	if (p->n_fields == IMPORT_MAX_COLUMNS) {
+		p->too_many_fields = true;
+		return;
+	}
+	char *f = malloc(len + 1);
+	if (f != NULL) {
+		memcpy(f, s, len);
+		f[len] = '\0';
+	}
+	p->fields[p->n_fields++] = f;
+}
+
+static const char *
+csv_field(struct import_parser *p, int col)
+{
+	return (col >= 0 && (size_t)col < p->n_fields && p->fields[col]) ? p->fields[col] : NULL;
+}
+
+static void
+csv_read_header(struct import_parser *p)
+{
+	p->col_time = p->col_factor = p->col_value = p->col_note = p->col_id = -1;
+	for (size_t i = 0; i < p->n_fields; i++) {
+		const char *name = p->fields[i] ? p->fields[i] : "";
+		while (isspace((unsigned char)*name))
+			name++;
+		if (strcmp(name, "time") == 0) p->col_time = (int)i;
+		else if (strcmp(name, "factor") == 0) p->col_factor = (int)i;
+		else if (strcmp(name, "value") == 0) p->col_value = (int)i;
+		else if (strcmp(name, "note") == 0) p->col_note = (int)i;
+		else if (strcmp(name, "id") == 0) p->col_id = (int)i;
+	}
+	if (p->col_time < 0 || p->col_factor < 0 || p->col_value < 0)
+		snprintf(p->header_error, sizeof p->header_error,
+		    "the first line must name the columns time,factor,value (and optionally note,id)");
+	p->header_done = true;
+}
+
+static void
+csv_on_record(int c, void *data)
+{
+	struct import_parser *p = data;
+	(void)c;
+	if (!p->header_done) {
+		csv_read_header(p);
+		csv_clear_fields(p);
+		return;
+	}
+	/* A blank line is one empty field: skip it. */
+	if (p->n_fields == 1 && (p->fields[0] == NULL || p->fields[0][0] == '\0')) {
+		csv_clear_fields(p);
+		return;
+	}
+	struct import_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.line = p->line;
+	if (p->header_error[0]) {
+		snprintf(rec.message, sizeof rec.message, "%s", p->header_error);
+	} else if (p->too_many_fields) {
+		snprintf(rec.message, sizeof rec.message, "more than %d columns", IMPORT_MAX_COLUMNS);
+	} else {
+		rec.ok = record_fill(p, &rec, csv_field(p, p->col_time), csv_field(p, p->col_factor),
+		    csv_field(p, p->col_value), csv_field(p, p->col_note), csv_field(p, p->col_id));
+	}
+	emit(p, &rec);
+	csv_clear_fields(p);
+}
+
+/* A JSON value to text for record_fill; NULL when absent or null. */
+static const char *
+json_text(json_t *v, char *buf, size_t buflen, bool *bad)
+{
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v)) {
+		snprintf(buf, buflen, "%lld", (long long)json_integer_value(v));
+		return buf;
+	}
+	if (json_is_real(v)) {
+		snprintf(buf, buflen, "%.17g", json_real_value(v));
+		return buf;
+	}
+	*bad = true;
+	return NULL;
+}
+
+static void
+jsonl_line(struct import_parser *p, const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && isspace((unsigned char)line[i]))
+		i++;
+	if (i == len)
+		return;
+	struct import_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.line = p->line;
+	json_error_t jerr;
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL || !json_is_object(o)) {
+		snprintf(rec.message, sizeof rec.message, "not a JSON object%s%.80s",
+		    o == NULL ? ": " : "", o == NULL ? jerr.text : "");
+		json_decref(o);
+		emit(p, &rec);
+		return;
+	}
+	char tbuf[32], vbuf[40];
+	bool bad = false;
+	const char *t = json_text(json_object_get(o, "time"), tbuf, sizeof tbuf, &bad);
+	json_t *f = json_object_get(o, "factor");
+	const char *v = json_text(json_object_get(o, "value"), vbuf, sizeof vbuf, &bad);
+	json_t *n = json_object_get(o, "note");
+	json_t *id = json_object_get(o, "id");
+	if (bad || (f && !json_is_string(f)) || (n && !json_is_string(n) && !json_is_null(n)) ||
+	    (id && !json_is_string(id) && !json_is_null(id)))
+		snprintf(rec.message, sizeof rec.message, "a field has the wrong type");
+	else
+		rec.ok = record_fill(p, &rec, t, f ? json_string_value(f) : NULL, v,
+		    n && json_is_string(n) ? json_string_value(n) : NULL,
+		    id && json_is_string(id) ? json_string_value(id) : NULL);
+	json_decref(o);
+	emit(p, &rec);
+}
+
+int
+import_parser_init(struct import_parser *p, int format, int64_t now_ms,
+    import_record_cb cb, void *arg)
+{
+	memset(p, 0, sizeof *p);
+	p->format = format;
+	p->now_ms = now_ms;
+	p->cb = cb;
+	p->arg = arg;
+	if (format == IMPORT_CSV) {
+		if (csv_init(&p->csv, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+			return -ENOMEM;
+		p->csv_ready = true;
+	}
+	return 0;
+}
+
+int
+import_parser_feed_line(struct import_parser *p, const char *line, size_t len)
+{
+	p->line++;
+	if (p->format == IMPORT_JSONL) {
+		jsonl_line(p, line, len);
+		return p->cb_rc;
+	}
+	if (csv_parse(&p->csv, line, len, csv_on_field, csv_on_record, p) != len) {
+		struct import_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.line = p->line;
+		snprintf(rec.message, sizeof rec.message, "malformed CSV: %s",
+		    csv_strerror(csv_error(&p->csv)));
+		emit(p, &rec);
+	}
+	return p->cb_rc;
+}
+
+int
+import_parser_finish(struct import_parser *p)
+{
+	if (p->format == IMPORT_CSV && p->csv_ready)
+		csv_fini(&p->csv, csv_on_field, csv_on_record, p);
+	if (p->format == IMPORT_CSV && !p->header_done && p->cb_rc == 0) {
+		struct import_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.line = 1;
+		snprintf(rec.message, sizeof rec.message, "the file is empty: no header line");
+		emit(p, &rec);
+	}
+	return p->cb_rc;
+}
+
+void
+import_parser_free(struct import_parser *p)
+{
+	csv_clear_fields(p);
+	if (p->csv_ready)
+		csv_free(&p->csv);
+	p->csv_ready = false;
+}

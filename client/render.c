@@ -1,0 +1,148 @@
+/*
+ * render.c: JSON and text output of replies (see render.h).
+ */
+#include <math.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "client/render.h"
+#include "client/when.h"
+
+json_t *
+render_to_json(const msgpack_object *o)
+{
+	switch (o->type) {
+	case MSGPACK_OBJECT_NIL:
+		return json_null();
+	case MSGPACK_OBJECT_BOOLEAN:
+		return json_boolean(o->via.boolean);
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+		return json_integer(o->via.u64 > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)o->via.u64);
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return json_integer(o->via.i64);
+	case MSGPACK_OBJECT_FLOAT32:
+	case MSGPACK_OBJECT_FLOAT64:
+		return isfinite(o->via.f64) ? json_real(o->via.f64) : json_null();
+	case MSGPACK_OBJECT_STR:
+		return json_stringn_nocheck(o->via.str.ptr, o->via.str.size);
+	case MSGPACK_OBJECT_BIN:
+	case MSGPACK_OBJECT_EXT: {
+		const char *p = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.ptr : o->via.ext.ptr;
+		uint32_t n = o->type == MSGPACK_OBJECT_BIN ? o->via.bin.size : o->via.ext.size;
+		char *hex = malloc((size_t)n * 2 + 1);
+		if (hex == NULL)
+			return NULL;
+		for (uint32_t i = 0; i < n; i++)
+			snprintf(hex + 2 * i, 3, "%02x", (unsigned char)p[i]);
+		json_t *s = json_stringn(hex, (size_t)n * 2);
+		free(hex);
+		return s;
+	}
+	case MSGPACK_OBJECT_ARRAY: {
+		json_t *a = json_array();
+		for (uint32_t i = 0; a && i < o->via.array.size; i++)
+			json_array_append_new(a, render_to_json(&o->via.array.ptr[i]));
+		return a;
+	}
+	case MSGPACK_OBJECT_MAP: {
+		json_t *m = json_object();
+		for (uint32_t i = 0; m && i < o->via.map.size; i++) {
+			const msgpack_object *k = &o->via.map.ptr[i].key;
+			char key[256];
+			if (k->type == MSGPACK_OBJECT_STR)
+				snprintf(key, sizeof key, "%.*s", (int)k->via.str.size, k->via.str.ptr);
+			else if (k->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+				snprintf(key, sizeof key, "%llu", (unsigned long long)k->via.u64);
+			else
+				snprintf(key, sizeof key, "?");
+			json_object_set_new(m, key, render_to_json(&o->via.map.ptr[i].val));
+		}
+		return m;
+	}
+	}
+	return json_null();
+}
+
+int
+render_json(FILE *out, const msgpack_object *result)
+{
+	json_t *j = render_to_json(result);
+	if (j == NULL)
+		return -1;
+	int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+	fputc('\n', out);
+	json_decref(j);
+	return rc;
+}
+
+void
+render_number(char *out, size_t outlen, double v)
+{
+	snprintf(out, outlen, "%.10g", v);
+}
+
+void
+render_entry_line(FILE *out, const struct entry *e)
+{
+	char when[40], value[32];
+	when_format_iso(e->time_ms, e->utc_offset_min, when, sizeof when);
+	/* 2026-11-20T21:30:00+01:00 -> "2026-11-20 21:30" */
+	when[10] = ' ';
+	when[16] = '\0';
+	render_number(value, sizeof value, e->value);
+	fprintf(out, "%s  %-18s %6s  %.8s%s%s\n", when, e->factor, value, e->id,
+	    e->note[0] ? "  " : "", e->note);
+}
+
+void
+render_factors(FILE *out, const msgpack_object *result)
+{
+	const msgpack_object *list = proto_map_get(result, "factors");
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	fprintf(out, "%-18s %-8s %-9s %-9s %s\n", "factor", "kind", "role", "range", "about");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *f = &list->via.array.ptr[i];
+		char name[40] = "", kind[16] = "", role[16] = "", unit[16] = "", about[128] = "", err[8];
+		double lo = 0, hi = 0;
+		proto_get_str(f, "name", false, name, sizeof name, err, sizeof err);
+		proto_get_str(f, "kind", false, kind, sizeof kind, err, sizeof err);
+		proto_get_str(f, "role", false, role, sizeof role, err, sizeof err);
+		proto_get_str(f, "unit", false, unit, sizeof unit, err, sizeof err);
+		proto_get_str(f, "description", false, about, sizeof about, err, sizeof err);
+		proto_get_double(f, "min", false, &lo, err, sizeof err);
+		proto_get_double(f, "max", false, &hi, err, sizeof err);
+		char range[32];
+		snprintf(range, sizeof range, "%g-%g", lo, hi);
+		fprintf(out, "%-18s %-8s %-9s %-9s %s\n", name, kind, role, range, about);
+	}
+}
+
+int
+render_exit_code(int code)
+{
+	if (code < 0)
+		code = -code;
+	switch (code) {
+	case PROTO_E_INVALID_PARAMS:
+	case PROTO_E_OUT_OF_RANGE:
+	case PROTO_E_TOO_LARGE:
+	case PROTO_E_NOT_FOUND:
+		return EX_DATAERR;
+	case PROTO_E_STORAGE:
+		return EX_IOERR;
+	case PROTO_E_BUSY:
+	case PROTO_E_NOT_READY:
+	case PROTO_E_SHUTTING_DOWN:
+		return EX_TEMPFAIL;
+	case PROTO_E_PERMISSION:
+		return EX_NOPERM;
+	case PROTO_E_PARSE:
+	case PROTO_E_INVALID_REQUEST:
+	case PROTO_E_NO_METHOD:
+	case PROTO_E_VERSION:
+		return EX_PROTOCOL;
+	default:
+		return EX_SOFTWARE;
+	}
+}

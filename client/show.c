@@ -1,0 +1,45 @@
+/*
+ * show.c: the commands that show what simmerd has worked out (analysis and
+ * alerts). Each sends one method and prints its reply: JSON with --json,
+ * otherwise a few lines for a person.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "client/commands.h"
+#include "client/conn.h"
+#include "client/render.h"
+#include "client/show.h"
+
+int
+cmd_show(const struct options *o, const char *method, int argc, char **argv)
+{
+	struct show_request req;
+	int rc = show_parse_args(method, argc, argv, &req);
+	if (rc != 0)
+		return rc;
+	struct client_conn c;
+	rc = client_connect(o, &c);
+	if (rc != 0)
+		return rc;
+	if (strcmp(req.method, PROTO_M_SUBSCRIBE) == 0) {
+		rc = show_watch(o, &c);
+		conn_close(&c);
+		return rc;
+	}
+	struct proto_msg msg;
+	char err[PROTO_MESSAGE_MAX];
+	rc = conn_call(&c, req.method, req.pack, &req, &msg, err, sizeof err);
+	conn_close(&c);
+	if (rc != 0) {
+		client_error("%s", err);
+		return render_exit_code(rc);
+	}
+	if (o->json)
+		render_json(stdout, msg.result);
+	else
+		show_text(stdout, req.method, msg.result);
+	proto_msg_free(&msg);
+	return 0;
+}

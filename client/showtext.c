@@ -1,0 +1,325 @@
+/*
+ * showtext.c: words for the analysis and alert replies (see show.h).
+ *
+ * The wording shows associations with their uncertainty and the amount of
+ * data behind them, never a cause or a diagnosis; "not enough data yet" is
+ * a normal answer.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "client/render.h"
+#include "client/show.h"
+#include "client/when.h"
+
+static void
+pack_config_key(msgpack_packer *pk, const void *arg)
+{
+	const struct show_request *r = arg;
+	msgpack_pack_map(pk, r->value ? 2 : (r->key ? 1 : 0));
+	if (r->key)
+		proto_pack_kv_str(pk, "key", r->key);
+	if (r->value)
+		proto_pack_kv_str(pk, "value", r->value);
+}
+
+static void
+pack_limit(msgpack_packer *pk, const void *arg)
+{
+	const struct show_request *r = arg;
+	msgpack_pack_map(pk, 1);
+	proto_pack_kv_int(pk, "limit", r->limit);
+}
+
+int
+show_parse_args(const char *method, int argc, char **argv, struct show_request *req)
+{
+	memset(req, 0, sizeof *req);
+	req->method = method;
+	if (strcmp(method, "config") == 0) {
+		if (argc >= 1 && strcmp(argv[0], "get") == 0 && argc <= 2) {
+			req->method = PROTO_M_CONFIG_GET;
+			req->key = argc == 2 ? argv[1] : NULL;
+			req->pack = pack_config_key;
+			return 0;
+		}
+		if (argc == 3 && strcmp(argv[0], "set") == 0) {
+			req->method = PROTO_M_CONFIG_SET;
+			req->key = argv[1];
+			req->value = argv[2];
+			req->pack = pack_config_key;
+			return 0;
+		}
+		client_error("usage: simmer config get [SECTION.KEY] | simmer config set SECTION.KEY VALUE");
+		return EX_USAGE;
+	}
+	if (strcmp(method, PROTO_M_ALERTS) == 0) {
+		req->limit = 20;
+		for (int i = 0; i < argc; i++) {
+			if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+				req->limit = strtol(argv[++i], NULL, 10);
+				if (req->limit < 1 || req->limit > 1000) {
+					client_error("--limit takes a number from 1 to 1000");
+					return EX_USAGE;
+				}
+			} else {
+				client_error("alerts: unknown argument '%s'", argv[i]);
+				return EX_USAGE;
+			}
+		}
+		req->pack = pack_limit;
+		return 0;
+	}
+	if (argc != 0) {
+		client_error("%s takes no arguments", method);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+static double
+num(const msgpack_object *m, const char *key)
+{
+	double v = NAN;
+	char err[8];
+	proto_get_double(m, key, false, &v, err, sizeof err);
+	return v;
+}
+
+static const char *
+str(const msgpack_object *m, const char *key, char *buf, size_t len)
+{
+	char err[8];
+	buf[0] = '\0';
+	proto_get_str(m, key, false, buf, len, err, sizeof err);
+	return buf;
+}
+
+static void
+show_coverage(FILE *out, const msgpack_object *result)
+{
+	const msgpack_object *cov = proto_map_get(result, "coverage");
+	if (cov == NULL)
+		return;
+	char first[16], last[16];
+	fprintf(out, "Based on %g days with entries (%s to %s) and %g flares.\n", num(cov, "days"),
+	    str(cov, "first_day", first, sizeof first), str(cov, "last_day", last, sizeof last),
+	    num(cov, "flares"));
+}
+
+static void
+show_message(FILE *out, const msgpack_object *result)
+{
+	bool enough = true;
+	char err[8], msg[512];
+	proto_get_bool(result, "enough_data", false, &enough, err, sizeof err);
+	if (!enough && str(result, "message", msg, sizeof msg)[0])
+		fprintf(out, "%s\n", msg);
+}
+
+static void
+show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sentences)
+{
+	const msgpack_object *list = proto_map_get(result, "contributors");
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0) {
+		if (sentences)
+			fprintf(out, "Nothing in your recent entries stands out.\n");
+		return;
+	}
+	for (uint32_t i = 0; i < list->via.array.size && i < max; i++) {
+		const msgpack_object *c = &list->via.array.ptr[i];
+		char factor[40], detail[200];
+		double v = num(c, "contribution");
+		str(c, "factor", factor, sizeof factor);
+		str(c, "detail", detail, sizeof detail);
+		if (sentences)
+			fprintf(out, "- %s %s your risk estimate%s%s.\n", factor,
+			    v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "", detail);
+		else
+			fprintf(out, "  %-18s %+5.2f  %s\n", factor, v, detail);
+	}
+}
+
+static void
+show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
+{
+	char date[16], level[16], source[16];
+	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
+	str(r, "date", date, sizeof date);
+	str(r, "level", level, sizeof level);
+	if (why) {
+		fprintf(out, "Why the %s level on %s (risk of a flare starting within 48 h: %.0f%%):\n",
+		    level, date, risk * 100);
+		show_contributors(out, r, 10, true);
+		fprintf(out, "These are associations in your own diary, not causes.\n");
+	} else {
+		fprintf(out, "%s  %s  load %.0f of your %.0f%s, flare risk in 48 h %.0f%%\n", date, level,
+		    load, threshold, status && strcmp(str(r, "threshold_source", source, sizeof source),
+		    "prior") == 0 ? " (starting value)" : "", risk * 100);
+		const msgpack_object *trend = proto_map_get(r, "trend");
+		if (status && trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
+			fprintf(out, "last days:");
+			for (uint32_t i = 0; i < trend->via.array.size; i++)
+				fprintf(out, " %.0f", num(&trend->via.array.ptr[i], "load"));
+			fprintf(out, "\n");
+		}
+		show_contributors(out, r, status ? 3 : 10, false);
+	}
+	show_message(out, r);
+	show_coverage(out, r);
+}
+
+static void
+show_findings(FILE *out, const char *title, const msgpack_object *list)
+{
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	fprintf(out, "%s:%s\n", title, list->via.array.size ? "" : " none");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *f = &list->via.array.ptr[i];
+		const msgpack_object *conds = proto_map_get(f, "conditions");
+		const msgpack_object *factors = proto_map_get(f, "factors");
+		char what[256] = "";
+		if (conds && conds->type == MSGPACK_OBJECT_ARRAY && conds->via.array.size) {
+			for (uint32_t k = 0; k < conds->via.array.size; k++) {
+				char fac[40], op[8], v[32];
+				const msgpack_object *c = &conds->via.array.ptr[k];
+				render_number(v, sizeof v, num(c, "value"));
+				size_t len = strlen(what);
+				str(c, "op", op, sizeof op);
+				if (strcmp(op, "present") == 0)
+					snprintf(what + len, sizeof what - len, "%s%s", k ? " + " : "",
+					    str(c, "factor", fac, sizeof fac));
+				else
+					snprintf(what + len, sizeof what - len, "%s%s %s %s", k ? " + " : "",
+					    str(c, "factor", fac, sizeof fac), op, v);
+			}
+		} else if (factors && factors->type == MSGPACK_OBJECT_ARRAY) {
+			for (uint32_t k = 0; k < factors->via.array.size; k++) {
+				size_t len = strlen(what);
+				char fac[40];
+				proto_obj_str(&factors->via.array.ptr[k], fac, sizeof fac);
+				snprintf(what + len, sizeof what - len, "%s%s", k ? " + " : "", fac);
+			}
+		}
+		const msgpack_object *ci = proto_map_get(f, "ci95");
+		double lo = NAN, hi = NAN;
+		if (ci && ci->type == MSGPACK_OBJECT_ARRAY && ci->via.array.size == 2) {
+			lo = ci->via.array.ptr[0].via.f64;
+			hi = ci->via.array.ptr[1].via.f64;
+		}
+		double lag = num(f, "lag_days");
+		fprintf(out, "  %-34s %s later: flares %.1fx as often (95%% CI %.1f-%.1f), q=%.3f, "
+		    "%g flares on %g exposed days\n", what,
+		    lag == 0 ? "same day" : (lag == 1 ? "1 day" : (lag == 2 ? "2 days" : "3 days")),
+		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
+		    num(f, "exposed_days"));
+	}
+}
+
+static void
+show_triggers(FILE *out, const msgpack_object *r)
+{
+	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"));
+	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"));
+	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"));
+	fprintf(out, "%g patterns were tested; those shown have a false-discovery q of at most %.2f.\n"
+	    "These are associations in your diary, not proof of cause.\n", num(r, "tested"),
+	    num(r, "q_max"));
+	show_message(out, r);
+	show_coverage(out, r);
+}
+
+static void
+show_backtest(FILE *out, const msgpack_object *r)
+{
+	const msgpack_object *s = proto_map_get(r, "summary");
+	fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
+	fprintf(out, "  days: %g, flare onsets: %g, warned within 48 h: %g (%.0f%%)\n", num(s, "days"),
+	    num(s, "onsets"), num(s, "onsets_warned"), num(s, "share_warned") * 100);
+	fprintf(out, "  AUC: %.2f, median lead: %.1f days, false alarms per 30 days: %.1f\n",
+	    num(s, "auc"), num(s, "median_lead_days"), num(s, "false_alarms_per_30d"));
+	show_coverage(out, r);
+}
+
+static void
+show_alert_line(FILE *out, const msgpack_object *a)
+{
+	char summary[256], level[16], body[1024], when[48];
+	int64_t t = 0;
+	char err[8];
+	proto_get_int(a, "time", false, &t, err, sizeof err);
+	when_format_iso(t, when_local_offset(t), when, sizeof when);
+	when[10] = ' ';
+	when[16] = '\0';
+	bool shown = false;
+	proto_get_bool(a, "shown", false, &shown, err, sizeof err);
+	fprintf(out, "%s  %-8s %s%s\n", when, str(a, "level", level, sizeof level),
+	    str(a, "summary", summary, sizeof summary), shown ? "" : "  (not shown on the desktop)");
+	if (str(a, "body", body, sizeof body)[0])
+		fprintf(out, "    %s\n", body);
+}
+
+void
+show_text(FILE *out, const char *method, const msgpack_object *result)
+{
+	if (strcmp(method, PROTO_M_STATUS) == 0) {
+		show_forecast(out, result, true, false);
+	} else if (strcmp(method, PROTO_M_FORECAST) == 0) {
+		show_forecast(out, result, false, false);
+	} else if (strcmp(method, PROTO_M_WHY) == 0) {
+		show_forecast(out, result, false, true);
+	} else if (strcmp(method, PROTO_M_TRIGGERS) == 0) {
+		show_triggers(out, result);
+	} else if (strcmp(method, PROTO_M_BACKTEST) == 0) {
+		show_backtest(out, result);
+	} else if (strcmp(method, PROTO_M_ALERTS) == 0) {
+		const msgpack_object *list = proto_map_get(result, "alerts");
+		if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
+			fprintf(out, "no alerts yet\n");
+		for (uint32_t i = 0; list && i < list->via.array.size; i++)
+			show_alert_line(out, &list->via.array.ptr[i]);
+	} else if (strcmp(method, PROTO_M_ANALYZE) == 0) {
+		fprintf(out, "analysis done in %.0f ms\n", num(result, "duration_ms"));
+		show_coverage(out, result);
+	} else if (strcmp(method, PROTO_M_NOTIFY_TEST) == 0) {
+		char msg[512];
+		fprintf(out, "%s\n", str(result, "message", msg, sizeof msg));
+	} else {
+		render_json(out, result);
+	}
+}
+
+int
+show_watch(const struct options *o, struct client_conn *c)
+{
+	struct proto_msg msg;
+	char err[PROTO_MESSAGE_MAX];
+	int rc = conn_call(c, PROTO_M_SUBSCRIBE, NULL, NULL, &msg, err, sizeof err);
+	if (rc != 0) {
+		client_error("%s", err);
+		return render_exit_code(rc);
+	}
+	proto_msg_free(&msg);
+	if (!o->json)
+		fprintf(stdout, "watching for alerts (Ctrl-C to stop)\n");
+	fflush(stdout);
+	for (;;) {
+		rc = conn_read_message(c, &msg, err, sizeof err);
+		if (rc != 0) {
+			client_error("%s", err);
+			return EX_UNAVAILABLE;
+		}
+		if (msg.type == PROTO_NOTIFICATION && strcmp(msg.method, PROTO_N_ALERT) == 0 &&
+		    msg.params->via.array.size == 1) {
+			if (o->json)
+				render_json(stdout, &msg.params->via.array.ptr[0]);
+			else
+				show_alert_line(stdout, &msg.params->via.array.ptr[0]);
+			fflush(stdout);
+		}
+		proto_msg_free(&msg);
+	}
+}

@@ -1,0 +1,21 @@
+/*
+ * spool.h: where quick entries wait while simmerd is away.
+ *
+ * The spool is $XDG_STATE_HOME/simmer/spool.msgpack (SIMMER_SPOOL
+ * overrides): msgpack entry maps, exactly as proto_entry_pack writes them
+ * with source "spool", back to back. Writers append under flock(LOCK_EX)
+ * and fsync; simmerd takes the same lock, moves the file aside and stores
+ * its entries at its next start (idempotent by id).
+ */
+#ifndef SIMMER_CLIENT_SPOOL_H
+#define SIMMER_CLIENT_SPOOL_H
+
+#include <stddef.h>
+
+#include "proto/proto.h"
+
+void spool_path(char *out, size_t outlen);
+/* Appends the entries durably; 0 or -errno with a message. */
+int spool_append(const char *path, struct entry *entries, size_t n, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * transfer.c: `simmer import` and `simmer export`.
+ *
+ * Import streams the file to simmerd in batches of the daemon's
+ * max_entries_per_request, with a few batches in flight so that reading the
+ * file and committing overlap, and reports every refused line by number.
+ * Export pages through the `export` method and writes what import reads,
+ * times in ISO 8601 with each entry's own offset, so that export then import
+ * into an empty store gives the same entries.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "client/commands.h"
+#include "client/conn.h"
+#include "client/importfile.h"
+#include "client/render.h"
+#include "client/when.h"
+
+/* Batches sent and not yet answered: enough to keep the writer busy. */
+#define IMPORT_IN_FLIGHT 4
+
+struct batch {
+	uint32_t msgid;
+	struct entry *entries;
+	unsigned long *lines;
+	size_t count;
+};
+
+struct import_state {
+	struct client_conn conn;
+	const struct options *opts;
+	struct batch filling;
+	struct batch flight[IMPORT_IN_FLIGHT];
+	size_t n_flight;
+	size_t cap;
+	unsigned long added, present, rejected;
+	json_t *rejections;      /* [{"line", "message"}] */
+	char err[PROTO_MESSAGE_MAX];
+	int fatal;               /* a negative proto error that ends the import */
+};
+
+static void
+reject(struct import_state *s, unsigned long line, const char *message)
+{
+	s->rejected++;
+	if (s->opts->json)
+		json_array_append_new(s->rejections, json_pack("{s:i, s:s}", "line", (json_int_t)line,
+		    "message", message));
+	else
+		fprintf(stderr, "line %lu: %s\n", line, message);
+}
+
+static int
+batch_alloc(struct batch *b, size_t cap)
+{
+	b->entries = malloc(cap * sizeof *b->entries);
+	b->lines = malloc(cap * sizeof *b->lines);
+	b->count = 0;
+	return (b->entries && b->lines) ? 0 : -1;
+}
+
+static void
+batch_free(struct batch *b)
+{
+	free(b->entries);
+	free(b->lines);
+	b->entries = NULL;
+	b->lines = NULL;
+}
+
+/* Reads one response and settles the batch it answers. */
+static int
+import_settle_one(struct import_state *s)
+{
+	struct proto_msg msg;
+	int rc = conn_read_response(&s->conn, &msg, s->err, sizeof s->err);
+	if (rc != 0)
+		return rc;
+	size_t k = 0;
+	while (k < s->n_flight && s->flight[k].msgid != msg.msgid)
+		k++;
+	if (k == s->n_flight) {
+		proto_msg_free(&msg);
+		return 0;
+	}
+	struct batch *b = &s->flight[k];
+	rc = response_error(&msg, s->err, sizeof s->err);
+	if (rc == 0) {
+		const msgpack_object *results = proto_map_get(msg.result, "results");
+		for (uint32_t i = 0; results && results->type == MSGPACK_OBJECT_ARRAY &&
+		    i < results->via.array.size && i < b->count; i++) {
+			const msgpack_object *r = &results->via.array.ptr[i];
+			char status[16] = "", message[256] = "", tmp[8];
+			proto_get_str(r, "status", false, status, sizeof status, tmp, sizeof tmp);
+			if (strcmp(status, "added") == 0) {
+				s->added++;
+			} else if (strcmp(status, "present") == 0) {
+				s->present++;
+			} else {
+				proto_get_str(r, "message", false, message, sizeof message, tmp, sizeof tmp);
+				reject(s, b->lines[i], message[0] ? message : "refused by simmerd");
+			}
+		}
+	}
+	proto_msg_free(&msg);
+	batch_free(b);
+	s->flight[k] = s->flight[--s->n_flight];
+	return rc;
+}
+
+static int
+import_send_filling(struct import_state *s)
+{
+	if (s->filling.count == 0)
+		return 0;
+	while (s->n_flight == IMPORT_IN_FLIGHT) {
+		int rc = import_settle_one(s);
+		if (rc != 0)
+			return rc;
+	}
+	struct request r;
+	request_begin(&s->conn, &r, PROTO_M_LOG);
+	msgpack_pack_array(&r.pk, 1);
+	msgpack_pack_map(&r.pk, 1);
+	proto_pack_cstr(&r.pk, "entries");
+	msgpack_pack_array(&r.pk, s->filling.count);
+	for (size_t i = 0; i < s->filling.count; i++)
+		proto_entry_pack(&r.pk, &s->filling.entries[i], false);
+	int rc = conn_write(&s->conn, r.buf.data, r.buf.size, s->err, sizeof s->err);
+	s->filling.msgid = r.msgid;
+	request_free(&r);
+	if (rc != 0)
+		return rc;
+	s->flight[s->n_flight++] = s->filling;
+	if (batch_alloc(&s->filling, s->cap) != 0) {
+		snprintf(s->err, sizeof s->err, "out of memory");
+		return -PROTO_E_INTERNAL;
+	}
+	return 0;
+}
+
+static int
+import_on_record(const struct import_record *rec, void *arg)
+{
+	struct import_state *s = arg;
+	if (!rec->ok) {
+		reject(s, rec->line, rec->message);
+		return 0;
+	}
+	s->filling.entries[s->filling.count] = rec->entry;
+	s->filling.lines[s->filling.count] = rec->line;
+	s->filling.count++;
+	if (s->filling.count == s->cap)
+		return import_send_filling(s);
+	return 0;
+}
+
+int
+cmd_import(const struct options *o, int argc, char **argv)
+{
+	if (argc != 1) {
+		client_error("usage: simmer import FILE|- (CSV with time,factor,value[,note][,id], or JSON Lines)");
+		return EX_USAGE;
+	}
+	const char *name = argv[0];
+	FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
+	if (in == NULL) {
+		client_error("cannot open %s: %s", name, strerror(errno));
+		return EX_NOINPUT;
+	}
+	struct import_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return EX_OSERR;
+	s->opts = o;
+	s->rejections = json_array();
+	int rc = client_connect(o, &s->conn);
+	if (rc != 0) {
+		if (in != stdin)
+			fclose(in);
+		json_decref(s->rejections);
+		free(s);
+		return rc;
+	}
+	s->cap = s->conn.max_entries_per_request;
+	if (batch_alloc(&s->filling, s->cap) != 0)
+		return EX_OSERR;
+
+	char *line = NULL;
+	size_t linecap = 0;
+	ssize_t len = getline(&line, &linecap, in);
+	struct import_parser p;
+	int format = import_detect_format(in == stdin ? NULL : name, len > 0 ? line : NULL);
+	import_parser_init(&p, format, client_now_ms(), import_on_record, s);
+	while (len >= 0 && rc == 0) {
+		rc = import_parser_feed_line(&p, line, (size_t)len);
+		if (rc == 0)
+			len = getline(&line, &linecap, in);
+	}
+	if (rc == 0 && ferror(in)) {
+		snprintf(s->err, sizeof s->err, "cannot read %s: %s", name, strerror(errno));
+		rc = -PROTO_E_INTERNAL;
+	}
+	if (rc == 0)
+		rc = import_parser_finish(&p);
+	import_parser_free(&p);
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	if (rc == 0)
+		rc = import_send_filling(s);
+	while (rc == 0 && s->n_flight > 0)
+		rc = import_settle_one(s);
+	conn_close(&s->conn);
+	batch_free(&s->filling);
+	for (size_t i = 0; i < s->n_flight; i++)
+		batch_free(&s->flight[i]);
+
+	int exit_code = 0;
+	if (rc != 0) {
+		client_error("import stopped: %s", s->err);
+		exit_code = render_exit_code(rc);
+	} else if (s->rejected > 0) {
+		exit_code = EX_DATAERR;
+	}
+	if (o->json) {
+		json_t *j = json_pack("{s:i, s:i, s:i, s:O}", "added", (json_int_t)s->added,
+		    "present", (json_int_t)s->present, "rejected", (json_int_t)s->rejected,
+		    "rejections", s->rejections);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else {
+		printf("%lu added, %lu already present, %lu rejected\n", s->added, s->present,
+		    s->rejected);
+	}
+	json_decref(s->rejections);
+	free(s);
+	return exit_code;
+}
+
+/* The shortest text that reads back as exactly v. */
+static void
+format_exact(char *out, size_t outlen, double v)
+{
+	for (int prec = 6; prec <= 17; prec++) {
+		snprintf(out, outlen, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+struct export_args {
+	bool has_since, has_after;
+	int64_t since_ms, after_time;
+	char after_id[PROTO_ID_LEN + 1];
+};
+
+static void
+pack_export(msgpack_packer *pk, const void *arg)
+{
+	const struct export_args *a = arg;
+	msgpack_pack_map(pk, 1 + (a->has_since ? 1 : 0) + (a->has_after ? 1 : 0));
+	proto_pack_kv_int(pk, "limit", 5000);
+	if (a->has_since)
+		proto_pack_kv_int(pk, "since", a->since_ms);
+	if (a->has_after) {
+		proto_pack_cstr(pk, "after");
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_int64(pk, a->after_time);
+		proto_pack_cstr(pk, a->after_id);
+	}
+}
+
+static void
+export_write(FILE *out, bool jsonl, const struct entry *e)
+{
+	char when[48], value[40];
+	when_format_iso(e->time_ms, e->utc_offset_min, when, sizeof when);
+	format_exact(value, sizeof value, e->value);
+	if (jsonl) {
+		json_t *j = json_pack("{s:s, s:s, s:f, s:s}", "time", when, "factor", e->factor,
+		    "value", e->value, "id", e->id);
+		if (e->note[0])
+			json_object_set_new(j, "note", json_string(e->note));
+		json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+		fputc('\n', out);
+		json_decref(j);
+		return;
+	}
+	fprintf(out, "%s,%s,%s,", when, e->factor, value);
+	if (e->note[0])
+		csv_fwrite(out, e->note, strlen(e->note));
+	fprintf(out, ",%s\n", e->id);
+}
+
+int
+cmd_export(const struct options *o, int argc, char **argv)
+{
+	struct export_args a;
+	memset(&a, 0, sizeof a);
+	bool jsonl = false;
+	char err[PROTO_MESSAGE_MAX];
+	for (int i = 0; i < argc; i++) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--format") == 0 && next) {
+			if (strcmp(next, "jsonl") == 0)
+				jsonl = true;
+			else if (strcmp(next, "csv") != 0) {
+				client_error("--format takes csv or jsonl");
+				return EX_USAGE;
+			}
+			i++;
+		} else if (strcmp(argv[i], "--since") == 0 && next) {
+			int32_t off;
+			if (when_parse(next, client_now_ms(), WHEN_DATE_MIDNIGHT, &a.since_ms, &off, err,
+			    sizeof err) != 0) {
+				client_error("%s", err);
+				return EX_USAGE;
+			}
+			a.has_since = true;
+			i++;
+		} else {
+			client_error("export: unknown argument '%s' (--format csv|jsonl, --since WHEN)", argv[i]);
+			return EX_USAGE;
+		}
+	}
+	if (o->json)
+		jsonl = true;
+	struct client_conn c;
+	int rc = client_connect(o, &c);
+	if (rc != 0)
+		return rc;
+	if (!jsonl)
+		printf("time,factor,value,note,id\n");
+	for (;;) {
+		struct proto_msg msg;
+		rc = conn_call(&c, PROTO_M_EXPORT, pack_export, &a, &msg, err, sizeof err);
+		if (rc != 0)
+			break;
+		const msgpack_object *list = proto_map_get(msg.result, "entries");
+		for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+			struct entry e;
+			if (proto_entry_unpack(&list->via.array.ptr[i], &e, err, sizeof err) == 0)
+				export_write(stdout, jsonl, &e);
+		}
+		const msgpack_object *next = proto_map_get(msg.result, "next");
+		bool more = next && next->type == MSGPACK_OBJECT_ARRAY && next->via.array.size == 2 &&
+		    proto_obj_str(&next->via.array.ptr[1], a.after_id, sizeof a.after_id) == 0;
+		if (more) {
+			a.has_after = true;
+			a.after_time = next->via.array.ptr[0].via.i64;
+		}
+		proto_msg_free(&msg);
+		if (!more)
+			break;
+	}
+	conn_close(&c);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		client_error("cannot write the export: %s", strerror(errno));
+		return EX_IOERR;
+	}
+	if (rc != 0) {
+		client_error("%s", err);
+		return render_exit_code(rc);
+	}
+	return 0;
+}
