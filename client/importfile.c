@@ -125,6 +125,8 @@ csv_read_header(struct import_parser *p)
 	p->col_time = p->col_factor = p->col_value = p->col_note = p->col_id = -1;
 	for (size_t i = 0; i < p->n_fields; i++) {
 		const char *name = p->fields[i] ? p->fields[i] : "";
+		if (i == 0 && strncmp(name, "\xef\xbb\xbf", 3) == 0)
+			name += 3; /* a byte-order mark some spreadsheets write */
 		while (isspace((unsigned char)*name))
 			name++;
 		if (strcmp(name, "time") == 0) p->col_time = (int)i;
@@ -133,10 +135,18 @@ csv_read_header(struct import_parser *p)
 		else if (strcmp(name, "note") == 0) p->col_note = (int)i;
 		else if (strcmp(name, "id") == 0) p->col_id = (int)i;
 	}
-	if (p->col_time < 0 || p->col_factor < 0 || p->col_value < 0)
-		snprintf(p->header_error, sizeof p->header_error,
-		    "the first line must name the columns time,factor,value (and optionally note,id)");
 	p->header_done = true;
+	if (p->col_time < 0 || p->col_factor < 0 || p->col_value < 0) {
+		/* Without the columns no line can be read: say so once and stop. */
+		struct import_record rec;
+		memset(&rec, 0, sizeof rec);
+		rec.line = p->line;
+		snprintf(rec.message, sizeof rec.message,
+		    "the first line must name the columns time,factor,value (and optionally note,id)");
+		emit(p, &rec);
+		if (p->cb_rc == 0)
+			p->cb_rc = IMPORT_STOP;
+	}
 }
 
 static void
@@ -157,9 +167,7 @@ csv_on_record(int c, void *data)
 	struct import_record rec;
 	memset(&rec, 0, sizeof rec);
 	rec.line = p->line;
-	if (p->header_error[0]) {
-		snprintf(rec.message, sizeof rec.message, "%s", p->header_error);
-	} else if (p->too_many_fields) {
+	if (p->too_many_fields) {
 		snprintf(rec.message, sizeof rec.message, "more than %d columns", IMPORT_MAX_COLUMNS);
 	} else {
 		rec.ok = record_fill(p, &rec, csv_field(p, p->col_time), csv_field(p, p->col_factor),

@@ -34,6 +34,10 @@ struct import_record {
 	char message[200];
 };
 
+/* Returned by the feed functions when the file cannot be read any further
+ * (its header is unusable); the reason was reported as a rejected line. */
+#define IMPORT_STOP 1
+
 typedef int (*import_record_cb)(const struct import_record *rec, void *arg);
 
 #define IMPORT_MAX_COLUMNS 16
@@ -52,7 +56,6 @@ struct import_parser {
 	char *fields[IMPORT_MAX_COLUMNS];
 	size_t n_fields;
 	bool too_many_fields;
-	char header_error[200];
 };
 
 /* Picks the format from the file name (".csv", ".jsonl", ".json") or,

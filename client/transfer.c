@@ -209,6 +209,8 @@ cmd_import(const struct options *o, int argc, char **argv)
 	if (rc == 0)
 		rc = import_parser_finish(&p);
 	import_parser_free(&p);
+	if (rc == IMPORT_STOP)
+		rc = 0; /* the reason is among the rejections */
 	free(line);
 	if (in != stdin)
 		fclose(in);

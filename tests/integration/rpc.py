@@ -22,7 +22,16 @@ class Client:
     def __init__(self, path, timeout=10.0):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(path)
+        # A full listen backlog answers EAGAIN; the daemon catches up.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
         self.unpacker = msgpack.Unpacker(raw=False, strict_map_key=False)
         self.next_id = 1
         self.pending = {}
