@@ -107,7 +107,8 @@ csv_on_field(void *s, size_t len, void *data)
 	}
 	char *f = malloc(len + 1);
 	if (f != NULL) {
-		memcpy(f, s, len);
+		if (len > 0)
+			memcpy(f, s, len); /* s is NULL for an empty field */
 		f[len] = '\0';
 	}
 	p->fields[p->n_fields++] = f;
