@@ -84,7 +84,7 @@ writer_thread(void *arg)
 	while (now_s() < end) {
 		struct entry e;
 		memset(&e, 0, sizeof e);
-		proto_uuid_v4(e.id);
+		proto_uuid_v7(e.id);
 		e.time_ms = (int64_t)time(NULL) * 1000;
 		snprintf(e.factor, sizeof e.factor, "stress");
 		e.value = (double)(msgid % 10);

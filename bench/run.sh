@@ -110,7 +110,7 @@ echo "import of 1,000,000 CSV lines: median $(median <"$work/imp") s over 3 runs
 
 # 4. Analysis.
 for b in "$BUILD"/bench/bench_*; do
-	case "$(basename "$b")" in bench_log) continue ;; esac
+	case "$(basename "$b")" in bench_log|*.d) continue ;; esac
 	echo
 	"$b"
 done

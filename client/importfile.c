@@ -72,7 +72,7 @@ record_fill(struct import_parser *p, struct import_record *rec, const char *time
 		snprintf(e->id, sizeof e->id, "%s", id);
 		for (char *c = e->id; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-	} else if (proto_uuid_v4(e->id) != 0) {
+	} else if (proto_uuid_v7(e->id) != 0) {
 		snprintf(rec->message, sizeof rec->message, "cannot make an id");
 		return false;
 	}

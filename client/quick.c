@@ -103,7 +103,7 @@ quick_parse(int argc, char **argv, int64_t now_ms, struct quick_entry *q,
 		struct entry *e = &q->entries[i];
 		if (e->value == -INFINITY)
 			e->value = 1;
-		if (proto_uuid_v4(e->id) != 0) {
+		if (proto_uuid_v7(e->id) != 0) {
 			snprintf(err, errlen, "cannot make an id: %s", strerror(errno));
 			return -PROTO_E_INTERNAL;
 		}

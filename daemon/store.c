@@ -22,6 +22,10 @@
 #define STORE_BUSY_TIMEOUT_MS 5000
 /* User-defined factor names remembered as already stored, per connection. */
 #define STORE_KNOWN_FACTORS 256
+/* Distinct (day, factor) rollup changes gathered in one transaction before
+ * they are written: an import touches each day's row once, not per entry.
+ * A power of two; when full, the changes are written early. */
+#define STORE_PENDING_ROLLUP 4096
 
 /*
  * Migrations, in order; user_version is the number applied. Never edit one
@@ -39,7 +43,6 @@ static const char *const migrations[] = {
 	"  value REAL NOT NULL, note TEXT NOT NULL DEFAULT '', source INTEGER NOT NULL,"
 	"  deleted INTEGER NOT NULL DEFAULT 0, logged_ms INTEGER NOT NULL) STRICT;"
 	"CREATE UNIQUE INDEX entries_natural ON entries (time_ms, factor, value, note);"
-	"CREATE INDEX entries_time_id ON entries (time_ms, id);"
 	"CREATE TABLE daily ("
 	"  day INTEGER NOT NULL, factor TEXT NOT NULL, count INTEGER NOT NULL,"
 	"  sum REAL NOT NULL, max REAL NOT NULL, min REAL NOT NULL,"
@@ -70,9 +73,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " deleted, logged_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)"
 	    " ON CONFLICT DO NOTHING",
 	[ST_ROLLUP_ADD] =
-	    "INSERT INTO daily (day, factor, count, sum, max, min) VALUES (?1, ?2, 1, ?3, ?3, ?3)"
-	    " ON CONFLICT (day, factor) DO UPDATE SET count = count + 1, sum = sum + excluded.sum,"
-	    " max = max(max, excluded.max), min = min(min, excluded.min)",
+	    "INSERT INTO daily (day, factor, count, sum, max, min) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    " ON CONFLICT (day, factor) DO UPDATE SET count = count + excluded.count,"
+	    " sum = sum + excluded.sum, max = max(max, excluded.max), min = min(min, excluded.min)",
 	[ST_ENSURE_FACTOR] =
 	    "INSERT OR IGNORE INTO factors (name, kind, role, unit, min, max, description, created_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -89,12 +92,22 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_COMMIT] = "COMMIT",
 };
 
+struct rollup_delta {
+	bool used;
+	int32_t day;
+	char factor[PROTO_FACTOR_MAX + 1];
+	uint32_t count;
+	double sum, max, min;
+};
+
 struct store {
 	sqlite3 *db;
 	bool readonly;
 	sqlite3_stmt *stmts[ST_COUNT];
 	char known_factors[STORE_KNOWN_FACTORS][PROTO_FACTOR_MAX + 1];
 	size_t n_known_factors;
+	struct rollup_delta *pending;   /* STORE_PENDING_ROLLUP slots, open addressing */
+	size_t n_pending;
 };
 
 #define ENTRY_COLUMNS "id, time_ms, utc_offset_min, day, factor, value, note, source, deleted"
@@ -189,6 +202,11 @@ store_open(struct store **out, const char *path, bool readonly, char *err, size_
 		return -PROTO_E_STORAGE;
 	}
 	st->readonly = readonly;
+	if (!readonly && (st->pending = calloc(STORE_PENDING_ROLLUP, sizeof *st->pending)) == NULL) {
+		free(st);
+		snprintf(err, errlen, "out of memory");
+		return -PROTO_E_STORAGE;
+	}
 	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		int rc = store_fail(st, err, errlen, "opening the database");
@@ -206,7 +224,7 @@ store_open(struct store **out, const char *path, bool readonly, char *err, size_
 	/* FULL: a commit that returned is on the disk, WAL or not. */
 	if (rc == 0)
 		rc = store_exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-		    " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY", err, errlen,
+		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY", err, errlen,
 		    "setting the connection up");
 	if (rc == 0 && !readonly)
 		rc = store_migrate(st, err, errlen);
@@ -236,6 +254,7 @@ store_close(struct store *st)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
+	free(st->pending);
 	free(st);
 }
 
@@ -257,15 +276,97 @@ store_begin(struct store *st, char *err, size_t errlen)
 	return step_done(st, st->stmts[ST_BEGIN], err, errlen, "starting a transaction");
 }
 
+/* Writes the gathered rollup changes into the daily table. */
+static int
+rollup_flush(struct store *st, char *err, size_t errlen)
+{
+	if (st->n_pending == 0)
+		return 0;
+	sqlite3_stmt *s = st->stmts[ST_ROLLUP_ADD];
+	int rc = 0;
+	for (size_t i = 0; i < STORE_PENDING_ROLLUP; i++) {
+		struct rollup_delta *d = &st->pending[i];
+		if (!d->used)
+			continue;
+		if (rc == 0) {
+			sqlite3_bind_int(s, 1, d->day);
+			sqlite3_bind_text(s, 2, d->factor, -1, SQLITE_STATIC);
+			sqlite3_bind_int(s, 3, (int)d->count);
+			sqlite3_bind_double(s, 4, d->sum);
+			sqlite3_bind_double(s, 5, d->max);
+			sqlite3_bind_double(s, 6, d->min);
+			rc = step_done(st, s, err, errlen, "updating the daily rollup");
+		}
+		d->used = false;
+	}
+	st->n_pending = 0;
+	return rc;
+}
+
+static void
+rollup_forget(struct store *st)
+{
+	if (st->pending != NULL)
+		memset(st->pending, 0, STORE_PENDING_ROLLUP * sizeof *st->pending);
+	st->n_pending = 0;
+}
+
+static uint32_t
+rollup_hash(int32_t day, const char *factor)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)day;
+	for (const unsigned char *p = (const unsigned char *)factor; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* Adds one entry's value to the rollup changes of its (day, factor). */
+static int
+rollup_add(struct store *st, int32_t day, const char *factor, double value, char *err,
+    size_t errlen)
+{
+	if (st->n_pending >= STORE_PENDING_ROLLUP / 2) {
+		int rc = rollup_flush(st, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
+	uint32_t mask = STORE_PENDING_ROLLUP - 1;
+	for (uint32_t i = rollup_hash(day, factor) & mask;; i = (i + 1) & mask) {
+		struct rollup_delta *d = &st->pending[i];
+		if (!d->used) {
+			d->used = true;
+			d->day = day;
+			snprintf(d->factor, sizeof d->factor, "%s", factor);
+			d->count = 1;
+			d->sum = d->max = d->min = value;
+			st->n_pending++;
+			return 0;
+		}
+		if (d->day == day && strcmp(d->factor, factor) == 0) {
+			d->count++;
+			d->sum += value;
+			if (value > d->max)
+				d->max = value;
+			if (value < d->min)
+				d->min = value;
+			return 0;
+		}
+	}
+}
+
 int
 store_commit(struct store *st, char *err, size_t errlen)
 {
+	int rc = rollup_flush(st, err, errlen);
+	if (rc != 0)
+		return rc;
 	return step_done(st, st->stmts[ST_COMMIT], err, errlen, "committing");
 }
 
 void
 store_rollback(struct store *st)
 {
+	rollup_forget(st);
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -324,11 +425,7 @@ store_insert_entry(struct store *st, const struct entry *e, const struct factor 
 		*status = STORE_PRESENT;
 		return 0;
 	}
-	s = st->stmts[ST_ROLLUP_ADD];
-	sqlite3_bind_int(s, 1, e->day);
-	sqlite3_bind_text(s, 2, e->factor, -1, SQLITE_STATIC);
-	sqlite3_bind_double(s, 3, e->value);
-	rc = step_done(st, s, err, errlen, "updating the daily rollup");
+	rc = rollup_add(st, e->day, e->factor, e->value, err, errlen);
 	if (rc == 0)
 		*status = STORE_ADDED;
 	return rc;
@@ -355,10 +452,14 @@ read_entry(sqlite3_stmt *s, struct entry *e)
 static int
 rollup_recompute(struct store *st, int32_t day, const char *factor, char *err, size_t errlen)
 {
+	/* Gathered changes first, or they would count twice after this. */
+	int rc = rollup_flush(st, err, errlen);
+	if (rc != 0)
+		return rc;
 	sqlite3_stmt *s = st->stmts[ST_ROLLUP_DELETE];
 	sqlite3_bind_int(s, 1, day);
 	sqlite3_bind_text(s, 2, factor, -1, SQLITE_STATIC);
-	int rc = step_done(st, s, err, errlen, "fixing the daily rollup");
+	rc = step_done(st, s, err, errlen, "fixing the daily rollup");
 	if (rc != 0)
 		return rc;
 	int64_t day_ms = (int64_t)day * 86400000;
@@ -540,8 +641,9 @@ store_export_page(struct store *st, int64_t since_ms, int64_t after_time_ms,
     const char *after_id, uint32_t limit, store_entry_cb cb, void *arg,
     char *err, size_t errlen)
 {
+	/* The natural index orders by time; ties are sorted by id. */
 	const char *sql = "SELECT " ENTRY_COLUMNS " FROM entries"
-	    " WHERE deleted = 0 AND time_ms >= ?1 AND (time_ms, id) > (?2, ?3)"
+	    " WHERE deleted = 0 AND time_ms >= max(?1, ?2) AND NOT (time_ms = ?2 AND id <= ?3)"
 	    " ORDER BY time_ms, id LIMIT ?4";
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
@@ -581,6 +683,12 @@ store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *a
 	if (rc != SQLITE_DONE)
 		return store_fail(st, err, errlen, "reading the daily rollup");
 	return 0;
+}
+
+void
+store_release_memory(struct store *st)
+{
+	sqlite3_db_release_memory(st->db);
 }
 
 int

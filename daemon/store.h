@@ -93,6 +93,11 @@ typedef int (*store_daily_cb)(const struct daily_row *row, void *arg);
 int store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *arg,
     char *err, size_t errlen);
 
+/* Gives the connection's page cache back to the system: the writer calls
+ * it when a large batch is done and nothing waits, so an idle daemon stays
+ * small after an import. */
+void store_release_memory(struct store *st);
+
 /* Key/value settings kept in the file (e.g. the last alert state). */
 int store_meta_get(struct store *st, const char *key, char *out, size_t outlen,
     char *err, size_t errlen);  /* -PROTO_E_NOT_FOUND when absent */

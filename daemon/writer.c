@@ -5,6 +5,7 @@
  * their entries' days computed, and leave with their replies packed.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,9 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		writer_run_batch(w, batch);
+		size_t entries = 0;
+		for (struct job *j = batch; j; j = j->next)
+			entries += j->n_items;
 
 		pthread_mutex_lock(&w->lock);
 		for (struct job *j = batch; j;) {
@@ -294,6 +298,10 @@ writer_main(void *arg)
 				w->done_head = j;
 			w->done_tail = j;
 			j = next;
+		}
+		if (entries >= WRITER_RELEASE_AFTER && w->queue_head == NULL) {
+			store_release_memory(w->store);
+			malloc_trim(0); /* glibc keeps freed pages otherwise */
 		}
 		uv_async_send(&w->async);
 	}

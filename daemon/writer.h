@@ -26,6 +26,9 @@
  * a flood of imports cannot hold a quick entry's acknowledgement for long. */
 #define WRITER_MAX_JOBS_PER_COMMIT 256
 #define WRITER_MAX_ENTRIES_PER_COMMIT 20000
+/* After a batch this large, with nothing waiting, the page cache is given
+ * back: an import should not leave an idle daemon holding tens of MiB. */
+#define WRITER_RELEASE_AFTER 1000
 
 enum job_kind {
 	JOB_LOG,           /* write: entries */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "proto/proto.h"
 
@@ -70,10 +71,10 @@ proto_valid_factor_name(const char *s)
 }
 
 int
-proto_uuid_v4(char out[PROTO_ID_LEN + 1])
+proto_uuid_v7(char out[PROTO_ID_LEN + 1])
 {
 	unsigned char b[16];
-	size_t got = 0;
+	size_t got = 6;
 	while (got < sizeof b) {
 		ssize_t n = getrandom(b + got, sizeof b - got, 0);
 		if (n < 0) {
@@ -83,8 +84,13 @@ proto_uuid_v4(char out[PROTO_ID_LEN + 1])
 		}
 		got += (size_t)n;
 	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	for (int i = 0; i < 6; i++)
+		b[i] = (unsigned char)(ms >> (40 - 8 * i));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70); /* version 7 */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 9562 variant */
 	snprintf(out, PROTO_ID_LEN + 1,
 	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],

@@ -203,8 +203,11 @@ int proto_entry_unpack(const msgpack_object *o, struct entry *e, char *err, size
 /* Validation shared by both sides. */
 bool proto_valid_uuid(const char *s);
 bool proto_valid_factor_name(const char *s);
-/* A fresh random (version 4) UUID from getrandom(); 0 or -errno. */
-int proto_uuid_v4(char out[PROTO_ID_LEN + 1]);
+/* A fresh time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
+ * milliseconds then 74 random bits from getrandom(). Ids made in order sort
+ * in order, so the store's id index grows at its end instead of at random
+ * pages. 0 or -errno. */
+int proto_uuid_v7(char out[PROTO_ID_LEN + 1]);
 
 /* Days since 1970-01-01 <-> "YYYY-MM-DD" (proleptic Gregorian). */
 void proto_day_format(int32_t day, char out[11]);

@@ -349,14 +349,15 @@ test_entry_validation(void **state)
 }
 
 static void
-test_uuid_v4(void **state)
+test_uuid_v7(void **state)
 {
 	char a[PROTO_ID_LEN + 1], b[PROTO_ID_LEN + 1];
-	assert_int_equal(proto_uuid_v4(a), 0);
-	assert_int_equal(proto_uuid_v4(b), 0);
+	assert_int_equal(proto_uuid_v7(a), 0);
+	assert_int_equal(proto_uuid_v7(b), 0);
 	assert_true(proto_valid_uuid(a));
 	assert_string_not_equal(a, b);
-	assert_int_equal(a[14], '4');
+	assert_int_equal(a[14], '7');
+	assert_true(strcmp(a, b) < 0 || strncmp(a, b, 13) == 0); /* time-ordered */
 	assert_non_null(strchr("89ab", a[19]));
 }
 
@@ -464,7 +465,7 @@ main(void)
 		cmocka_unit_test(test_decode_rejects_bad_envelopes),
 		cmocka_unit_test(test_map_getters),
 		cmocka_unit_test(test_entry_validation),
-		cmocka_unit_test(test_uuid_v4),
+		cmocka_unit_test(test_uuid_v7),
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_local_day),
 		cmocka_unit_test(test_mutations_never_crash),
