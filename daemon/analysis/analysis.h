@@ -1,0 +1,158 @@
+/*
+ * analysis.h: simmer's analysis, as pure functions over daily arrays.
+ *
+ * In: one value per day per factor (NAN when unknown), which days have any
+ * entry, and each factor's kind and role. Out: flare onsets, the daily
+ * inflammation load and the person's threshold, trigger findings with
+ * honest statistics, the 48-hour forecast with its contributors, and a
+ * backtest. No I/O, no clock, no SQLite: the daemon builds the input from
+ * its rollup and packs the result.
+ */
+#ifndef SIMMER_ANALYSIS_ANALYSIS_H
+#define SIMMER_ANALYSIS_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ANALYSIS_NAME_MAX 32
+
+/* The factor kinds and roles, as the catalog numbers them. */
+enum analysis_kind { AK_SCALE, AK_HOURS, AK_MINUTES, AK_EVENT, AK_FLARE };
+enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG };
+
+struct analysis_factor {
+	char name[ANALYSIS_NAME_MAX + 1];
+	int kind;            /* enum analysis_kind */
+	int role;            /* enum analysis_role */
+	double *values;      /* n_days values, NAN when unknown */
+};
+
+struct analysis_input {
+	int32_t first_day;   /* days since 1970-01-01 of values[0] */
+	size_t n_days;
+	bool *has_entries;   /* n_days: any entry that day */
+	size_t n_factors;
+	struct analysis_factor *factors;
+};
+
+struct analysis_config {
+	double flare_pain_level;    /* 7: pain at or over it starts a flare */
+	int max_lag_days;           /* 3 */
+	double q_max;               /* 0.10: findings reported at or under it */
+	unsigned min_exposed_onsets;/* 3: fewer and a finding is "not enough data" */
+	unsigned min_days;          /* 28: days with entries before personal values */
+	unsigned min_flares;        /* 3: flare onsets before personal values */
+	double prior_threshold;     /* 60: load threshold until one is learned */
+	double watch_margin;        /* 0.9: watch at this share of the threshold */
+	double watch_risk;          /* 0.5: or at this 48-hour risk */
+	double warning_risk;        /* 0.7: warning at this risk (or the threshold) */
+	double ridge_lambda;        /* 2.0 */
+	int refit_every_days;       /* 7: backtest refits */
+	size_t backtest_max_days;   /* 730 */
+};
+void analysis_config_default(struct analysis_config *cfg);
+
+/* Levels. */
+enum analysis_level { LEVEL_OK, LEVEL_WATCH, LEVEL_WARNING };
+const char *analysis_level_name(int level);
+
+/* Load components, also the forecast's contributors. */
+enum load_component {
+	LC_SLEEP, LC_STRESS, LC_ACTIVITY, LC_RECOVERY, LC_NSAID, LC_MEALS, LC_FOODS, LC_GUT,
+	LC_COUNT,
+};
+const char *load_component_name(int c);
+
+struct contributor {
+	char factor[ANALYSIS_NAME_MAX + 1];
+	double contribution;        /* log-odds; positive raises the risk */
+	char detail[96];
+};
+
+#define ANALYSIS_MAX_CONDITIONS 2
+#define ANALYSIS_MAX_OVERLAPS 4
+
+enum finding_kind { FINDING_SINGLE, FINDING_THRESHOLD, FINDING_COMBINATION };
+enum condition_op { OP_PRESENT, OP_LT, OP_GE };
+
+struct condition {
+	int factor;                 /* index into input factors */
+	int op;                     /* enum condition_op */
+	double value;
+};
+
+struct finding {
+	int kind;                   /* enum finding_kind */
+	size_t n_conditions;
+	struct condition conditions[ANALYSIS_MAX_CONDITIONS];
+	int lag_days;
+	bool harmful;
+	bool warning_sign;          /* a symptom rising before onsets */
+	double rr, ci_lo, ci_hi, p, q;
+	unsigned exposed_onsets, exposed_days;
+	size_t n_overlaps;
+	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
+};
+
+struct backtest_day {
+	int32_t day;
+	double risk, load;
+	int level;
+	int outcome;                /* 1 onset within 48 h, 0 not, -1 unknown */
+};
+
+struct backtest_summary {
+	double auc;                 /* NAN when undefined */
+	unsigned onsets, onsets_warned;
+	double share_warned;        /* NAN without onsets */
+	double median_lead_days;    /* NAN without warned onsets */
+	double false_alarms_per_30d;
+	size_t days;
+};
+
+struct analysis_result {
+	/* Coverage. */
+	int32_t first_day, last_day;
+	size_t days_with_entries;
+	unsigned flares;
+	bool enough_data;
+	char message[200];
+
+	/* Series. */
+	size_t n_days;
+	bool *onset, *in_flare, *at_risk;
+	double *load;               /* 0-100 per day */
+	double threshold;
+	bool threshold_personal;
+	double weights[LC_COUNT];
+	bool weights_personal;
+
+	/* Triggers. */
+	size_t tested;
+	size_t n_findings;
+	struct finding *findings;
+
+	/* Forecast for the last day. */
+	int32_t forecast_day;
+	double risk, forecast_load;
+	int level;
+	size_t n_contributors;
+	struct contributor contributors[12];
+
+	/* Backtest. */
+	size_t n_backtest;
+	struct backtest_day *backtest;
+	struct backtest_summary summary;
+};
+
+/* Runs everything; with_backtest off skips the (slower) backtest.
+ * 0, or -1 when out of memory. */
+int analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    bool with_backtest, struct analysis_result *out);
+void analysis_result_free(struct analysis_result *r);
+
+/* Index of a factor by name, or -1. */
+int analysis_find_factor(const struct analysis_input *in, const char *name);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * internal.h: what the analysis files share among themselves and with
+ * their unit tests; not part of the daemon's view (analysis.h).
+ */
+#ifndef SIMMER_ANALYSIS_INTERNAL_H
+#define SIMMER_ANALYSIS_INTERNAL_H
+
+#include "daemon/analysis/analysis.h"
+
+/* Factor indices the load and the forecast read (-1 when absent). */
+struct known_factors {
+	int pain, flare, sleep_hours, sleep_quality, stress, activity_minutes, activity_rpe;
+	int nsaid, late_meal, skipped_meal, dairy, gluten, sugar, alcohol, processed_food;
+	int stiffness, fatigue, bloating;
+};
+void known_factors_find(const struct analysis_input *in, struct known_factors *k);
+
+/* The value of factor f on day d, NAN when f is absent or d out of range. */
+double factor_value(const struct analysis_input *in, int f, long d);
+
+/* Flare onsets, days inside a flare, and days at risk of an onset. */
+void series_flares(const struct analysis_input *in, const struct analysis_config *cfg,
+    bool *onset, bool *in_flare, bool *at_risk);
+
+/* 1 when an onset falls on day d+1 or d+2, 0 when not, -1 when unknown
+ * (beyond the data, or d+1 already inside a flare). */
+int series_target48(const struct analysis_result *r, const struct analysis_input *in, size_t d);
+
+/* Each load component's exponentially weighted daily points, n_days by
+ * LC_COUNT row-major; causal: day d uses days <= d only. */
+int load_components(const struct analysis_input *in, const struct known_factors *k,
+    double *ewma);
+/* load[d] = sum of weights times components, clamped to 0-100. */
+void load_combine(const double *ewma, size_t n_days, const double *weights, double *load);
+/* Personal weights and threshold from days [0, upto]; false when there is
+ * not enough history (the priors stay). */
+bool load_personalize(const struct analysis_input *in, const struct analysis_config *cfg,
+    const struct analysis_result *r, const double *ewma, size_t upto, double *weights,
+    double *threshold);
+
+/* Trigger search over the whole history. */
+int triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r);
+
+/* The forecast model: features, fit on rows < end, predict day d. */
+struct forecast_model {
+	size_t k;
+	int columns[32];            /* feature ids */
+	double mean[32], sd[32];
+	double beta[33];
+	bool fitted;
+};
+/* Fits on the days whose 48-hour outcome is known by the evening of day
+ * `upto` (so nothing after it is read). load is the load series to use. */
+int forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
+    const struct analysis_result *r, const double *ewma, const double *load, size_t upto,
+    struct forecast_model *m);
+/* The risk for the evening of day d, and (when contrib is not NULL) the
+ * inputs' contributions, largest first. */
+double forecast_predict(const struct analysis_input *in, const struct analysis_config *cfg,
+    const double *ewma, const double *load, const struct forecast_model *m, size_t d,
+    double threshold, struct contributor *contrib, size_t max_contrib, size_t *n_contrib);
+int forecast_level(const struct analysis_config *cfg, double load, double threshold, double risk);
+int backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r, const double *ewma);
+/* The 48-hour risk before there is a fitted model: a curve of the load
+ * against the threshold. */
+double forecast_prior_risk(double load, double threshold);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * stats.h: the statistical primitives simmer's analysis is built from.
+ *
+ * Pure functions over arrays: no I/O, no clock, no global state. Each one
+ * is checked against an independent implementation (scipy) by
+ * tests/analysis/test_reference.py.
+ */
+#ifndef SIMMER_ANALYSIS_STATS_H
+#define SIMMER_ANALYSIS_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Two-sided p-value of Fisher's exact test for the table [[a, b], [c, d]],
+ * summing the probabilities of tables as likely or less likely than the
+ * observed one (as scipy.stats.fisher_exact does). */
+double stats_fisher_exact(unsigned a, unsigned b, unsigned c, unsigned d);
+
+/* One-sided p-value for "exposed rows have more events" (a large). */
+double stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d);
+
+/* Relative risk of an event in exposed (a events of a+b) against unexposed
+ * (c of c+d) rows, with a 95% Katz log interval. When a cell is zero, 0.5
+ * is added to every cell (Haldane-Anscombe) so the interval exists. */
+struct stats_rr {
+	double rr, lo, hi;
+};
+struct stats_rr stats_relative_risk(unsigned a, unsigned b, unsigned c, unsigned d);
+
+/* Benjamini-Hochberg q-values (step-up adjusted p-values) for n p-values;
+ * q may alias p. 0, or -1 when out of memory. */
+int stats_bh_qvalues(const double *p, double *q, size_t n);
+
+/*
+ * Ridge-penalized logistic regression by Newton-Raphson (IRLS): minimizes
+ *   -sum_i w_i [y_i log p_i + (1 - y_i) log(1 - p_i)] + lambda/2 * |beta|^2
+ * with an unpenalized intercept. x is row-major n by k; w may be NULL (all
+ * 1). beta receives k+1 values, the intercept first. Returns 0, or -1 when
+ * it did not converge in max_iter iterations (beta then holds the last
+ * iterate).
+ */
+int stats_logistic_ridge(const double *x, const double *y, const double *w, size_t n, size_t k,
+    double lambda, double *beta, int max_iter);
+/* The fitted probability for one row of k features. */
+double stats_logistic_predict(const double *beta, const double *row, size_t k);
+
+/* Area under the ROC curve of scores against 0/1 labels (Mann-Whitney,
+ * ties counted half). NAN when one class is empty. O(n log n). */
+double stats_auc(const double *score, const bool *label, size_t n);
+
+/* Median of the finite values (NAN when there are none); sorts a copy. */
+double stats_median(const double *v, size_t n);
+/* Quantile q in [0,1] of the finite values, linear interpolation as numpy's
+ * default. */
+double stats_quantile(const double *v, size_t n, double q);
+
+#endif

@@ -1,0 +1,432 @@
+/*
+ * triggers.c: which exposures are followed by flare onsets, with honest
+ * statistics.
+ *
+ * For every exposure factor and lag 0..max_lag, the onset rate on days at
+ * risk after exposure is compared with the rate after no exposure (Fisher's
+ * exact test, relative risk with a 95% interval). Numeric factors are cut
+ * at seven quantiles in both directions; pairs of conditions are tested for
+ * harm together beyond either alone; symptoms rising one to three days
+ * before are warning signs. Every hypothesis, whatever its kind, enters one
+ * Benjamini-Hochberg family, so searching over lags, cut points and pairs is
+ * paid for in the q-values. Days are bitsets, so a test is a few popcounts.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/analysis/internal.h"
+#include "daemon/analysis/stats.h"
+
+/* A combination must be this much riskier than either condition alone. */
+#define COMBINATION_MIN_GAIN 1.5
+/* Two findings whose exposure days correlate this much measure one thing. */
+#define OVERLAP_MIN_PHI 0.5
+/* Fewest exposed and unexposed days for a comparison to be made at all. */
+#define MIN_GROUP_DAYS 3
+
+static const double cut_quantiles[] = {0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9};
+#define N_CUTS (sizeof cut_quantiles / sizeof cut_quantiles[0])
+
+typedef uint64_t word;
+
+static size_t
+popcount_and(const word *a, const word *b, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += (size_t)__builtin_popcountll(a[i] & b[i]);
+	return c;
+}
+
+static void
+bit_set(word *w, size_t i)
+{
+	w[i / 64] |= (word)1 << (i % 64);
+}
+
+/* One condition on one factor at one lag, as day bitsets. */
+struct cond_bits {
+	struct condition cond;
+	int lag;
+	word *known;   /* at-risk days whose lagged value is known */
+	word *hit;     /* ... and meet the condition */
+	bool symptom;
+	bool for_pairs;
+};
+
+struct hypothesis {
+	int kind;
+	int a_idx, b_idx;       /* indices into the condition list (b -1 for singles) */
+	unsigned a, b, c, d;    /* exposed onsets, exposed non-onsets, unexposed ... */
+	double p, q;
+	struct stats_rr rr;
+	double rr_alone;        /* combinations: the larger single RR */
+};
+
+static bool
+meets(const struct condition *c, double v)
+{
+	if (!isfinite(v))
+		return false;
+	switch (c->op) {
+	case OP_PRESENT: return v > 0;
+	case OP_LT: return v < c->value;
+	default: return v >= c->value;
+	}
+}
+
+struct search {
+	const struct analysis_input *in;
+	const struct analysis_config *cfg;
+	size_t words;
+	word *risk, *onset;
+	struct cond_bits *conds;
+	size_t n_conds, cap_conds;
+	struct hypothesis *hyp;
+	size_t n_hyp, cap_hyp;
+	word *arena;
+	size_t arena_used, arena_cap;
+};
+
+static word *
+arena_take(struct search *s)
+{
+	if (s->arena_used + s->words > s->arena_cap)
+		return NULL;
+	word *w = s->arena + s->arena_used;
+	s->arena_used += s->words;
+	memset(w, 0, s->words * sizeof *w);
+	return w;
+}
+
+static int
+add_condition(struct search *s, int factor, int op, double value, int lag, bool symptom,
+    bool for_pairs)
+{
+	if (s->n_conds == s->cap_conds)
+		return -1;
+	struct cond_bits *cb = &s->conds[s->n_conds];
+	cb->cond.factor = factor;
+	cb->cond.op = op;
+	cb->cond.value = value;
+	cb->lag = lag;
+	cb->symptom = symptom;
+	cb->for_pairs = for_pairs;
+	cb->known = arena_take(s);
+	cb->hit = arena_take(s);
+	if (cb->known == NULL || cb->hit == NULL)
+		return -1;
+	const double *v = s->in->factors[factor].values;
+	for (size_t d = (size_t)lag; d < s->in->n_days; d++) {
+		if (!(s->risk[d / 64] >> (d % 64) & 1))
+			continue;
+		double x = v[d - (size_t)lag];
+		if (!isfinite(x))
+			continue;
+		bit_set(cb->known, d);
+		if (meets(&cb->cond, x))
+			bit_set(cb->hit, d);
+	}
+	s->n_conds++;
+	return 0;
+}
+
+static int
+add_hypothesis(struct search *s, const struct hypothesis *h)
+{
+	if (s->n_hyp == s->cap_hyp) {
+		size_t cap = s->cap_hyp ? s->cap_hyp * 2 : 1024;
+		struct hypothesis *n = realloc(s->hyp, cap * sizeof *n);
+		if (n == NULL)
+			return -1;
+		s->hyp = n;
+		s->cap_hyp = cap;
+	}
+	s->hyp[s->n_hyp++] = *h;
+	return 0;
+}
+
+/* A single condition against its absence, on days where it is known. */
+static int
+test_single(struct search *s, size_t i)
+{
+	struct cond_bits *cb = &s->conds[i];
+	size_t known = 0, hit = 0, hit_onset = 0, known_onset = 0;
+	for (size_t w = 0; w < s->words; w++) {
+		known += (size_t)__builtin_popcountll(cb->known[w]);
+		hit += (size_t)__builtin_popcountll(cb->hit[w]);
+	}
+	hit_onset = popcount_and(cb->hit, s->onset, s->words);
+	known_onset = popcount_and(cb->known, s->onset, s->words);
+	if (hit < MIN_GROUP_DAYS || known - hit < MIN_GROUP_DAYS)
+		return 0;
+	struct hypothesis h = {0};
+	h.kind = s->in->factors[cb->cond.factor].kind == AK_EVENT ? FINDING_SINGLE : FINDING_THRESHOLD;
+	h.a_idx = (int)i;
+	h.b_idx = -1;
+	h.a = (unsigned)hit_onset;
+	h.b = (unsigned)(hit - hit_onset);
+	h.c = (unsigned)(known_onset - hit_onset);
+	h.d = (unsigned)(known - hit - h.c);
+	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
+	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
+	return add_hypothesis(s, &h);
+}
+
+/* Both conditions against neither, on days where both are known. */
+static int
+test_pair(struct search *s, size_t i, size_t j)
+{
+	struct cond_bits *x = &s->conds[i], *y = &s->conds[j];
+	size_t both_known = 0, both = 0, both_on = 0, x_only = 0, x_only_on = 0, y_only = 0,
+	    y_only_on = 0, neither = 0, neither_on = 0;
+	for (size_t w = 0; w < s->words; w++) {
+		word k = x->known[w] & y->known[w];
+		word b = k & x->hit[w] & y->hit[w];
+		word xo = k & x->hit[w] & ~y->hit[w];
+		word yo = k & ~x->hit[w] & y->hit[w];
+		word n = k & ~x->hit[w] & ~y->hit[w];
+		both_known += (size_t)__builtin_popcountll(k);
+		both += (size_t)__builtin_popcountll(b);
+		both_on += (size_t)__builtin_popcountll(b & s->onset[w]);
+		x_only += (size_t)__builtin_popcountll(xo);
+		x_only_on += (size_t)__builtin_popcountll(xo & s->onset[w]);
+		y_only += (size_t)__builtin_popcountll(yo);
+		y_only_on += (size_t)__builtin_popcountll(yo & s->onset[w]);
+		neither += (size_t)__builtin_popcountll(n);
+		neither_on += (size_t)__builtin_popcountll(n & s->onset[w]);
+	}
+	(void)both_known;
+	if (both < MIN_GROUP_DAYS || neither < MIN_GROUP_DAYS)
+		return 0;
+	struct hypothesis h = {0};
+	h.kind = FINDING_COMBINATION;
+	h.a_idx = (int)i;
+	h.b_idx = (int)j;
+	h.a = (unsigned)both_on;
+	h.b = (unsigned)(both - both_on);
+	h.c = (unsigned)neither_on;
+	h.d = (unsigned)(neither - neither_on);
+	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
+	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
+	struct stats_rr rx = stats_relative_risk((unsigned)x_only_on, (unsigned)(x_only - x_only_on),
+	    h.c, h.d);
+	struct stats_rr ry = stats_relative_risk((unsigned)y_only_on, (unsigned)(y_only - y_only_on),
+	    h.c, h.d);
+	h.rr_alone = fmax(rx.rr, ry.rr);
+	return add_hypothesis(s, &h);
+}
+
+/* Builds the conditions: events present; numeric exposures cut at
+ * quantiles both ways; symptoms at or over quantiles, lag 1 on. */
+static int
+build_conditions(struct search *s)
+{
+	const struct analysis_input *in = s->in;
+	for (size_t f = 0; f < in->n_factors; f++) {
+		const struct analysis_factor *af = &in->factors[f];
+		bool exposure = af->role == AR_EXPOSURE, symptom = af->role == AR_SYMPTOM;
+		if (!exposure && !symptom)
+			continue;
+		double cuts[N_CUTS];
+		size_t n_cuts = 0;
+		bool numeric = af->kind != AK_EVENT && af->kind != AK_FLARE;
+		if (numeric) {
+			for (size_t c = 0; c < N_CUTS; c++) {
+				double q = stats_quantile(af->values, in->n_days, cut_quantiles[c]);
+				if (!isfinite(q))
+					continue;
+				if (n_cuts > 0 && cuts[n_cuts - 1] == q)
+					continue;
+				cuts[n_cuts++] = q;
+			}
+		}
+		double median = numeric ? stats_median(af->values, in->n_days) : NAN;
+		for (int lag = symptom ? 1 : 0; lag <= s->cfg->max_lag_days; lag++) {
+			int rc = 0;
+			if (!numeric) {
+				rc = add_condition(s, (int)f, OP_PRESENT, 0, lag, symptom, exposure);
+			} else {
+				for (size_t c = 0; rc == 0 && c < n_cuts; c++) {
+					/* The median cuts also pair up for combinations. */
+					bool pairs = exposure && cuts[c] == median;
+					if (exposure)
+						rc = add_condition(s, (int)f, OP_LT, cuts[c], lag, false, pairs);
+					if (rc == 0)
+						rc = add_condition(s, (int)f, OP_GE, cuts[c], lag, symptom, pairs);
+				}
+			}
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static bool
+reportable(const struct search *s, const struct hypothesis *h)
+{
+	if (h->q > s->cfg->q_max)
+		return false;
+	bool harmful = h->rr.rr > 1;
+	if (harmful && h->a < s->cfg->min_exposed_onsets)
+		return false;
+	if (!harmful && h->c < s->cfg->min_exposed_onsets)
+		return false;
+	if (h->kind == FINDING_COMBINATION &&
+	    (!harmful || h->rr.rr < COMBINATION_MIN_GAIN * h->rr_alone))
+		return false;
+	return true;
+}
+
+/* The factor a finding is "about", for keeping the best lag per factor. */
+static long
+finding_key(const struct search *s, const struct hypothesis *h)
+{
+	long a = s->conds[h->a_idx].cond.factor;
+	long b = h->b_idx >= 0 ? s->conds[h->b_idx].cond.factor : -1;
+	if (b >= 0 && b < a) {
+		long t = a;
+		a = b;
+		b = t;
+	}
+	return (a + 1) * 100000 + (b + 1) * 2 + (h->rr.rr > 1);
+}
+
+static double
+phi(const struct search *s, const struct cond_bits *x, const struct cond_bits *y)
+{
+	double n11 = 0, n10 = 0, n01 = 0, n00 = 0;
+	for (size_t w = 0; w < s->words; w++) {
+		word k = x->known[w] & y->known[w];
+		n11 += __builtin_popcountll(k & x->hit[w] & y->hit[w]);
+		n10 += __builtin_popcountll(k & x->hit[w] & ~y->hit[w]);
+		n01 += __builtin_popcountll(k & ~x->hit[w] & y->hit[w]);
+		n00 += __builtin_popcountll(k & ~x->hit[w] & ~y->hit[w]);
+	}
+	double den = sqrt((n11 + n10) * (n01 + n00) * (n11 + n01) * (n10 + n00));
+	return den > 0 ? (n11 * n00 - n10 * n01) / den : 0;
+}
+
+static void
+fill_finding(const struct search *s, const struct hypothesis *h, struct finding *f)
+{
+	memset(f, 0, sizeof *f);
+	f->kind = h->kind;
+	f->n_conditions = h->b_idx >= 0 ? 2 : 1;
+	f->conditions[0] = s->conds[h->a_idx].cond;
+	if (h->b_idx >= 0)
+		f->conditions[1] = s->conds[h->b_idx].cond;
+	f->lag_days = s->conds[h->a_idx].lag;
+	f->harmful = h->rr.rr > 1;
+	f->warning_sign = s->conds[h->a_idx].symptom;
+	f->rr = h->rr.rr;
+	f->ci_lo = h->rr.lo;
+	f->ci_hi = h->rr.hi;
+	f->p = h->p;
+	f->q = h->q;
+	f->exposed_onsets = h->a;
+	f->exposed_days = h->a + h->b;
+}
+
+int
+triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r)
+{
+	struct search s;
+	memset(&s, 0, sizeof s);
+	s.in = in;
+	s.cfg = cfg;
+	s.words = (in->n_days + 63) / 64;
+	size_t per_factor = (size_t)(cfg->max_lag_days + 1) * (2 * N_CUTS);
+	s.cap_conds = in->n_factors * per_factor + 1;
+	s.conds = calloc(s.cap_conds, sizeof *s.conds);
+	s.arena_cap = (2 * s.cap_conds + 2) * (s.words ? s.words : 1);
+	s.arena = malloc(s.arena_cap * sizeof *s.arena);
+	int rc = -1;
+	if (s.conds == NULL || s.arena == NULL)
+		goto out;
+	s.risk = arena_take(&s);
+	s.onset = arena_take(&s);
+	for (size_t d = 0; d < in->n_days; d++) {
+		if (r->at_risk[d])
+			bit_set(s.risk, d);
+		if (r->onset[d])
+			bit_set(s.onset, d);
+	}
+	if (build_conditions(&s) != 0)
+		goto out;
+	for (size_t i = 0; i < s.n_conds; i++)
+		if (test_single(&s, i) != 0)
+			goto out;
+	for (size_t i = 0; i < s.n_conds; i++) {
+		if (!s.conds[i].for_pairs)
+			continue;
+		for (size_t j = i + 1; j < s.n_conds; j++) {
+			if (!s.conds[j].for_pairs || s.conds[j].lag != s.conds[i].lag ||
+			    s.conds[j].cond.factor == s.conds[i].cond.factor)
+				continue;
+			if (test_pair(&s, i, j) != 0)
+				goto out;
+		}
+	}
+	/* One family for everything tested. */
+	double *p = malloc((s.n_hyp ? s.n_hyp : 1) * sizeof *p);
+	if (p == NULL)
+		goto out;
+	for (size_t i = 0; i < s.n_hyp; i++)
+		p[i] = s.hyp[i].p;
+	stats_bh_qvalues(p, p, s.n_hyp);
+	for (size_t i = 0; i < s.n_hyp; i++)
+		s.hyp[i].q = p[i];
+	free(p);
+	r->tested = s.n_hyp;
+
+	/* Best hypothesis per factor (or pair) and direction. */
+	size_t n_best = 0;
+	size_t *best = malloc((s.n_hyp ? s.n_hyp : 1) * sizeof *best);
+	if (best == NULL)
+		goto out;
+	for (size_t i = 0; i < s.n_hyp; i++) {
+		if (!reportable(&s, &s.hyp[i]))
+			continue;
+		long key = finding_key(&s, &s.hyp[i]);
+		size_t k = 0;
+		while (k < n_best && finding_key(&s, &s.hyp[best[k]]) != key)
+			k++;
+		if (k == n_best)
+			best[n_best++] = i;
+		else if (s.hyp[i].p < s.hyp[best[k]].p)
+			best[k] = i;
+	}
+	r->findings = calloc(n_best ? n_best : 1, sizeof *r->findings);
+	if (r->findings == NULL) {
+		free(best);
+		goto out;
+	}
+	for (size_t k = 0; k < n_best; k++)
+		fill_finding(&s, &s.hyp[best[k]], &r->findings[k]);
+	r->n_findings = n_best;
+	/* Findings that measure one thing say so. */
+	for (size_t a = 0; a < n_best; a++) {
+		for (size_t b = a + 1; b < n_best; b++) {
+			const struct hypothesis *ha = &s.hyp[best[a]], *hb = &s.hyp[best[b]];
+			if (fabs(phi(&s, &s.conds[ha->a_idx], &s.conds[hb->a_idx])) < OVERLAP_MIN_PHI)
+				continue;
+			struct finding *fa = &r->findings[a], *fb = &r->findings[b];
+			if (fa->n_overlaps < ANALYSIS_MAX_OVERLAPS)
+				fa->overlaps[fa->n_overlaps++] = fb->conditions[0].factor;
+			if (fb->n_overlaps < ANALYSIS_MAX_OVERLAPS)
+				fb->overlaps[fb->n_overlaps++] = fa->conditions[0].factor;
+		}
+	}
+	free(best);
+	rc = 0;
+out:
+	free(s.conds);
+	free(s.arena);
+	free(s.hyp);
+	return rc;
+}

@@ -1,0 +1,216 @@
+/*
+ * diary_sim.h: a seeded, reproducible diary simulator with planted effects,
+ * shared by the test and benchmark tools (header-only: each tool is one
+ * program).
+ *
+ * Planted, unless `null` is set:
+ *   - dairy two days before an onset (delayed single trigger, lag 2);
+ *   - sleep under 6 h the night before (dose threshold, lag 1);
+ *   - activity over 100 min the day before (dose threshold, lag 1);
+ *   - alcohol together with a late meal the day before: harmful together,
+ *     harmless alone (combination, lag 1);
+ *   - omega-3 the day before lowers the risk (protective, lag 1);
+ *   - stiffness rises one to two days before an onset (warning sign).
+ * Other exposures (coffee, tomato, gluten, ...) have no effect at all.
+ * Some days have no entries (missing), some values are not logged.
+ */
+#ifndef SIMMER_TESTS_DIARY_SIM_H
+#define SIMMER_TESTS_DIARY_SIM_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/analysis/analysis.h"
+
+enum sim_factor {
+	SF_SLEEP_HOURS, SF_SLEEP_QUALITY, SF_STRESS, SF_ACTIVITY_MINUTES, SF_ACTIVITY_RPE,
+	SF_PAIN, SF_STIFFNESS, SF_FATIGUE, SF_BLOATING, SF_FLARE, SF_DAIRY, SF_GLUTEN, SF_SUGAR,
+	SF_ALCOHOL, SF_PROCESSED, SF_LATE_MEAL, SF_SKIPPED_MEAL, SF_NSAID, SF_OMEGA3, SF_FERMENTED,
+	SF_COFFEE, SF_TOMATO, SF_CHOCOLATE, SF_CITRUS,
+	SF_COUNT,
+};
+
+static const struct {
+	const char *name;
+	int kind, role;
+} sim_factors[SF_COUNT] = {
+	{"sleep_hours", AK_HOURS, AR_EXPOSURE}, {"sleep_quality", AK_SCALE, AR_EXPOSURE},
+	{"stress", AK_SCALE, AR_EXPOSURE}, {"activity_minutes", AK_MINUTES, AR_EXPOSURE},
+	{"activity_rpe", AK_SCALE, AR_EXPOSURE}, {"pain", AK_SCALE, AR_OUTCOME},
+	{"stiffness", AK_SCALE, AR_SYMPTOM}, {"fatigue", AK_SCALE, AR_SYMPTOM},
+	{"bloating", AK_SCALE, AR_SYMPTOM}, {"flare", AK_FLARE, AR_OUTCOME},
+	{"dairy", AK_EVENT, AR_EXPOSURE}, {"gluten", AK_EVENT, AR_EXPOSURE},
+	{"sugar", AK_EVENT, AR_EXPOSURE}, {"alcohol", AK_EVENT, AR_EXPOSURE},
+	{"processed_food", AK_EVENT, AR_EXPOSURE}, {"late_meal", AK_EVENT, AR_EXPOSURE},
+	{"skipped_meal", AK_EVENT, AR_EXPOSURE}, {"nsaid", AK_EVENT, AR_EXPOSURE},
+	{"omega3", AK_EVENT, AR_EXPOSURE}, {"fermented", AK_EVENT, AR_EXPOSURE},
+	{"coffee", AK_EVENT, AR_EXPOSURE}, {"tomato", AK_EVENT, AR_EXPOSURE},
+	{"chocolate", AK_EVENT, AR_EXPOSURE}, {"citrus", AK_EVENT, AR_EXPOSURE},
+};
+
+struct sim_diary {
+	struct analysis_input in;
+	struct analysis_factor factors[SF_COUNT];
+	double *true_risk;   /* the simulator's own 48-hour risk each evening */
+	bool *true_onset;
+};
+
+static inline double
+sim_uniform(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+static inline double
+sim_normal(uint64_t *s)
+{
+	double u = sim_uniform(s), v = sim_uniform(s);
+	return sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v);
+}
+
+static inline double
+sim_clip(double v, double lo, double hi)
+{
+	return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* The planted daily onset hazard on day d, from exposures of earlier days. */
+static inline double
+sim_hazard(const struct sim_diary *s, size_t d, bool null_mode)
+{
+	double z = -3.6;
+	if (!null_mode && d >= 1) {
+		double *v[SF_COUNT];
+		for (int f = 0; f < SF_COUNT; f++)
+			v[f] = s->factors[f].values;
+		if (d >= 2 && v[SF_DAIRY][d - 2] > 0)
+			z += 1.5;
+		if (v[SF_SLEEP_HOURS][d - 1] < 6)
+			z += 1.4;
+		if (v[SF_ACTIVITY_MINUTES][d - 1] > 100)
+			z += 1.3;
+		if (v[SF_ALCOHOL][d - 1] > 0 && v[SF_LATE_MEAL][d - 1] > 0)
+			z += 2.2;
+		if (v[SF_OMEGA3][d - 1] > 0)
+			z -= 1.2;
+	}
+	return 1 / (1 + exp(-z));
+}
+
+static inline void
+sim_free(struct sim_diary *s)
+{
+	for (int f = 0; f < SF_COUNT; f++)
+		free(s->factors[f].values);
+	free(s->in.has_entries);
+	free(s->true_risk);
+	free(s->true_onset);
+}
+
+/* Generates n_days; returns 0 or -1 (out of memory). */
+static inline int
+sim_generate(struct sim_diary *s, size_t n, uint64_t seed, bool null_mode)
+{
+	memset(s, 0, sizeof *s);
+	uint64_t rng = seed * 2654435761u + 88172645463325252ull;
+	s->in.first_day = 20000;
+	s->in.n_days = n;
+	s->in.n_factors = SF_COUNT;
+	s->in.factors = s->factors;
+	s->in.has_entries = calloc(n, sizeof *s->in.has_entries);
+	s->true_risk = calloc(n, sizeof *s->true_risk);
+	s->true_onset = calloc(n, sizeof *s->true_onset);
+	if (!s->in.has_entries || !s->true_risk || !s->true_onset)
+		return -1;
+	for (int f = 0; f < SF_COUNT; f++) {
+		snprintf(s->factors[f].name, sizeof s->factors[f].name, "%s", sim_factors[f].name);
+		s->factors[f].kind = sim_factors[f].kind;
+		s->factors[f].role = sim_factors[f].role;
+		s->factors[f].values = malloc(n * sizeof(double));
+		if (s->factors[f].values == NULL)
+			return -1;
+	}
+	double **v = (double *[SF_COUNT]){0};
+	for (int f = 0; f < SF_COUNT; f++)
+		v[f] = s->factors[f].values;
+	static const double event_p[SF_COUNT] = {
+		[SF_DAIRY] = 0.3, [SF_GLUTEN] = 0.4, [SF_SUGAR] = 0.35, [SF_ALCOHOL] = 0.25,
+		[SF_PROCESSED] = 0.25, [SF_LATE_MEAL] = 0.3, [SF_SKIPPED_MEAL] = 0.1, [SF_NSAID] = 0.1,
+		[SF_OMEGA3] = 0.3, [SF_FERMENTED] = 0.2, [SF_COFFEE] = 0.5, [SF_TOMATO] = 0.2,
+		[SF_CHOCOLATE] = 0.25, [SF_CITRUS] = 0.3,
+	};
+	double stress = 4;
+	int flare_left = 0, calm = 2;
+	/* Exposures first (they do not depend on flares), then onsets. */
+	for (size_t d = 0; d < n; d++) {
+		double sleep = sim_clip(7.1 + 0.9 * sim_normal(&rng), 3.5, 10);
+		v[SF_SLEEP_HOURS][d] = round(sleep * 4) / 4;
+		v[SF_SLEEP_QUALITY][d] = sim_clip(round(3 + (sleep - 7) + 0.8 * sim_normal(&rng)), 1, 5);
+		stress = sim_clip(stress + 0.5 * (4 - stress) + 1.5 * sim_normal(&rng), 0, 10);
+		v[SF_STRESS][d] = round(stress);
+		double act = sim_uniform(&rng) < 0.4 ? 0 : sim_clip(45 + 20 * sim_normal(&rng), 10, 90);
+		if (sim_uniform(&rng) < 0.08)
+			act = 110 + 40 * sim_uniform(&rng);
+		v[SF_ACTIVITY_MINUTES][d] = round(act);
+		v[SF_ACTIVITY_RPE][d] = act > 0 ? sim_clip(round(act / 15 + sim_normal(&rng)), 1, 10) : NAN;
+		for (int f = SF_DAIRY; f < SF_COUNT; f++)
+			v[f][d] = sim_uniform(&rng) < event_p[f] ? (f == SF_ALCOHOL ? 1 + floor(2 * sim_uniform(&rng)) : 1) : 0;
+		v[SF_FATIGUE][d] = sim_clip(round(3 + (7 - sleep) + sim_normal(&rng)), 0, 10);
+		v[SF_BLOATING][d] = sim_clip(round(2 + 2 * (v[SF_DAIRY][d] > 0) + sim_normal(&rng)), 0, 10);
+		v[SF_FLARE][d] = 0;
+	}
+	for (size_t d = 0; d < n; d++) {
+		double h = sim_hazard(s, d, null_mode);
+		bool onset = false;
+		if (flare_left > 0) {
+			flare_left--;
+			v[SF_PAIN][d] = sim_clip(round(7.5 + sim_normal(&rng) * 0.7), 7, 10);
+			if (flare_left == 0)
+				calm = 0;
+		} else {
+			if (calm >= 2 && sim_uniform(&rng) < h) {
+				onset = true;
+				flare_left = 1 + (int)(3 * sim_uniform(&rng));
+				v[SF_PAIN][d] = sim_clip(round(8 + sim_normal(&rng) * 0.7), 7, 10);
+			} else {
+				v[SF_PAIN][d] = sim_clip(round(3 + 1.2 * sim_normal(&rng)), 0, 6);
+				calm++;
+			}
+		}
+		s->true_onset[d] = onset;
+	}
+	/* Warning signs: stiffness rises one and two days before onsets. */
+	for (size_t d = 0; d < n; d++) {
+		bool before = !null_mode && ((d + 1 < n && s->true_onset[d + 1]) ||
+		    (d + 2 < n && s->true_onset[d + 2]));
+		v[SF_STIFFNESS][d] = sim_clip(round(2.5 + (before ? 3 : 0) + 1.2 * sim_normal(&rng)), 0, 10);
+	}
+	/* What the simulator itself would forecast each evening: the chance of
+	 * an onset tomorrow (hazard from today's exposures) or the day after
+	 * (today's dairy known, the rest at its average). */
+	for (size_t d = 0; d + 2 < n; d++) {
+		double p1 = sim_hazard(s, d + 1, null_mode);
+		double p2 = sim_hazard(s, d + 2, null_mode);
+		s->true_risk[d] = 1 - (1 - p1) * (1 - p2);
+	}
+	/* Missing days and unlogged values. */
+	for (size_t d = 0; d < n; d++) {
+		s->in.has_entries[d] = sim_uniform(&rng) >= 0.07;
+		for (int f = 0; f < SF_COUNT; f++) {
+			if (!s->in.has_entries[d])
+				v[f][d] = NAN;
+			else if (sim_factors[f].kind != AK_EVENT && f != SF_PAIN && f != SF_FLARE &&
+			    sim_uniform(&rng) < 0.05)
+				v[f][d] = NAN;
+		}
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * stats_tool.c: prints the C statistics for inputs read from stdin, one
+ * command a line, so tests/analysis/test_reference.py can compare them
+ * with scipy's:
+ *   fisher A B C D           -> p (two-sided)
+ *   rr A B C D               -> rr lo hi
+ *   bh P1 P2 ...             -> q1 q2 ...
+ *   auc S1 L1 S2 L2 ...      -> auc (L is 0 or 1)
+ *   logit LAMBDA N K x11 .. x1K y1 ... -> b0 b1 .. bK
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/analysis/stats.h"
+
+int
+main(void)
+{
+	char line[1 << 16];
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		char *save = NULL, *cmd = strtok_r(line, " \n", &save);
+		double v[4096];
+		size_t n = 0;
+		char *tok;
+		while ((tok = strtok_r(NULL, " \n", &save)) != NULL && n < 4096)
+			v[n++] = strtod(tok, NULL);
+		if (cmd == NULL)
+			continue;
+		if (strcmp(cmd, "fisher") == 0 && n == 4) {
+			printf("%.17g\n", stats_fisher_exact((unsigned)v[0], (unsigned)v[1], (unsigned)v[2],
+			    (unsigned)v[3]));
+		} else if (strcmp(cmd, "rr") == 0 && n == 4) {
+			struct stats_rr r = stats_relative_risk((unsigned)v[0], (unsigned)v[1],
+			    (unsigned)v[2], (unsigned)v[3]);
+			printf("%.17g %.17g %.17g\n", r.rr, r.lo, r.hi);
+		} else if (strcmp(cmd, "bh") == 0) {
+			double q[4096];
+			stats_bh_qvalues(v, q, n);
+			for (size_t i = 0; i < n; i++)
+				printf("%.17g%c", q[i], i + 1 < n ? ' ' : '\n');
+		} else if (strcmp(cmd, "auc") == 0) {
+			double s[2048];
+			bool l[2048];
+			for (size_t i = 0; i + 1 < n; i += 2) {
+				s[i / 2] = v[i];
+				l[i / 2] = v[i + 1] != 0;
+			}
+			printf("%.17g\n", stats_auc(s, l, n / 2));
+		} else if (strcmp(cmd, "logit") == 0 && n >= 3) {
+			double lambda = v[0];
+			size_t rows = (size_t)v[1], k = (size_t)v[2];
+			double *x = malloc(rows * k * sizeof *x), *y = malloc(rows * sizeof *y);
+			double beta[64];
+			for (size_t i = 0; i < rows; i++) {
+				for (size_t j = 0; j < k; j++)
+					x[i * k + j] = v[3 + i * (k + 1) + j];
+				y[i] = v[3 + i * (k + 1) + k];
+			}
+			stats_logistic_ridge(x, y, NULL, rows, k, lambda, beta, 100);
+			for (size_t j = 0; j <= k; j++)
+				printf("%.17g%c", beta[j], j < k ? ' ' : '\n');
+			free(x);
+			free(y);
+		} else {
+			printf("error\n");
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,197 @@
+/*
+ * test_analysis.c: the pure analysis: flare onsets and days at risk, the
+ * load, findings on small hand-made series, "not enough data", and that no
+ * future data leaks into a past forecast.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "daemon/analysis/internal.h"
+#include "tests/tools/diary_sim.h"
+
+static struct analysis_config cfg;
+
+static void
+test_flare_onsets(void **state)
+{
+	/* Onsets on days 2, 6 and 9, each after two days below 7; a flare
+	 * lasts at least two days (day 7) and while pain stays high (day 10). */
+	double pain[] = {3, 3, 8, 8, 5, 3, 8, 3, 3, 8, 9, 2};
+	double flare[12] = {0};
+	flare[4] = 0;
+	bool has[12];
+	for (int i = 0; i < 12; i++)
+		has[i] = true;
+	struct analysis_factor f[2] = {{"pain", AK_SCALE, AR_OUTCOME, pain},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare}};
+	struct analysis_input in = {.first_day = 0, .n_days = 12, .has_entries = has,
+	    .n_factors = 2, .factors = f};
+	bool onset[12], in_flare[12], at_risk[12];
+	series_flares(&in, &cfg, onset, in_flare, at_risk);
+	bool want_onset[] = {0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0};
+	bool want_flare[] = {0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0};
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(onset[i], want_onset[i]);
+		assert_int_equal(in_flare[i], want_flare[i]);
+	}
+	assert_false(at_risk[3]); /* inside a flare */
+	assert_true(at_risk[2]);  /* the onset day itself */
+	/* Pain that stays high starts no new onset... */
+	pain[4] = 8;
+	series_flares(&in, &cfg, onset, in_flare, at_risk);
+	assert_false(onset[6]);
+	/* ... but a flare marker starts a flare whatever the pain. */
+	pain[4] = 5;
+	pain[0] = 1;
+	flare[0] = 1;
+	series_flares(&in, &cfg, onset, in_flare, at_risk);
+	assert_true(onset[0]);
+	/* A day without entries is not at risk. */
+	has[7] = false;
+	series_flares(&in, &cfg, onset, in_flare, at_risk);
+	assert_false(at_risk[7]);
+}
+
+static void
+test_not_enough_data(void **state)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 20, 3, false), 0);
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
+	assert_false(r.enough_data);
+	assert_non_null(strstr(r.message, "Not enough data yet"));
+	assert_false(r.threshold_personal);
+	assert_true(r.threshold == cfg.prior_threshold);
+	assert_int_equal(r.n_findings, 0);
+	assert_true(r.risk >= 0 && r.risk <= 1);
+	analysis_result_free(&r);
+	sim_free(&s);
+}
+
+static void
+test_load_rises_with_sleep_debt_and_decays(void **state)
+{
+	enum { N = 40 };
+	double sleep[N], stress[N];
+	bool has[N];
+	for (int i = 0; i < N; i++) {
+		sleep[i] = i >= 20 && i < 24 ? 4.0 : 7.5;
+		stress[i] = 2;
+		has[i] = true;
+	}
+	struct analysis_factor f[2] = {{"sleep_hours", AK_HOURS, AR_EXPOSURE, sleep},
+	    {"stress", AK_SCALE, AR_EXPOSURE, stress}};
+	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
+	    .n_factors = 2, .factors = f};
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&in, &cfg, false, &r), 0);
+	assert_true(r.load[23] > r.load[19] + 15);   /* four short nights add up */
+	assert_true(r.load[30] < r.load[23]);        /* and decay after */
+	assert_true(r.load[19] < 15);
+	for (int i = 0; i < N; i++)
+		assert_true(r.load[i] >= 0 && r.load[i] <= 100);
+	analysis_result_free(&r);
+}
+
+static void
+test_planted_trigger_found_at_its_lag(void **state)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
+	assert_true(r.enough_data);
+	bool dairy = false;
+	for (size_t i = 0; i < r.n_findings; i++) {
+		const struct finding *f = &r.findings[i];
+		const char *name = s.in.factors[f->conditions[0].factor].name;
+		if (f->kind == FINDING_SINGLE && strcmp(name, "dairy") == 0 && f->harmful) {
+			assert_int_equal(f->lag_days, 2);
+			assert_true(f->rr > 1 && f->ci_lo > 1);
+			assert_true(f->q <= cfg.q_max);
+			dairy = true;
+		}
+		/* No finding is ever about an outcome, and symptoms are only
+		 * warning signs. */
+		assert_true(s.in.factors[f->conditions[0].factor].role != AR_OUTCOME);
+		if (s.in.factors[f->conditions[0].factor].role == AR_SYMPTOM)
+			assert_true(f->warning_sign);
+	}
+	assert_true(dairy);
+	assert_true(r.tested > 100);
+	analysis_result_free(&r);
+	sim_free(&s);
+}
+
+static void
+test_null_diary_finds_nothing(void **state)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 730, 5, true), 0);
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
+	assert_int_equal(r.n_findings, 0);
+	analysis_result_free(&r);
+	sim_free(&s);
+}
+
+/* Changing everything after day k leaves every forecast made on or before
+ * day k identical, bit for bit. */
+static void
+test_backtest_has_no_leakage(void **state)
+{
+	struct sim_diary a, b;
+	assert_int_equal(sim_generate(&a, 500, 21, false), 0);
+	assert_int_equal(sim_generate(&b, 500, 21, false), 0);
+	size_t k = 350;
+	uint64_t rng = 99;
+	for (size_t d = k + 1; d < 500; d++) {
+		for (int f = 0; f < SF_COUNT; f++) {
+			double *v = &b.factors[f].values[d];
+			if (isfinite(*v))
+				*v = f == SF_PAIN ? 9 : *v + sim_uniform(&rng) * 3;
+		}
+		b.in.has_entries[d] = sim_uniform(&rng) < 0.5;
+	}
+	struct analysis_result ra, rb;
+	assert_int_equal(analysis_run(&a.in, &cfg, true, &ra), 0);
+	assert_int_equal(analysis_run(&b.in, &cfg, true, &rb), 0);
+	size_t compared = 0;
+	for (size_t i = 0, j = 0; i < ra.n_backtest && j < rb.n_backtest; i++, j++) {
+		if (ra.backtest[i].day > a.in.first_day + (int32_t)k)
+			break;
+		assert_int_equal(ra.backtest[i].day, rb.backtest[j].day);
+		assert_memory_equal(&ra.backtest[i].risk, &rb.backtest[j].risk, sizeof(double));
+		assert_memory_equal(&ra.backtest[i].load, &rb.backtest[j].load, sizeof(double));
+		assert_int_equal(ra.backtest[i].level, rb.backtest[j].level);
+		compared++;
+	}
+	assert_true(compared > 200);
+	/* And the future did change something. */
+	assert_true(ra.n_backtest != rb.n_backtest || ra.summary.auc != rb.summary.auc);
+	analysis_result_free(&ra);
+	analysis_result_free(&rb);
+	sim_free(&a);
+	sim_free(&b);
+}
+
+int
+main(void)
+{
+	analysis_config_default(&cfg);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flare_onsets),
+		cmocka_unit_test(test_not_enough_data),
+		cmocka_unit_test(test_load_rises_with_sleep_debt_and_decays),
+		cmocka_unit_test(test_planted_trigger_found_at_its_lag),
+		cmocka_unit_test(test_null_diary_finds_nothing),
+		cmocka_unit_test(test_backtest_has_no_leakage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
