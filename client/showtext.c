@@ -128,10 +128,15 @@ show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sent
 			fprintf(out, "Nothing in your recent entries stands out.\n");
 		return;
 	}
-	for (uint32_t i = 0; i < list->via.array.size && i < max; i++) {
+	size_t shown = 0;
+	for (uint32_t i = 0; i < list->via.array.size && shown < max; i++) {
 		const msgpack_object *c = &list->via.array.ptr[i];
 		char factor[40], detail[200];
 		double v = num(c, "contribution");
+		/* In words, only what clearly raises the risk. */
+		if (sentences && v < 0.05)
+			continue;
+		shown++;
 		str(c, "factor", factor, sizeof factor);
 		str(c, "detail", detail, sizeof detail);
 		if (sentences)
@@ -152,7 +157,7 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 	if (why) {
 		fprintf(out, "Why the %s level on %s (risk of a flare starting within 48 h: %.0f%%):\n",
 		    level, date, risk * 100);
-		show_contributors(out, r, 10, true);
+		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
 		fprintf(out, "%s  %s  load %.0f of your %.0f%s, flare risk in 48 h %.0f%%\n", date, level,

@@ -93,6 +93,23 @@ typedef int (*store_daily_cb)(const struct daily_row *row, void *arg);
 int store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *arg,
     char *err, size_t errlen);
 
+/* Alerts: every one is stored with whether it was shown. */
+struct stored_alert {
+	int64_t id, time_ms;
+	char kind[16], level[16];
+	char summary[160], body[640];
+	bool shown;
+	char outcome[128];
+};
+int store_alert_insert(struct store *st, const struct stored_alert *a, int64_t *id,
+    char *err, size_t errlen);
+int store_alert_set_outcome(struct store *st, int64_t id, bool shown, const char *outcome,
+    char *err, size_t errlen);
+typedef int (*store_alert_cb)(const struct stored_alert *a, void *arg);
+/* The newest `limit` alerts, oldest first; kind NULL for all kinds. */
+int store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_alert_cb cb,
+    void *arg, char *err, size_t errlen);
+
 /* Gives the connection's page cache back to the system: the writer calls
  * it when a large batch is done and nothing waits, so an idle daemon stays
  * small after an import. */

@@ -1,0 +1,66 @@
+/*
+ * alert_policy.h: when simmer speaks up, and what it says. Pure: the time,
+ * the analysis outcome and the remembered state come in as arguments.
+ *
+ * A risk alert fires when the level rises to watch or warning, not every
+ * time the analysis runs: after an alert the level must fall back to ok
+ * before the same episode can alert again (hysteresis), at most one risk
+ * alert per cooldown, and none in quiet hours (it waits for their end).
+ * Red-flag symptoms always alert at once, critical, even in quiet hours.
+ */
+#ifndef SIMMER_DAEMON_ALERT_POLICY_H
+#define SIMMER_DAEMON_ALERT_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/analysis_service.h"
+
+#define ALERT_SUMMARY_MAX 159
+#define ALERT_BODY_MAX 639
+
+enum alert_urgency { URGENCY_LOW, URGENCY_NORMAL, URGENCY_CRITICAL };
+
+struct alert {
+	int64_t id;                 /* once stored */
+	int64_t time_ms;
+	char kind[16];              /* risk, red_flag, checkin, test */
+	char level[16];             /* watch, warning, critical, info */
+	int urgency;                /* enum alert_urgency */
+	char category[32];
+	char summary[ALERT_SUMMARY_MAX + 1];
+	char body[ALERT_BODY_MAX + 1];
+	bool shown;
+	char outcome[128];
+};
+
+struct alert_state {
+	bool armed;                 /* the level was ok since the last risk alert */
+	int64_t last_alert_ms;      /* 0: never */
+	int64_t snoozed_until_ms;   /* "Snooze today" */
+};
+
+struct alert_policy_config {
+	int cooldown_hours;
+	int quiet_start_min, quiet_end_min;  /* local minutes; start == end: none */
+};
+
+enum alert_decision { ALERT_NONE, ALERT_NOW, ALERT_DEFER };
+
+/* Decides on an analysis outcome. For ALERT_NOW the alert is filled and the
+ * state updated; for ALERT_DEFER *retry_ms says when to ask again. */
+int alert_policy_decide(const struct alert_policy_config *cfg, struct alert_state *st,
+    const struct analysis_outcome *o, int64_t now_ms, int local_minute, struct alert *out,
+    int64_t *retry_ms);
+
+/* The alert for a red-flag symptom (factor name as logged). */
+void alert_red_flag(const char *factor, int64_t now_ms, struct alert *out);
+/* The evening check-in reminder. */
+void alert_checkin(int64_t now_ms, struct alert *out);
+
+/* Whether a local minute lies in quiet hours (which may wrap midnight),
+ * and how many minutes remain until they end. */
+bool alert_in_quiet_hours(const struct alert_policy_config *cfg, int local_minute,
+    int *minutes_left);
+
+#endif

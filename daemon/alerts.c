@@ -1,0 +1,410 @@
+/*
+ * alerts.c: alerts on the loop thread (see alerts.h). Nothing here blocks:
+ * storing goes to the store thread, showing to the notifier thread.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/alerts.h"
+#include "daemon/clock.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "daemon/notifier.h"
+#include "daemon/store.h"
+
+struct alerts {
+	struct simmerd *d;
+	struct notifier *notifier;
+	struct alert_state state;
+	struct alert_policy_config policy;
+	bool notify_enabled;
+	uv_timer_t defer_timer;         /* quiet hours end */
+	struct analysis_outcome last;
+	bool have_last;
+};
+
+struct alert_job_arg {
+	struct alerts *a;
+	struct stored_alert sa;
+	int urgency;
+	char category[32];
+	uint32_t limit;                 /* alerts_list */
+};
+
+static void
+copy_to_stored(const struct alert *al, struct stored_alert *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->time_ms = al->time_ms;
+	snprintf(sa->kind, sizeof sa->kind, "%s", al->kind);
+	snprintf(sa->level, sizeof sa->level, "%s", al->level);
+	snprintf(sa->summary, sizeof sa->summary, "%s", al->summary);
+	snprintf(sa->body, sizeof sa->body, "%s", al->body);
+	sa->shown = al->shown;
+	snprintf(sa->outcome, sizeof sa->outcome, "%s", al->outcome);
+}
+
+static void
+pack_alert(msgpack_packer *pk, const struct stored_alert *a)
+{
+	msgpack_pack_map(pk, 8);
+	proto_pack_kv_int(pk, "id", a->id);
+	proto_pack_kv_int(pk, "time", a->time_ms);
+	proto_pack_kv_str(pk, "kind", a->kind);
+	proto_pack_kv_str(pk, "level", a->level);
+	proto_pack_kv_str(pk, "summary", a->summary);
+	proto_pack_kv_str(pk, "body", a->body);
+	proto_pack_kv_bool(pk, "shown", a->shown);
+	proto_pack_kv_str(pk, "outcome", a->outcome);
+}
+
+static void
+broadcast(struct alerts *a, const struct stored_alert *sa)
+{
+	for (struct conn *c = a->d->conns; c; c = c->next) {
+		if (!c->subscribed || c->closing)
+			continue;
+		msgpack_sbuffer buf;
+		msgpack_sbuffer_init(&buf);
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+		proto_pack_notification_head(&pk, PROTO_N_ALERT);
+		msgpack_pack_array(&pk, 1);
+		pack_alert(&pk, sa);
+		conn_send_sbuffer(c, &buf);
+		msgpack_sbuffer_destroy(&buf);
+	}
+}
+
+/* Store thread: insert the alert. */
+static int
+run_insert(struct job *job, struct store *st)
+{
+	struct alert_job_arg *arg = job->arg;
+	return store_alert_insert(st, &arg->sa, &arg->sa.id, job->err, sizeof job->err);
+}
+
+static int
+run_outcome(struct job *job, struct store *st)
+{
+	struct alert_job_arg *arg = job->arg;
+	return store_alert_set_outcome(st, arg->sa.id, arg->sa.shown, arg->sa.outcome, job->err,
+	    sizeof job->err);
+}
+
+static void
+free_job(struct job *job)
+{
+	if (job->rc != 0)
+		log_error("storing an alert failed: %s", job->err);
+	free(job->arg);
+	job_free(job);
+}
+
+/* Loop: the alert is on disk; show it and tell subscribers. */
+static void
+inserted(struct job *job)
+{
+	struct alert_job_arg *arg = job->arg;
+	struct alerts *a = arg->a;
+	log_info("alert %lld (%s, %s): %s", (long long)arg->sa.id, arg->sa.kind, arg->sa.level,
+	    arg->sa.summary);
+	broadcast(a, &arg->sa);
+	if (a->notify_enabled && a->notifier != NULL) {
+		struct alert al;
+		memset(&al, 0, sizeof al);
+		al.id = arg->sa.id;
+		snprintf(al.kind, sizeof al.kind, "%s", arg->sa.kind);
+		snprintf(al.level, sizeof al.level, "%s", arg->sa.level);
+		snprintf(al.summary, sizeof al.summary, "%s", arg->sa.summary);
+		snprintf(al.body, sizeof al.body, "%s", arg->sa.body);
+		snprintf(al.category, sizeof al.category, "%s", arg->category);
+		al.urgency = arg->urgency;
+		notifier_show(a->notifier, &al);
+	} else {
+		struct job *o = job_new(JOB_CUSTOM, NULL, 0, free_job);
+		struct alert_job_arg *oa = malloc(sizeof *oa);
+		if (o != NULL && oa != NULL) {
+			*oa = *arg;
+			snprintf(oa->sa.outcome, sizeof oa->sa.outcome, "desktop notifications are off in simmer.conf");
+			o->run = run_outcome;
+			o->arg = oa;
+			writer_submit(a->d->writer, o);
+		} else {
+			free(oa);
+			job_free(o);
+		}
+	}
+	free_job(job);
+}
+
+static void
+raise_alert(struct alerts *a, const struct alert *al)
+{
+	struct alert_job_arg *arg = calloc(1, sizeof *arg);
+	struct job *job = job_new(JOB_CUSTOM, NULL, 0, inserted);
+	if (arg == NULL || job == NULL) {
+		free(arg);
+		job_free(job);
+		log_error("out of memory raising an alert: %s", al->summary);
+		return;
+	}
+	arg->a = a;
+	copy_to_stored(al, &arg->sa);
+	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "pending");
+	arg->urgency = al->urgency;
+	snprintf(arg->category, sizeof arg->category, "%s", al->category);
+	job->run = run_insert;
+	job->arg = arg;
+	writer_submit(a->d->writer, job);
+}
+
+static void
+on_outcome(void *ctx, const struct notifier_outcome *o)
+{
+	struct alerts *a = ctx;
+	if (o->snooze) {
+		/* Until the end of the local day. */
+		int64_t now = clock_now_ms();
+		a->state.snoozed_until_ms = now + (int64_t)(1440 - clock_local_minute(now)) * 60000;
+		log_info("risk alerts snoozed for today");
+		return;
+	}
+	if (o->test_conn != NULL) {
+		struct conn *c = o->test_conn;
+		if (!c->closing) {
+			msgpack_sbuffer buf;
+			msgpack_sbuffer_init(&buf);
+			msgpack_packer pk;
+			msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+			proto_pack_response_head(&pk, o->test_msgid);
+			msgpack_pack_map(&pk, 2);
+			proto_pack_kv_bool(&pk, "shown", o->shown);
+			char msg[256];
+			snprintf(msg, sizeof msg, "%s%s", o->shown ? "test notification " : "not shown: ",
+			    o->message);
+			proto_pack_kv_str(&pk, "message", msg);
+			conn_send_sbuffer(c, &buf);
+			msgpack_sbuffer_destroy(&buf);
+		}
+		conn_job_finished(c);
+		return;
+	}
+	if (o->shown)
+		log_info("alert %lld %s", (long long)o->alert_id, o->message);
+	else
+		log_warn("alert %lld not shown: %s; it is stored and listed by 'simmer alerts'",
+		    (long long)o->alert_id, o->message);
+	struct job *job = job_new(JOB_CUSTOM, NULL, 0, free_job);
+	struct alert_job_arg *arg = calloc(1, sizeof *arg);
+	if (job == NULL || arg == NULL) {
+		job_free(job);
+		free(arg);
+		return;
+	}
+	arg->a = a;
+	arg->sa.id = o->alert_id;
+	arg->sa.shown = o->shown;
+	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "%s", o->message);
+	job->run = run_outcome;
+	job->arg = arg;
+	writer_submit(a->d->writer, job);
+}
+
+static void decide(struct alerts *a);
+
+static void
+on_defer(uv_timer_t *t)
+{
+	decide(t->data);
+}
+
+static void
+decide(struct alerts *a)
+{
+	if (!a->have_last)
+		return;
+	int64_t now = clock_now_ms(), retry = 0;
+	struct alert al;
+	int what = alert_policy_decide(&a->policy, &a->state, &a->last, now, clock_local_minute(now),
+	    &al, &retry);
+	if (what == ALERT_NOW) {
+		raise_alert(a, &al);
+	} else if (what == ALERT_DEFER) {
+		log_debug("a risk alert waits for the end of quiet hours");
+		uv_timer_start(&a->defer_timer, on_defer, (uint64_t)(retry - now), 0);
+	}
+}
+
+
+int
+alerts_start(struct alerts **out, struct simmerd *d)
+{
+	struct alerts *a = calloc(1, sizeof *a);
+	if (a == NULL)
+		return -1;
+	a->d = d;
+	a->state.armed = true;
+	a->notify_enabled = true;
+	a->policy.cooldown_hours = 12;
+	a->policy.quiet_start_min = 22 * 60;
+	a->policy.quiet_end_min = 8 * 60;
+	uv_timer_init(d->loop, &a->defer_timer);
+	a->defer_timer.data = a;
+	if (notifier_start(&a->notifier, d->loop, on_outcome, a) != 0) {
+		log_warn("cannot start the notifier thread; alerts are stored and listed only");
+		a->notifier = NULL;
+	}
+	*out = a;
+	return 0;
+}
+
+void
+alerts_stop(struct alerts *a)
+{
+	uv_close((uv_handle_t *)&a->defer_timer, NULL);
+	notifier_stop(a->notifier);
+}
+
+void
+alerts_configure(struct alerts *a, const struct simmer_config *cfg)
+{
+	a->policy.cooldown_hours = cfg->cooldown_hours;
+	a->policy.quiet_start_min = cfg->quiet_start_min;
+	a->policy.quiet_end_min = cfg->quiet_end_min;
+	a->notify_enabled = cfg->notify_enabled;
+}
+
+void
+alerts_restore(struct alerts *a, int64_t last_risk_alert_ms)
+{
+	a->state.last_alert_ms = last_risk_alert_ms;
+}
+
+void
+alerts_on_analysis(struct alerts *a, const struct analysis_outcome *o)
+{
+	a->last = *o;
+	a->have_last = true;
+	uv_timer_stop(&a->defer_timer);
+	decide(a);
+}
+
+void
+alerts_red_flag(struct alerts *a, const char *factor)
+{
+	struct alert al;
+	alert_red_flag(factor, clock_now_ms(), &al);
+	raise_alert(a, &al);
+}
+
+void
+alerts_checkin(struct alerts *a)
+{
+	struct alert al;
+	alert_checkin(clock_now_ms(), &al);
+	raise_alert(a, &al);
+}
+
+struct list_ctx {
+	struct stored_alert *items;
+	size_t n, cap;
+};
+
+static int
+collect_alert(const struct stored_alert *sa, void *arg)
+{
+	struct list_ctx *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct stored_alert *n = realloc(l->items, cap * sizeof *n);
+		if (n == NULL)
+			return -PROTO_E_INTERNAL;
+		l->items = n;
+		l->cap = cap;
+	}
+	l->items[l->n++] = *sa;
+	return 0;
+}
+
+static int
+run_list(struct job *job, struct store *st)
+{
+	struct alert_job_arg *arg = job->arg;
+	struct list_ctx l = {0};
+	int rc = store_alerts_list(st, NULL, arg->limit, collect_alert, &l, job->err, sizeof job->err);
+	if (rc == 0) {
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &job->reply, msgpack_sbuffer_write);
+		proto_pack_response_head(&pk, job->msgid);
+		msgpack_pack_map(&pk, 1);
+		proto_pack_cstr(&pk, "alerts");
+		msgpack_pack_array(&pk, l.n);
+		for (size_t i = 0; i < l.n; i++)
+			pack_alert(&pk, &l.items[i]);
+	}
+	free(l.items);
+	return rc;
+}
+
+static void
+listed(struct job *job)
+{
+	struct conn *c = job->owner;
+	if (!c->closing) {
+		if (job->rc != 0)
+			conn_send_error(c, job->msgid, -job->rc, job->err);
+		else
+			conn_send_sbuffer(c, &job->reply);
+	}
+	conn_job_finished(c);
+	free(job->arg);
+	job_free(job);
+}
+
+void
+alerts_list(struct alerts *a, struct conn *c, uint32_t msgid, uint32_t limit)
+{
+	struct job *job = job_new(JOB_CUSTOM, c, msgid, listed);
+	struct alert_job_arg *arg = calloc(1, sizeof *arg);
+	if (job == NULL || arg == NULL) {
+		job_free(job);
+		free(arg);
+		conn_send_error(c, msgid, PROTO_E_INTERNAL, "out of memory");
+		return;
+	}
+	arg->a = a;
+	arg->limit = limit;
+	job->run = run_list;
+	job->arg = arg;
+	c->pending++;
+	writer_submit(a->d->writer, job);
+}
+
+void
+alerts_subscribe(struct alerts *a, struct conn *c, uint32_t msgid)
+{
+	(void)a;
+	c->subscribed = true;
+	/* A subscriber may sit quietly for days: no stall clock for it. */
+	msgpack_sbuffer buf;
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	proto_pack_response_head(&pk, msgid);
+	msgpack_pack_map(&pk, 1);
+	proto_pack_kv_bool(&pk, "subscribed", true);
+	conn_send_sbuffer(c, &buf);
+	msgpack_sbuffer_destroy(&buf);
+}
+
+void
+alerts_notify_test(struct alerts *a, struct conn *c, uint32_t msgid)
+{
+	if (a->notifier == NULL) {
+		conn_send_error(c, msgid, PROTO_E_INTERNAL, "the notifier thread is not running");
+		return;
+	}
+	c->pending++;
+	notifier_test(a->notifier, c, msgid);
+}

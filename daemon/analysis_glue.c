@@ -1,0 +1,303 @@
+/*
+ * analysis_glue.c: the analysis's input from the rollup, and its result as
+ * reply maps (see analysis_glue.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/analysis_glue.h"
+#include "proto/proto.h"
+
+int
+glue_collect_row(const struct daily_row *row, void *arg)
+{
+	struct daily_rows *r = arg;
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct daily_row *n = realloc(r->rows, cap * sizeof *n);
+		if (n == NULL)
+			return -PROTO_E_INTERNAL;
+		r->rows = n;
+		r->cap = cap;
+	}
+	r->rows[r->count++] = *row;
+	return 0;
+}
+
+void
+glue_free_input(struct analysis_input *in)
+{
+	for (size_t f = 0; f < in->n_factors; f++)
+		free(in->factors[f].values);
+	free(in->factors);
+	free(in->has_entries);
+	memset(in, 0, sizeof *in);
+}
+
+static int
+input_factor(struct analysis_input *in, const struct factor *f)
+{
+	for (size_t i = 0; i < in->n_factors; i++)
+		if (strcmp(in->factors[i].name, f->name) == 0)
+			return (int)i;
+	struct analysis_factor *af = &in->factors[in->n_factors];
+	snprintf(af->name, sizeof af->name, "%s", f->name);
+	af->kind = f->kind;
+	af->role = f->role;
+	af->values = malloc(in->n_days * sizeof *af->values);
+	if (af->values == NULL)
+		return -1;
+	for (size_t d = 0; d < in->n_days; d++)
+		af->values[d] = NAN;
+	return (int)in->n_factors++;
+}
+
+int
+glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
+    struct analysis_input *in)
+{
+	memset(in, 0, sizeof *in);
+	int32_t first = today, last = today;
+	for (size_t i = 0; i < rows->count; i++) {
+		if (rows->rows[i].day < first)
+			first = rows->rows[i].day;
+		if (rows->rows[i].day > last)
+			last = rows->rows[i].day;
+	}
+	if (last - first + 1 > GLUE_MAX_DAYS)
+		first = last - GLUE_MAX_DAYS + 1;
+	in->first_day = first;
+	in->n_days = (size_t)(last - first + 1);
+	in->has_entries = calloc(in->n_days, sizeof *in->has_entries);
+	in->factors = calloc(cat->count + 2, sizeof *in->factors);
+	if (in->has_entries == NULL || in->factors == NULL)
+		goto fail;
+	/* pain and flare always exist, so onsets can be looked for. */
+	const char *always[] = {"pain", "flare"};
+	for (int i = 0; i < 2; i++) {
+		const struct factor *f = catalog_find(cat, always[i]);
+		if (f != NULL && input_factor(in, f) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < rows->count; i++) {
+		const struct daily_row *row = &rows->rows[i];
+		if (row->day < first)
+			continue;
+		in->has_entries[row->day - first] = true;
+		const struct factor *f = catalog_find(cat, row->factor);
+		if (f == NULL || f->role == ROLE_RED_FLAG)
+			continue;
+		if (input_factor(in, f) < 0)
+			goto fail;
+	}
+	/* Events and flare markers not logged on a day with entries are 0. */
+	for (size_t f = 0; f < in->n_factors; f++) {
+		struct analysis_factor *af = &in->factors[f];
+		if (af->kind != AK_EVENT && af->kind != AK_FLARE)
+			continue;
+		for (size_t d = 0; d < in->n_days; d++)
+			if (in->has_entries[d])
+				af->values[d] = 0;
+	}
+	for (size_t i = 0; i < rows->count; i++) {
+		const struct daily_row *row = &rows->rows[i];
+		if (row->day < first)
+			continue;
+		const struct factor *cf = catalog_find(cat, row->factor);
+		if (cf == NULL || cf->role == ROLE_RED_FLAG)
+			continue;
+		int f = input_factor(in, cf);
+		if (f < 0)
+			goto fail;
+		bool keeps_max = cf->kind == FACTOR_SCALE || cf->kind == FACTOR_FLARE;
+		in->factors[f].values[row->day - first] = keeps_max ? row->max : row->sum;
+	}
+	return 0;
+fail:
+	glue_free_input(in);
+	return -1;
+}
+
+static void
+pack_day(msgpack_packer *pk, const char *key, int32_t day)
+{
+	char s[11];
+	proto_day_format(day, s);
+	proto_pack_kv_str(pk, key, s);
+}
+
+void
+glue_pack_coverage(msgpack_packer *pk, const struct analysis_result *r, int64_t computed_at)
+{
+	proto_pack_cstr(pk, "coverage");
+	msgpack_pack_map(pk, 5);
+	pack_day(pk, "first_day", r->first_day);
+	pack_day(pk, "last_day", r->last_day);
+	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
+	proto_pack_kv_int(pk, "flares", r->flares);
+	proto_pack_kv_int(pk, "computed_at", computed_at);
+}
+
+static void
+pack_contributors(msgpack_packer *pk, const struct analysis_result *r, size_t max)
+{
+	size_t n = r->n_contributors < max ? r->n_contributors : max;
+	proto_pack_cstr(pk, "contributors");
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < n; i++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_str(pk, "factor", r->contributors[i].factor);
+		proto_pack_kv_double(pk, "contribution", r->contributors[i].contribution);
+		proto_pack_kv_str(pk, "detail", r->contributors[i].detail);
+	}
+}
+
+static void
+pack_enough(msgpack_packer *pk, const struct analysis_result *r)
+{
+	proto_pack_kv_bool(pk, "enough_data", r->enough_data);
+	proto_pack_kv_str(pk, "message", r->message);
+}
+
+void
+glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at)
+{
+	msgpack_pack_map(pk, 11);
+	pack_day(pk, "date", r->forecast_day);
+	proto_pack_kv_double(pk, "load", r->forecast_load);
+	proto_pack_cstr(pk, "trend");
+	size_t n = r->n_days < 7 ? r->n_days : 7;
+	msgpack_pack_array(pk, n);
+	for (size_t i = r->n_days - n; i < r->n_days; i++) {
+		msgpack_pack_map(pk, 2);
+		pack_day(pk, "date", in->first_day + (int32_t)i);
+		proto_pack_kv_double(pk, "load", r->load[i]);
+	}
+	proto_pack_kv_double(pk, "threshold", r->threshold);
+	proto_pack_kv_str(pk, "threshold_source", r->threshold_personal ? "personal" : "prior");
+	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
+	proto_pack_kv_double(pk, "risk", r->risk);
+	pack_contributors(pk, r, 3);
+	pack_enough(pk, r);
+	glue_pack_coverage(pk, r, computed_at);
+}
+
+void
+glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at)
+{
+	(void)in;
+	msgpack_pack_map(pk, 9);
+	pack_day(pk, "date", r->forecast_day);
+	proto_pack_kv_double(pk, "risk", r->risk);
+	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
+	proto_pack_kv_double(pk, "load", r->forecast_load);
+	proto_pack_kv_double(pk, "threshold", r->threshold);
+	pack_contributors(pk, r, 12);
+	pack_enough(pk, r);
+	glue_pack_coverage(pk, r, computed_at);
+}
+
+static void
+pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct finding *f)
+{
+	static const char *const kinds[] = {"single", "threshold", "combination"};
+	static const char *const ops[] = {"present", "<", ">="};
+	msgpack_pack_map(pk, 13);
+	proto_pack_kv_str(pk, "kind", kinds[f->kind]);
+	proto_pack_cstr(pk, "factors");
+	msgpack_pack_array(pk, f->n_conditions);
+	for (size_t c = 0; c < f->n_conditions; c++)
+		proto_pack_cstr(pk, in->factors[f->conditions[c].factor].name);
+	proto_pack_cstr(pk, "conditions");
+	bool plain = f->kind == FINDING_SINGLE;
+	msgpack_pack_array(pk, plain ? 0 : f->n_conditions);
+	for (size_t c = 0; !plain && c < f->n_conditions; c++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_str(pk, "factor", in->factors[f->conditions[c].factor].name);
+		proto_pack_kv_str(pk, "op", ops[f->conditions[c].op]);
+		proto_pack_kv_double(pk, "value", f->conditions[c].value);
+	}
+	proto_pack_kv_int(pk, "lag_days", f->lag_days);
+	proto_pack_kv_str(pk, "effect", f->harmful ? "harmful" : "protective");
+	proto_pack_kv_double(pk, "relative_risk", f->rr);
+	proto_pack_cstr(pk, "ci95");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_double(pk, f->ci_lo);
+	msgpack_pack_double(pk, f->ci_hi);
+	proto_pack_kv_double(pk, "p", f->p);
+	proto_pack_kv_double(pk, "q", f->q);
+	proto_pack_kv_int(pk, "exposed_onsets", f->exposed_onsets);
+	proto_pack_kv_int(pk, "exposed_days", f->exposed_days);
+	proto_pack_cstr(pk, "overlaps");
+	msgpack_pack_array(pk, f->n_overlaps);
+	for (size_t o = 0; o < f->n_overlaps; o++)
+		proto_pack_cstr(pk, in->factors[f->overlaps[o]].name);
+	proto_pack_kv_bool(pk, "warning_sign", f->warning_sign);
+}
+
+static void
+pack_findings(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r,
+    const char *key, int which)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+		int w = f->warning_sign ? 1 : (f->harmful ? 0 : 2);
+		n += w == which;
+	}
+	proto_pack_cstr(pk, key);
+	msgpack_pack_array(pk, n);
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct finding *f = &r->findings[i];
+		int w = f->warning_sign ? 1 : (f->harmful ? 0 : 2);
+		if (w == which)
+			pack_finding(pk, in, f);
+	}
+}
+
+void
+glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
+{
+	msgpack_pack_map(pk, 10);
+	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
+	proto_pack_kv_int(pk, "flares", r->flares);
+	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
+	proto_pack_kv_double(pk, "q_max", cfg->q_max);
+	pack_findings(pk, in, r, "triggers", 0);
+	pack_findings(pk, in, r, "warning_signs", 1);
+	pack_findings(pk, in, r, "protective", 2);
+	pack_enough(pk, r);
+	glue_pack_coverage(pk, r, computed_at);
+}
+
+void
+glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at)
+{
+	(void)in;
+	msgpack_pack_map(pk, 3);
+	proto_pack_cstr(pk, "days");
+	msgpack_pack_array(pk, r->n_backtest);
+	for (size_t i = 0; i < r->n_backtest; i++) {
+		msgpack_pack_map(pk, 4);
+		pack_day(pk, "date", r->backtest[i].day);
+		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
+		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
+		proto_pack_kv_double(pk, "load", r->backtest[i].load);
+	}
+	const struct backtest_summary *s = &r->summary;
+	proto_pack_cstr(pk, "summary");
+	msgpack_pack_map(pk, 7);
+	proto_pack_kv_double(pk, "auc", s->auc);
+	proto_pack_kv_int(pk, "onsets", s->onsets);
+	proto_pack_kv_int(pk, "onsets_warned", s->onsets_warned);
+	proto_pack_kv_double(pk, "share_warned", s->share_warned);
+	proto_pack_kv_double(pk, "median_lead_days", s->median_lead_days);
+	proto_pack_kv_double(pk, "false_alarms_per_30d", s->false_alarms_per_30d);
+	proto_pack_kv_int(pk, "days", (int64_t)s->days);
+	glue_pack_coverage(pk, r, computed_at);
+}

@@ -1,0 +1,44 @@
+/*
+ * analysis_glue.h: between the store and the pure analysis: building its
+ * input from the daily rollup and the catalog, and packing its result into
+ * the reply maps of PROTOCOL.md. Runs on a worker thread; no SQLite here.
+ */
+#ifndef SIMMER_DAEMON_ANALYSIS_GLUE_H
+#define SIMMER_DAEMON_ANALYSIS_GLUE_H
+
+#include <msgpack.h>
+
+#include "daemon/analysis/analysis.h"
+#include "daemon/catalog.h"
+#include "daemon/store.h"
+
+/* How far back the analysis looks: twenty years is a lifetime of diary. */
+#define GLUE_MAX_DAYS 7300
+
+struct daily_rows {
+	struct daily_row *rows;
+	size_t count, cap;
+};
+/* A store_daily_cb that appends to a struct daily_rows. */
+int glue_collect_row(const struct daily_row *row, void *arg);
+
+/* Builds the input: days from the first row to `today`, values by kind
+ * (scale and flare keep the day's maximum; hours, minutes and events are
+ * summed; an event not logged on a day with entries is 0; anything else
+ * unlogged is unknown). Red-flag factors are left out. 0 or -1. */
+int glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
+    struct analysis_input *in);
+void glue_free_input(struct analysis_input *in);
+
+/* The reply maps. */
+void glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at);
+void glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at);
+void glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at);
+void glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r, int64_t computed_at);
+void glue_pack_coverage(msgpack_packer *pk, const struct analysis_result *r, int64_t computed_at);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * analysis_service.h: running the analysis off the loop and answering
+ * from its latest result.
+ *
+ * One job at a time runs on libuv's thread pool with its own read-only
+ * connection: it reads the daily rollup, runs the pure analysis (with the
+ * backtest) and packs every reply map there, so the loop only swaps
+ * buffers. A request for a run while one is going marks a rerun. Results
+ * feed the alert policy through a callback.
+ */
+#ifndef SIMMER_DAEMON_ANALYSIS_SERVICE_H
+#define SIMMER_DAEMON_ANALYSIS_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+#include <uv.h>
+
+#include "daemon/analysis/analysis.h"
+
+struct simmerd;
+struct conn;
+
+/* What the alert policy needs from a finished analysis. */
+struct analysis_outcome {
+	int64_t computed_at;
+	bool enough_data;
+	int32_t day;
+	int level;
+	double load, threshold, risk;
+	size_t n_contributors;
+	struct contributor contributors[4];
+};
+
+typedef void (*analysis_done_fn)(struct simmerd *d, const struct analysis_outcome *o);
+
+struct analysis_service;
+
+int analysis_service_start(struct analysis_service **out, struct simmerd *d, analysis_done_fn done);
+void analysis_service_stop(struct analysis_service *a);
+void analysis_service_set_config(struct analysis_service *a, const struct analysis_config *cfg,
+    int debounce_seconds);
+/* Runs now (or right after the current run). */
+void analysis_service_run(struct analysis_service *a);
+/* Runs after the debounce delay, restarting it on each call. */
+void analysis_service_debounce(struct analysis_service *a);
+/* `analyze`: replies when a run that started after this call has finished. */
+void analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid);
+/* status, forecast, why, triggers, backtest: replies from the latest result,
+ * or not_ready. True when the method is one of these. */
+bool analysis_service_answer(struct analysis_service *a, struct conn *c, uint32_t msgid,
+    const char *method);
+
+#endif

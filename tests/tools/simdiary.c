@@ -1,0 +1,56 @@
+/*
+ * simdiary.c: writes a simulated diary (tests/tools/diary_sim.h) as the CSV
+ * that `simmer import` reads, ending today (or on --end DAY-NUMBER).
+ *   simdiary [--days N] [--seed S] [--null] [--end DAYS_SINCE_1970]
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tests/tools/diary_sim.h"
+
+int
+main(int argc, char **argv)
+{
+	size_t days = 365;
+	uint64_t seed = 1;
+	bool null_mode = false;
+	long end = (long)(time(NULL) / 86400);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--days") && i + 1 < argc)
+			days = (size_t)atol(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = (uint64_t)atoll(argv[++i]);
+		else if (!strcmp(argv[i], "--null"))
+			null_mode = true;
+		else if (!strcmp(argv[i], "--end") && i + 1 < argc)
+			end = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			i++; /* only the import format exists */
+		else {
+			fprintf(stderr, "usage: simdiary [--days N] [--seed S] [--null] [--end DAY]\n");
+			return 64;
+		}
+	}
+	struct sim_diary s;
+	if (sim_generate(&s, days, seed, null_mode) != 0)
+		return 1;
+	printf("time,factor,value\n");
+	long first = end - (long)days + 1;
+	for (size_t d = 0; d < days; d++) {
+		if (!s.in.has_entries[d])
+			continue;
+		/* Noon UTC: the same local day for any offset within +-12 h and a
+		 * 04:00 day start. */
+		long long t = ((long long)(first + (long)d) * 86400 + 12 * 3600) * 1000;
+		for (int f = 0; f < SF_COUNT; f++) {
+			double v = s.factors[f].values[d];
+			if (!isfinite(v) || (sim_factors[f].kind == AK_EVENT && v == 0) ||
+			    (sim_factors[f].kind == AK_FLARE && v == 0))
+				continue;
+			printf("%lld,%s,%g\n", t + f, sim_factors[f].name, v);
+		}
+	}
+	sim_free(&s);
+	return 0;
+}
