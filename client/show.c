@@ -3,6 +3,7 @@
  * alerts). Each sends one method and prints its reply: JSON with --json,
  * otherwise a few lines for a person.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -40,6 +41,10 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 		render_json(stdout, msg.result);
 	else
 		show_text(stdout, req.method, msg.result);
+	/* A test notification that was not shown is a failure to report. */
+	bool shown = true;
+	if (strcmp(req.method, PROTO_M_NOTIFY_TEST) == 0)
+		proto_get_bool(msg.result, "shown", false, &shown, err, sizeof err);
 	proto_msg_free(&msg);
-	return 0;
+	return shown ? 0 : EX_UNAVAILABLE;
 }

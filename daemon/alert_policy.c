@@ -82,7 +82,7 @@ fill_risk_alert(const struct analysis_outcome *o, int64_t now_ms, struct alert *
 	}
 	snprintf(a->body, sizeof a->body, "%s%s%s Chance of a flare starting in the next 48 hours: "
 	    "about %.0f%%. This is a pattern in your own diary, not a diagnosis.",
-	    shown ? "Driven by " : "", drivers, shown ? ". " : "",
+	    shown ? "Driven by " : "", drivers, shown ? "." : "",
 	    o->risk * 100);
 	size_t len = strlen(a->body);
 	snprintf(a->body + len, sizeof a->body - len, " %s", suggestion_for(first ? first : "load"));

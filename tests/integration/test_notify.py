@@ -1,0 +1,156 @@
+"""Alerts through a real notification server: Xvfb, dbus-run-session and
+dunst. A diary whose load climbs toward the person's threshold raises
+exactly one notification naming the load and the threshold; a second run
+within the cooldown raises none; a red-flag entry raises a critical one at
+once, even in quiet hours. Without a session bus the daemon keeps serving,
+stores the alert, and `simmer notify-test` explains in one line."""
+import json
+import os
+import time
+
+from desktop import Desktop
+from harness import run_tests
+
+NOW = "2026-03-20T14:00:00Z"
+AT = "2026-03-20T13:59:00Z"   # entries "now" on the daemon's clock
+DAY_MS = 86400000
+
+
+def climbing_diary(path, days=100):
+    """Calm days, three bursts of short sleep, stress, drinks and late meals
+    each followed by a flare, and a fourth burst in the last days."""
+    end = 1773964800000 // DAY_MS  # 2026-03-20
+    lines = ["time,factor,value"]
+    bursts = {30: True, 55: True, 80: True, days - 4: False}
+    for d in range(days):
+        t = (end - days + 1 + d) * DAY_MS + 12 * 3600000
+        burst = any(b <= d < b + 4 for b in bursts)
+        flare = any(bursts[b] and d == b + 4 for b in bursts)
+        lines.append(f"{t},sleep_hours,{4.5 if burst else 7.5}")
+        lines.append(f"{t + 1},stress,{8 if burst else 2}")
+        lines.append(f"{t + 2},pain,{8 if flare else 3}")
+        lines.append(f"{t + 3},stiffness,{5 if burst else 2}")
+        if burst:
+            lines.append(f"{t + 4},alcohol,2")
+            lines.append(f"{t + 5},late_meal,1")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def start(ctx, desktop=None, now=NOW):
+    extra = {"SIMMER_NOW": now}
+    if desktop:
+        extra.update(desktop.env)
+    return ctx.daemon(extra_env=extra)
+
+
+def alerts(ctx):
+    return json.loads(ctx.simmer("alerts", "--json", check=0).stdout)["alerts"]
+
+
+def test_rising_load_notifies_once_then_cooldown_then_red_flag(ctx):
+    desk = Desktop().start()
+    try:
+        diary = os.path.join(ctx.env.root, "diary.csv")
+        climbing_diary(diary)
+        start(ctx, desk)
+        ctx.simmer("import", diary, check=0)
+        ctx.simmer("analyze", check=0)
+        status = json.loads(ctx.simmer("status", "--json", check=0).stdout)
+        assert status["level"] in ("watch", "warning"), status
+        assert desk.wait_for(1), "no notification arrived"
+        time.sleep(0.5)
+        risk = [a for a in alerts(ctx) if a["kind"] == "risk"]
+        assert len(risk) == 1, risk
+        # A second analysis inside the cooldown raises nothing new.
+        ctx.simmer("analyze", check=0)
+        time.sleep(1.0)
+        got = desk.history()
+        assert len(got) == 1, got
+        n = got[0]
+        assert n["appname"] == "simmer", n
+        assert "load" in n["summary"] and "of your" in n["summary"], n
+        want = "CRITICAL" if status["level"] == "warning" else "NORMAL"
+        assert n["urgency"] == want, (n, status)
+        assert "not a diagnosis" in n["body"], n
+        assert len([a for a in alerts(ctx) if a["kind"] == "risk"]) == 1
+        # Quiet all day now; a red flag still gets through, critical, at once.
+        ctx.simmer("config", "set", "alerts.quiet_start", "00:00", check=0)
+        ctx.simmer("config", "set", "alerts.quiet_end", "23:59", check=0)
+        ctx.simmer("fever", "--at", AT, check=0)
+        assert desk.wait_for(2), "the red flag was not shown"
+        time.sleep(0.5)
+        got = desk.history()
+        flag = [x for x in got if "medical" in x["summary"]]
+        assert len(flag) == 1 and flag[0]["urgency"] == "CRITICAL", got
+        assert "cannot assess" in flag[0]["body"]
+        stored = alerts(ctx)
+        assert [a["kind"] for a in stored] == ["risk", "red_flag"], stored
+        deadline = time.monotonic() + 5
+        while not all(a["shown"] for a in stored) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            stored = alerts(ctx)
+        assert all(a["shown"] for a in stored), stored
+        p = ctx.simmer("notify-test", check=0)
+        assert "test notification shown" in p.stdout, p.stdout
+        if os.environ.get("SIMMER_SCREENSHOT"):
+            ctx.simmer("fever", "--at", AT, check=0)
+            time.sleep(1)
+            desk.screenshot(os.environ["SIMMER_SCREENSHOT"])
+    finally:
+        desk.stop()
+
+
+def test_replacement_not_stacking(ctx):
+    desk = Desktop().start()
+    try:
+        start(ctx, desk)
+        ctx.simmer("notify-test", check=0)
+        ctx.simmer("notify-test", check=0)
+        ctx.simmer("fever", "--at", AT, check=0)
+        time.sleep(1.0)
+        assert desk.displayed() == 1, "a newer notification replaces the one on screen"
+    finally:
+        desk.stop()
+
+
+def test_no_session_bus(ctx):
+    d = start(ctx)
+    p = ctx.simmer("notify-test")
+    assert p.returncode == 69, p
+    assert len(p.stdout.strip().splitlines()) == 1 and "no notification server" in p.stdout, p.stdout
+    ctx.simmer("numbness", "--at", AT, check=0)
+    deadline = time.monotonic() + 5
+    stored = []
+    while time.monotonic() < deadline:
+        stored = alerts(ctx)
+        if stored and stored[0]["outcome"] != "pending":
+            break
+        time.sleep(0.1)
+    assert [a["kind"] for a in stored] == ["red_flag"], stored
+    assert stored[0]["shown"] is False and "no notification server" in stored[0]["outcome"], stored
+    # Still serving.
+    ctx.simmer("pain", "3", check=0)
+    assert d.proc.poll() is None
+
+
+def test_config_file_and_reload(ctx):
+    ctx.env.write_config("[alerts]\ncooldown_hours = 6\n[day]\nstart_hour = 5\n")
+    d = start(ctx)
+    got = json.loads(ctx.simmer("config", "get", "--json", check=0).stdout)["values"]
+    assert got["alerts.cooldown_hours"] == "6" and got["day.start_hour"] == "5", got
+    ctx.env.write_config("[alerts]\ncooldown_hours = 3\n")
+    import signal
+    d.proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    got = json.loads(ctx.simmer("config", "get", "--json", check=0).stdout)["values"]
+    assert got["alerts.cooldown_hours"] == "3", got
+    ctx.env.write_config("[alerts]\ncooldown_hours = lots\n")
+    p = ctx.simmer("reload")
+    assert p.returncode == 65 and "line 2" in p.stderr, p
+    p = ctx.simmer("config", "set", "schedule.evening", "25:00")
+    assert p.returncode == 65 and "HH:MM" in p.stderr, p
+
+
+if __name__ == "__main__":
+    run_tests(globals())
