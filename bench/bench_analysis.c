@@ -1,0 +1,96 @@
+/*
+ * bench_analysis.c: the full analysis (load, triggers over every lag, cut
+ * point and pair, forecast fit) on simulated diaries with 40 factors, one
+ * year and ten years, and a two-year backtest. Prints medians of repeated
+ * runs and the ten-year/one-year ratio (linear growth would be about 10).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tests/tools/diary_sim.h"
+
+#define EXTRA_FACTORS 16
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* A diary of `days` with the simulator's 24 factors plus 16 noise events. */
+static void
+make_input(struct sim_diary *s, struct analysis_input *in, struct analysis_factor *factors,
+    size_t days, uint64_t seed)
+{
+	sim_generate(s, days, seed, false);
+	memcpy(factors, s->factors, SF_COUNT * sizeof *factors);
+	uint64_t rng = seed * 7 + 1;
+	for (int e = 0; e < EXTRA_FACTORS; e++) {
+		struct analysis_factor *f = &factors[SF_COUNT + e];
+		snprintf(f->name, sizeof f->name, "noise_%d", e);
+		f->kind = AK_EVENT;
+		f->role = AR_EXPOSURE;
+		f->values = malloc(days * sizeof *f->values);
+		for (size_t d = 0; d < days; d++)
+			f->values[d] = s->in.has_entries[d] ? (sim_uniform(&rng) < 0.3) : NAN;
+	}
+	*in = s->in;
+	in->n_factors = SF_COUNT + EXTRA_FACTORS;
+	in->factors = factors;
+}
+
+static double
+median_run(const struct analysis_input *in, bool backtest, int runs)
+{
+	struct analysis_config cfg;
+	analysis_config_default(&cfg);
+	double t[64];
+	for (int r = 0; r < runs; r++) {
+		struct analysis_result res;
+		double t0 = now_ms();
+		analysis_run(in, &cfg, backtest, &res);
+		t[r] = now_ms() - t0;
+		analysis_result_free(&res);
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp);
+	return t[runs / 2];
+}
+
+int
+main(void)
+{
+	struct sim_diary one, ten, two;
+	struct analysis_factor f1[SF_COUNT + EXTRA_FACTORS], f10[SF_COUNT + EXTRA_FACTORS],
+	    f2[SF_COUNT + EXTRA_FACTORS];
+	struct analysis_input in1, in10, in2;
+	make_input(&one, &in1, f1, 365, 1);
+	make_input(&ten, &in10, f10, 3650, 2);
+	make_input(&two, &in2, f2, 730, 3);
+	double a1 = median_run(&in1, false, 21);
+	double a10 = median_run(&in10, false, 11);
+	double b2 = median_run(&in2, true, 7);
+	printf("full analysis, 40 factors, 1 year:   median %.1f ms over 21 runs (aim < 20 ms)\n", a1);
+	printf("full analysis, 40 factors, 10 years: median %.1f ms over 11 runs (aim < 200 ms); "
+	    "10y/1y ratio %.1f (linear: 10)\n", a10, a10 / a1);
+	printf("analysis with backtest, 2 years:     median %.1f ms over 7 runs (aim < 2 s)\n", b2);
+	for (int e = 0; e < EXTRA_FACTORS; e++) {
+		free(f1[SF_COUNT + e].values);
+		free(f10[SF_COUNT + e].values);
+		free(f2[SF_COUNT + e].values);
+	}
+	sim_free(&one);
+	sim_free(&ten);
+	sim_free(&two);
+	return 0;
+}
