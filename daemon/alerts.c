@@ -350,16 +350,9 @@ run_list(struct job *job, struct store *st)
 static void
 listed(struct job *job)
 {
-	struct conn *c = job->owner;
-	if (!c->closing) {
-		if (job->rc != 0)
-			conn_send_error(c, job->msgid, -job->rc, job->err);
-		else
-			conn_send_sbuffer(c, &job->reply);
-	}
-	conn_job_finished(c);
 	free(job->arg);
-	job_free(job);
+	job->arg = NULL;
+	job_reply_to_owner(job);
 }
 
 void

@@ -74,6 +74,9 @@ void server_close_all(struct simmerd *d);
 
 /* dispatch.c */
 void dispatch_request(struct conn *c, const struct proto_msg *msg);
+/* The usual end of a job: its reply (or error) to its connection, if that
+ * is still open, then the job is freed. */
+void job_reply_to_owner(struct job *job);
 /* Submits entries that came from outside a connection (the spool). */
 int dispatch_submit_entries(struct simmerd *d, struct log_item *items, size_t n,
     job_done_fn done, void *arg);

@@ -21,8 +21,26 @@
 
 typedef void (*method_fn)(struct conn *c, uint32_t msgid, const msgpack_object *params);
 
-/* Sends a finished job's reply to its connection, if that is still there. */
-static void
+/* Reads an optional "limit" (default def, 1..LIST_MAX_LIMIT); on error sends
+ * the reply and returns -1. */
+static int
+read_limit(struct conn *c, uint32_t msgid, const msgpack_object *params, int64_t def,
+    uint32_t *out)
+{
+	char err[PROTO_MESSAGE_MAX];
+	int64_t v = def;
+	int rc = proto_get_int(params, "limit", false, &v, err, sizeof err);
+	if (rc == -PROTO_E_INVALID_PARAMS || v < 1 || v > LIST_MAX_LIMIT) {
+		if (rc != -PROTO_E_INVALID_PARAMS)
+			snprintf(err, sizeof err, "limit must be between 1 and %d", LIST_MAX_LIMIT);
+		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+void
 job_reply_to_owner(struct job *job)
 {
 	struct conn *c = job->owner;
@@ -249,17 +267,15 @@ method_list(struct conn *c, uint32_t msgid, const msgpack_object *params)
 			snprintf(job->list_factor, sizeof job->list_factor, "%s", name);
 		job->list.factor = job->list_factor;
 	}
-	v = LIST_DEFAULT_LIMIT;
-	if (rc != -PROTO_E_INVALID_PARAMS)
-		rc = proto_get_int(params, "limit", false, &v, err, sizeof err);
-	if (rc == -PROTO_E_INVALID_PARAMS || v < 1 || v > LIST_MAX_LIMIT) {
-		if (rc != -PROTO_E_INVALID_PARAMS)
-			snprintf(err, sizeof err, "limit must be between 1 and %d", LIST_MAX_LIMIT);
+	if (rc == -PROTO_E_INVALID_PARAMS) {
 		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
 		job_free(job);
 		return;
 	}
-	job->list.limit = (uint32_t)v;
+	if (read_limit(c, msgid, params, LIST_DEFAULT_LIMIT, &job->list.limit) != 0) {
+		job_free(job);
+		return;
+	}
 	submit_for_conn(c, job);
 }
 
@@ -286,17 +302,15 @@ method_export(struct conn *c, uint32_t msgid, const msgpack_object *params)
 			job->after_time_ms = after->via.array.ptr[0].via.i64;
 		}
 	}
-	v = LIST_MAX_LIMIT;
-	if (rc != -PROTO_E_INVALID_PARAMS)
-		rc = proto_get_int(params, "limit", false, &v, err, sizeof err);
-	if (rc == -PROTO_E_INVALID_PARAMS || v < 1 || v > LIST_MAX_LIMIT) {
-		if (rc != -PROTO_E_INVALID_PARAMS)
-			snprintf(err, sizeof err, "limit must be between 1 and %d", LIST_MAX_LIMIT);
+	if (rc == -PROTO_E_INVALID_PARAMS) {
 		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
 		job_free(job);
 		return;
 	}
-	job->limit = (uint32_t)v;
+	if (read_limit(c, msgid, params, LIST_MAX_LIMIT, &job->limit) != 0) {
+		job_free(job);
+		return;
+	}
 	submit_for_conn(c, job);
 }
 
