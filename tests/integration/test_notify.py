@@ -134,6 +134,30 @@ def test_no_session_bus(ctx):
     assert d.proc.poll() is None
 
 
+def test_watch_prints_alerts_as_they_happen(ctx):
+    import subprocess
+    from harness import SIMMER
+    start(ctx)
+    watcher = subprocess.Popen([SIMMER, "watch"], env=ctx.env.vars, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.5)
+        ctx.simmer("weakness", "--at", AT, check=0)
+        deadline = time.monotonic() + 10
+        text = ""
+        import select
+        fd = watcher.stdout.fileno()
+        while time.monotonic() < deadline and "weakness" not in text:
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if r:
+                text += os.read(fd, 4096).decode()
+        assert "watching for alerts" in text, text
+        assert "critical" in text and "medical evaluation" in text and "weakness" in text, text
+    finally:
+        watcher.terminate()
+        watcher.wait(5)
+
+
 def test_config_file_and_reload(ctx):
     ctx.env.write_config("[alerts]\ncooldown_hours = 6\n[day]\nstart_hour = 5\n")
     d = start(ctx)
