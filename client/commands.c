@@ -152,6 +152,15 @@ cmd_log(const struct options *o, int argc, char **argv)
 		rc = response_error(&msg, err, sizeof err);
 		if (rc == 0 && o->json)
 			render_json(stdout, msg.result);
+		/* Say the names as stored: "sleep" was logged as sleep_hours. */
+		const msgpack_object *results = rc == 0 ? proto_map_get(msg.result, "results") : NULL;
+		for (uint32_t i = 0; results && results->type == MSGPACK_OBJECT_ARRAY &&
+		    i < results->via.array.size && i < q->count; i++) {
+			char name[PROTO_FACTOR_MAX + 1], tmp[8];
+			if (proto_get_str(&results->via.array.ptr[i], "factor", false, name, sizeof name,
+			    tmp, sizeof tmp) == 0)
+				snprintf(q->entries[i].factor, sizeof q->entries[i].factor, "%s", name);
+		}
 		proto_msg_free(&msg);
 	}
 	request_free(&hello);

@@ -48,8 +48,9 @@ reply_pack_log_result(msgpack_packer *pk, const struct job *job)
 	for (size_t i = 0; i < job->n_items; i++) {
 		const struct log_item *it = &job->items[i];
 		bool rejected = it->status == LOG_REJECTED;
-		msgpack_pack_map(pk, rejected ? 3 : 2);
+		msgpack_pack_map(pk, rejected ? 4 : 3);
 		proto_pack_kv_str(pk, "id", it->entry.id);
+		proto_pack_kv_str(pk, "factor", it->entry.factor);
 		proto_pack_kv_str(pk, "status", log_status_name(it->status));
 		if (rejected)
 			proto_pack_kv_str(pk, "message", it->message);

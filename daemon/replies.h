@@ -14,7 +14,7 @@
 /* {"entries": [...]} and, when with_next, "next": [time, id] of `next` or nil. */
 void reply_pack_entries(msgpack_packer *pk, const struct entry *entries, size_t n,
     bool with_next, const struct entry *next);
-/* {"added", "present", "rejected", "results": [{"id", "status", "message"?}]} */
+/* {"added", "present", "rejected", "results": [{"id", "factor", "status", "message"?}]} */
 void reply_pack_log_result(msgpack_packer *pk, const struct job *job);
 /* {"name", "kind", "role", "unit", "min", "max", "builtin", "description"} */
 void reply_pack_factor(msgpack_packer *pk, const struct factor *f);
