@@ -251,7 +251,12 @@ alerts_start(struct alerts **out, struct simmerd *d)
 	a->policy.quiet_end_min = 8 * 60;
 	uv_timer_init(d->loop, &a->defer_timer);
 	a->defer_timer.data = a;
-	if (notifier_start(&a->notifier, d->loop, on_outcome, a) != 0) {
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", d->paths.lock);
+	char *slash = strrchr(report, '/');
+	if (slash != NULL)
+		snprintf(slash + 1, sizeof report - (size_t)(slash + 1 - report), "report.txt");
+	if (notifier_start(&a->notifier, d->loop, report, on_outcome, a) != 0) {
 		log_warn("cannot start the notifier thread; alerts are stored and listed only");
 		a->notifier = NULL;
 	}

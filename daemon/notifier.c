@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gio/gio.h>
 #include <libnotify/notify.h>
 
 #include "daemon/log.h"
@@ -29,6 +30,8 @@ struct notifier {
 	pthread_mutex_t lock;
 	struct outcome_node *done_head, *done_tail;
 	bool started;
+	char report_path[4096];        /* where "Open report" writes the alert */
+	struct alert shown;            /* the alert on screen, for its report */
 };
 
 struct show_request {
@@ -64,6 +67,35 @@ on_snooze(NotifyNotification *nn, char *action, gpointer data)
 	o.snooze = true;
 	snprintf(o.message, sizeof o.message, "snoozed for today");
 	report(n, &o);
+}
+
+/* "Open report": the alert's whole text in a file, opened with the
+ * desktop's default viewer. */
+static void
+on_report(NotifyNotification *nn, char *action, gpointer data)
+{
+	struct notifier *n = data;
+	struct notifier_outcome o = {0};
+	FILE *f = n->report_path[0] ? fopen(n->report_path, "w") : NULL;
+	if (f == NULL) {
+		snprintf(o.message, sizeof o.message, "cannot write the report");
+		report(n, &o);
+		return;
+	}
+	fprintf(f, "simmer\n\n%s\n\n%s\n\nFor details: simmer why, simmer triggers, simmer backtest.\n"
+	    "These are patterns in your own diary, not a diagnosis.\n", n->shown.summary, n->shown.body);
+	fclose(f);
+	char *uri = g_filename_to_uri(n->report_path, NULL, NULL);
+	GError *error = NULL;
+	if (uri == NULL || !g_app_info_launch_default_for_uri(uri, NULL, &error)) {
+		snprintf(o.message, sizeof o.message, "the report is in %s (no viewer opened it%s%s)",
+		    n->report_path, error ? ": " : "", error ? error->message : "");
+		g_clear_error(&error);
+	} else {
+		snprintf(o.message, sizeof o.message, "opened the report %s", n->report_path);
+	}
+	g_free(uri);
+	log_info("%s", o.message);
 }
 
 static bool
@@ -121,8 +153,11 @@ show_now(gpointer data)
 	notify_notification_set_category(n->current, a->category);
 	notify_notification_set_timeout(n->current,
 	    a->urgency == URGENCY_CRITICAL ? NOTIFY_EXPIRES_NEVER : NOTIFY_TIMEOUT_MS);
-	if (strcmp(a->kind, "risk") == 0 && server_has_actions())
+	n->shown = *a;
+	if (strcmp(a->kind, "risk") == 0 && server_has_actions()) {
 		notify_notification_add_action(n->current, "snooze", "Snooze today", on_snooze, n, NULL);
+		notify_notification_add_action(n->current, "report", "Open report", on_report, n, NULL);
+	}
 	GError *error = NULL;
 	if (notify_notification_show(n->current, &error)) {
 		o.shown = true;
@@ -183,11 +218,13 @@ on_async(uv_async_t *h)
 }
 
 int
-notifier_start(struct notifier **out, uv_loop_t *loop, notifier_outcome_fn fn, void *arg)
+notifier_start(struct notifier **out, uv_loop_t *loop, const char *report_path,
+    notifier_outcome_fn fn, void *arg)
 {
 	struct notifier *n = calloc(1, sizeof *n);
 	if (n == NULL)
 		return -1;
+	snprintf(n->report_path, sizeof n->report_path, "%s", report_path ? report_path : "");
 	n->fn = fn;
 	n->arg = arg;
 	pthread_mutex_init(&n->lock, NULL);

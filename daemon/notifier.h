@@ -32,7 +32,9 @@ typedef void (*notifier_outcome_fn)(void *arg, const struct notifier_outcome *o)
 
 struct notifier;
 
-int notifier_start(struct notifier **out, uv_loop_t *loop, notifier_outcome_fn fn, void *arg);
+/* report_path: the file "Open report" writes before opening it. */
+int notifier_start(struct notifier **out, uv_loop_t *loop, const char *report_path,
+    notifier_outcome_fn fn, void *arg);
 /* Queues an alert to show; the outcome comes back to fn on the loop. */
 void notifier_show(struct notifier *n, const struct alert *a);
 /* Shows a test notification; its outcome carries conn and msgid back. */
