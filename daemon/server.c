@@ -215,6 +215,9 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 		return;
 	}
 	c->len += (size_t)nread;
+	/* Bytes arrived: the stall clock starts again from now. */
+	if (nread > 0)
+		uv_timer_stop(&c->stall_timer);
 	conn_process(c);
 }
 
