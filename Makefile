@@ -12,8 +12,7 @@
 
 CC      ?= cc
 STD     := -std=c17 -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter \
-           -Wno-format-truncation  # snprintf truncates on purpose, bounded by its size
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 OPT     ?= -O2 -g
 
 # Every library comes through pkg-config, except libcsv, whose Debian package

@@ -306,6 +306,7 @@ show_removed(const msgpack_object *result)
 int
 cmd_undo(const struct options *o, int argc, char **argv)
 {
+	(void)argv;
 	if (argc != 0) {
 		client_error("undo takes no arguments");
 		return EX_USAGE;
@@ -339,6 +340,7 @@ show_factors(const msgpack_object *result)
 int
 cmd_factors(const struct options *o, int argc, char **argv)
 {
+	(void)argv;
 	if (argc != 0) {
 		client_error("factors takes no arguments");
 		return EX_USAGE;
@@ -400,6 +402,8 @@ usage:
 int
 cmd_version(const struct options *o, int argc, char **argv)
 {
+	(void)argc;
+	(void)argv;
 	struct client_conn c;
 	char path[4096], err[PROTO_MESSAGE_MAX];
 	conn_default_socket(path, sizeof path, o->socket);

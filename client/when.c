@@ -256,7 +256,7 @@ when_format_iso(int64_t ms, int32_t offset_min, char *out, size_t outlen)
 		snprintf(off, sizeof off, "Z");
 	} else {
 		int a = offset_min < 0 ? -offset_min : offset_min;
-		snprintf(off, sizeof off, "%c%02d:%02d", offset_min < 0 ? '-' : '+', a / 60, a % 60);
+		snprintf(off, sizeof off, "%c%02d:%02d", offset_min < 0 ? '-' : '+', (a / 60) % 100, a % 60);
 	}
 	if (frac != 0)
 		snprintf(out, outlen, "%sT%02d:%02d:%02d.%03d%s", date, hh, mm, ss, frac, off);

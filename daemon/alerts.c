@@ -205,7 +205,7 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 	arg->a = a;
 	arg->sa.id = o->alert_id;
 	arg->sa.shown = o->shown;
-	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "%s", o->message);
+	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "%.127s", o->message);
 	job->run = run_outcome;
 	job->arg = arg;
 	writer_submit(a->d->writer, job);

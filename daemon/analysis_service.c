@@ -136,6 +136,7 @@ reply_with(struct conn *c, uint32_t msgid, const msgpack_sbuffer *map)
 static void
 job_after(uv_work_t *req, int status)
 {
+	(void)status;
 	struct analysis_job *j = req->data;
 	struct analysis_service *a = j->svc;
 	a->running = false;

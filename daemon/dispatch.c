@@ -162,7 +162,7 @@ dispatch_submit_entries(struct simmerd *d, struct log_item *items, size_t n,
 		items[i].status = LOG_PENDING;
 		if (validate_item(d, &items[i], err, sizeof err) < 0) {
 			items[i].status = LOG_REJECTED;
-			snprintf(items[i].message, sizeof items[i].message, "%s", err);
+			snprintf(items[i].message, sizeof items[i].message, "%.127s", err);
 		}
 	}
 	catalog_learn_items(d, items, n);
@@ -218,7 +218,7 @@ method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 			if (atomic) {
 				char msg[PROTO_MESSAGE_MAX];
 				if (n > 1)
-					snprintf(msg, sizeof msg, "entry %u: %s", i + 1, err);
+					snprintf(msg, sizeof msg, "entry %u: %.480s", i + 1, err);
 				else
 					snprintf(msg, sizeof msg, "%s", err);
 				conn_send_error(c, msgid, -rc, msg);
@@ -226,7 +226,7 @@ method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 				return;
 			}
 			it->status = LOG_REJECTED;
-			snprintf(it->message, sizeof it->message, "%s", err);
+			snprintf(it->message, sizeof it->message, "%.127s", err);
 		}
 	}
 	catalog_learn_items(d, items, n);
@@ -317,6 +317,7 @@ method_export(struct conn *c, uint32_t msgid, const msgpack_object *params)
 static void
 method_undo(struct conn *c, uint32_t msgid, const msgpack_object *params)
 {
+	(void)params;
 	struct job *job = job_for(c, JOB_UNDO, msgid, NULL);
 	if (job != NULL)
 		submit_for_conn(c, job);
@@ -341,6 +342,7 @@ method_delete(struct conn *c, uint32_t msgid, const msgpack_object *params)
 static void
 method_factors(struct conn *c, uint32_t msgid, const msgpack_object *params)
 {
+	(void)params;
 	const struct catalog *cat = &c->daemon->catalog;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);

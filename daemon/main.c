@@ -52,16 +52,16 @@ take_instance_lock(struct simmerd *d, char *err, size_t errlen)
 		return rc;
 	int fd = open(d->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", d->paths.lock, strerror(errno));
+		snprintf(err, errlen, "cannot open %.300s: %s", d->paths.lock, strerror(errno));
 		return -errno;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int e = errno;
 		close(fd);
 		if (e == EWOULDBLOCK)
-			snprintf(err, errlen, "another simmerd is already running on %s", d->paths.socket);
+			snprintf(err, errlen, "another simmerd is already running on %.300s", d->paths.socket);
 		else
-			snprintf(err, errlen, "cannot lock %s: %s", d->paths.lock, strerror(e));
+			snprintf(err, errlen, "cannot lock %.300s: %s", d->paths.lock, strerror(e));
 		return -EWOULDBLOCK;
 	}
 	d->lock_fd = fd;

@@ -62,6 +62,8 @@ report(struct notifier *n, const struct notifier_outcome *o)
 static void
 on_snooze(NotifyNotification *nn, char *action, gpointer data)
 {
+	(void)action;
+	(void)nn;
 	struct notifier *n = data;
 	struct notifier_outcome o = {0};
 	o.snooze = true;
@@ -74,6 +76,8 @@ on_snooze(NotifyNotification *nn, char *action, gpointer data)
 static void
 on_report(NotifyNotification *nn, char *action, gpointer data)
 {
+	(void)action;
+	(void)nn;
 	struct notifier *n = data;
 	struct notifier_outcome o = {0};
 	FILE *f = n->report_path[0] ? fopen(n->report_path, "w") : NULL;
@@ -88,11 +92,11 @@ on_report(NotifyNotification *nn, char *action, gpointer data)
 	char *uri = g_filename_to_uri(n->report_path, NULL, NULL);
 	GError *error = NULL;
 	if (uri == NULL || !g_app_info_launch_default_for_uri(uri, NULL, &error)) {
-		snprintf(o.message, sizeof o.message, "the report is in %s (no viewer opened it%s%s)",
+		snprintf(o.message, sizeof o.message, "the report is in %.100s (no viewer opened it%s%.60s)",
 		    n->report_path, error ? ": " : "", error ? error->message : "");
 		g_clear_error(&error);
 	} else {
-		snprintf(o.message, sizeof o.message, "opened the report %s", n->report_path);
+		snprintf(o.message, sizeof o.message, "opened the report %.160s", n->report_path);
 	}
 	g_free(uri);
 	log_info("%s", o.message);

@@ -74,6 +74,7 @@ conn_close_now(struct conn *c)
 static void
 conn_on_shutdown(uv_shutdown_t *req, int status)
 {
+	(void)status;
 	struct conn *c = req->data;
 	free(req);
 	conn_close_now(c);
@@ -176,6 +177,7 @@ conn_on_stall(uv_timer_t *t)
 static void
 conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
 {
+	(void)suggested;
 	struct conn *c = h->data;
 	if (c->cap - c->len < CONN_READ_CHUNK && c->cap < PROTO_MAX_CONN_BUFFER) {
 		size_t cap = c->cap ? c->cap * 2 : CONN_READ_CHUNK;
@@ -195,6 +197,7 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
 static void
 conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 {
+	(void)b;
 	struct conn *c = s->data;
 	if (nread == UV_EOF || (nread < 0 && nread != UV_ENOBUFS)) {
 		if (nread != UV_EOF)

@@ -152,6 +152,8 @@ schedule_arm(struct simmerd *d)
 static void
 on_timer(uv_poll_t *h, int status, int events)
 {
+	(void)events;
+	(void)status;
 	struct simmerd *d = h->data;
 	uint64_t expirations;
 	ssize_t n = read(svc->timer_fd, &expirations, sizeof expirations);
@@ -269,6 +271,7 @@ services_stop(struct simmerd *d)
 void
 services_entries_submitted(struct simmerd *d, const struct log_item *items, size_t n)
 {
+	(void)d;
 	bool any = false;
 	int64_t now = clock_now_ms();
 	for (size_t i = 0; i < n; i++) {

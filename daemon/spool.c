@@ -182,7 +182,7 @@ spool_take_in(struct simmerd *d)
 		if (flock(fd, LOCK_EX) == 0) {
 			struct stat st;
 			if (fstat(fd, &st) == 0 && st.st_size > 0) {
-				snprintf(taken, sizeof taken, "%s.taking-%ld", spool, (long)getpid());
+				snprintf(taken, sizeof taken, "%.4000s.taking-%ld", spool, (long)getpid());
 				if (rename(spool, taken) != 0)
 					log_error("cannot move the spool aside: %s", strerror(errno));
 			}

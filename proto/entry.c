@@ -168,7 +168,7 @@ proto_day_format(int32_t day, char out[11])
 		snprintf(out, 11, "0000-00-00");
 		return;
 	}
-	snprintf(out, 11, "%04d-%02u-%02u", (int)y, m, d);
+	snprintf(out, 11, "%04d-%02u-%02u", (int)y, m % 13, d % 32);
 }
 
 int

@@ -43,6 +43,7 @@ outcome(int level, double load, double threshold, double risk)
 static void
 test_rise_alerts_once_with_hysteresis_and_cooldown(void **state)
 {
+	(void)state;
 	struct alert_state st = {.armed = true};
 	struct alert a;
 	int64_t retry, t = 1000 * HOUR;
@@ -72,6 +73,7 @@ test_rise_alerts_once_with_hysteresis_and_cooldown(void **state)
 static void
 test_quiet_hours_wait_for_morning(void **state)
 {
+	(void)state;
 	struct alert_state st = {.armed = true};
 	struct alert a;
 	int64_t retry = 0, t = 2000 * HOUR;
@@ -97,6 +99,7 @@ test_quiet_hours_wait_for_morning(void **state)
 static void
 test_red_flag_words(void **state)
 {
+	(void)state;
 	struct alert a;
 	alert_red_flag("night_pain", 1, &a);
 	assert_int_equal(a.urgency, URGENCY_CRITICAL);
@@ -110,6 +113,7 @@ test_red_flag_words(void **state)
 static void
 test_config_file(void **state)
 {
+	(void)state;
 	char dir[] = "/tmp/simmer-conf-XXXXXX", path[64];
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/simmer.conf", dir);

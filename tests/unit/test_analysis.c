@@ -19,6 +19,7 @@ static struct analysis_config cfg;
 static void
 test_flare_onsets(void **state)
 {
+	(void)state;
 	/* Onsets on days 2, 6 and 9, each after two days below 7; a flare
 	 * lasts at least two days (day 7) and while pain stays high (day 10). */
 	double pain[] = {3, 3, 8, 8, 5, 3, 8, 3, 3, 8, 9, 2};
@@ -60,6 +61,7 @@ test_flare_onsets(void **state)
 static void
 test_not_enough_data(void **state)
 {
+	(void)state;
 	struct sim_diary s;
 	assert_int_equal(sim_generate(&s, 20, 3, false), 0);
 	struct analysis_result r;
@@ -77,6 +79,7 @@ test_not_enough_data(void **state)
 static void
 test_load_rises_with_sleep_debt_and_decays(void **state)
 {
+	(void)state;
 	enum { N = 40 };
 	double sleep[N], stress[N];
 	bool has[N];
@@ -102,6 +105,7 @@ test_load_rises_with_sleep_debt_and_decays(void **state)
 static void
 test_planted_trigger_found_at_its_lag(void **state)
 {
+	(void)state;
 	struct sim_diary s;
 	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
 	struct analysis_result r;
@@ -132,6 +136,7 @@ test_planted_trigger_found_at_its_lag(void **state)
 static void
 test_null_diary_finds_nothing(void **state)
 {
+	(void)state;
 	struct sim_diary s;
 	assert_int_equal(sim_generate(&s, 730, 5, true), 0);
 	struct analysis_result r;
@@ -146,6 +151,7 @@ test_null_diary_finds_nothing(void **state)
 static void
 test_backtest_has_no_leakage(void **state)
 {
+	(void)state;
 	struct sim_diary a, b;
 	assert_int_equal(sim_generate(&a, 500, 21, false), 0);
 	assert_int_equal(sim_generate(&b, 500, 21, false), 0);

@@ -49,6 +49,7 @@ pack_log_request(msgpack_sbuffer *buf)
 static void
 test_request_round_trip(void **state)
 {
+	(void)state;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	pack_log_request(&buf);
@@ -81,6 +82,7 @@ test_request_round_trip(void **state)
 static void
 test_response_and_error_round_trip(void **state)
 {
+	(void)state;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer pk;
@@ -116,6 +118,7 @@ test_response_and_error_round_trip(void **state)
 static void
 test_scan_every_truncation(void **state)
 {
+	(void)state;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	pack_log_request(&buf);
@@ -131,6 +134,7 @@ test_scan_every_truncation(void **state)
 static void
 test_scan_refuses_huge_headers(void **state)
 {
+	(void)state;
 	static const char array32[] = "\xdd\xff\xff\xff\xff";
 	static const char map32[] = "\xdf\xff\xff\xff\xff";
 	static const char str32[] = "\xdb\xff\xff\xff\xff";
@@ -155,6 +159,7 @@ test_scan_refuses_huge_headers(void **state)
 static void
 test_scan_depth_limit(void **state)
 {
+	(void)state;
 	char deep[100000];
 	memset(deep, 0x91, sizeof deep); /* [[[[...]]]] */
 	assert_int_equal(proto_scan(deep, sizeof deep, &lim, err, sizeof err), -PROTO_E_TOO_LARGE);
@@ -173,6 +178,7 @@ test_scan_depth_limit(void **state)
 static void
 test_scan_invalid_byte_and_size(void **state)
 {
+	(void)state;
 	assert_int_equal(proto_scan("\xc1", 1, &lim, err, sizeof err), -PROTO_E_PARSE);
 	struct proto_limits small = lim;
 	small.max_message_bytes = 64;
@@ -229,6 +235,7 @@ static void pack_type_7(msgpack_packer *pk)
 static void
 test_decode_rejects_bad_envelopes(void **state)
 {
+	(void)state;
 	bool known;
 	uint32_t id;
 	assert_int_equal(decode_value(pack_int, &known, &id), -PROTO_E_INVALID_REQUEST);
@@ -245,6 +252,7 @@ test_decode_rejects_bad_envelopes(void **state)
 static void
 test_map_getters(void **state)
 {
+	(void)state;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer pk;
@@ -291,6 +299,7 @@ test_map_getters(void **state)
 static void
 test_entry_validation(void **state)
 {
+	(void)state;
 	static const char *const bad_ids[] = {"", "123", "123e4567-e89b-42d3-a456-42661417400",
 	    "123e4567-e89b-42d3-a456-4266141740000", "123e4567+e89b-42d3-a456-426614174000",
 	    "123e4567-e89b-42d3-a456-42661417400g"};
@@ -351,6 +360,7 @@ test_entry_validation(void **state)
 static void
 test_uuid_v7(void **state)
 {
+	(void)state;
 	char a[PROTO_ID_LEN + 1], b[PROTO_ID_LEN + 1];
 	assert_int_equal(proto_uuid_v7(a), 0);
 	assert_int_equal(proto_uuid_v7(b), 0);
@@ -364,6 +374,7 @@ test_uuid_v7(void **state)
 static void
 test_days(void **state)
 {
+	(void)state;
 	char s[11];
 	int32_t d;
 	proto_day_format(0, s);
@@ -389,6 +400,7 @@ test_days(void **state)
 static void
 test_local_day(void **state)
 {
+	(void)state;
 	const int64_t h = 3600000, nov22 = 20414LL * 86400000; /* 2025-11-22 */
 	/* 02:30 local counts to the day before with a 04:00 start... */
 	assert_int_equal(proto_local_day(nov22 + 2 * h + h / 2, 0, 4), 20413);
@@ -410,6 +422,7 @@ test_local_day(void **state)
 static void
 test_mutations_never_crash(void **state)
 {
+	(void)state;
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
 	pack_log_request(&buf);
@@ -443,6 +456,7 @@ test_mutations_never_crash(void **state)
 static void
 test_error_names_are_stable(void **state)
 {
+	(void)state;
 	assert_string_equal(proto_error_name(PROTO_E_PARSE), "parse_error");
 	assert_string_equal(proto_error_name(PROTO_E_OUT_OF_RANGE), "out_of_range");
 	assert_string_equal(proto_error_name(-PROTO_E_PERMISSION), "permission_denied");

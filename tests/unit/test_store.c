@@ -29,6 +29,7 @@ static struct catalog cat;
 static int
 setup(void **state)
 {
+	(void)state;
 	snprintf(dir, sizeof dir, "/tmp/simmer-store-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/simmer.db", dir);
@@ -38,6 +39,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	(void)state;
 	char cmd[160];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	catalog_free(&cat);
@@ -86,6 +88,7 @@ sql_int(const char *sql)
 static void
 test_catalog(void **state)
 {
+	(void)state;
 	const struct factor *f = catalog_find(&cat, "pain");
 	assert_non_null(f);
 	assert_int_equal(f->kind, FACTOR_SCALE);
@@ -121,6 +124,7 @@ test_catalog(void **state)
 static void
 test_open_migrate_private_wal(void **state)
 {
+	(void)state;
 	struct store *st;
 	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
 	assert_true(store_schema_version(st) >= 1);
@@ -145,6 +149,7 @@ test_open_migrate_private_wal(void **state)
 static void
 test_insert_idempotent_and_rollup(void **state)
 {
+	(void)state;
 	struct store *st;
 	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
 	assert_int_equal(store_begin(st, err, sizeof err), 0);
@@ -194,6 +199,7 @@ collect(const struct entry *e, void *arg)
 static void
 test_undo_delete_fix_the_rollup(void **state)
 {
+	(void)state;
 	struct store *st;
 	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
 	store_begin(st, err, sizeof err);
@@ -229,6 +235,7 @@ test_undo_delete_fix_the_rollup(void **state)
 static void
 test_list_and_export_pages(void **state)
 {
+	(void)state;
 	struct store *st;
 	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
 	store_begin(st, err, sizeof err);
@@ -280,6 +287,7 @@ test_list_and_export_pages(void **state)
 static void
 test_factors_persist_and_readers_see_commits(void **state)
 {
+	(void)state;
 	struct store *st, *ro;
 	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
 	struct factor f;
@@ -322,6 +330,7 @@ test_factors_persist_and_readers_see_commits(void **state)
 static void
 test_crash_safety_kill_9(void **state)
 {
+	(void)state;
 	unsigned seed = (unsigned)time(NULL);
 	int total_confirmed = 0;
 	for (int round = 0; round < 5; round++) {

@@ -44,6 +44,7 @@ at(const char *s, int mode, int32_t *offset)
 static void
 test_relative_and_clock(void **state)
 {
+	(void)state;
 	set_tz("UTC");
 	assert_int_equal(at("now", WHEN_DATE_NOON, NULL), now);
 	assert_int_equal(at("-2h", WHEN_DATE_NOON, NULL), now - 2 * HOUR);
@@ -63,6 +64,7 @@ test_relative_and_clock(void **state)
 static void
 test_dates_and_iso(void **state)
 {
+	(void)state;
 	int32_t off;
 	set_tz("UTC");
 	assert_int_equal(at("2026-11-20", WHEN_DATE_NOON, NULL), now - 2 * DAY - 3 * HOUR);
@@ -80,6 +82,7 @@ test_dates_and_iso(void **state)
 static void
 test_local_zones(void **state)
 {
+	(void)state;
 	int32_t off;
 	/* Berlin in November is UTC+1: 21:30 local is 20:30 UTC. */
 	set_tz("Europe/Berlin");
@@ -99,6 +102,7 @@ test_local_zones(void **state)
 static void
 test_bad_times(void **state)
 {
+	(void)state;
 	static const char *const bad[] = {"", "tomorrowish", "25:00", "12:61", "2026-02-30",
 	    "2026-11-20T10", "2026-11-20T10:00+25:00", "-5x", "yesterday 9", "--2h", "12345"};
 	int64_t t;
@@ -113,6 +117,7 @@ test_bad_times(void **state)
 static void
 test_iso_format_round_trip(void **state)
 {
+	(void)state;
 	char s[48];
 	when_format_iso(now, 60, s, sizeof s);
 	assert_string_equal(s, "2026-11-22T16:00:00+01:00");
@@ -133,6 +138,7 @@ test_iso_format_round_trip(void **state)
 static void
 test_quick_words(void **state)
 {
+	(void)state;
 	set_tz("UTC");
 	struct quick_entry q;
 	char *a1[] = {"sleep", "5.5", "sleep_quality", "2"};
