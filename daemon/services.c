@@ -5,8 +5,8 @@
  * The schedule is one timerfd on CLOCK_REALTIME armed at the absolute
  * instant of the next due event (evening forecast, morning outlook,
  * check-in), with TFD_TIMER_CANCEL_ON_SET: it fires at the right wall-clock
- * time after a suspend, and a clock change wakes it to re-arm. Nothing else
- * wakes the daemon.
+ * time after a suspend, and a clock change wakes it to re-arm; a watch on
+ * /etc re-arms it when the time zone changes. Nothing else wakes the daemon.
  */
 #include <errno.h>
 #include <math.h>
@@ -36,6 +36,8 @@ struct services {
 	int timer_fd;
 	uv_poll_t timer_poll;
 	bool timer_open;
+	uv_fs_event_t tz_watch;     /* /etc/localtime replaced: a new time zone */
+	bool tz_open;
 	int next_kind;
 	int32_t last_entry_day;     /* the newest local day with an entry */
 };
@@ -177,6 +179,18 @@ on_timer(uv_poll_t *h, int status, int events)
 	schedule_arm(d);
 }
 
+/* A time-zone change replaces /etc/localtime; local times move with it. */
+static void
+on_etc_change(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+	(void)events;
+	if (status < 0 || filename == NULL || strcmp(filename, "localtime") != 0)
+		return;
+	tzset();
+	log_info("the time zone changed; re-arming the schedule");
+	schedule_arm(h->data);
+}
+
 static void
 on_analysis(struct simmerd *d, const struct analysis_outcome *o)
 {
@@ -240,6 +254,12 @@ services_start(struct simmerd *d, char *err, size_t errlen)
 	svc->timer_poll.data = d;
 	uv_poll_start(&svc->timer_poll, UV_READABLE, on_timer);
 	svc->timer_open = true;
+	if (uv_fs_event_init(d->loop, &svc->tz_watch) == 0) {
+		svc->tz_watch.data = d;
+		svc->tz_open = uv_fs_event_start(&svc->tz_watch, on_etc_change, "/etc", 0) == 0;
+		if (!svc->tz_open)
+			uv_close((uv_handle_t *)&svc->tz_watch, NULL);
+	}
 	schedule_arm(d);
 	/* Results for status right after a start. */
 	analysis_service_run(svc->analysis);
@@ -261,6 +281,10 @@ services_stop(struct simmerd *d)
 	if (svc->timer_open) {
 		svc->timer_open = false;
 		uv_close((uv_handle_t *)&svc->timer_poll, on_poll_closed);
+	}
+	if (svc->tz_open) {
+		svc->tz_open = false;
+		uv_close((uv_handle_t *)&svc->tz_watch, NULL);
 	}
 	if (svc->analysis)
 		analysis_service_stop(svc->analysis);

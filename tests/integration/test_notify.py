@@ -101,6 +101,37 @@ def test_rising_load_notifies_once_then_cooldown_then_red_flag(ctx):
         desk.stop()
 
 
+def test_evening_schedule_runs_the_analysis_and_alerts(ctx):
+    """The daemon's clock starts at 19:59:57: the 20:00 forecast is due three
+    seconds later, with nothing but the schedule to start it."""
+    desk = Desktop().start()
+    try:
+        ctx.env.write_config("[analysis]\ndebounce_seconds = 3600\n")
+        diary = os.path.join(ctx.env.root, "diary.csv")
+        climbing_diary(diary)
+        start(ctx, desk, now="2026-03-20T19:59:57Z")
+        ctx.simmer("import", diary, check=0)
+        assert desk.displayed() == 0
+        assert desk.wait_for(1, timeout=20), "the evening forecast raised no notification"
+        got = desk.history()
+        assert len(got) == 1 and "of your" in got[0]["summary"], got
+    finally:
+        desk.stop()
+
+
+def test_checkin_reminder_when_nothing_logged(ctx):
+    desk = Desktop().start()
+    try:
+        ctx.env.write_config("[schedule]\ncheckin = 21:00\ncheckin_enabled = true\n")
+        start(ctx, desk, now="2026-03-20T20:59:58Z")
+        assert desk.wait_for(1, timeout=20), "no check-in reminder"
+        got = desk.history()
+        assert got[0]["summary"] == "How was today?" and got[0]["urgency"] == "LOW", got
+        assert [a["kind"] for a in alerts(ctx)] == ["checkin"]
+    finally:
+        desk.stop()
+
+
 def test_replacement_not_stacking(ctx):
     desk = Desktop().start()
     try:
