@@ -21,6 +21,11 @@
  * stop reading from it: a pipelining client gets backpressure, not memory. */
 #define CONN_MAX_PENDING 16
 
+/* Entries accepted but not yet committed, over all connections (a log
+ * item is about 1.4 KiB): past this, connections wait before more of their
+ * requests are read, so many pipelining clients cannot exhaust memory. */
+#define DAEMON_MAX_INFLIGHT_ENTRIES 100000
+
 struct conn {
 	uv_pipe_t pipe;
 	uv_timer_t stall_timer;
@@ -55,6 +60,7 @@ struct simmerd {
 	struct conn *conns;
 	unsigned n_conns;
 	uint64_t next_serial;
+	size_t inflight_entries;    /* see DAEMON_MAX_INFLIGHT_ENTRIES */
 	bool stopping;
 	int exit_code;
 };
@@ -70,6 +76,8 @@ void conn_close_after_writes(struct conn *c);
 /* A job of this connection finished: may resume reading. */
 void conn_job_finished(struct conn *c);
 void server_stop_reading_all(struct simmerd *d);
+/* Entries were committed: connections held back by the global cap go on. */
+void server_resume_held(struct simmerd *d);
 void server_close_all(struct simmerd *d);
 
 /* dispatch.c */

@@ -44,6 +44,11 @@ void
 job_reply_to_owner(struct job *job)
 {
 	struct conn *c = job->owner;
+	if (job->kind == JOB_LOG && c != NULL) {
+		struct simmerd *d = c->daemon;
+		d->inflight_entries -= job->n_items;
+		server_resume_held(d);
+	}
 	if (c != NULL) {
 		if (!c->closing) {
 			if (job->rc != 0)
@@ -237,6 +242,7 @@ method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 	}
 	job->items = items;
 	job->n_items = n;
+	d->inflight_entries += n;
 	submit_for_conn(c, job);
 	services_entries_submitted(d, items, n);
 }

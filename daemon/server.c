@@ -240,7 +240,12 @@ conn_process(struct conn *c)
 	struct simmerd *d = c->daemon;
 	size_t off = 0;
 	char err[PROTO_MESSAGE_MAX];
+	bool held = false;
 	while (!c->closing && off < c->len && c->pending < CONN_MAX_PENDING) {
+		if (d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES) {
+			held = true;
+			break;
+		}
 		ssize_t n = proto_scan(c->buf + off, c->len - off, &d->limits, err, sizeof err);
 		if (n == -PROTO_E_NEED_MORE)
 			break;
@@ -270,7 +275,7 @@ conn_process(struct conn *c)
 	}
 	if (c->closing)
 		return;
-	if (c->pending >= CONN_MAX_PENDING) {
+	if (c->pending >= CONN_MAX_PENDING || held) {
 		if (c->reading) {
 			uv_read_stop((uv_stream_t *)&c->pipe);
 			c->reading = false;
@@ -279,7 +284,7 @@ conn_process(struct conn *c)
 		conn_start_reading(c);
 	}
 	/* A partial message starts the stall clock; a complete buffer stops it. */
-	if (c->len > 0 && c->pending < CONN_MAX_PENDING && !c->eof) {
+	if (c->len > 0 && c->pending < CONN_MAX_PENDING && !c->eof && !held) {
 		if (!uv_is_active((uv_handle_t *)&c->stall_timer))
 			uv_timer_start(&c->stall_timer, conn_on_stall, PROTO_STALL_TIMEOUT_S * 1000u, 0);
 	} else {
@@ -482,6 +487,20 @@ server_stop_reading_all(struct simmerd *d)
 			c->reading = false;
 		}
 		uv_timer_stop(&c->stall_timer);
+	}
+}
+
+void
+server_resume_held(struct simmerd *d)
+{
+	if (d->stopping || d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES)
+		return;
+	struct conn *c = d->conns;
+	while (c != NULL) {
+		struct conn *next = c->next;
+		if (!c->reading && !c->closing && !c->eof && c->pending < CONN_MAX_PENDING)
+			conn_process(c);
+		c = next;
 	}
 }
 
