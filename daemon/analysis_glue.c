@@ -62,7 +62,8 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 	for (size_t i = 0; i < rows->count; i++) {
 		if (rows->rows[i].day < first)
 			first = rows->rows[i].day;
-		if (rows->rows[i].day > last)
+		/* Tomorrow at most: the analysis's last day is today. */
+		if (rows->rows[i].day > last && rows->rows[i].day <= today + 1)
 			last = rows->rows[i].day;
 	}
 	if (last - first + 1 > GLUE_MAX_DAYS)
@@ -82,7 +83,7 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 	}
 	for (size_t i = 0; i < rows->count; i++) {
 		const struct daily_row *row = &rows->rows[i];
-		if (row->day < first)
+		if (row->day < first || row->day > last)
 			continue;
 		in->has_entries[row->day - first] = true;
 		const struct factor *f = catalog_find(cat, row->factor);
@@ -102,7 +103,7 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 	}
 	for (size_t i = 0; i < rows->count; i++) {
 		const struct daily_row *row = &rows->rows[i];
-		if (row->day < first)
+		if (row->day < first || row->day > last)
 			continue;
 		const struct factor *cf = catalog_find(cat, row->factor);
 		if (cf == NULL || cf->role == ROLE_RED_FLAG)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/services.h"
 #include "daemon/log.h"
@@ -18,6 +19,8 @@
 /* Entries a `list` returns when the client names no limit, and at most. */
 #define LIST_DEFAULT_LIMIT 50
 #define LIST_MAX_LIMIT 5000
+/* How far ahead of now an entry may be: time zones and clock skew. */
+#define ENTRY_MAX_FUTURE_MS (26LL * 3600000)
 
 typedef void (*method_fn)(struct conn *c, uint32_t msgid, const msgpack_object *params);
 
@@ -135,6 +138,12 @@ validate_item(struct simmerd *d, struct log_item *it, char *err, size_t errlen)
 		catalog_default_factor(&it->factor, e->factor);
 	if (e->time_ms < 0) {
 		snprintf(err, errlen, "time is before 1970");
+		return -PROTO_E_OUT_OF_RANGE;
+	}
+	/* A date years ahead is a typo, and would push the analysis's window
+	 * away from the real diary. */
+	if (e->time_ms > clock_now_ms() + ENTRY_MAX_FUTURE_MS) {
+		snprintf(err, errlen, "time is more than a day in the future");
 		return -PROTO_E_OUT_OF_RANGE;
 	}
 	int rc = catalog_check_value(&it->factor, e->value, err, errlen);

@@ -161,7 +161,7 @@ def test_no_session_bus(ctx):
     assert [a["kind"] for a in stored] == ["red_flag"], stored
     assert stored[0]["shown"] is False and "no notification server" in stored[0]["outcome"], stored
     # Still serving.
-    ctx.simmer("pain", "3", check=0)
+    ctx.simmer("pain", "3", "--at", AT, check=0)
     assert d.proc.poll() is None
 
 
