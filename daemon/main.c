@@ -3,7 +3,8 @@
  *
  * Start-up: resolve paths, take the instance lock, open the database and
  * the catalog, start the store thread, listen (or adopt systemd's socket),
- * take in the client's spool, then tell systemd we are ready. Shutdown on
+ * start the analysis, alerts and schedule, take in the client's spool, then
+ * tell systemd we are ready. Shutdown on
  * SIGTERM or SIGINT: stop accepting and reading, let the store thread
  * finish and acknowledge every request already received, close, exit 0.
  */
@@ -206,11 +207,12 @@ main(int argc, char **argv)
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
-	spool_take_in(d);
+	/* Alerts first: a red flag kept in the spool must still raise one. */
 	if (services_start(d, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return EX_SOFTWARE;
 	}
+	spool_take_in(d);
 	sd_notify(0, "READY=1\nSTATUS=Serving");
 	log_info("simmerd %s ready", SIMMER_VERSION);
 

@@ -189,6 +189,18 @@ def test_watch_prints_alerts_as_they_happen(ctx):
         watcher.wait(5)
 
 
+def test_red_flag_kept_in_the_spool_still_alerts(ctx):
+    p = ctx.simmer("fever", "--at", AT)
+    assert p.returncode == 75, p
+    start(ctx)
+    deadline = time.monotonic() + 10
+    stored = []
+    while time.monotonic() < deadline and not stored:
+        stored = alerts(ctx)
+        time.sleep(0.1)
+    assert [a["kind"] for a in stored] == ["red_flag"], stored
+
+
 def test_config_file_and_reload(ctx):
     ctx.env.write_config("[alerts]\ncooldown_hours = 6\n[day]\nstart_hour = 5\n")
     d = start(ctx)
