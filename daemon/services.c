@@ -39,6 +39,8 @@ struct services {
 	uv_fs_event_t tz_watch;     /* /etc/localtime replaced: a new time zone */
 	bool tz_open;
 	int next_kind;
+	int64_t next_due;           /* the instant the timer is armed for */
+	int64_t last_fired;         /* the due instant last handled */
 	int32_t last_entry_day;     /* the newest local day with an entry */
 };
 
@@ -121,7 +123,11 @@ schedule_arm(struct simmerd *d)
 {
 	if (svc->timer_fd < 0)
 		return;
+	/* Never the event just handled again, even if the timer fired a few
+	 * milliseconds before our clock reached it. */
 	int64_t now = clock_now_ms();
+	if (now <= svc->last_fired)
+		now = svc->last_fired + 1;
 	int64_t due = next_local(now, svc->cfg.evening_min);
 	svc->next_kind = DUE_EVENING;
 	int64_t m = next_local(now, svc->cfg.morning_min);
@@ -141,6 +147,7 @@ schedule_arm(struct simmerd *d)
 	clock_gettime(CLOCK_REALTIME, &real);
 	int64_t real_ms = (int64_t)real.tv_sec * 1000 + real.tv_nsec / 1000000;
 	int64_t at = due - (now - real_ms);
+	svc->next_due = due;
 	struct itimerspec its = {0};
 	its.it_value.tv_sec = at / 1000;
 	its.it_value.tv_nsec = (at % 1000) * 1000000;
@@ -167,6 +174,7 @@ on_timer(uv_poll_t *h, int status, int events)
 	if (n < 0)
 		return;
 	int kind = svc->next_kind;
+	svc->last_fired = svc->next_due;
 	if (kind == DUE_CHECKIN) {
 		int64_t now = clock_now_ms();
 		int32_t today = proto_local_day(now, clock_local_offset(now), d->day_start_hour);
