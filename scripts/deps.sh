@@ -5,6 +5,7 @@
 #          notification server under Xvfb, systemd tools)
 #   bench  the comparison servers and timers used by `make bench`
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
+# SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
 set -eu
 
 build="build-essential pkg-config libuv1-dev libsqlite3-dev libmsgpack-dev
@@ -23,6 +24,7 @@ for group in "$@"; do
 	esac
 done
 
+want="$want ${SIMMER_DEPS_EXTRA:-}"
 missing=""
 for pkg in $want; do
 	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -64,6 +64,10 @@ def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
     assert factors["tomato"]["kind"] == "scale" and factors["tomato"]["role"] == "symptom"
     p = ctx.simmer("Bad-Name")
     assert p.returncode in (64, 65), p
+    p = ctx.simmer("factor", "define", "pain", "--kind", "event", "--role", "exposure")
+    assert p.returncode == 65 and "built in" in p.stderr, p
+    p = ctx.simmer("factor", "define", "tomato", "--kind", "sometimes", "--role", "exposure")
+    assert p.returncode == 65 and "kind" in p.stderr, p
 
 
 def test_python_client_speaks_protocol(ctx):
