@@ -10,6 +10,7 @@
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/notifier.h"
+#include "daemon/replies.h"
 #include "daemon/store.h"
 
 struct alerts {
@@ -173,19 +174,15 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 	if (o->test_conn != NULL) {
 		struct conn *c = o->test_conn;
 		if (!c->closing) {
-			msgpack_sbuffer buf;
-			msgpack_sbuffer_init(&buf);
-			msgpack_packer pk;
-			msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-			proto_pack_response_head(&pk, o->test_msgid);
-			msgpack_pack_map(&pk, 2);
-			proto_pack_kv_bool(&pk, "shown", o->shown);
+			struct reply rep;
+			reply_begin(&rep, o->test_msgid);
+			msgpack_pack_map(&rep.pk, 2);
+			proto_pack_kv_bool(&rep.pk, "shown", o->shown);
 			char msg[256];
 			snprintf(msg, sizeof msg, "%s%s", o->shown ? "test notification " : "not shown: ",
 			    o->message);
-			proto_pack_kv_str(&pk, "message", msg);
-			conn_send_sbuffer(c, &buf);
-			msgpack_sbuffer_destroy(&buf);
+			proto_pack_kv_str(&rep.pk, "message", msg);
+			reply_send(&rep, c);
 		}
 		conn_job_finished(c);
 		return;
@@ -385,15 +382,11 @@ alerts_subscribe(struct alerts *a, struct conn *c, uint32_t msgid)
 	(void)a;
 	c->subscribed = true;
 	/* A subscriber may sit quietly for days: no stall clock for it. */
-	msgpack_sbuffer buf;
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, msgid);
-	msgpack_pack_map(&pk, 1);
-	proto_pack_kv_bool(&pk, "subscribed", true);
-	conn_send_sbuffer(c, &buf);
-	msgpack_sbuffer_destroy(&buf);
+	struct reply rep;
+	reply_begin(&rep, msgid);
+	msgpack_pack_map(&rep.pk, 1);
+	proto_pack_kv_bool(&rep.pk, "subscribed", true);
+	reply_send(&rep, c);
 }
 
 void

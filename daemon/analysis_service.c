@@ -122,14 +122,10 @@ job_work(uv_work_t *req)
 static void
 reply_with(struct conn *c, uint32_t msgid, const msgpack_sbuffer *map)
 {
-	msgpack_sbuffer buf;
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, msgid);
-	msgpack_sbuffer_write(&buf, map->data, map->size);
-	conn_send_sbuffer(c, &buf);
-	msgpack_sbuffer_destroy(&buf);
+	struct reply rep;
+	reply_begin(&rep, msgid);
+	msgpack_sbuffer_write(&rep.buf, map->data, map->size);
+	reply_send(&rep, c);
 }
 
 /* On the loop: keep the result, answer who waited, tell the policy. */

@@ -12,9 +12,9 @@
 
 #include "daemon/clock.h"
 #include "daemon/daemon.h"
-#include "daemon/services.h"
 #include "daemon/log.h"
 #include "daemon/replies.h"
+#include "daemon/services.h"
 
 /* Entries a `list` returns when the client names no limit, and at most. */
 #define LIST_DEFAULT_LIMIT 50
@@ -96,27 +96,23 @@ method_hello(struct conn *c, uint32_t msgid, const msgpack_object *params)
 		conn_send_error(c, msgid, PROTO_E_VERSION, err);
 		return;
 	}
-	msgpack_sbuffer buf;
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, msgid);
-	msgpack_pack_map(&pk, 3);
-	proto_pack_kv_int(&pk, "protocol", PROTO_VERSION);
-	proto_pack_kv_str(&pk, "daemon", SIMMER_VERSION);
-	proto_pack_cstr(&pk, "limits");
-	msgpack_pack_map(&pk, 9);
-	proto_pack_kv_int(&pk, "max_message_bytes", PROTO_MAX_MESSAGE_BYTES);
-	proto_pack_kv_int(&pk, "max_connection_buffer", PROTO_MAX_CONN_BUFFER);
-	proto_pack_kv_int(&pk, "max_depth", PROTO_MAX_DEPTH);
-	proto_pack_kv_int(&pk, "max_string", PROTO_MAX_STRING);
-	proto_pack_kv_int(&pk, "max_array", PROTO_MAX_ARRAY);
-	proto_pack_kv_int(&pk, "max_map", PROTO_MAX_MAP);
-	proto_pack_kv_int(&pk, "max_entries_per_request", PROTO_MAX_ENTRIES_PER_REQUEST);
-	proto_pack_kv_int(&pk, "max_connections", PROTO_MAX_CONNECTIONS);
-	proto_pack_kv_int(&pk, "stall_timeout_s", PROTO_STALL_TIMEOUT_S);
-	conn_send_sbuffer(c, &buf);
-	msgpack_sbuffer_destroy(&buf);
+	struct reply rep;
+	reply_begin(&rep, msgid);
+	msgpack_pack_map(&rep.pk, 3);
+	proto_pack_kv_int(&rep.pk, "protocol", PROTO_VERSION);
+	proto_pack_kv_str(&rep.pk, "daemon", SIMMER_VERSION);
+	proto_pack_cstr(&rep.pk, "limits");
+	msgpack_pack_map(&rep.pk, 9);
+	proto_pack_kv_int(&rep.pk, "max_message_bytes", PROTO_MAX_MESSAGE_BYTES);
+	proto_pack_kv_int(&rep.pk, "max_connection_buffer", PROTO_MAX_CONN_BUFFER);
+	proto_pack_kv_int(&rep.pk, "max_depth", PROTO_MAX_DEPTH);
+	proto_pack_kv_int(&rep.pk, "max_string", PROTO_MAX_STRING);
+	proto_pack_kv_int(&rep.pk, "max_array", PROTO_MAX_ARRAY);
+	proto_pack_kv_int(&rep.pk, "max_map", PROTO_MAX_MAP);
+	proto_pack_kv_int(&rep.pk, "max_entries_per_request", PROTO_MAX_ENTRIES_PER_REQUEST);
+	proto_pack_kv_int(&rep.pk, "max_connections", PROTO_MAX_CONNECTIONS);
+	proto_pack_kv_int(&rep.pk, "stall_timeout_s", PROTO_STALL_TIMEOUT_S);
+	reply_send(&rep, c);
 }
 
 /*
@@ -359,18 +355,14 @@ method_factors(struct conn *c, uint32_t msgid, const msgpack_object *params)
 {
 	(void)params;
 	const struct catalog *cat = &c->daemon->catalog;
-	msgpack_sbuffer buf;
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, msgid);
-	msgpack_pack_map(&pk, 1);
-	proto_pack_cstr(&pk, "factors");
-	msgpack_pack_array(&pk, cat->count);
+	struct reply rep;
+	reply_begin(&rep, msgid);
+	msgpack_pack_map(&rep.pk, 1);
+	proto_pack_cstr(&rep.pk, "factors");
+	msgpack_pack_array(&rep.pk, cat->count);
 	for (size_t i = 0; i < cat->count; i++)
-		reply_pack_factor(&pk, &cat->factors[i]);
-	conn_send_sbuffer(c, &buf);
-	msgpack_sbuffer_destroy(&buf);
+		reply_pack_factor(&rep.pk, &cat->factors[i]);
+	reply_send(&rep, c);
 }
 
 /* The definition is in the catalog once it is on disk. */

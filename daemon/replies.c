@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "daemon/daemon.h"
 #include "daemon/replies.h"
 
 void
@@ -77,4 +78,19 @@ reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *mes
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	proto_pack_response_error(&pk, msgid, code, message);
+}
+
+void
+reply_begin(struct reply *rep, uint32_t msgid)
+{
+	msgpack_sbuffer_init(&rep->buf);
+	msgpack_packer_init(&rep->pk, &rep->buf, msgpack_sbuffer_write);
+	proto_pack_response_head(&rep->pk, msgid);
+}
+
+void
+reply_send(struct reply *rep, struct conn *c)
+{
+	conn_send_sbuffer(c, &rep->buf);
+	msgpack_sbuffer_destroy(&rep->buf);
 }

@@ -18,6 +18,16 @@ void reply_pack_entries(msgpack_packer *pk, const struct entry *entries, size_t 
 void reply_pack_log_result(msgpack_packer *pk, const struct job *job);
 /* {"name", "kind", "role", "unit", "min", "max", "builtin", "description"} */
 void reply_pack_factor(msgpack_packer *pk, const struct factor *f);
+/* A success response being built: reply_begin packs the envelope, the
+ * caller packs the result with rep.pk, reply_send writes it and frees it. */
+struct conn;
+struct reply {
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+};
+void reply_begin(struct reply *rep, uint32_t msgid);
+void reply_send(struct reply *rep, struct conn *c);
+
 /* A complete error response in a fresh buffer. */
 void reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *message);
 

@@ -21,6 +21,7 @@
 #include "daemon/clock.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "daemon/replies.h"
 #include "daemon/services.h"
 #include "daemon/store.h"
 
@@ -324,25 +325,21 @@ services_entries_submitted(struct simmerd *d, const struct log_item *items, size
 static void
 reply_config(struct conn *c, uint32_t msgid, struct simmerd *d)
 {
-	msgpack_sbuffer buf;
-	msgpack_sbuffer_init(&buf);
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, msgid);
-	msgpack_pack_map(&pk, 2);
-	proto_pack_kv_str(&pk, "path", d->paths.config);
+	struct reply rep;
+	reply_begin(&rep, msgid);
+	msgpack_pack_map(&rep.pk, 2);
+	proto_pack_kv_str(&rep.pk, "path", d->paths.config);
 	size_t n = 0;
 	while (config_keys[n])
 		n++;
-	proto_pack_cstr(&pk, "values");
-	msgpack_pack_map(&pk, n);
+	proto_pack_cstr(&rep.pk, "values");
+	msgpack_pack_map(&rep.pk, n);
 	for (size_t i = 0; i < n; i++) {
 		char v[64];
 		config_get(&svc->cfg, config_keys[i], v, sizeof v);
-		proto_pack_kv_str(&pk, config_keys[i], v);
+		proto_pack_kv_str(&rep.pk, config_keys[i], v);
 	}
-	conn_send_sbuffer(c, &buf);
-	msgpack_sbuffer_destroy(&buf);
+	reply_send(&rep, c);
 }
 
 bool
@@ -372,16 +369,12 @@ services_dispatch(struct conn *c, uint32_t msgid, const char *method,
 			conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
 			return true;
 		}
-		msgpack_sbuffer buf;
-		msgpack_sbuffer_init(&buf);
-		msgpack_packer pk;
-		msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-		proto_pack_response_head(&pk, msgid);
-		msgpack_pack_map(&pk, 2);
-		proto_pack_kv_bool(&pk, "reloaded", true);
-		proto_pack_kv_str(&pk, "config", d->paths.config);
-		conn_send_sbuffer(c, &buf);
-		msgpack_sbuffer_destroy(&buf);
+		struct reply rep;
+		reply_begin(&rep, msgid);
+		msgpack_pack_map(&rep.pk, 2);
+		proto_pack_kv_bool(&rep.pk, "reloaded", true);
+		proto_pack_kv_str(&rep.pk, "config", d->paths.config);
+		reply_send(&rep, c);
 	} else if (strcmp(method, PROTO_M_CONFIG_GET) == 0) {
 		char key[64], v[64];
 		if (proto_get_str(params, "key", false, key, sizeof key, err, sizeof err) == 0 &&
