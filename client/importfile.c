@@ -53,7 +53,8 @@ record_fill(struct import_parser *p, struct import_record *rec, const char *time
 	}
 	snprintf(e->factor, sizeof e->factor, "%s", factor);
 	e->value = 1;
-	if (value_s != NULL && value_s[0] != '\0' && quick_parse_number(value_s, &e->value) != 0) {
+	e->no_value = value_s == NULL || value_s[0] == '\0';
+	if (!e->no_value && quick_parse_number(value_s, &e->value) != 0) {
 		snprintf(rec->message, sizeof rec->message, "bad value '%.40s'", value_s);
 		return false;
 	}

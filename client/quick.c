@@ -101,8 +101,10 @@ quick_parse(int argc, char **argv, int64_t now_ms, struct quick_entry *q,
 	}
 	for (size_t i = 0; i < q->count; i++) {
 		struct entry *e = &q->entries[i];
-		if (e->value == -INFINITY)
+		if (e->value == -INFINITY) {
 			e->value = 1;
+			e->no_value = true;
+		}
 		if (proto_uuid_v7(e->id) != 0) {
 			snprintf(err, errlen, "cannot make an id: %s", strerror(errno));
 			return -PROTO_E_INTERNAL;

@@ -205,13 +205,15 @@ int
 proto_entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored)
 {
 	bool has_note = e->note[0] != '\0';
-	size_t n = 6 + (has_note ? 1 : 0) + (with_stored ? 2 : 0);
+	bool has_value = !e->no_value || with_stored;
+	size_t n = 5 + (has_value ? 1 : 0) + (has_note ? 1 : 0) + (with_stored ? 2 : 0);
 	int rc = msgpack_pack_map(pk, n);
 	rc |= proto_pack_kv_str(pk, "id", e->id);
 	rc |= proto_pack_kv_int(pk, "time", e->time_ms);
 	rc |= proto_pack_kv_int(pk, "utc_offset", e->utc_offset_min);
 	rc |= proto_pack_kv_str(pk, "factor", e->factor);
-	rc |= proto_pack_kv_double(pk, "value", e->value);
+	if (has_value)
+		rc |= proto_pack_kv_double(pk, "value", e->value);
 	if (has_note)
 		rc |= proto_pack_kv_str(pk, "note", e->note);
 	rc |= proto_pack_kv_str(pk, "source", entry_source_name(e->source));
@@ -262,8 +264,12 @@ proto_entry_unpack(const msgpack_object *o, struct entry *e, char *err, size_t e
 		    "starting with a letter, at most %d long", PROTO_FACTOR_MAX);
 		return -PROTO_E_INVALID_PARAMS;
 	}
-	if ((rc = proto_get_double(o, "value", true, &e->value, err, errlen)) != 0)
+	rc = proto_get_double(o, "value", false, &e->value, err, errlen);
+	if (rc == -PROTO_E_INVALID_PARAMS)
 		return rc;
+	e->no_value = rc == -PROTO_E_NOT_FOUND;
+	if (e->no_value)
+		e->value = 1;
 	const msgpack_object *note = proto_map_get(o, "note");
 	if (note != NULL && note->type != MSGPACK_OBJECT_NIL) {
 		if (note->type != MSGPACK_OBJECT_STR || note->via.str.size > PROTO_NOTE_MAX) {

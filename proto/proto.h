@@ -179,7 +179,7 @@ int entry_source_parse(const char *name);        /* -1 when unknown */
 /*
  * An entry as it travels and as it is stored. On the wire it is a map:
  *   {"id": str, "time": int, "utc_offset": int, "factor": str,
- *    "value": float, "note": str (optional), "source": str,
+ *    "value": float (optional), "note": str (optional), "source": str,
  *    "day": "YYYY-MM-DD" (replies only), "deleted": bool (replies only)}
  */
 struct entry {
@@ -192,6 +192,8 @@ struct entry {
 	char note[PROTO_NOTE_MAX + 1]; /* "" when none */
 	int source;                    /* enum entry_source */
 	bool deleted;
+	bool no_value;                 /* sent without "value": the daemon decides
+	                                * (an event counts 1; a scale needs one) */
 };
 
 /* Packs an entry map; with_stored adds "day" and "deleted". */

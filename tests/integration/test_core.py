@@ -46,6 +46,8 @@ def test_out_of_range_is_refused_with_the_range(ctx):
     assert "0" in p.stderr and "10" in p.stderr, p.stderr
     p = ctx.simmer("pain", "5", "sleep", "30")
     assert p.returncode == 65, (p.returncode, p.stderr)
+    p = ctx.simmer("pain")
+    assert p.returncode == 65 and "needs a value" in p.stderr, (p.returncode, p.stderr)
     p = ctx.simmer("pain", "5", "--at", "2031-01-01 10:00")
     assert p.returncode == 65 and "future" in p.stderr, (p.returncode, p.stderr)
     assert live_entries(ctx) == [], "a refused quick entry stores nothing of its line"
