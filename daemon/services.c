@@ -55,6 +55,10 @@ analysis_config_from(const struct simmer_config *c, struct analysis_config *ac)
 	ac->flare_pain_level = c->flare_pain_level;
 	ac->max_lag_days = c->max_lag_days;
 	ac->q_max = c->q_max;
+	ac->watch_margin = c->watch_margin;
+	ac->watch_risk = c->watch_risk;
+	/* Warning is the stronger level: never below watch. */
+	ac->warning_risk = c->warning_risk > c->watch_risk ? c->warning_risk : c->watch_risk;
 }
 
 static void
