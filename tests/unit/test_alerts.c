@@ -156,6 +156,16 @@ test_config_file(void **state)
 	assert_string_equal(v, "true");
 	unlink(path);
 	rmdir(dir);
+	/* The documented example is a valid file with the defaults. */
+	struct simmer_config example, defaults;
+	assert_int_equal(config_load("docs/simmer.conf.example", &example, err, sizeof err), 0);
+	config_defaults(&defaults);
+	for (int i = 0; config_keys[i]; i++) {
+		char a[64], b[64];
+		config_get(&example, config_keys[i], a, sizeof a);
+		config_get(&defaults, config_keys[i], b, sizeof b);
+		assert_string_equal(a, b);
+	}
 }
 
 int
