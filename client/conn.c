@@ -13,6 +13,10 @@
 
 /* Bytes read from the socket at a time. */
 #define CONN_READ_CHUNK (64u * 1024u)
+/* A reply may be larger than a request may: a page of 5000 entries with long
+ * notes is about 6 MiB. Still bounded, so a confused peer cannot make the
+ * client swallow the machine. */
+#define CONN_MAX_REPLY_BYTES (64u * 1024u * 1024u)
 
 void
 conn_default_socket(char *out, size_t outlen, const char *flag)
@@ -35,6 +39,7 @@ conn_open(struct client_conn *c, const char *socket_path, char *err, size_t errl
 	c->fd = -1;
 	c->next_msgid = 1;
 	proto_limits_default(&c->limits);
+	c->limits.max_message_bytes = CONN_MAX_REPLY_BYTES;
 	c->max_entries_per_request = PROTO_MAX_ENTRIES_PER_REQUEST;
 	snprintf(c->socket_path, sizeof c->socket_path, "%s", socket_path);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};

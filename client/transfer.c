@@ -24,6 +24,11 @@
 
 /* Batches sent and not yet answered: enough to keep the writer busy. */
 #define IMPORT_IN_FLIGHT 4
+/* A batch is sent before its message could pass the daemon's size limit
+ * (long notes on every line): an entry packs to about 150 bytes plus its
+ * note. */
+#define IMPORT_ENTRY_OVERHEAD 160
+#define IMPORT_MAX_BATCH_BYTES (PROTO_MAX_MESSAGE_BYTES * 3 / 4)
 
 struct batch {
 	uint32_t msgid;
@@ -39,6 +44,7 @@ struct import_state {
 	struct batch flight[IMPORT_IN_FLIGHT];
 	size_t n_flight;
 	size_t cap;
+	size_t filling_bytes;
 	unsigned long added, present, rejected;
 	json_t *rejections;      /* [{"line", "message"}] */
 	char err[PROTO_MESSAGE_MAX];
@@ -138,6 +144,7 @@ import_send_filling(struct import_state *s)
 	if (rc != 0)
 		return rc;
 	s->flight[s->n_flight++] = s->filling;
+	s->filling_bytes = 0;
 	if (batch_alloc(&s->filling, s->cap) != 0) {
 		snprintf(s->err, sizeof s->err, "out of memory");
 		return -PROTO_E_INTERNAL;
@@ -156,7 +163,8 @@ import_on_record(const struct import_record *rec, void *arg)
 	s->filling.entries[s->filling.count] = rec->entry;
 	s->filling.lines[s->filling.count] = rec->line;
 	s->filling.count++;
-	if (s->filling.count == s->cap)
+	s->filling_bytes += IMPORT_ENTRY_OVERHEAD + strlen(rec->entry.note);
+	if (s->filling.count == s->cap || s->filling_bytes >= IMPORT_MAX_BATCH_BYTES)
 		return import_send_filling(s);
 	return 0;
 }

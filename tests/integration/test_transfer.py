@@ -99,6 +99,22 @@ def test_rejections_name_their_lines(ctx):
     assert [r["line"] for r in j["rejections"]] == [3, 4, 5, 6], j
 
 
+def test_long_notes_on_every_line(ctx):
+    """5000 lines with 1000-byte notes pack to more than one message may
+    hold: the client sends smaller batches."""
+    ctx.daemon()
+    note = "n" * 1000
+    lines = ["time,factor,value,note"] + [f"{1700000000000 + i * 60000},stress,{i % 10},{note}{i}"
+                                           for i in range(6000)]
+    path = write(ctx, "notes.csv", "\n".join(lines) + "\n")
+    p = ctx.simmer("import", path, check=0)
+    assert "6000 added" in p.stdout, p
+    # And they come back out, a page of 5000 long entries at a time.
+    out = ctx.simmer("export", check=0).stdout.splitlines()
+    assert len(out) == 6001, len(out)
+    listed = json.loads(ctx.simmer("list", "--json", "--limit", "5000", check=0).stdout)["entries"]
+    assert len(listed) == 5000
+
 def test_bad_files_get_clear_errors(ctx):
     ctx.daemon()
     p = ctx.simmer("import", "/nonexistent/file.csv")
