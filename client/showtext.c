@@ -104,9 +104,10 @@ show_coverage(FILE *out, const msgpack_object *result)
 	if (cov == NULL)
 		return;
 	char first[16], last[16];
-	fprintf(out, "Based on %g days with entries (%s to %s) and %g flares.\n", num(cov, "days"),
-	    str(cov, "first_day", first, sizeof first), str(cov, "last_day", last, sizeof last),
-	    num(cov, "flares"));
+	double days = num(cov, "days"), flares = num(cov, "flares");
+	fprintf(out, "Based on %g %s with entries (%s to %s) and %g %s.\n", days,
+	    days == 1 ? "day" : "days", str(cov, "first_day", first, sizeof first),
+	    str(cov, "last_day", last, sizeof last), flares, flares == 1 ? "flare" : "flares");
 }
 
 static void

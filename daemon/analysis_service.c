@@ -19,6 +19,7 @@ enum { R_STATUS, R_FORECAST, R_TRIGGERS, R_BACKTEST, R_ANALYZE, R_COUNT };
 struct waiter {
 	struct conn *c;
 	uint32_t msgid;
+	int which;                   /* the reply it wants, R_* */
 };
 
 struct analysis_job {
@@ -44,6 +45,7 @@ struct analysis_service {
 	int debounce_seconds;
 	uv_timer_t debounce;
 	bool running, rerun, stopping, have_result;
+	bool dirty;                  /* entries arrived since the last run started */
 	msgpack_sbuffer replies[R_COUNT];
 	struct waiter *waiting;      /* for the next run */
 	size_t n_waiting;
@@ -152,7 +154,7 @@ job_after(uv_work_t *req, int status)
 		struct conn *c = j->waiters[i].c;
 		if (!c->closing) {
 			if (j->rc == 0)
-				reply_with(c, j->waiters[i].msgid, &a->replies[R_ANALYZE]);
+				reply_with(c, j->waiters[i].msgid, &a->replies[j->waiters[i].which]);
 			else
 				conn_send_error(c, j->waiters[i].msgid, -j->rc, j->err);
 		}
@@ -193,6 +195,7 @@ job_start(struct analysis_service *a)
 	j->cfg = a->cfg;
 	j->waiters = a->waiting;
 	j->n_waiters = a->n_waiting;
+	a->dirty = false;
 	a->waiting = NULL;
 	a->n_waiting = 0;
 	a->running = true;
@@ -270,11 +273,14 @@ analysis_service_debounce(struct analysis_service *a)
 {
 	if (a->stopping)
 		return;
+	a->dirty = true;
 	uv_timer_start(&a->debounce, on_debounce, (uint64_t)a->debounce_seconds * 1000, 0);
 }
 
-void
-analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid)
+/* Queues a reply for when a run that reads everything committed so far is
+ * done, starting one (or marking a rerun) as needed. */
+static void
+wait_for_fresh(struct analysis_service *a, struct conn *c, uint32_t msgid, int which)
 {
 	struct waiter *n = realloc(a->waiting, (a->n_waiting + 1) * sizeof *n);
 	if (n == NULL) {
@@ -284,12 +290,19 @@ analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid
 	a->waiting = n;
 	a->waiting[a->n_waiting].c = c;
 	a->waiting[a->n_waiting].msgid = msgid;
+	a->waiting[a->n_waiting].which = which;
 	a->n_waiting++;
 	c->pending++;
 	if (a->running)
 		a->rerun = true; /* the running one read older data */
 	else
 		analysis_service_run(a);
+}
+
+void
+analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid)
+{
+	wait_for_fresh(a, c, msgid, R_ANALYZE);
 }
 
 bool
@@ -307,9 +320,10 @@ analysis_service_answer(struct analysis_service *a, struct conn *c, uint32_t msg
 		which = R_BACKTEST;
 	else
 		return false;
-	if (!a->have_result) {
-		conn_send_error(c, msgid, PROTO_E_NOT_READY, "no analysis yet: it runs shortly after "
-		    "entries arrive; 'simmer analyze' runs it now");
+	/* New entries since the last run: a person who just logged expects to
+	 * see them, and a run takes milliseconds, so answer after a fresh one. */
+	if (a->dirty || !a->have_result) {
+		wait_for_fresh(a, c, msgid, which);
 		return true;
 	}
 	reply_with(c, msgid, &a->replies[which]);

@@ -48,7 +48,8 @@ void analysis_service_debounce(struct analysis_service *a);
 /* `analyze`: replies when a run that started after this call has finished. */
 void analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid);
 /* status, forecast, why, triggers, backtest: replies from the latest result,
- * or not_ready. True when the method is one of these. */
+ * or, when entries arrived since it was made, from a fresh run. True when
+ * the method is one of these. */
 bool analysis_service_answer(struct analysis_service *a, struct conn *c, uint32_t msgid,
     const char *method);
 
