@@ -95,6 +95,23 @@ def test_readiness_notification(ctx):
     assert any("STATUS=" in m for m in seen), seen
 
 
+def test_idle_daemon_makes_no_system_calls(ctx):
+    """No polling: once started, an idle simmerd sleeps until something is
+    due. strace sees every thread blocked and nothing returning."""
+    d = ctx.daemon()
+    ctx.simmer("status", check=0)   # the start-up analysis is done
+    time.sleep(0.5)
+    out = os.path.join(ctx.env.root, "idle.strace")
+    subprocess.run(["timeout", "3", "strace", "-f", "-qq", "-p", str(d.proc.pid), "-o", out],
+                   capture_output=True, timeout=20)
+    with open(out) as f:
+        lines = [l.strip() for l in f if l.strip()]
+    assert lines, "strace saw nothing at all: it did not attach"
+    busy = [l for l in lines if "<unfinished ...>" not in l and "<detached ...>" not in l
+            and "+++" not in l and "---" not in l]
+    assert not busy, busy[:10]
+
+
 def test_make_install_lays_out_every_file(ctx):
     dest = os.path.join(ctx.env.root, "dest")
     p = subprocess.run(["make", "--no-print-directory", "install", f"DESTDIR={dest}", "PREFIX=/usr",
