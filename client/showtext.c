@@ -231,6 +231,10 @@ show_triggers(FILE *out, const msgpack_object *r)
 	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"));
 	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"));
 	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"));
+	const msgpack_object *weak = proto_map_get(r, "not_enough_data");
+	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
+		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
+		    weak);
 	fprintf(out, "%g patterns were tested; those shown have a false-discovery q of at most %.2f.\n"
 	    "These are associations in your diary, not proof of cause.\n", num(r, "tested"),
 	    num(r, "q_max"));

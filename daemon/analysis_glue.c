@@ -246,14 +246,14 @@ pack_findings(msgpack_packer *pk, const struct analysis_input *in, const struct 
 	size_t n = 0;
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
-		int w = f->warning_sign ? 1 : (f->harmful ? 0 : 2);
+		int w = f->too_few_onsets ? 3 : (f->warning_sign ? 1 : (f->harmful ? 0 : 2));
 		n += w == which;
 	}
 	proto_pack_cstr(pk, key);
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
-		int w = f->warning_sign ? 1 : (f->harmful ? 0 : 2);
+		int w = f->too_few_onsets ? 3 : (f->warning_sign ? 1 : (f->harmful ? 0 : 2));
 		if (w == which)
 			pack_finding(pk, in, f);
 	}
@@ -263,7 +263,7 @@ void
 glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 10);
+	msgpack_pack_map(pk, 11);
 	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
 	proto_pack_kv_int(pk, "flares", r->flares);
 	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
@@ -271,6 +271,7 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	pack_findings(pk, in, r, "triggers", 0);
 	pack_findings(pk, in, r, "warning_signs", 1);
 	pack_findings(pk, in, r, "protective", 2);
+	pack_findings(pk, in, r, "not_enough_data", 3);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
 }

@@ -89,6 +89,7 @@ struct finding {
 	int lag_days;
 	bool harmful;
 	bool warning_sign;          /* a symptom rising before onsets */
+	bool too_few_onsets;        /* significant, but fewer exposed onsets than needed */
 	double rr, ci_lo, ci_hi, p, q;
 	unsigned exposed_onsets, exposed_days;
 	size_t n_overlaps;

@@ -265,20 +265,21 @@ build_conditions(struct search *s)
 	return 0;
 }
 
-static bool
+/* 1: reported; 2: significant but resting on too few onsets ("not enough
+ * data"); 0: neither. */
+static int
 reportable(const struct search *s, const struct hypothesis *h)
 {
 	if (h->q > s->cfg->q_max)
-		return false;
+		return 0;
 	bool harmful = h->rr.rr > 1;
-	if (harmful && h->a < s->cfg->min_exposed_onsets)
-		return false;
-	if (!harmful && h->c < s->cfg->min_exposed_onsets)
-		return false;
+	if ((harmful && h->a < s->cfg->min_exposed_onsets) ||
+	    (!harmful && h->c < s->cfg->min_exposed_onsets))
+		return h->kind == FINDING_COMBINATION ? 0 : 2;
 	if (h->kind == FINDING_COMBINATION &&
 	    (!harmful || h->rr.rr < COMBINATION_MIN_GAIN * h->rr_alone))
-		return false;
-	return true;
+		return 0;
+	return 1;
 }
 
 /* The factor a finding is "about", for keeping the best lag per factor. */
@@ -390,11 +391,14 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	if (best == NULL)
 		goto out;
 	for (size_t i = 0; i < s.n_hyp; i++) {
-		if (!reportable(&s, &s.hyp[i]))
+		int rep = reportable(&s, &s.hyp[i]);
+		if (rep == 0)
 			continue;
-		long key = finding_key(&s, &s.hyp[i]);
+		/* Findings with too few onsets are keyed apart from real ones. */
+		long key = finding_key(&s, &s.hyp[i]) * 2 + (rep == 2);
 		size_t k = 0;
-		while (k < n_best && finding_key(&s, &s.hyp[best[k]]) != key)
+		while (k < n_best && finding_key(&s, &s.hyp[best[k]]) * 2 +
+		    (reportable(&s, &s.hyp[best[k]]) == 2) != key)
 			k++;
 		if (k == n_best)
 			best[n_best++] = i;
@@ -406,8 +410,10 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 		free(best);
 		goto out;
 	}
-	for (size_t k = 0; k < n_best; k++)
+	for (size_t k = 0; k < n_best; k++) {
 		fill_finding(&s, &s.hyp[best[k]], &r->findings[k]);
+		r->findings[k].too_few_onsets = reportable(&s, &s.hyp[best[k]]) == 2;
+	}
 	r->n_findings = n_best;
 	/* Findings that measure one thing say so. */
 	for (size_t a = 0; a < n_best; a++) {

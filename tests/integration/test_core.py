@@ -272,6 +272,26 @@ def test_many_concurrent_clients(ctx):
     assert len(c.call("list", {"limit": 5000, "factor": "stress"})["entries"]) == 16
 
 
+def test_analysis_replies_follow_the_contract(ctx):
+    ctx.daemon()
+    ctx.simmer("sleep", "5", "stress", "7", "dairy", check=0)
+    ctx.simmer("analyze", check=0)
+    t = json.loads(ctx.simmer("triggers", "--json", check=0).stdout)
+    for key in ("days", "flares", "tested", "triggers", "warning_signs", "protective",
+                "not_enough_data", "enough_data", "message", "coverage"):
+        assert key in t, (key, t)
+    assert t["enough_data"] is False and "Not enough data yet" in t["message"]
+    f = json.loads(ctx.simmer("forecast", "--json", check=0).stdout)
+    assert set(("date", "risk", "level", "load", "threshold", "contributors")) <= set(f), f
+    assert f["level"] in ("ok", "watch", "warning") and 0 <= f["risk"] <= 1
+    b = json.loads(ctx.simmer("backtest", "--json", check=0).stdout)
+    assert "days" in b and "summary" in b, b
+    s = json.loads(ctx.simmer("status", "--json", check=0).stdout)
+    assert s["threshold_source"] == "prior" and s["coverage"]["days"] == 1, s
+    why = ctx.simmer("why", check=0).stdout
+    assert "not causes" in why, why
+
+
 def test_verbose_logs_have_priorities(ctx):
     d = ctx.daemon("--verbose")
     ctx.simmer("pain", "2", check=0)

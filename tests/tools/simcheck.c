@@ -20,7 +20,7 @@ found(const struct analysis_result *r, const struct analysis_input *in, const ch
 {
 	for (size_t i = 0; i < r->n_findings; i++) {
 		const struct finding *f = &r->findings[i];
-		if (f->harmful != harmful || f->warning_sign != warning)
+		if (f->too_few_onsets || f->harmful != harmful || f->warning_sign != warning)
 			continue;
 		if (lag >= 0 && f->lag_days != lag)
 			continue;
@@ -81,8 +81,11 @@ main(int argc, char **argv)
 		static const char *const planted[] = {"dairy", "sleep_hours", "sleep_quality",
 		    "activity_minutes", "activity_rpe", "alcohol", "late_meal", "omega3", "stiffness",
 		    "fatigue", "bloating"};
-		unsigned false_here = 0;
+		unsigned false_here = 0, reported = 0;
 		for (size_t i = 0; i < r.n_findings; i++) {
+			if (r.findings[i].too_few_onsets)
+				continue;
+			reported++;
 			bool any_true = false;
 			for (size_t c = 0; c < r.findings[i].n_conditions; c++) {
 				const char *name = in->factors[r.findings[i].conditions[c].factor].name;
@@ -91,7 +94,7 @@ main(int argc, char **argv)
 			}
 			false_here += !any_true;
 		}
-		findings_total += (unsigned)r.n_findings;
+		findings_total += reported;
 		false_findings += false_here;
 		diaries_with_false += false_here > 0;
 		/* Forecast quality: backtest AUC against yesterday's stiffness and
