@@ -59,6 +59,7 @@ main(int argc, char **argv)
 	if (getenv("SIM_WATCH_MARGIN"))
 		cfg.watch_margin = atof(getenv("SIM_WATCH_MARGIN"));
 	int hits[7] = {0};
+	int wrong_direction = 0;
 	unsigned findings_total = 0, false_findings = 0, diaries_with_false = 0;
 	double auc_sum = 0, naive_sum = 0, true_sum = 0, fa_sum = 0, warned_sum = 0;
 	int auc_n = 0;
@@ -76,6 +77,9 @@ main(int argc, char **argv)
 		hits[3] += found(&r, in, "alcohol", "late_meal", 1, true, -1, false);
 		hits[4] += found(&r, in, "omega3", NULL, 1, false, -1, false);
 		hits[5] += found(&r, in, "stiffness", NULL, -1, true, -1, true);
+		/* A planted effect reported the wrong way round. */
+		wrong_direction += found(&r, in, "omega3", NULL, -1, true, -1, false) ||
+		    found(&r, in, "dairy", NULL, -1, false, -1, false);
 		/* A finding is false when it names only factors with no planted
 		 * effect (the combination's parts and correlates count as true). */
 		static const char *const planted[] = {"dairy", "sleep_hours", "sleep_quality",
@@ -133,6 +137,7 @@ main(int argc, char **argv)
 	    "alcohol_late_meal_combo", "omega3_protective", "stiffness_warning"};
 	for (int i = 0; i < 6; i++)
 		printf("recall_%s %.3f\n", names[i], (double)hits[i] / seeds);
+	printf("wrong_direction_per_diary %.3f\n", (double)wrong_direction / seeds);
 	printf("findings_per_diary %.3f\n", (double)findings_total / seeds);
 	printf("false_findings_per_diary %.3f\n", (double)false_findings / seeds);
 	printf("false_discovery_proportion %.3f\n",
