@@ -196,8 +196,16 @@ cmd_import(const struct options *o, int argc, char **argv)
 		return rc;
 	}
 	s->cap = s->conn.max_entries_per_request;
-	if (batch_alloc(&s->filling, s->cap) != 0)
+	if (batch_alloc(&s->filling, s->cap) != 0) {
+		client_error("out of memory");
+		batch_free(&s->filling);
+		conn_close(&s->conn);
+		if (in != stdin)
+			fclose(in);
+		json_decref(s->rejections);
+		free(s);
 		return EX_OSERR;
+	}
 
 	char *line = NULL;
 	size_t linecap = 0;
