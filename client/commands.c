@@ -78,7 +78,7 @@ static void
 describe_day(int64_t t, char *out, size_t outlen)
 {
 	int64_t now = client_now_ms();
-	int32_t off_t = when_local_offset(t), off_n = when_local_offset(now);
+	int32_t off_t = proto_local_offset(t), off_n = proto_local_offset(now);
 	int32_t d = proto_local_day(t, off_t, 0), today = proto_local_day(now, off_n, 0);
 	if (d == today)
 		snprintf(out, outlen, "today");

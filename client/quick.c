@@ -97,7 +97,7 @@ quick_parse(int argc, char **argv, int64_t now_ms, struct quick_entry *q,
 		if (rc != 0)
 			return rc;
 	} else {
-		offset = when_local_offset(t);
+		offset = proto_local_offset(t);
 	}
 	for (size_t i = 0; i < q->count; i++) {
 		struct entry *e = &q->entries[i];

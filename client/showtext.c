@@ -261,7 +261,7 @@ show_alert_line(FILE *out, const msgpack_object *a)
 	int64_t t = 0;
 	char err[8];
 	proto_get_int(a, "time", false, &t, err, sizeof err);
-	when_format_iso(t, when_local_offset(t), when, sizeof when);
+	when_format_iso(t, proto_local_offset(t), when, sizeof when);
 	when[10] = ' ';
 	when[16] = '\0';
 	bool shown = false;

@@ -23,16 +23,6 @@ when_fail(char *err, size_t errlen, const char *s)
 	return -PROTO_E_INVALID_PARAMS;
 }
 
-int32_t
-when_local_offset(int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return (int32_t)(tm.tm_gmtoff / 60);
-}
-
 /* A local wall-clock time to an instant; -1 on failure. */
 static int
 local_instant(int year, int mon, int mday, int hour, int min, int sec, int64_t *out)
@@ -237,7 +227,7 @@ when_parse(const char *s, int64_t now_ms, int date_mode, int64_t *out_ms,
 	}
 done:
 	*out_ms = t;
-	*out_offset_min = has_offset ? offset : when_local_offset(t);
+	*out_offset_min = has_offset ? offset : proto_local_offset(t);
 	return 0;
 }
 

@@ -29,9 +29,6 @@ enum when_date_mode {
 int when_parse(const char *s, int64_t now_ms, int date_mode, int64_t *out_ms,
     int32_t *out_offset_min, char *err, size_t errlen);
 
-/* The local UTC offset at an instant, in minutes east. */
-int32_t when_local_offset(int64_t ms);
-
 /* Formats an instant at a given offset as ISO 8601 with milliseconds only
  * when they are not zero: 2026-11-20T21:30:00+01:00. */
 void when_format_iso(int64_t ms, int32_t offset_min, char *out, size_t outlen);

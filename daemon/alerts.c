@@ -8,6 +8,7 @@
 #include "daemon/alerts.h"
 #include "daemon/clock.h"
 #include "daemon/daemon.h"
+#include "daemon/grow.h"
 #include "daemon/log.h"
 #include "daemon/notifier.h"
 #include "daemon/replies.h"
@@ -317,14 +318,8 @@ static int
 collect_alert(const struct stored_alert *sa, void *arg)
 {
 	struct list_ctx *l = arg;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct stored_alert *n = realloc(l->items, cap * sizeof *n);
-		if (n == NULL)
-			return -PROTO_E_INTERNAL;
-		l->items = n;
-		l->cap = cap;
-	}
+	if (grow_for_one((void **)&l->items, &l->cap, l->n, sizeof *l->items, 16) != 0)
+		return -PROTO_E_INTERNAL;
 	l->items[l->n++] = *sa;
 	return 0;
 }

@@ -7,20 +7,15 @@
 #include <string.h>
 
 #include "daemon/analysis_glue.h"
+#include "daemon/grow.h"
 #include "proto/proto.h"
 
 int
 glue_collect_row(const struct daily_row *row, void *arg)
 {
 	struct daily_rows *r = arg;
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct daily_row *n = realloc(r->rows, cap * sizeof *n);
-		if (n == NULL)
-			return -PROTO_E_INTERNAL;
-		r->rows = n;
-		r->cap = cap;
-	}
+	if (grow_for_one((void **)&r->rows, &r->cap, r->count, sizeof *r->rows, 1024) != 0)
+		return -PROTO_E_INTERNAL;
 	r->rows[r->count++] = *row;
 	return 0;
 }

@@ -190,7 +190,7 @@ job_start(struct analysis_service *a)
 	j->req.data = j;
 	snprintf(j->db_path, sizeof j->db_path, "%s", a->d->paths.db);
 	j->started_at = clock_now_ms();
-	j->today = proto_local_day(j->started_at, clock_local_offset(j->started_at),
+	j->today = proto_local_day(j->started_at, proto_local_offset(j->started_at),
 	    a->d->day_start_hour);
 	j->cfg = a->cfg;
 	j->waiters = a->waiting;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "daemon/catalog.h"
+#include "daemon/grow.h"
 #include "proto/proto.h"
 
 #define S FACTOR_SCALE
@@ -139,14 +140,8 @@ catalog_put(struct catalog *cat, const struct factor *f)
 		known->builtin = false;
 		return 0;
 	}
-	if (cat->count == cat->cap) {
-		size_t cap = cat->cap ? cat->cap * 2 : 32;
-		struct factor *n = realloc(cat->factors, cap * sizeof *n);
-		if (n == NULL)
-			return -ENOMEM;
-		cat->factors = n;
-		cat->cap = cap;
-	}
+	if (grow_for_one((void **)&cat->factors, &cat->cap, cat->count, sizeof *cat->factors, 32) != 0)
+		return -ENOMEM;
 	/* Insert in order, keeping the binary search valid. */
 	size_t at = 0;
 	while (at < cat->count && strcmp(cat->factors[at].name, f->name) < 0)
@@ -202,6 +197,19 @@ catalog_check_value(const struct factor *f, double value, char *err, size_t errl
 	snprintf(err, errlen, "%s must be between %s and %s%s%s (got %s)", f->name, lo, hi,
 	    named_unit ? " " : "", named_unit ? f->unit : "", got);
 	return -PROTO_E_OUT_OF_RANGE;
+}
+
+int
+catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
+{
+	if (f->kind == FACTOR_EVENT || f->kind == FACTOR_FLARE)
+		return 0;
+	char lo[32], hi[32];
+	format_number(lo, sizeof lo, f->min);
+	format_number(hi, sizeof hi, f->max);
+	snprintf(err, errlen, "%s needs a value between %s and %s, as in '%s %s'", f->name, lo, hi,
+	    f->name, hi);
+	return -PROTO_E_INVALID_PARAMS;
 }
 
 static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare"};

@@ -73,6 +73,10 @@ void catalog_default_factor(struct factor *f, const char *name);
  * -PROTO_E_OUT_OF_RANGE. */
 int catalog_check_value(const struct factor *f, double value, char *err, size_t errlen);
 
+/* An entry sent without a value: fine for an event or a flare marker (it
+ * counts 1); any other kind is refused with its range, -PROTO_E_INVALID_PARAMS. */
+int catalog_check_missing_value(const struct factor *f, char *err, size_t errlen);
+
 /* Default range for a kind: scale 0-10, hours 0-24, minutes 0-1440,
  * event 0-100, flare 0-1. */
 void factor_kind_range(int kind, double *min, double *max);

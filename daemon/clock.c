@@ -56,16 +56,6 @@ clock_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int32_t
-clock_local_offset(int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return (int32_t)(tm.tm_gmtoff / 60);
-}
-
 int
 clock_local_minute(int64_t ms)
 {

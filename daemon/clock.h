@@ -13,8 +13,6 @@
 
 /* UTC milliseconds now. */
 int64_t clock_now_ms(void);
-/* The local UTC offset in minutes at an instant (the process's TZ). */
-int32_t clock_local_offset(int64_t ms);
 /* Minutes since local midnight at an instant. */
 int clock_local_minute(int64_t ms);
 

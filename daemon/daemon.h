@@ -61,6 +61,7 @@ struct simmerd {
 	unsigned n_conns;
 	uint64_t next_serial;
 	size_t inflight_entries;    /* see DAEMON_MAX_INFLIGHT_ENTRIES */
+	bool conns_held;            /* some connection waits for that to drop */
 	bool stopping;
 	int exit_code;
 };

@@ -142,16 +142,11 @@ validate_item(struct simmerd *d, struct log_item *it, char *err, size_t errlen)
 		snprintf(err, errlen, "time is more than a day in the future");
 		return -PROTO_E_OUT_OF_RANGE;
 	}
-	if (e->no_value && it->factor.kind != FACTOR_EVENT && it->factor.kind != FACTOR_FLARE) {
-		char lo[32], hi[32];
-		snprintf(lo, sizeof lo, "%g", it->factor.min);
-		snprintf(hi, sizeof hi, "%g", it->factor.max);
-		snprintf(err, errlen, "%s needs a value between %s and %s, as in '%s %s'", e->factor, lo,
-		    hi, e->factor, hi);
-		return -PROTO_E_INVALID_PARAMS;
-	}
+	int rc = e->no_value ? catalog_check_missing_value(&it->factor, err, errlen) : 0;
+	if (rc < 0)
+		return rc;
 	e->no_value = false;
-	int rc = catalog_check_value(&it->factor, e->value, err, errlen);
+	rc = catalog_check_value(&it->factor, e->value, err, errlen);
 	if (rc < 0)
 		return rc;
 	e->day = proto_local_day(e->time_ms, e->utc_offset_min, d->day_start_hour);

@@ -244,6 +244,7 @@ conn_process(struct conn *c)
 	while (!c->closing && off < c->len && c->pending < CONN_MAX_PENDING) {
 		if (d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES) {
 			held = true;
+			d->conns_held = true;
 			break;
 		}
 		ssize_t n = proto_scan(c->buf + off, c->len - off, &d->limits, err, sizeof err);
@@ -255,7 +256,10 @@ conn_process(struct conn *c)
 		}
 		struct proto_msg msg;
 		bool msgid_known = false;
-		int rc = proto_msg_decode(c->buf + off, (size_t)n, &msg, &msgid_known, err, sizeof err);
+		/* Dispatch copies what it keeps, and the buffer only moves after
+		 * the message is freed: no need for a copy. */
+		int rc = proto_msg_decode_in_place(c->buf + off, (size_t)n, &msg, &msgid_known, err,
+		    sizeof err);
 		off += (size_t)n;
 		if (rc < 0) {
 			conn_protocol_error(c, msgid_known ? msg.msgid : 0, -rc, err);
@@ -493,8 +497,11 @@ server_stop_reading_all(struct simmerd *d)
 void
 server_resume_held(struct simmerd *d)
 {
-	if (d->stopping || d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES)
+	/* Called after every commit: only walk the connections when one of
+	 * them was actually held back. */
+	if (!d->conns_held || d->stopping || d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES)
 		return;
+	d->conns_held = false;
 	struct conn *c = d->conns;
 	while (c != NULL) {
 		struct conn *next = c->next;

@@ -182,7 +182,7 @@ on_timer(uv_poll_t *h, int status, int events)
 	svc->last_fired = svc->next_due;
 	if (kind == DUE_CHECKIN) {
 		int64_t now = clock_now_ms();
-		int32_t today = proto_local_day(now, clock_local_offset(now), d->day_start_hour);
+		int32_t today = proto_local_day(now, proto_local_offset(now), d->day_start_hour);
 		if (svc->last_entry_day < today)
 			alerts_checkin(svc->alerts);
 	} else {
@@ -243,7 +243,7 @@ restore_state(struct simmerd *d)
 	if (store_alerts_list(st, "risk", 1, keep_last_alert, &last, err, sizeof err) == 0 && last > 0)
 		alerts_restore(svc->alerts, last);
 	int64_t now = clock_now_ms();
-	int32_t today = proto_local_day(now, clock_local_offset(now), d->day_start_hour);
+	int32_t today = proto_local_day(now, proto_local_offset(now), d->day_start_hour);
 	store_read_daily(st, today - 1, keep_last_day, &svc->last_entry_day, err, sizeof err);
 	store_close(st);
 }

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "daemon/clock.h"
 #include "daemon/store.h"
 #include "daemon/store_internal.h"
 
@@ -82,14 +82,6 @@ store_fail(struct store *st, char *err, size_t errlen, const char *doing)
 {
 	snprintf(err, errlen, "%s: %s", doing, st && st->db ? sqlite3_errmsg(st->db) : "no database");
 	return -PROTO_E_STORAGE;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int
@@ -346,7 +338,7 @@ bind_factor(sqlite3_stmt *s, const struct factor *f)
 	sqlite3_bind_double(s, 5, f->min);
 	sqlite3_bind_double(s, 6, f->max);
 	sqlite3_bind_text(s, 7, f->description, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 8, now_ms());
+	sqlite3_bind_int64(s, 8, clock_now_ms());
 }
 
 /* Stores a first-use factor's row once per connection. */
@@ -382,7 +374,7 @@ store_insert_entry(struct store *st, const struct entry *e, const struct factor 
 	sqlite3_bind_double(s, 6, e->value);
 	sqlite3_bind_text(s, 7, e->note, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 8, e->source);
-	sqlite3_bind_int64(s, 9, now_ms());
+	sqlite3_bind_int64(s, 9, clock_now_ms());
 	rc = step_done(st, s, err, errlen, "storing an entry");
 	if (rc != 0)
 		return rc;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/grow.h"
 #include "daemon/log.h"
 #include "daemon/replies.h"
 #include "daemon/writer.h"
@@ -115,14 +116,8 @@ static int
 entry_list_add(const struct entry *e, void *arg)
 {
 	struct entry_list *l = arg;
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct entry *n = realloc(l->items, cap * sizeof *n);
-		if (n == NULL)
-			return -PROTO_E_INTERNAL;
-		l->items = n;
-		l->cap = cap;
-	}
+	if (grow_for_one((void **)&l->items, &l->cap, l->count, sizeof *l->items, 64) != 0)
+		return -PROTO_E_INTERNAL;
 	l->items[l->count++] = *e;
 	return 0;
 }

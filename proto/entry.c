@@ -194,6 +194,16 @@ floor_div(int64_t a, int64_t b)
 }
 
 int32_t
+proto_local_offset(int64_t time_ms)
+{
+	time_t t = (time_t)(time_ms / 1000);
+	struct tm tm;
+	if (localtime_r(&t, &tm) == NULL)
+		return 0;
+	return (int32_t)(tm.tm_gmtoff / 60);
+}
+
+int32_t
 proto_local_day(int64_t time_ms, int32_t utc_offset_min, int day_start_hour)
 {
 	int64_t local_ms = time_ms + (int64_t)utc_offset_min * 60000 -

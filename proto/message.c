@@ -61,8 +61,8 @@ proto_obj_str(const msgpack_object *o, char *out, size_t outlen)
 	return 0;
 }
 
-int
-proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
+static int
+msg_decode(const char *buf, size_t len, bool copy, struct proto_msg *msg,
     bool *msgid_known, char *err, size_t errlen)
 {
 	memset(msg, 0, sizeof *msg);
@@ -70,11 +70,14 @@ proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
 	if (msgid_known)
 		*msgid_known = false;
 	size_t consumed = 0;
-	msg->bytes = malloc(len ? len : 1);
-	if (msg->bytes == NULL)
-		return fail(PROTO_E_INTERNAL, err, errlen, "out of memory");
-	memcpy(msg->bytes, buf, len);
-	if (msgpack_unpack_next(&msg->unpacked, msg->bytes, len, &consumed) != MSGPACK_UNPACK_SUCCESS)
+	if (copy) {
+		msg->bytes = malloc(len ? len : 1);
+		if (msg->bytes == NULL)
+			return fail(PROTO_E_INTERNAL, err, errlen, "out of memory");
+		memcpy(msg->bytes, buf, len);
+		buf = msg->bytes;
+	}
+	if (msgpack_unpack_next(&msg->unpacked, buf, len, &consumed) != MSGPACK_UNPACK_SUCCESS)
 		return fail(PROTO_E_PARSE, err, errlen, "the bytes are not a complete msgpack value");
 	const msgpack_object *root = &msg->unpacked.data;
 	if (root->type != MSGPACK_OBJECT_ARRAY)
@@ -121,6 +124,20 @@ proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
 		return fail(PROTO_E_INVALID_REQUEST, err, errlen, "params must be an array");
 	msg->params = &a[3];
 	return 0;
+}
+
+int
+proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
+    bool *msgid_known, char *err, size_t errlen)
+{
+	return msg_decode(buf, len, true, msg, msgid_known, err, errlen);
+}
+
+int
+proto_msg_decode_in_place(const char *buf, size_t len, struct proto_msg *msg,
+    bool *msgid_known, char *err, size_t errlen)
+{
+	return msg_decode(buf, len, false, msg, msgid_known, err, errlen);
 }
 
 void

@@ -100,8 +100,9 @@ void proto_limits_default(struct proto_limits *lim);
 ssize_t proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
     char *err, size_t errlen);
 
-/* One decoded message. It owns its memory: a copy of the bytes (msgpack-c
- * points strings into the bytes it unpacked) and the unpacked objects. */
+/* One decoded message. It owns its unpacked objects and, unless decoded in
+ * place, a copy of its bytes (msgpack-c points strings into the bytes it
+ * unpacked). */
 struct proto_msg {
 	char *bytes;
 	int type;                       /* enum proto_msg_type */
@@ -119,6 +120,11 @@ struct proto_msg {
  * and *msgid_known says so. Always call proto_msg_free() afterwards.
  */
 int proto_msg_decode(const char *buf, size_t len, struct proto_msg *msg,
+    bool *msgid_known, char *err, size_t errlen);
+/* The same without the copy: msg points into buf, which must stay in place
+ * until proto_msg_free(). For a caller that is done with the message before
+ * it touches its buffer again (the daemon's read path). */
+int proto_msg_decode_in_place(const char *buf, size_t len, struct proto_msg *msg,
     bool *msgid_known, char *err, size_t errlen);
 void proto_msg_free(struct proto_msg *msg);
 
@@ -214,6 +220,9 @@ int proto_uuid_v7(char out[PROTO_ID_LEN + 1]);
 /* Days since 1970-01-01 <-> "YYYY-MM-DD" (proleptic Gregorian). */
 void proto_day_format(int32_t day, char out[11]);
 int proto_day_parse(const char *s, int32_t *day);
+/* The UTC offset (minutes east) in force at an instant in the process's
+ * time zone. */
+int32_t proto_local_offset(int64_t time_ms);
 /* The local day an instant belongs to: local time is time + offset, and a
  * day starts at day_start_hour (so 02:00 with a 04:00 start is yesterday). */
 int32_t proto_local_day(int64_t time_ms, int32_t utc_offset_min, int day_start_hour);

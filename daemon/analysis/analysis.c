@@ -99,7 +99,7 @@ analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
 			goto fail;
 		r->forecast_day = r->last_day;
 		r->forecast_load = r->load[n - 1];
-		r->risk = forecast_predict(in, cfg, ewma, r->load, &m, n - 1, r->threshold,
+		r->risk = forecast_predict(in, ewma, r->load, &m, n - 1, r->threshold,
 		    r->contributors, sizeof r->contributors / sizeof r->contributors[0],
 		    &r->n_contributors);
 		r->level = forecast_level(cfg, r->forecast_load, r->threshold, r->risk);

@@ -106,7 +106,7 @@ backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
 		struct backtest_day *b = &r->backtest[r->n_backtest++];
 		b->day = in->first_day + (int32_t)d;
 		b->load = load[d];
-		b->risk = forecast_predict(in, cfg, ewma, load, &model, d, threshold, NULL, 0, NULL);
+		b->risk = forecast_predict(in, ewma, load, &model, d, threshold, NULL, 0, NULL);
 		b->level = forecast_level(cfg, b->load, threshold, b->risk);
 		b->outcome = series_target48(r, in, d);
 	}

@@ -40,8 +40,8 @@ forecast_prior_risk(double load, double threshold)
 }
 
 static double
-feature_raw(const struct analysis_input *in, const double *ewma, const double *load, int id,
-    size_t d)
+feature_raw(const struct analysis_input *in, const struct forecast_model *m, const double *ewma,
+    const double *load, int id, size_t d)
 {
 	switch (id) {
 	case FEATURE_LOAD:
@@ -49,11 +49,9 @@ feature_raw(const struct analysis_input *in, const double *ewma, const double *l
 	case FEATURE_LOAD_CHANGE:
 		return d >= 3 ? (load[d] - load[d - 3]) / 10 : 0;
 	case FEATURE_STIFFNESS:
-		return factor_value(in, analysis_find_factor(in, "stiffness"), (long)d);
 	case FEATURE_FATIGUE:
-		return factor_value(in, analysis_find_factor(in, "fatigue"), (long)d);
 	case FEATURE_BLOATING:
-		return factor_value(in, analysis_find_factor(in, "bloating"), (long)d);
+		return factor_value(in, m->symptom[id - FEATURE_STIFFNESS], (long)d);
 	default:
 		break;
 	}
@@ -67,13 +65,13 @@ feature_raw(const struct analysis_input *in, const double *ewma, const double *l
 static void
 choose_features(const struct analysis_input *in, struct forecast_model *m)
 {
+	static const char *const symptoms[3] = {"stiffness", "fatigue", "bloating"};
+	for (int i = 0; i < 3; i++)
+		m->symptom[i] = analysis_find_factor(in, symptoms[i]);
 	m->k = 0;
 	for (int id = 0; id < FEATURE_EXPOSURE; id++) {
-		if (id == FEATURE_STIFFNESS && analysis_find_factor(in, "stiffness") < 0)
-			continue;
-		if (id == FEATURE_FATIGUE && analysis_find_factor(in, "fatigue") < 0)
-			continue;
-		if (id == FEATURE_BLOATING && analysis_find_factor(in, "bloating") < 0)
+		bool symptom = id >= FEATURE_STIFFNESS && id <= FEATURE_BLOATING;
+		if (symptom && m->symptom[id - FEATURE_STIFFNESS] < 0)
 			continue;
 		m->columns[m->k++] = id;
 	}
@@ -111,7 +109,7 @@ forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
 		if (t < 0)
 			continue;
 		for (size_t j = 0; j < m->k; j++)
-			x[n * m->k + j] = feature_raw(in, ewma, load, m->columns[j], d);
+			x[n * m->k + j] = feature_raw(in, m, ewma, load, m->columns[j], d);
 		y[n] = t;
 		pos += (size_t)t;
 		n++;
@@ -148,8 +146,7 @@ forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
 }
 
 static void
-describe(const struct analysis_input *in, const double *ewma, const double *load, int id,
-    size_t d, double raw, double mean, char *out, size_t outlen)
+describe(const double *load, int id, size_t d, double raw, double mean, char *out, size_t outlen)
 {
 	switch (id) {
 	case FEATURE_LOAD:
@@ -173,8 +170,6 @@ describe(const struct analysis_input *in, const double *ewma, const double *load
 		snprintf(out, outlen, "%.0f load points lately, usually %.0f", raw, mean);
 		return;
 	}
-	(void)in;
-	(void)ewma;
 	snprintf(out, outlen, "%.0f in the last 2 days, usually %.1f", raw, mean);
 }
 
@@ -198,8 +193,7 @@ cmp_contrib(const void *a, const void *b)
 }
 
 double
-forecast_predict(const struct analysis_input *in, const struct analysis_config *cfg,
-    const double *ewma, const double *load, const struct forecast_model *m, size_t d,
+forecast_predict(const struct analysis_input *in, const double *ewma, const double *load, const struct forecast_model *m, size_t d,
     double threshold, struct contributor *contrib, size_t max_contrib, size_t *n_contrib)
 {
 	double risk;
@@ -208,7 +202,7 @@ forecast_predict(const struct analysis_input *in, const struct analysis_config *
 	if (m->fitted) {
 		double z = m->beta[0];
 		for (size_t j = 0; j < m->k; j++) {
-			double raw = feature_raw(in, ewma, load, m->columns[j], d);
+			double raw = feature_raw(in, m, ewma, load, m->columns[j], d);
 			double zj = isfinite(raw) ? (raw - m->mean[j]) / m->sd[j] : 0;
 			double c = m->beta[j + 1] * zj;
 			z += c;
@@ -216,7 +210,7 @@ forecast_predict(const struct analysis_input *in, const struct analysis_config *
 				struct contributor *ct = &all[n++];
 				snprintf(ct->factor, sizeof ct->factor, "%s", feature_name(in, m->columns[j]));
 				ct->contribution = c;
-				describe(in, ewma, load, m->columns[j], d, raw,
+				describe(load, m->columns[j], d, raw,
 				    m->columns[j] == FEATURE_LOAD ? m->mean[j] * 10 : m->mean[j], ct->detail,
 				    sizeof ct->detail);
 			}
@@ -236,7 +230,6 @@ forecast_predict(const struct analysis_input *in, const struct analysis_config *
 			snprintf(ct->detail, sizeof ct->detail, "%.0f of the %.0f load points", pts, load[d]);
 		}
 	}
-	(void)cfg;
 	if (contrib != NULL) {
 		qsort(all, n, sizeof *all, cmp_contrib);
 		*n_contrib = n < max_contrib ? n : max_contrib;

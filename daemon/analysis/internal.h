@@ -49,6 +49,7 @@ struct forecast_model {
 	double mean[32], sd[32];
 	double beta[33];
 	bool fitted;
+	int symptom[3];             /* stiffness, fatigue, bloating factor indices or -1 */
 };
 /* Fits on the days whose 48-hour outcome is known by the evening of day
  * `upto` (so nothing after it is read). load is the load series to use. */
@@ -57,8 +58,7 @@ int forecast_fit(const struct analysis_input *in, const struct analysis_config *
     struct forecast_model *m);
 /* The risk for the evening of day d, and (when contrib is not NULL) the
  * inputs' contributions, largest first. */
-double forecast_predict(const struct analysis_input *in, const struct analysis_config *cfg,
-    const double *ewma, const double *load, const struct forecast_model *m, size_t d,
+double forecast_predict(const struct analysis_input *in, const double *ewma, const double *load, const struct forecast_model *m, size_t d,
     double threshold, struct contributor *contrib, size_t max_contrib, size_t *n_contrib);
 int forecast_level(const struct analysis_config *cfg, double load, double threshold, double risk);
 int backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,

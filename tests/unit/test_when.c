@@ -95,7 +95,7 @@ test_local_zones(void **state)
 	at("2026-07-01T12:00:00-04:00", WHEN_DATE_NOON, &off);
 	assert_int_equal(off, -240);
 	set_tz("America/New_York");
-	assert_int_equal(when_local_offset(now), -300);
+	assert_int_equal(proto_local_offset(now), -300);
 	set_tz("UTC");
 }
 
