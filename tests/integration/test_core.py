@@ -170,6 +170,40 @@ def test_files_are_private(ctx):
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+def test_an_acknowledgement_follows_an_fsync_of_the_wal(ctx):
+    """kill -9 cannot tell a missing fsync (the page cache survives it), so
+    count them: between sending an entry and its acknowledgement the writer
+    must fsync the write-ahead log (synchronous=FULL), on every commit."""
+    d = ctx.daemon()
+    ctx.simmer("pain", "1", check=0)     # the writer opened the database
+    out = os.path.join(ctx.env.root, "sync.strace")
+    tracer = subprocess.Popen(["strace", "-f", "-y", "-qq", "-e", "trace=fsync,fdatasync",
+                               "-o", out, "-p", str(d.proc.pid)],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        # strace is attached once every thread is traced (TracerPid set).
+        def traced():
+            tasks = os.listdir(f"/proc/{d.proc.pid}/task")
+            for t in tasks:
+                with open(f"/proc/{d.proc.pid}/task/{t}/status") as f:
+                    if "TracerPid:\t0\n" in f.read():
+                        return False
+            return True
+        wait_until(traced, what="strace to attach to every simmerd thread")
+        for i in range(3):
+            c = Client(ctx.env.socket)
+            c.hello()
+            res = c.call("log", {"entries": [entry("stress", i)]})
+            assert res["added"] == 1, res
+            c.close()
+    finally:
+        tracer.terminate()
+        tracer.wait(10)
+    with open(out) as f:
+        syncs = [l for l in f if "simmer.db-wal" in l and ("fsync(" in l or "fdatasync(" in l)]
+    assert len(syncs) >= 3, f"{len(syncs)} fsyncs of the WAL for 3 acknowledged commits"
+
+
 def test_acknowledged_entries_survive_kill_9(ctx):
     d = ctx.daemon()
     acked = []
