@@ -27,12 +27,9 @@ struct bearable {
 static int
 bearable_header(struct tracker *t, char **fields, size_t n)
 {
-	struct bearable *b = calloc(1, sizeof *b);
-	if (b == NULL) {
-		tracker_fail(t, "out of memory");
+	struct bearable *b = tracker_state(t, sizeof *b);
+	if (b == NULL)
 		return -1;
-	}
-	t->state = b;
 	b->date = tracker_column(fields, n, (const char *const[]){"date", NULL});
 	b->date_formatted = tracker_column(fields, n, (const char *const[]){"date formatted",
 	    "date_formatted", NULL});
@@ -44,11 +41,7 @@ bearable_header(struct tracker *t, char **fields, size_t n)
 	b->notes = tracker_column(fields, n, (const char *const[]){"notes", "note", NULL});
 	if ((b->date < 0 && b->date_formatted < 0) || b->category < 0 || b->rating < 0 ||
 	    b->detail < 0) {
-		char found[160];
-		tracker_header_text(fields, n, found, sizeof found);
-		tracker_fail(t, "this is not a Bearable export: its first line is '%s'; the formats "
-		    "known are %s", found, tracker_formats_help());
-		return -1;
+		return tracker_wrong_header(t, "a Bearable export", fields, n);
 	}
 	return 0;
 }
@@ -200,10 +193,6 @@ bearable_row(struct tracker *t, char **fields, size_t n)
 	const char *date = field(fields, n, b->date_formatted);
 	if (date[0] == '\0' || tracker_parse_date(date, &y, &m, &d) != 0)
 		date = field(fields, n, b->date);
-	if (tracker_parse_date(date, &y, &m, &d) != 0) {
-		tracker_reject(t, "bad date '%.40s'", date);
-		return 0;
-	}
 	const char *when = field(fields, n, b->time);
 	if (time_of_day(when, &hh, &mm) != 0) {
 		tracker_reject(t, "bad time of day '%.40s' (a clock time, pre, am, mid, pm or all day)",
@@ -212,10 +201,8 @@ bearable_row(struct tracker *t, char **fields, size_t n)
 	}
 	int64_t ms;
 	int32_t offset;
-	if (tracker_local_time(t, y, m, d, hh, mm, &ms, &offset) != 0) {
-		tracker_reject(t, "bad date '%.40s'", date);
+	if (tracker_date_at(t, date, hh, mm, &ms, &offset) != 0)
 		return 0;
-	}
 	char category[64];
 	snprintf(category, sizeof category, "%s", field(fields, n, b->category));
 	char *cat = category;

@@ -101,12 +101,9 @@ column_kind(const char *header, char *name, size_t namelen)
 static int
 flaredown_header(struct tracker *t, char **fields, size_t n)
 {
-	struct flaredown *f = calloc(1, sizeof *f);
-	if (f == NULL) {
-		tracker_fail(t, "out of memory");
+	struct flaredown *f = tracker_state(t, sizeof *f);
+	if (f == NULL)
 		return -1;
-	}
-	t->state = f;
 	if (tracker_column(fields, n, (const char *const[]){"trackable_name", NULL}) >= 0) {
 		free(f);
 		t->state = NULL;
@@ -117,11 +114,7 @@ flaredown_header(struct tracker *t, char **fields, size_t n)
 	f->date = tracker_column(fields, n, (const char *const[]){"date", "checkin_date", NULL});
 	int tags = tracker_column(fields, n, (const char *const[]){"tags", "foods", NULL});
 	if (f->date != 0 || tags < 0) {
-		char found[160];
-		tracker_header_text(fields, n, found, sizeof found);
-		tracker_fail(t, "this is not a Flaredown export: its first line is '%s'; the formats "
-		    "known are %s", found, tracker_formats_help());
-		return -1;
+		return tracker_wrong_header(t, "a Flaredown export", fields, n);
 	}
 	f->kinds = calloc(n, sizeof *f->kinds);
 	f->names = calloc(n, sizeof *f->names);
@@ -200,14 +193,10 @@ flaredown_row(struct tracker *t, char **fields, size_t n)
 {
 	struct flaredown *f = t->state;
 	const char *date = (size_t)f->date < n ? fields[f->date] : "";
-	int y, m, d;
 	int64_t ms;
 	int32_t offset;
-	if (tracker_parse_date(date, &y, &m, &d) != 0 ||
-	    tracker_local_time(t, y, m, d, 12, 0, &ms, &offset) != 0) {
-		tracker_reject(t, "bad date '%.40s'", date);
+	if (tracker_date_at(t, date, 12, 0, &ms, &offset) != 0)
 		return 0;
-	}
 	bool skipped = false;
 	for (size_t i = 0; i < n && i < f->n_columns; i++) {
 		if (f->kinds[i] == COL_DATE || fields[i][0] == '\0')

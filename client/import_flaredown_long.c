@@ -25,23 +25,16 @@ struct flaredown_long {
 static int
 long_header(struct tracker *t, char **fields, size_t n)
 {
-	struct flaredown_long *f = calloc(1, sizeof *f);
-	if (f == NULL) {
-		tracker_fail(t, "out of memory");
+	struct flaredown_long *f = tracker_state(t, sizeof *f);
+	if (f == NULL)
 		return -1;
-	}
-	t->state = f;
 	f->user = tracker_column(fields, n, (const char *const[]){"user_id", NULL});
 	f->date = tracker_column(fields, n, (const char *const[]){"checkin_date", NULL});
 	f->type = tracker_column(fields, n, (const char *const[]){"trackable_type", NULL});
 	f->name = tracker_column(fields, n, (const char *const[]){"trackable_name", NULL});
 	f->value = tracker_column(fields, n, (const char *const[]){"trackable_value", NULL});
 	if (f->date < 0 || f->type < 0 || f->name < 0 || f->value < 0) {
-		char found[160];
-		tracker_header_text(fields, n, found, sizeof found);
-		tracker_fail(t, "this is not a Flaredown research export: its first line is '%s'; "
-		    "the formats known are %s", found, tracker_formats_help());
-		return -1;
+		return tracker_wrong_header(t, "a Flaredown research export", fields, n);
 	}
 	if (t->user != NULL)
 		snprintf(f->person, sizeof f->person, "%s", t->user);
@@ -91,14 +84,10 @@ long_row(struct tracker *t, char **fields, size_t n)
 		tracker_skip(t, "Harvey-Bradshaw index answers");
 		return 0;
 	}
-	int y, m, d;
 	int64_t ms;
 	int32_t offset;
-	if (tracker_parse_date(date, &y, &m, &d) != 0 ||
-	    tracker_local_time(t, y, m, d, 12, 0, &ms, &offset) != 0) {
-		tracker_reject(t, "bad date '%.40s'", date);
+	if (tracker_date_at(t, date, 12, 0, &ms, &offset) != 0)
 		return 0;
-	}
 	if (name[0] == '\0') {
 		tracker_reject(t, "no trackable_name");
 		return 0;

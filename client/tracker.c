@@ -115,8 +115,18 @@ tracker_column(char **fields, size_t n, const char *const *names)
 	return -1;
 }
 
-void
-tracker_header_text(char **fields, size_t n, char *out, size_t outlen)
+void *
+tracker_state(struct tracker *t, size_t size)
+{
+	t->state = calloc(1, size);
+	if (t->state == NULL)
+		tracker_fail(t, "out of memory");
+	return t->state;
+}
+
+/* The header as the file has it, for a message: "a,b,c" cut at 120 bytes. */
+static void
+header_text(char **fields, size_t n, char *out, size_t outlen)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
@@ -126,6 +136,16 @@ tracker_header_text(char **fields, size_t n, char *out, size_t outlen)
 	}
 	if (strlen(out) > 120)
 		snprintf(out + 117, outlen - 117, "...");
+}
+
+int
+tracker_wrong_header(struct tracker *t, const char *what, char **fields, size_t n)
+{
+	char found[160];
+	header_text(fields, n, found, sizeof found);
+	tracker_fail(t, "this is not %s: its first line is '%s'; the formats known are %s", what,
+	    found, tracker_formats_help());
+	return -1;
 }
 
 static int
@@ -181,12 +201,18 @@ tracker_parse_date(const char *s, int *y, int *m, int *d)
 }
 
 int
-tracker_local_time(const struct tracker *t, int y, int m, int d, int hh, int mm, int64_t *ms,
+tracker_date_at(struct tracker *t, const char *date, int hh, int mm, int64_t *ms,
     int32_t *offset)
 {
+	int y, m, d;
 	char s[32], err[120];
-	snprintf(s, sizeof s, "%04d-%02d-%02d %02d:%02d", y, m, d, hh, mm);
-	return when_parse(s, t->now_ms, WHEN_DATE_NOON, ms, offset, err, sizeof err) == 0 ? 0 : -1;
+	if (tracker_parse_date(date, &y, &m, &d) == 0) {
+		snprintf(s, sizeof s, "%04d-%02d-%02d %02d:%02d", y, m, d, hh, mm);
+		if (when_parse(s, t->now_ms, WHEN_DATE_NOON, ms, offset, err, sizeof err) == 0)
+			return 0;
+	}
+	tracker_reject(t, "bad date '%.40s'", date);
+	return -1;
 }
 
 bool

@@ -125,16 +125,21 @@ int tracker_record(const struct tracker *t, size_t i, struct import_record *rec)
 void tracker_fail(struct tracker *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tracker_reject(struct tracker *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tracker_skip(struct tracker *t, const char *what);
+/* A format's state, zeroed, in t->state; NULL (after tracker_fail) when
+ * out of memory. */
+void *tracker_state(struct tracker *t, size_t size);
+/* Says the header is not the format's, naming it and the formats known;
+ * returns -1. `what` is "a Bearable export" and the like. */
+int tracker_wrong_header(struct tracker *t, const char *what, char **fields, size_t n);
 /* The column whose name matches one of the names (case-insensitive,
  * spaces and a byte-order mark trimmed), or -1. */
 int tracker_column(char **fields, size_t n, const char *const *names);
-/* The header as the file has it, for a message: "a,b,c" cut at 120 bytes. */
-void tracker_header_text(char **fields, size_t n, char *out, size_t outlen);
 /* Parses "2020-09-25", "25th Sep 2020", "Sep 25, 2020" into y, m, d. */
 int tracker_parse_date(const char *s, int *y, int *m, int *d);
-/* The instant of a local date at hh:mm. -1 when it cannot be. */
-int tracker_local_time(const struct tracker *t, int y, int m, int d, int hh, int mm,
-    int64_t *ms, int32_t *offset);
+/* The instant of a date (as tracker_parse_date reads it) at local hh:mm;
+ * -1 after rejecting the row when the date cannot be read. */
+int tracker_date_at(struct tracker *t, const char *date, int hh, int mm, int64_t *ms,
+    int32_t *offset);
 /* Parses a plain number ("3", "2.5"), NaN-free. */
 bool tracker_number(const char *s, double *out);
 /* Splits s in place at sep ("; " or " | "), trimming each part; returns
