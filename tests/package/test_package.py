@@ -216,7 +216,7 @@ def purge():
 def main():
     reason = skip_reason()
     if reason:
-        print(f"1..0 # SKIP {reason}")
+        print(f"1..1\nok 1 - package # SKIP {reason}")
         return 0
     steps = [n for n in Flow.__dict__ if n.startswith("step_")]
     with open(LOCK, "w") as lock:
@@ -229,7 +229,7 @@ def main():
                 assert time.monotonic() < deadline, "another package test held the lock for 20 minutes"
                 time.sleep(1)
         if installed_version() is not None:
-            print(f"1..0 # SKIP {skip_reason()}")
+            print(f"1..1\nok 1 - package # SKIP {skip_reason()}")
             return 0
         print(f"1..{len(steps)}")
         ctx = Context()
