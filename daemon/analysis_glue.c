@@ -192,6 +192,18 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
 	glue_pack_coverage(pk, r, computed_at);
 }
 
+/* "ci95": [lo, hi], "p", "q": four keys of a finding's map. */
+static void
+pack_interval(msgpack_packer *pk, double lo, double hi, double p, double q)
+{
+	proto_pack_cstr(pk, "ci95");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_double(pk, lo);
+	msgpack_pack_double(pk, hi);
+	proto_pack_kv_double(pk, "p", p);
+	proto_pack_kv_double(pk, "q", q);
+}
+
 static void
 pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct finding *f)
 {
@@ -215,12 +227,7 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	proto_pack_kv_int(pk, "lag_days", f->lag_days);
 	proto_pack_kv_str(pk, "effect", f->harmful ? "harmful" : "protective");
 	proto_pack_kv_double(pk, "relative_risk", f->rr);
-	proto_pack_cstr(pk, "ci95");
-	msgpack_pack_array(pk, 2);
-	msgpack_pack_double(pk, f->ci_lo);
-	msgpack_pack_double(pk, f->ci_hi);
-	proto_pack_kv_double(pk, "p", f->p);
-	proto_pack_kv_double(pk, "q", f->q);
+	pack_interval(pk, f->ci_lo, f->ci_hi, f->p, f->q);
 	proto_pack_kv_int(pk, "exposed_onsets", f->exposed_onsets);
 	proto_pack_kv_int(pk, "exposed_days", f->exposed_days);
 	proto_pack_cstr(pk, "overlaps");
@@ -281,12 +288,7 @@ pack_levels(msgpack_packer *pk, const struct analysis_input *in, const struct an
 		proto_pack_kv_int(pk, "lag_days", l->lag_days);
 		proto_pack_kv_double(pk, "effect", l->effect);
 		proto_pack_kv_str(pk, "per", l->per_unit ? "unit" : "day_with_it");
-		proto_pack_cstr(pk, "ci95");
-		msgpack_pack_array(pk, 2);
-		msgpack_pack_double(pk, l->lo);
-		msgpack_pack_double(pk, l->hi);
-		proto_pack_kv_double(pk, "p", l->p);
-		proto_pack_kv_double(pk, "q", l->q);
+		pack_interval(pk, l->lo, l->hi, l->p, l->q);
 		proto_pack_kv_int(pk, "days", l->days);
 		proto_pack_kv_int(pk, "exposed_days", l->exposed_days);
 	}
