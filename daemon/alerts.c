@@ -186,8 +186,8 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 			char msg[512];
 			snprintf(msg, sizeof msg, "%s%s. %s Red-flag symptoms always raise an alert.",
 			    o->shown ? "test notification " : "not shown: ", o->message,
-			    a->have_last ? a->last.risk_alerts_note : "No analysis has run yet, so there are "
-			    "no risk alerts so far.");
+			    a->have_last ? a->last.risk_alerts_note : "Risk alerts are off until an "
+			    "analysis has run.");
 			proto_pack_kv_str(&rep.pk, "message", msg);
 			reply_send(&rep, c);
 		}

@@ -136,13 +136,24 @@ refit_platt(struct rolling *s, size_t known)
 	}
 }
 
+/* Onsets that one of the first `known` evenings forecast. */
+static unsigned
+onsets_forecast(const struct rolling *s, size_t known)
+{
+	if (known == 0)
+		return 0;
+	unsigned n = 0;
+	for (size_t t = s->ev[0].d + 1; t <= s->ev[known - 1].d + 2 && t < s->in->n_days; t++)
+		n += s->r->onset[t];
+	return n;
+}
+
 /* The candidate with the lowest out-of-sample log-loss on the known
  * evenings; the simple rule until enough onsets were forecast. */
 static void
 choose_candidate(struct rolling *s, size_t known)
 {
 	double loss[FORECASTER_COUNT];
-	size_t pos = 0;
 	for (int c = 0; c < FORECASTER_COUNT; c++) {
 		size_t n = 0;
 		for (size_t i = 0; i < known; i++) {
@@ -152,12 +163,9 @@ choose_candidate(struct rolling *s, size_t known)
 			s->sy[n++] = s->ev[i].outcome == 1;
 		}
 		loss[c] = stats_log_loss(s->sp, s->sy, n);
-		if (c == 0)
-			for (size_t i = 0; i < n; i++)
-				pos += s->sy[i];
 	}
 	s->chosen = FORECASTER_SIMPLE;
-	if (pos < BACKTEST_MIN_ONSETS)
+	if (onsets_forecast(s, known) < BACKTEST_MIN_ONSETS)
 		return;
 	for (int c = 1; c < FORECASTER_COUNT; c++)
 		if (loss[c] < loss[s->chosen])
@@ -250,9 +258,10 @@ choose_cutoffs(struct rolling *s, size_t known)
 		pos += s->ev[i].outcome == 1;
 	}
 	double budget = s->cfg->max_false_per_30d;
-	if (pos < BACKTEST_MIN_ONSETS) {
+	unsigned onsets = onsets_forecast(s, known);
+	if (onsets < BACKTEST_MIN_ONSETS) {
 		snprintf(cut->note, sizeof cut->note, "Risk alerts are off until the forecasts can be "
-		    "judged: %zu of the %d flare onsets needed have been forecast.", pos,
+		    "judged: %u of the %d flare onsets needed have been forecast.", onsets,
 		    BACKTEST_MIN_ONSETS);
 		return;
 	}
