@@ -169,6 +169,12 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 	str(r, "level", level, sizeof level);
 	str(r, "model", model, sizeof model);
 	proto_risk_words(num(r, "risk"), chance, sizeof chance);
+	bool stale = false;
+	char err[8], last_entry[16];
+	proto_get_bool(r, "stale", false, &stale, err, sizeof err);
+	if (stale)
+		fprintf(out, "No entries since %s; this is as of %s.\n",
+		    str(r, "last_entry", last_entry, sizeof last_entry), date);
 	if (why) {
 		fprintf(out, "Why the %s level on %s (chance of a flare starting within 48 h: %s, "
 		    "by the %s forecast):\n", level, date, chance, model[0] ? model : "starting");
