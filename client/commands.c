@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -26,6 +27,8 @@ client_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* An error is one line, as scripts and logs expect; on a terminal it is
+ * wrapped at word boundaries to fit 80 columns for the person reading. */
 void
 client_error(const char *fmt, ...)
 {
@@ -34,7 +37,10 @@ client_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text + 8, sizeof text - 8, fmt, ap);
 	va_end(ap);
-	render_wrap(stderr, text, 0, 2);
+	if (isatty(STDERR_FILENO))
+		render_wrap(stderr, text, 0, 2);
+	else
+		fprintf(stderr, "%s\n", text);
 }
 
 static void
