@@ -38,12 +38,12 @@ static const struct factor builtin_factors[] = {
 	{"processed_food", E, ROLE_EXPOSURE, "servings", 0, 100, true, "ready meals, fast food, processed meat"},
 	{"late_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal late in the evening"},
 	{"skipped_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal skipped"},
-	{"nsaid", E, ROLE_EXPOSURE, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
-	{"ibuprofen", E, ROLE_EXPOSURE, "mg", 0, 3200, true, "an NSAID; each entry is one dose"},
-	{"naproxen", E, ROLE_EXPOSURE, "mg", 0, 1500, true, "an NSAID; each entry is one dose"},
-	{"diclofenac", E, ROLE_EXPOSURE, "mg", 0, 200, true, "an NSAID; each entry is one dose"},
-	{"aspirin", E, ROLE_EXPOSURE, "mg", 0, 4000, true, "an NSAID; each entry is one dose"},
-	{"celecoxib", E, ROLE_EXPOSURE, "mg", 0, 400, true, "an NSAID; each entry is one dose"},
+	{"nsaid", E, ROLE_TREATMENT, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
+	{"ibuprofen", E, ROLE_TREATMENT, "mg", 0, 3200, true, "an NSAID; each entry is one dose"},
+	{"naproxen", E, ROLE_TREATMENT, "mg", 0, 1500, true, "an NSAID; each entry is one dose"},
+	{"diclofenac", E, ROLE_TREATMENT, "mg", 0, 200, true, "an NSAID; each entry is one dose"},
+	{"aspirin", E, ROLE_TREATMENT, "mg", 0, 4000, true, "an NSAID; each entry is one dose"},
+	{"celecoxib", E, ROLE_TREATMENT, "mg", 0, 400, true, "an NSAID; each entry is one dose"},
 	{"mood", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "how your mood is, 0 very low to 10 very good"},
 	{"energy", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "how much energy you have, 0 none to 10 plenty"},
 	{"omega3", E, ROLE_EXPOSURE, "servings", 0, 100, true, "oily fish or omega-3 supplement"},
@@ -338,7 +338,7 @@ catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
 }
 
 static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare"};
-static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag"};
+static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag", "treatment"};
 
 const char *
 factor_kind_name(int kind)
@@ -358,13 +358,13 @@ factor_kind_parse(const char *name)
 const char *
 factor_role_name(int role)
 {
-	return (role >= 0 && role <= ROLE_RED_FLAG) ? role_names[role] : "exposure";
+	return (role >= 0 && role <= ROLE_TREATMENT) ? role_names[role] : "exposure";
 }
 
 int
 factor_role_parse(const char *name)
 {
-	for (int i = 0; i <= ROLE_RED_FLAG; i++)
+	for (int i = 0; i <= ROLE_TREATMENT; i++)
 		if (strcmp(name, role_names[i]) == 0)
 			return i;
 	return -1;
