@@ -148,27 +148,37 @@ show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sent
 	size_t shown = 0;
 	for (uint32_t i = 0; i < list->via.array.size && shown < max; i++) {
 		const msgpack_object *c = &list->via.array.ptr[i];
-		char factor[40], detail[200];
+		char factor[40], detail[200], source[24], line[512];
 		double v = num(c, "contribution");
-		/* In words, only what clearly raises the risk. */
-		if (sentences && v < 0.05)
+		/* In words, only what clearly moves the risk. */
+		if (sentences && !(fabs(v) >= 0.05))
 			continue;
 		if (!sentences && shown == 0)
 			fprintf(out, "What moves the forecast most (log-odds; + raises it):\n");
 		shown++;
 		str(c, "factor", factor, sizeof factor);
 		str(c, "detail", detail, sizeof detail);
+		str(c, "source", source, sizeof source);
 		if (sentences) {
-			char line[512];
-			snprintf(line, sizeof line, "- %s %s your risk estimate%s%s.", factor,
-			    v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "", detail);
+			snprintf(line, sizeof line, "- %s (%s) %s your risk estimate%s%s.", factor,
+			    source[0] ? source : "input", v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "",
+			    detail);
 			render_wrap(out, line, 0, 2);
 		} else {
-			char line[512];
-			snprintf(line, sizeof line, "%-18s %+5.2f  %s", factor, v, detail);
-			render_wrap(out, line, 2, 28);
+			snprintf(line, sizeof line, "%-18s %+5.2f  %-13s %s", factor, v, source, detail);
+			render_wrap(out, line, 2, 43);
 		}
 	}
+}
+
+static void
+show_risk_alerts(FILE *out, const msgpack_object *r)
+{
+	bool on = false;
+	char err[8], note[200];
+	proto_get_bool(r, "risk_alerts", false, &on, err, sizeof err);
+	if (!on && str(r, "risk_alerts_note", note, sizeof note)[0])
+		sayf(out, 0, "%s Red-flag symptoms always raise an alert.", note);
 }
 
 /* The level in colour on a terminal. */
@@ -242,17 +252,22 @@ show_chart(FILE *out, const msgpack_object *trend, double threshold)
 static void
 show_status(FILE *out, const msgpack_object *r)
 {
-	char date[16], level[16], source[16];
-	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
+	char date[16], level[16], source[16], model[24], chance[32];
+	double load = num(r, "load"), threshold = num(r, "threshold");
 	str(r, "date", date, sizeof date);
 	str(r, "level", level, sizeof level);
+	str(r, "model", model, sizeof model);
+	proto_risk_words(num(r, "risk"), chance, sizeof chance);
 	bool prior = strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0;
 	fprintf(out, "%s: level %s%s%s\n", date, level_sgr(out, level), level,
 	    render_sgr(out, SGR_RESET));
-	sayf(out, 2, "load %.0f of 100; alert threshold %.0f%s", load, threshold,
-	    prior ? " (a starting value until simmer has learned yours from your flares)" :
-	    " (learned from your flares)");
-	fprintf(out, "  chance that a flare begins within 48 hours: %.0f%%\n", risk * 100);
+	sayf(out, 2, "chance that a flare begins within 48 hours: %s", chance);
+	if (isfinite(load) && isfinite(threshold))
+		sayf(out, 2, "load %.0f of 100; alert threshold %.0f%s", load, threshold,
+		    prior ? " (a starting value until simmer has learned yours from your flares)" :
+		    " (learned from your flares)");
+	if (model[0])
+		sayf(out, 2, "forecast by: %s (see simmer backtest for its record)", model);
 	const msgpack_object *trend = proto_map_get(r, "trend");
 	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
 		show_chart(out, trend, threshold);
@@ -265,6 +280,7 @@ show_status(FILE *out, const msgpack_object *r)
 		fprintf(out, "Load, last %u %s:%s\n", n - from, n - from == 1 ? "day" : "days", line);
 	}
 	show_contributors(out, r, 3, false);
+	show_risk_alerts(out, r);
 	show_message(out, r);
 	show_coverage(out, r);
 }
@@ -272,21 +288,28 @@ show_status(FILE *out, const msgpack_object *r)
 static void
 show_forecast(FILE *out, const msgpack_object *r, bool why)
 {
-	char date[16], level[16];
-	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
+	char date[16], level[16], model[24], chance[32];
+	double load = num(r, "load"), threshold = num(r, "threshold");
 	str(r, "date", date, sizeof date);
 	str(r, "level", level, sizeof level);
+	str(r, "model", model, sizeof model);
+	proto_risk_words(num(r, "risk"), chance, sizeof chance);
 	if (why) {
-		sayf(out, 0, "Why the %s level on %s (chance that a flare begins within 48 hours: "
-		    "%.0f%%):", level, date, risk * 100);
+		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
+		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");
 		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
-		sayf(out, 0, "Forecast made %s: level %s%s%s, chance that a flare begins within 48 "
-		    "hours %.0f%%; load %.0f, alert threshold %.0f.", date, level_sgr(out, level), level,
-		    render_sgr(out, SGR_RESET), risk * 100, load, threshold);
+		char loads[96] = "";
+		if (isfinite(load) && isfinite(threshold))
+			snprintf(loads, sizeof loads, "; load %.0f, alert threshold %.0f", load, threshold);
+		sayf(out, 0, "Forecast made %s: level %s%s%s, chance of a flare within 48 hours: %s%s.",
+		    date, level_sgr(out, level), level, render_sgr(out, SGR_RESET), chance, loads);
+		if (model[0])
+			sayf(out, 0, "forecast by: %s (see simmer backtest for its record)", model);
 		show_contributors(out, r, 10, false);
 	}
+	show_risk_alerts(out, r);
 	show_message(out, r);
 	show_coverage(out, r);
 }
@@ -356,7 +379,8 @@ show_treatments(FILE *out, const msgpack_object *list)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
 		return;
-	fprintf(out, "Medicines (not tested as triggers: they are often taken because pain began):\n");
+	sayf(out, 0, "Medicines (not tested as triggers: they are often taken because pain "
+	    "began):");
 	for (uint32_t i = 0; i < list->via.array.size; i++) {
 		const msgpack_object *t = &list->via.array.ptr[i];
 		char fac[40];
@@ -383,21 +407,73 @@ show_triggers(FILE *out, const msgpack_object *r)
 	show_coverage(out, r);
 }
 
+/* A share as a whole percentage, or "-" when it is unknown. */
+static void
+show_share(FILE *out, int width, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%*.0f%%", width, v * 100);
+	else
+		fprintf(out, "%*s", width + 1, "-");
+}
+
 static void
 show_backtest(FILE *out, const msgpack_object *r)
 {
 	const msgpack_object *s = proto_map_get(r, "summary");
-	fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
-	if (!(num(s, "days") > 0) || !(num(s, "onsets") > 0)) {
-		sayf(out, 2, "not enough history yet: %g days could be checked, with %g flare onsets",
-		    num(s, "days"), num(s, "onsets"));
+	char model[24], watch[32], warning[32];
+	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
+	fprintf(out, "How simmer's evening forecasts would have done on your past days");
+	if (str(s, "model", model, sizeof model)[0])
+		fprintf(out, " (forecast by: %s)", model);
+	fprintf(out, ":\n  evenings: %.0f, flare onsets after them: %.0f\n",
+	    isfinite(num(s, "days")) ? num(s, "days") : 0, isfinite(onsets) ? onsets : 0);
+	if (!(onsets >= needed)) {
+		fprintf(out, "  not enough onsets to judge yet (%.0f of the %.0f needed)\n",
+		    isfinite(onsets) ? onsets : 0, isfinite(needed) ? needed : 5);
+		show_coverage(out, r);
+		return;
+	}
+	double auc = num(s, "auc"), base = num(s, "baseline_auc");
+	double brier = num(s, "brier"), ref = num(s, "brier_reference");
+	if (isfinite(auc) && isfinite(base))
+		sayf(out, 2, "ranking (AUC, 0.5 is chance): %.2f; the simple rule (the evening's "
+		    "warning signs): %.2f", auc, base);
+	if (isfinite(brier) && isfinite(ref))
+		sayf(out, 2, "Brier score (lower is better): %.3f; always saying your average risk: "
+		    "%.3f", brier, ref);
+	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
+	show_share(out, 0, num(s, "share_warned"));
+	fprintf(out, "), false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
+	if (isfinite(num(s, "median_lead_days")))
+		fprintf(out, ", median lead %.1f days", num(s, "median_lead_days"));
+	fprintf(out, "\n");
+	const msgpack_object *cal = proto_map_get(s, "calibration");
+	if (cal != NULL && cal->type == MSGPACK_OBJECT_ARRAY && cal->via.array.size > 0) {
+		fprintf(out, "  forecast risk   share followed by an onset   evenings\n");
+		for (uint32_t i = 0; i < cal->via.array.size; i++) {
+			const msgpack_object *b = &cal->via.array.ptr[i];
+			fprintf(out, "  ");
+			show_share(out, 11, num(b, "predicted"));
+			fprintf(out, "   ");
+			show_share(out, 26, num(b, "observed"));
+			fprintf(out, "   %8.0f\n", num(b, "days"));
+		}
+	}
+	bool on = false;
+	char err[8];
+	proto_get_bool(s, "risk_alerts", false, &on, err, sizeof err);
+	if (on) {
+		proto_risk_words(num(s, "watch_risk"), watch, sizeof watch);
+		fprintf(out, "  risk alerts: watch from %s", watch);
+		if (isfinite(num(s, "warning_risk"))) {
+			proto_risk_words(num(s, "warning_risk"), warning, sizeof warning);
+			fprintf(out, ", warning from %s", warning);
+		}
+		fprintf(out, "\n");
 	} else {
-		sayf(out, 2, "days: %g, flare onsets: %g, warned within 48 h: %g (%.0f%%)",
-		    num(s, "days"), num(s, "onsets"), num(s, "onsets_warned"),
-		    num(s, "share_warned") * 100);
-		sayf(out, 2, "AUC: %.2f (0.5 is chance, 1 perfect), median lead: %.1f days, false "
-		    "alarms per 30 days: %.1f", num(s, "auc"), num(s, "median_lead_days"),
-		    num(s, "false_alarms_per_30d"));
+		sayf(out, 2, "risk alerts: off (no risk level warned of flares better than chance "
+		    "within the false-alarm budget)");
 	}
 	show_coverage(out, r);
 }
