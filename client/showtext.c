@@ -389,6 +389,39 @@ show_treatments(FILE *out, const msgpack_object *list)
 	}
 }
 
+/* Associations with the daily levels, in points on the outcome's scale. */
+static void
+show_levels(FILE *out, const msgpack_object *r)
+{
+	const msgpack_object *list = proto_map_get(r, "symptom_levels");
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	fprintf(out, "Daily levels of pain and symptoms:%s\n", list->via.array.size ? "" : " none");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *l = &list->via.array.ptr[i];
+		char outcome[40], fac[40], per[16];
+		const msgpack_object *ci = proto_map_get(l, "ci95");
+		double lo = NAN, hi = NAN;
+		if (ci && ci->type == MSGPACK_OBJECT_ARRAY && ci->via.array.size == 2) {
+			lo = ci->via.array.ptr[0].via.f64;
+			hi = ci->via.array.ptr[1].via.f64;
+		}
+		bool unit = strcmp(str(l, "per", per, sizeof per), "unit") == 0;
+		sayf(out, 2, "%s after %s, %s:", str(l, "outcome", outcome, sizeof outcome),
+		    str(l, "factor", fac, sizeof fac), lag_words(num(l, "lag_days")));
+		sayf(out, 4, "%+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, %g days", num(l, "effect"),
+		    unit ? "per unit" : "on days with it", lo, hi, num(l, "q"), num(l, "days"));
+	}
+	sayf(out, 0, "%g level patterns were tested in a family of their own; each shows the lag "
+	    "(0-3 days) where it was strongest.", num(r, "levels_tested"));
+	const msgpack_object *pl = proto_map_get(r, "personal_flare_level");
+	if (pl != NULL && pl->type == MSGPACK_OBJECT_MAP)
+		sayf(out, 0, "Your pain has not reached the flare level (%g) on any of your last %g days "
+		    "with a pain entry. A personal level from your own days would be %g (your top "
+		    "tenth): simmer config set analysis.flare_pain_level %g", num(pl, "current"),
+		    num(pl, "days"), num(pl, "suggested"), num(pl, "suggested"));
+}
+
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
@@ -402,6 +435,7 @@ show_triggers(FILE *out, const msgpack_object *r)
 	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
 	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
 	    num(r, "q_max"));
+	show_levels(out, r);
 	show_treatments(out, proto_map_get(r, "treatments"));
 	show_message(out, r);
 	show_coverage(out, r);
