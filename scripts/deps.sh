@@ -5,6 +5,7 @@
 #          notification server under Xvfb, systemd tools)
 #   bench  the comparison servers and timers used by `make bench`
 #   cov    the coverage report of `make coverage`
+#   pkg    building and checking the Debian package (`make deb`, `make test-pkg`)
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
 # SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
 set -eu
@@ -16,6 +17,7 @@ xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-deja
 strace"
 bench="redis-server redis-tools hyperfine"
 cov="gcovr"
+pkg="dpkg-dev debhelper lintian"
 
 want=""
 for group in "$@"; do
@@ -24,7 +26,8 @@ for group in "$@"; do
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
 	cov) want="$want $cov" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov)" >&2; exit 64 ;;
+	pkg) want="$want $pkg" ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, pkg)" >&2; exit 64 ;;
 	esac
 done
 
