@@ -87,15 +87,6 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 		if (input_factor(in, f) < 0)
 			goto fail;
 	}
-	/* Events and flare markers not logged on a day with entries are 0. */
-	for (size_t f = 0; f < in->n_factors; f++) {
-		struct analysis_factor *af = &in->factors[f];
-		if (af->kind != AK_EVENT && af->kind != AK_FLARE)
-			continue;
-		for (size_t d = 0; d < in->n_days; d++)
-			if (in->has_entries[d])
-				af->values[d] = 0;
-	}
 	for (size_t i = 0; i < rows->count; i++) {
 		const struct daily_row *row = &rows->rows[i];
 		if (row->day < first || row->day > last)

@@ -1,8 +1,9 @@
 /*
  * analysis.h: simmer's analysis, as pure functions over daily arrays.
  *
- * In: one value per day per factor (NAN when unknown), which days have any
- * entry, and each factor's kind and role. Out: flare onsets, the daily
+ * In: one value per day per factor (NAN when not logged), which days have
+ * any entry, and each factor's kind and role. An event not logged on a day
+ * inside its observation window counts as absent; outside it, as unknown. Out: flare onsets, the daily
  * inflammation load and the person's threshold, trigger findings with
  * honest statistics, the 48-hour forecast with its contributors, and a
  * backtest. No I/O, no clock, no SQLite: the daemon builds the input from
@@ -50,6 +51,8 @@ struct analysis_config {
 	double ridge_lambda;        /* 2.0 */
 	int refit_every_days;       /* 7: backtest refits */
 	size_t backtest_max_days;   /* 730 */
+	double window_gap_days;     /* 14: a longer gap without an entry of a
+	                             * factor is outside its observation window */
 };
 void analysis_config_default(struct analysis_config *cfg);
 
