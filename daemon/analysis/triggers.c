@@ -5,14 +5,16 @@
  * For every exposure factor and lag 0..max_lag, the onset rate on days at
  * risk after exposure is compared with the rate after no exposure (Fisher's
  * exact test, relative risk with a 95% interval). Numeric factors are cut
- * at seven quantiles in both directions; pairs of conditions are tested for
+ * at seven quantiles in both directions, events also at counts of 2 and 3;
+ * pairs of conditions are tested for
  * harm together beyond each alone (the interaction itself is tested); symptoms rising one to three days
  * before are warning signs. Treatments (medicines such as NSAIDs, often taken
  * because pain began) are never tested: their use is reported on its own
  * (treatments.c). An exposure counts only where it can have come before the
- * onset it is compared with (see exposure_counts). Every hypothesis, whatever its kind, enters one
- * Benjamini-Hochberg family, so searching over lags, cut points and pairs is
- * paid for in the q-values. Days are bitsets, so a test is a few popcounts.
+ * onset it is compared with (see exposure_counts). The search over lags,
+ * cut points and directions is paid for inside each factor (or pair), and
+ * Benjamini-Hochberg runs across factors and, apart, across pairs (see
+ * group_qvalues). Days are bitsets, so a test is a few popcounts.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +26,8 @@
 
 /* A combination must be this much riskier than either condition alone. */
 #define COMBINATION_MIN_GAIN 1.5
+/* ... and beat each member alone at this one-sided p (the interaction). */
+#define COMBINATION_MAX_INTERACTION_P 0.01
 /* Two findings whose exposure days correlate this much measure one thing. */
 #define OVERLAP_MIN_PHI 0.5
 /* Fewest exposed and unexposed days for a comparison to be made at all. */
@@ -66,6 +70,8 @@ struct hypothesis {
 	double p, q;
 	struct stats_rr rr;
 	double rr_alone;        /* combinations: the larger single RR */
+	double p_interaction;   /* combinations: the pair against each member alone */
+	long group;             /* the factor, or pair of factors, it is about */
 };
 
 static bool
@@ -190,7 +196,7 @@ test_single(struct search *s, size_t i)
 	if (hit < MIN_GROUP_DAYS || known - hit < MIN_GROUP_DAYS)
 		return 0;
 	struct hypothesis h = {0};
-	h.kind = s->in->factors[cb->cond.factor].kind == AK_EVENT ? FINDING_SINGLE : FINDING_THRESHOLD;
+	h.kind = cb->cond.op == OP_PRESENT ? FINDING_SINGLE : FINDING_THRESHOLD;
 	h.a_idx = (int)i;
 	h.b_idx = -1;
 	h.a = (unsigned)hit_onset;
@@ -237,13 +243,14 @@ test_pair(struct search *s, size_t i, size_t j)
 	h.b = (unsigned)(both - both_on);
 	h.c = (unsigned)neither_on;
 	h.d = (unsigned)(neither - neither_on);
+	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
 	/* The interaction as such: the pair must beat each member alone, so its
 	 * p-value is the larger of the two one-sided comparisons (an
 	 * intersection-union test). A trigger with a passenger does not beat
 	 * the trigger alone. */
 	double px = stats_fisher_greater(h.a, h.b, (unsigned)x_only_on, (unsigned)(x_only - x_only_on));
 	double py = stats_fisher_greater(h.a, h.b, (unsigned)y_only_on, (unsigned)(y_only - y_only_on));
-	h.p = fmax(px, py);
+	h.p_interaction = fmax(px, py);
 	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
 	struct stats_rr rx = stats_relative_risk((unsigned)x_only_on, (unsigned)(x_only - x_only_on),
 	    h.c, h.d);
@@ -270,8 +277,22 @@ outcome_first_times(const struct analysis_input *in, double *first)
 	}
 }
 
-/* Builds the conditions: events present; numeric exposures cut at
- * quantiles both ways; symptoms at or over quantiles, lag 1 on. */
+/* Counts of an event tested as doses beyond "present": 2 or more, 3 or more. */
+#define EVENT_DOSE_MAX 3
+
+/* How many days an event was logged at a count of at least k. */
+static size_t
+days_at_least(const struct analysis_input *in, const double *v, double k)
+{
+	size_t n = 0;
+	for (size_t d = 0; d < in->n_days; d++)
+		n += isfinite(v[d]) && v[d] >= k;
+	return n;
+}
+
+/* Builds the conditions: events present, and at doses of 2 and 3 when
+ * logged so; numeric exposures cut at quantiles both ways; symptoms at or
+ * over quantiles, lag 1 on. */
 static int
 build_conditions(struct search *s)
 {
@@ -299,6 +320,9 @@ build_conditions(struct search *s)
 			int rc = 0;
 			if (!numeric) {
 				rc = add_condition(s, (int)f, OP_PRESENT, 0, lag, symptom, exposure);
+				for (int k = 2; rc == 0 && exposure && k <= EVENT_DOSE_MAX; k++)
+					if (days_at_least(in, af->values, k) >= MIN_GROUP_DAYS)
+						rc = add_condition(s, (int)f, OP_GE, k, lag, false, false);
 			} else {
 				for (size_t c = 0; rc == 0 && c < n_cuts; c++) {
 					/* The median cuts also pair up for combinations. */
@@ -316,6 +340,99 @@ build_conditions(struct search *s)
 	return 0;
 }
 
+/* A pair that does clearly better than each of its members alone: riskier
+ * than either by COMBINATION_MIN_GAIN, and the interaction itself tested. */
+static bool
+combination_interacts(const struct hypothesis *h)
+{
+	return h->rr.rr > 1 && h->rr.rr >= COMBINATION_MIN_GAIN * h->rr_alone &&
+	    h->p_interaction <= COMBINATION_MAX_INTERACTION_P;
+}
+
+/* Orders hypothesis indices by group, then p. */
+static int
+by_group_then_p(const void *x, const void *y, void *hyp)
+{
+	const struct hypothesis *all = hyp;
+	const struct hypothesis *a = &all[*(const size_t *)x], *b = &all[*(const size_t *)y];
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	return (a->p > b->p) - (a->p < b->p);
+}
+
+/*
+ * Pays for the search inside each factor (or pair) once: a group's p is its
+ * best hypothesis's p times the number it tested (lags, cut points and
+ * directions: Bonferroni within the group), and Benjamini-Hochberg runs
+ * across groups, the singles' family apart from the pairs'. The best
+ * hypothesis of each group carries the group's q; the others carry 1. A
+ * pair's best is chosen among the lags where it interacts.
+ */
+static int
+group_qvalues(struct search *s)
+{
+	size_t n = s->n_hyp;
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	double *gp = malloc((n ? n : 1) * sizeof *gp);
+	size_t *gbest = malloc((n ? n : 1) * sizeof *gbest);
+	bool *gpair = malloc((n ? n : 1) * sizeof *gpair);
+	if (order == NULL || gp == NULL || gbest == NULL || gpair == NULL) {
+		free(order);
+		free(gp);
+		free(gbest);
+		free(gpair);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		order[i] = i;
+		s->hyp[i].q = 1;
+	}
+	qsort_r(order, n, sizeof *order, by_group_then_p, s->hyp);
+	size_t n_groups = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i, best = SIZE_MAX;
+		for (; j < n && s->hyp[order[j]].group == s->hyp[order[i]].group; j++) {
+			const struct hypothesis *h = &s->hyp[order[j]];
+			bool eligible = h->kind != FINDING_COMBINATION || combination_interacts(h);
+			if (best == SIZE_MAX && eligible)
+				best = order[j];
+		}
+		/* Every group tested counts in its family, even one with nothing
+		 * to report: leaving it out would shrink the family after looking. */
+		gp[n_groups] = best == SIZE_MAX ? 1.0 : fmin(1.0, s->hyp[best].p * (double)(j - i));
+		gbest[n_groups] = best == SIZE_MAX ? order[i] : best;
+		gpair[n_groups] = s->hyp[order[i]].kind == FINDING_COMBINATION;
+		n_groups++;
+		i = j;
+	}
+	/* Two families: singles (and warning signs), and pairs. */
+	for (int pairs = 0; pairs <= 1; pairs++) {
+		size_t m = 0;
+		for (size_t g = 0; g < n_groups; g++)
+			if (gpair[g] == (bool)pairs)
+				order[m++] = g;
+		double *q = malloc((m ? m : 1) * sizeof *q);
+		if (q == NULL) {
+			free(order);
+			free(gp);
+			free(gbest);
+			free(gpair);
+			return -1;
+		}
+		for (size_t k = 0; k < m; k++)
+			q[k] = gp[order[k]];
+		stats_bh_qvalues(q, q, m);
+		for (size_t k = 0; k < m; k++)
+			s->hyp[gbest[order[k]]].q = q[k];
+		free(q);
+	}
+	free(order);
+	free(gp);
+	free(gbest);
+	free(gpair);
+	return 0;
+}
+
 /* 1: reported; 2: significant but resting on too few onsets ("not enough
  * data"); 0: neither. */
 static int
@@ -327,8 +444,7 @@ reportable(const struct search *s, const struct hypothesis *h)
 	if ((harmful && h->a < s->cfg->min_exposed_onsets) ||
 	    (!harmful && h->c < s->cfg->min_exposed_onsets))
 		return h->kind == FINDING_COMBINATION ? 0 : 2;
-	if (h->kind == FINDING_COMBINATION &&
-	    (!harmful || h->rr.rr < COMBINATION_MIN_GAIN * h->rr_alone))
+	if (h->kind == FINDING_COMBINATION && !combination_interacts(h))
 		return 0;
 	return 1;
 }
@@ -427,16 +543,14 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 				goto out;
 		}
 	}
-	/* One family for everything tested. */
-	double *p = malloc((s.n_hyp ? s.n_hyp : 1) * sizeof *p);
-	if (p == NULL)
+	for (size_t i = 0; i < s.n_hyp; i++) {
+		struct hypothesis *h = &s.hyp[i];
+		long a = s.conds[h->a_idx].cond.factor;
+		long b = h->b_idx >= 0 ? s.conds[h->b_idx].cond.factor : -1;
+		h->group = b < 0 ? a : (long)in->n_factors * (1 + (a < b ? a : b)) + (a < b ? b : a);
+	}
+	if (group_qvalues(&s) != 0)
 		goto out;
-	for (size_t i = 0; i < s.n_hyp; i++)
-		p[i] = s.hyp[i].p;
-	stats_bh_qvalues(p, p, s.n_hyp);
-	for (size_t i = 0; i < s.n_hyp; i++)
-		s.hyp[i].q = p[i];
-	free(p);
 	r->tested = s.n_hyp;
 
 	/* Best hypothesis per factor (or pair) and direction. */
