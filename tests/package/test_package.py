@@ -116,7 +116,9 @@ class Flow:
             want.append(f"/usr/share/man/man{section}/{page}.gz")
         # Every completion in completions/ is packaged, including ones added later.
         for f in os.listdir(os.path.join(ROOT, "completions")):
-            if f.endswith(".zsh") or f.startswith("_"):
+            if f.endswith(".bash"):
+                want.append("/usr/share/bash-completion/completions/" + f[:-5])
+            elif f.endswith(".zsh") or f.startswith("_"):
                 name = f[:-4] if f.endswith(".zsh") else f
                 want.append("/usr/share/zsh/vendor-completions/" + (name if name.startswith("_") else "_" + name))
             elif f.endswith(".fish"):
