@@ -75,8 +75,7 @@ static const struct command commands[] = {
 	{"restore", "put a backup in place of the database, with simmerd stopped",
 	    "restore FILE",
 	    {{NULL, NULL, NULL}},
-	    {"systemctl --user stop simmerd.socket simmerd && simmer restore "
-	     "~/.local/share/simmer/backups/simmer-daily-2026-11-20.db"},
+	    {"simmer restore ~/.local/share/simmer/backups/simmer-daily-2026-11-20.db"},
 	    cmd_restore, NULL},
 	{"status", "today's load against your alert threshold, and four weeks of it",
 	    "status [--format text|waybar]",

@@ -2,7 +2,7 @@
  * backup.c: the daily backup of the database, scheduled on the loop and
  * made on the libuv thread pool (see store_backup.c for the copy itself).
  *
- * Shortly after start and then every hour, a job checks whether today's
+ * Right after start and then every hour, a job checks whether today's
  * copy exists in the backups folder beside the database; if not, it makes
  * it and removes all but the BACKUP_KEEP_DAILY newest daily copies. The
  * loop only starts the job and logs its outcome; the file work (even the
@@ -24,10 +24,10 @@
 
 /* Daily copies kept: a week of days to go back to after a mistake. */
 #define BACKUP_KEEP_DAILY 7
-/* The first check soon after start, so a daemon started once a day still
- * makes its copy; later checks hourly, so the day's copy follows midnight
- * within an hour. */
-#define BACKUP_FIRST_CHECK_MS 2000
+/* The first check right after start, so a daemon started once a day still
+ * makes its copy (and an idle daemon is quiet afterwards); later checks
+ * hourly, so the day's copy follows midnight within an hour. */
+#define BACKUP_FIRST_CHECK_MS 0
 #define BACKUP_CHECK_INTERVAL_MS (60u * 60u * 1000u)
 
 static struct {
