@@ -21,6 +21,7 @@ usage(FILE *out)
 	    "       simmer import FILE|- | import --from bearable|flaredown [--user ID] FILE\n"
 	    "       simmer export [--format csv|jsonl] [--since WHEN]\n"
 	    "       simmer status | forecast | why | triggers | backtest | analyze [--json]\n"
+	    "       simmer report [--days N] [--html FILE]\n"
 	    "       simmer alerts [--json] | watch | notify-test | reload\n"
 	    "       simmer config get [KEY] | config set KEY VALUE\n"
 	    "       simmer version | help\n"
@@ -73,6 +74,7 @@ main(int argc, char **argv)
 		{"log", cmd_log}, {"list", cmd_list}, {"undo", cmd_undo}, {"delete", cmd_delete},
 		{"factors", cmd_factors}, {"factor", cmd_factor}, {"version", cmd_version},
 		{"--version", cmd_version}, {"import", cmd_import}, {"export", cmd_export},
+		{"report", cmd_report},
 	};
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(cmd, commands[i].name) == 0)
