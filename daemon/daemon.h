@@ -13,7 +13,7 @@
 #include <uv.h>
 
 #include "daemon/catalog.h"
-#include "daemon/paths.h"
+#include "common/paths.h"
 #include "daemon/writer.h"
 #include "proto/proto.h"
 

@@ -408,7 +408,7 @@ method_factor_define(struct conn *c, uint32_t msgid, const msgpack_object *param
 	f.role = factor_role_parse(role);
 	if (f.kind < 0 || f.role < 0) {
 		snprintf(err, sizeof err, "%s %s is unknown: kinds are scale, hours, minutes, event, flare; "
-		    "roles are exposure, symptom, outcome, red_flag", f.kind < 0 ? "kind" : "role",
+		    "roles are exposure, symptom, outcome, red_flag, treatment", f.kind < 0 ? "kind" : "role",
 		    f.kind < 0 ? kind : role);
 		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
 		return;

@@ -27,6 +27,7 @@ analysis_config_default(struct analysis_config *cfg)
 	cfg->refit_every_days = 7;
 	cfg->backtest_max_days = 730;
 	cfg->window_gap_days = 14;
+	cfg->treatment_days = 30;
 }
 
 const char *
@@ -99,6 +100,7 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 
 	if (triggers_run(in, cfg, r) != 0)
 		goto fail;
+	treatments_use(in, cfg, r);
 
 	if (n > 0) {
 		struct forecast_model m;

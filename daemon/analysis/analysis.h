@@ -20,13 +20,15 @@
 
 /* The factor kinds and roles, as the catalog numbers them. */
 enum analysis_kind { AK_SCALE, AK_HOURS, AK_MINUTES, AK_EVENT, AK_FLARE };
-enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG };
+enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG, AR_TREATMENT };
 
 struct analysis_factor {
 	char name[ANALYSIS_NAME_MAX + 1];
 	int kind;            /* enum analysis_kind */
 	int role;            /* enum analysis_role */
 	double *values;      /* n_days values, NAN when unknown */
+	double *first_ms;    /* n_days: UTC milliseconds of the day's first entry
+	                      * of it, NAN when none; NULL when times are unknown */
 };
 
 struct analysis_input {
@@ -51,6 +53,7 @@ struct analysis_config {
 	double ridge_lambda;        /* 2.0 */
 	int refit_every_days;       /* 7: backtest refits */
 	size_t backtest_max_days;   /* 730 */
+	size_t treatment_days;      /* 30: treatment use is counted over these days */
 	double window_gap_days;     /* 14: a longer gap without an entry of a
 	                             * factor is outside its observation window */
 };
@@ -99,6 +102,13 @@ struct finding {
 	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
 };
 
+/* A treatment's use over the last treatment_days days (days_known: days
+ * inside its observation window). */
+struct treatment_use {
+	int factor;
+	unsigned days_used, days_known;
+};
+
 struct backtest_day {
 	int32_t day;
 	double risk, load;
@@ -136,6 +146,11 @@ struct analysis_result {
 	size_t tested;
 	size_t n_findings;
 	struct finding *findings;
+
+	/* Treatments used over the last treatment_days days of the diary. */
+	unsigned treatment_days;
+	size_t n_treatments;
+	struct treatment_use treatments[8];
 
 	/* Forecast for the last day. */
 	int32_t forecast_day;

@@ -8,7 +8,11 @@ must NOT produce:
     pain-free);
   - a factor not logged for weeks while flares cluster, and weeks without
     any entry: outside its observation window a factor is unknown, not
-    absent, so no "protective" finding comes from the gap.
+    absent, so no "protective" finding comes from the gap;
+  - medicines taken at the onset of a migraine (a treatment the person
+    defined, the built-in nsaid, and one left as a plain exposure): none
+    is reported as a trigger, their use is reported on its own, and the
+    real trigger in the same diary is still found.
 
 The diaries are written out day by day from fixed patterns; the dates are
 relative to the test clock (SIMMER_NOW), so the year does not matter.
@@ -64,12 +68,14 @@ def log_pain(diary, day, onsets, hour=20):
     diary.log(day, "pain", 8 if high else 2 + day % 2, hour=hour)
 
 
-def analyze(ctx, diary):
+def analyze(ctx, diary, before_import=()):
     path = os.path.join(ctx.env.root, "diary.csv")
     diary.write(path)
     now = {"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}
     if not ctx.daemons:
         ctx.daemon(extra_env=now)
+    for args in before_import:
+        ctx.simmer(*args, check=0, extra_env=now)
     ctx.simmer("import", path, check=0, extra_env=now)
     ctx.simmer("analyze", check=0, extra_env=now)
     return json.loads(ctx.simmer("triggers", "--json", check=0, extra_env=now).stdout)
@@ -143,6 +149,46 @@ def test_a_factor_not_logged_for_weeks_is_unknown_not_absent(ctx):
     assert t["flares"] >= 20, t["flares"]
     found = findings_about(t, "coffee")
     assert not found, found
+
+
+def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
+    # A migraine log: pain every evening, and on an attack day pain 8 at
+    # 15:00, a triptan and naproxen twenty minutes later (paracetamol on
+    # some attacks), a triptan and paracetamol again the next morning. Red wine the evening
+    # before is the only real trigger.
+    n = 420
+    onsets = flare_days(0, n, 12)
+    diary = Diary(n)
+    for d in range(n):
+        diary.log(d, "sleep_hours", 7 + (d % 4) * 0.5, hour=7)
+        if d in onsets:
+            diary.log(d, "pain", 8, hour=15)
+            diary.log(d, "triptan", 1, hour=15, minute=20)
+            diary.log(d, "nsaid", 1, hour=15, minute=20)
+            if d % 2:
+                diary.log(d, "paracetamol", 1, hour=15, minute=25)
+        elif d - 1 in onsets:
+            diary.log(d, "pain", 7, hour=10)
+            diary.log(d, "triptan", 1, hour=10, minute=10)
+            diary.log(d, "paracetamol", 1, hour=10, minute=15)
+        else:
+            diary.log(d, "pain", 1 + d % 3, hour=21)
+        if (d + 1 in onsets and d % 5 != 0) or d % 11 == 3:
+            diary.log(d, "red_wine", 1, hour=19)
+    t = analyze(ctx, diary, before_import=[
+        ("factor", "define", "triptan", "--kind", "event", "--role", "treatment")])
+    assert t["flares"] >= 30, t["flares"]
+    for medicine in ("triptan", "nsaid", "paracetamol"):
+        found = findings_about(t, medicine)
+        assert not found, (medicine, found)
+    used = {u["factor"]: u for u in t["treatments"]}
+    assert set(used) == {"triptan", "nsaid"}, t["treatments"]
+    assert used["triptan"]["of_days"] == 30 and 2 <= used["triptan"]["days_used"] <= 8, used
+    wine = [f for f in t["triggers"] if f["factors"] == ["red_wine"]]
+    assert wine and wine[0]["lag_days"] == 1, json.dumps(t)[:3000]
+    text = ctx.simmer("triggers", check=0,
+                      extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
+    assert "triptan on" in text and "of the last 30 days" in text, text
 
 
 if __name__ == "__main__":

@@ -28,8 +28,8 @@ test_flare_onsets(void **state)
 	bool has[12];
 	for (int i = 0; i < 12; i++)
 		has[i] = true;
-	struct analysis_factor f[2] = {{"pain", AK_SCALE, AR_OUTCOME, pain},
-	    {"flare", AK_FLARE, AR_OUTCOME, flare}};
+	struct analysis_factor f[2] = {{"pain", AK_SCALE, AR_OUTCOME, pain, NULL},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare, NULL}};
 	struct analysis_input in = {.first_day = 0, .n_days = 12, .has_entries = has,
 	    .n_factors = 2, .factors = f};
 	bool onset[12], in_flare[12], at_risk[12];
@@ -77,8 +77,8 @@ test_observation_windows(void **state)
 		flare[d] = NAN;
 	}
 	has[8] = false;
-	struct analysis_factor f[3] = {{"pain", AK_SCALE, AR_OUTCOME, pain},
-	    {"flare", AK_FLARE, AR_OUTCOME, flare}, {"coffee", AK_EVENT, AR_EXPOSURE, coffee}};
+	struct analysis_factor f[3] = {{"pain", AK_SCALE, AR_OUTCOME, pain, NULL},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare, NULL}, {"coffee", AK_EVENT, AR_EXPOSURE, coffee, NULL}};
 	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
 	    .n_factors = 3, .factors = f};
 	struct analysis_input w;
@@ -130,8 +130,8 @@ test_load_rises_with_sleep_debt_and_decays(void **state)
 		stress[i] = 2;
 		has[i] = true;
 	}
-	struct analysis_factor f[2] = {{"sleep_hours", AK_HOURS, AR_EXPOSURE, sleep},
-	    {"stress", AK_SCALE, AR_EXPOSURE, stress}};
+	struct analysis_factor f[2] = {{"sleep_hours", AK_HOURS, AR_EXPOSURE, sleep, NULL},
+	    {"stress", AK_SCALE, AR_EXPOSURE, stress, NULL}};
 	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
 	    .n_factors = 2, .factors = f};
 	struct analysis_result r;
