@@ -22,8 +22,13 @@
 /* A factor logged on fewer days than this in the period cannot be
  * compared with the days without it. */
 #define REPORT_SPARSE_DAYS 10
-/* Entries asked for per export page. */
-#define REPORT_EXPORT_PAGE 5000
+
+const struct report_section report_finding_sections[REPORT_FINDING_SECTIONS] = {
+	{"Associated with more flares", "triggers", "Nothing stands out clearly enough yet."},
+	{"Warning signs (symptoms that tend to rise before a flare)", "warning_signs",
+	    "None found yet."},
+	{"Associated with fewer flares", "protective", "None found yet."},
+};
 
 int
 report_parse_args(int argc, char **argv, long *days, const char **html)
@@ -226,61 +231,34 @@ take_entry(struct report *r, struct factor_info *t, size_t n, const struct entry
 	fi->last_day = day;
 }
 
-struct export_page {
-	int64_t since;
-	bool has_after;
-	int64_t after_time;
-	char after_id[PROTO_ID_LEN + 1];
+struct entry_sink {
+	struct report *r;
+	struct factor_info *factors;
+	size_t n;
 };
 
 static void
-pack_export_page(msgpack_packer *pk, const void *arg)
+take_exported(const struct entry *e, void *arg)
 {
-	const struct export_page *a = arg;
-	msgpack_pack_map(pk, a->has_after ? 3 : 2);
-	proto_pack_kv_int(pk, "limit", REPORT_EXPORT_PAGE);
-	proto_pack_kv_int(pk, "since", a->since);
-	if (a->has_after) {
-		proto_pack_cstr(pk, "after");
-		msgpack_pack_array(pk, 2);
-		msgpack_pack_int64(pk, a->after_time);
-		proto_pack_cstr(pk, a->after_id);
-	}
+	struct entry_sink *sink = arg;
+	take_entry(sink->r, sink->factors, sink->n, e);
 }
 
-/* Pages through the period's entries. */
+/* Reads the period's entries. */
 static int
 read_entries(struct report *r, struct client_conn *c, struct factor_info *t, size_t n)
 {
 	/* A day's entries can lie up to 14 hours before its UTC midnight (a
-	 * far-east offset) and 4 hours after (the day start). */
-	struct export_page a = {.since = ((int64_t)r->first_day * 86400 - 14 * 3600) * 1000};
+	 * far-east offset); take_entry() drops those of other days. */
+	int64_t since = ((int64_t)r->first_day * 86400 - 14 * 3600) * 1000;
+	struct entry_sink sink = {r, t, n};
 	char err[PROTO_MESSAGE_MAX];
-	for (;;) {
-		struct proto_msg msg;
-		int rc = conn_call(c, PROTO_M_EXPORT, pack_export_page, &a, &msg, err, sizeof err);
-		if (rc != 0) {
-			client_error("export: %s", err);
-			return render_exit_code(rc);
-		}
-		const msgpack_object *list = proto_map_get(msg.result, "entries");
-		for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY &&
-		    i < list->via.array.size; i++) {
-			struct entry e;
-			if (proto_entry_unpack(&list->via.array.ptr[i], &e, err, sizeof err) == 0)
-				take_entry(r, t, n, &e);
-		}
-		const msgpack_object *next = proto_map_get(msg.result, "next");
-		bool more = next && next->type == MSGPACK_OBJECT_ARRAY && next->via.array.size == 2 &&
-		    proto_obj_str(&next->via.array.ptr[1], a.after_id, sizeof a.after_id) == 0;
-		if (more) {
-			a.has_after = true;
-			a.after_time = next->via.array.ptr[0].via.i64;
-		}
-		proto_msg_free(&msg);
-		if (!more)
-			return 0;
+	int rc = client_export_each(c, true, since, take_exported, &sink, err, sizeof err);
+	if (rc != 0) {
+		client_error("export: %s", err);
+		return render_exit_code(rc);
 	}
+	return 0;
 }
 
 static void
@@ -452,6 +430,15 @@ report_finding_sentence(const json_t *f, char *out, size_t outlen)
 	report_finding_strength(f, strength, sizeof strength);
 	report_finding_certainty(f, certainty, sizeof certainty);
 	snprintf(out, outlen, "%s, %s: %s; %s", what, when, strength, certainty);
+}
+
+void
+report_nsaid_sentence(const struct report *r, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "NSAIDs on %u of %zu days (%.0f%%), %g %s; on %u of the last %u "
+	    "days.", r->nsaid_days, r->n_days, 100.0 * r->nsaid_days / (double)r->n_days,
+	    r->nsaid_doses, r->nsaid_doses == 1 ? "dose" : "doses", r->nsaid_recent_days,
+	    r->recent_days);
 }
 
 size_t

@@ -67,6 +67,13 @@ struct report {
 	json_t *status, *triggers, *backtest;
 };
 
+/* The three lists of findings, in the order both renderings show them. */
+struct report_section {
+	const char *title, *key, *none;
+};
+#define REPORT_FINDING_SECTIONS 3
+extern const struct report_section report_finding_sections[REPORT_FINDING_SECTIONS];
+
 /* Reads --days N and --html FILE; returns 0 or EX_USAGE after saying why. */
 int report_parse_args(int argc, char **argv, long *days, const char **html);
 /* Asks simmerd for everything the report shows. 0 or an exit code. */
@@ -80,6 +87,8 @@ void report_finding_when(const json_t *f, char *out, size_t outlen);
 void report_finding_strength(const json_t *f, char *out, size_t outlen);
 void report_finding_certainty(const json_t *f, char *out, size_t outlen);
 void report_finding_sentence(const json_t *f, char *out, size_t outlen);
+/* "NSAIDs on 23 of 90 days (26%), 31 doses; on 9 of the last 30 days." */
+void report_nsaid_sentence(const struct report *r, char *out, size_t outlen);
 /* What simmer cannot tell yet, one sentence each; returns how many. */
 size_t report_limits(const struct report *r, char lines[][400], size_t max);
 /* The forecast track record in sentences; returns how many. */

@@ -193,10 +193,9 @@ medication(FILE *out, const struct report *r)
 		fputs("<p>No medicines were logged in this period.</p>\n</section>\n", out);
 		return;
 	}
-	fprintf(out, "<p>NSAIDs on <b>%u of %zu days</b> (%.0f%%), %g %s; on %u of the last %u "
-	    "days.</p>\n", r->nsaid_days, r->n_days, 100.0 * r->nsaid_days / (double)r->n_days,
-	    r->nsaid_doses, r->nsaid_doses == 1 ? "dose" : "doses", r->nsaid_recent_days,
-	    r->recent_days);
+	char line[400];
+	report_nsaid_sentence(r, line, sizeof line);
+	fprintf(out, "<p>%s</p>\n", line);
 	nsaid_chart(out, r);
 	fputs("<table>\n<tr><th>Medicine</th><th class=\"num\">Days taken</th>"
 	    "<th class=\"num\">Doses logged</th><th class=\"num\">Days in the last 30</th></tr>\n",
@@ -250,12 +249,10 @@ report_write_html(FILE *out, const struct report *r)
 	    "it nears the level at which flares have tended to begin.</p>\n", out);
 	load_chart(out, r);
 	fputs("</section>\n", out);
-	findings_table(out, "Findings: associated with more flares",
-	    json_object_get(r->triggers, "triggers"), "Nothing stands out clearly enough yet.");
-	findings_table(out, "Warning signs (symptoms that tend to rise before a flare)",
-	    json_object_get(r->triggers, "warning_signs"), "None found yet.");
-	findings_table(out, "Associated with fewer flares", json_object_get(r->triggers,
-	    "protective"), "None found yet.");
+	for (size_t i = 0; i < REPORT_FINDING_SECTIONS; i++) {
+		const struct report_section *sec = &report_finding_sections[i];
+		findings_table(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
+	}
 	medication(out, r);
 	char lines[12][400];
 	size_t n = report_track_record(r, lines, 12);

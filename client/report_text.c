@@ -151,10 +151,7 @@ print_medication(FILE *out, const struct report *r)
 		wrap(out, "  ", "  ", "No medicines were logged in this period.");
 		return;
 	}
-	snprintf(line, sizeof line, "NSAIDs on %u of %zu days (%.0f%%), %g %s; on %u of the last "
-	    "%u days.", r->nsaid_days, r->n_days, 100.0 * r->nsaid_days / (double)r->n_days,
-	    r->nsaid_doses, r->nsaid_doses == 1 ? "dose" : "doses", r->nsaid_recent_days,
-	    r->recent_days);
+	report_nsaid_sentence(r, line, sizeof line);
 	wrap(out, "  ", "  ", line);
 	fprintf(out, "  %-24s %6s %8s %14s\n", "medicine", "days", "doses", "last 30 days");
 	for (size_t i = 0; i < r->n_medicines; i++) {
@@ -182,12 +179,10 @@ report_print_text(FILE *out, const struct report *r)
 	    "medical evaluation.");
 	fputc('\n', out);
 	print_chart(out, r);
-	print_findings(out, "Associated with more flares", json_object_get(r->triggers, "triggers"),
-	    "Nothing yet stands out clearly enough.");
-	print_findings(out, "Warning signs (symptoms that tend to rise before a flare)",
-	    json_object_get(r->triggers, "warning_signs"), "None found yet.");
-	print_findings(out, "Associated with fewer flares", json_object_get(r->triggers,
-	    "protective"), "None found yet.");
+	for (size_t i = 0; i < REPORT_FINDING_SECTIONS; i++) {
+		const struct report_section *sec = &report_finding_sections[i];
+		print_findings(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
+	}
 	print_medication(out, r);
 	char lines[12][400];
 	heading(out, "What simmer cannot tell yet");
