@@ -482,8 +482,10 @@ report_track_record(const struct report *r, char lines[][400], size_t max)
 {
 	const json_t *s = json_object_get(r->backtest, "summary");
 	double auc = jnum(s, "auc"), base = jnum(s, "baseline_auc");
+	double brier = jnum(s, "brier"), ref = jnum(s, "brier_reference");
 	double days = jnum(s, "days"), onsets = jnum(s, "onsets"), warned = jnum(s, "onsets_warned");
 	double lead = jnum(s, "median_lead_days"), fa = jnum(s, "false_alarms_per_30d");
+	double needed = jnum(s, "onsets_needed");
 	size_t n = 0;
 	if (!(days > 0)) {
 		if (n < max)
@@ -495,25 +497,36 @@ report_track_record(const struct report *r, char lines[][400], size_t max)
 		snprintf(lines[n++], 400, "Tested on %g past evenings with %g flare %s: each "
 		    "evening's forecast was made from the days before it only.", days, onsets,
 		    onsets == 1 ? "onset" : "onsets");
+	if (onsets < needed) {
+		if (n < max)
+			snprintf(lines[n++], 400, "That is fewer than the %g onsets needed to judge the "
+			    "forecasts: the figures are not worth trusting yet.", needed);
+		return n;
+	}
 	if (isfinite(auc) && n < max) {
 		char basetext[160] = "";
 		if (isfinite(base))
-			snprintf(basetext, sizeof basetext, "; the simple baseline (yesterday's "
-			    "symptoms alone) scores %.2f", base);
+			snprintf(basetext, sizeof basetext, "; the simple rule, the evening's warning "
+			    "signs alone, scores %.2f on the same evenings", base);
 		snprintf(lines[n++], 400, "Ranking: the evenings before a flare got a higher risk "
 		    "than others %.0f%% of the time (AUC %.2f; 0.50 is chance%s).", auc * 100, auc,
 		    basetext);
 	}
+	if (isfinite(brier) && isfinite(ref) && n < max)
+		snprintf(lines[n++], 400, "Accuracy: Brier score %.3f, against %.3f for always "
+		    "saying the diary's average risk (lower is better).", brier, ref);
 	if (onsets > 0 && n < max) {
 		char leadtext[80] = "";
 		if (isfinite(lead))
 			snprintf(leadtext, sizeof leadtext, ", a median %.1f days ahead", lead);
 		snprintf(lines[n++], 400, "Warnings: %g of %g flares had a warning within the 48 "
-		    "hours before (%.0f%%)%s.", warned, onsets, onsets > 0 ? 100 * warned / onsets : 0,
-		    leadtext);
+		    "hours before (%.0f%%)%s.", warned, onsets, 100 * warned / onsets, leadtext);
 	}
 	if (isfinite(fa) && n < max)
 		snprintf(lines[n++], 400, "False alarms: %.1f per 30 days.", fa);
+	if (json_is_false(json_object_get(s, "risk_alerts")) && n < max)
+		snprintf(lines[n++], 400, "Risk alerts are off for now: no warning level kept false "
+		    "alarms within the budget and did better than the base rate.");
 	return n;
 }
 

@@ -138,11 +138,22 @@ pack_contributors(msgpack_packer *pk, const struct analysis_result *r, size_t ma
 	proto_pack_cstr(pk, "contributors");
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 3);
+		msgpack_pack_map(pk, 4);
 		proto_pack_kv_str(pk, "factor", r->contributors[i].factor);
 		proto_pack_kv_double(pk, "contribution", r->contributors[i].contribution);
+		proto_pack_kv_str(pk, "source", r->contributors[i].source);
 		proto_pack_kv_str(pk, "detail", r->contributors[i].detail);
 	}
+}
+
+/* Which forecaster is in use and whether its risk raises alerts: 4 pairs. */
+static void
+pack_model(msgpack_packer *pk, const struct analysis_result *r)
+{
+	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
+	proto_pack_kv_bool(pk, "calibrated", r->calibrated);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
+	proto_pack_kv_str(pk, "risk_alerts_note", r->cutoffs.note);
 }
 
 static void
@@ -156,7 +167,7 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 11);
+	msgpack_pack_map(pk, 15);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
@@ -171,6 +182,7 @@ glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_kv_str(pk, "threshold_source", r->threshold_personal ? "personal" : "prior");
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
 	proto_pack_kv_double(pk, "risk", r->risk);
+	pack_model(pk, r);
 	pack_contributors(pk, r, 3);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
@@ -181,15 +193,28 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 13);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_kv_double(pk, "threshold", r->threshold);
+	pack_model(pk, r);
 	pack_contributors(pk, r, 12);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
+}
+
+/* "ci95": [lo, hi], "p", "q": four keys of a finding's map. */
+static void
+pack_interval(msgpack_packer *pk, double lo, double hi, double p, double q)
+{
+	proto_pack_cstr(pk, "ci95");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_double(pk, lo);
+	msgpack_pack_double(pk, hi);
+	proto_pack_kv_double(pk, "p", p);
+	proto_pack_kv_double(pk, "q", q);
 }
 
 static void
@@ -215,12 +240,7 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	proto_pack_kv_int(pk, "lag_days", f->lag_days);
 	proto_pack_kv_str(pk, "effect", f->harmful ? "harmful" : "protective");
 	proto_pack_kv_double(pk, "relative_risk", f->rr);
-	proto_pack_cstr(pk, "ci95");
-	msgpack_pack_array(pk, 2);
-	msgpack_pack_double(pk, f->ci_lo);
-	msgpack_pack_double(pk, f->ci_hi);
-	proto_pack_kv_double(pk, "p", f->p);
-	proto_pack_kv_double(pk, "q", f->q);
+	pack_interval(pk, f->ci_lo, f->ci_hi, f->p, f->q);
 	proto_pack_kv_int(pk, "exposed_onsets", f->exposed_onsets);
 	proto_pack_kv_int(pk, "exposed_days", f->exposed_days);
 	proto_pack_cstr(pk, "overlaps");
@@ -266,11 +286,41 @@ pack_treatments(msgpack_packer *pk, const struct analysis_input *in,
 	}
 }
 
+static void
+pack_levels(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r,
+    const struct analysis_config *cfg)
+{
+	proto_pack_kv_int(pk, "levels_tested", (int64_t)r->levels_tested);
+	proto_pack_cstr(pk, "symptom_levels");
+	msgpack_pack_array(pk, r->n_levels);
+	for (size_t i = 0; i < r->n_levels; i++) {
+		const struct level_finding *l = &r->levels[i];
+		msgpack_pack_map(pk, 10);
+		proto_pack_kv_str(pk, "outcome", in->factors[l->outcome].name);
+		proto_pack_kv_str(pk, "factor", in->factors[l->factor].name);
+		proto_pack_kv_int(pk, "lag_days", l->lag_days);
+		proto_pack_kv_double(pk, "effect", l->effect);
+		proto_pack_kv_str(pk, "per", l->per_unit ? "unit" : "day_with_it");
+		pack_interval(pk, l->lo, l->hi, l->p, l->q);
+		proto_pack_kv_int(pk, "days", l->days);
+		proto_pack_kv_int(pk, "exposed_days", l->exposed_days);
+	}
+	proto_pack_cstr(pk, "personal_flare_level");
+	if (!r->flare_level_unreached) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_double(pk, "current", cfg->flare_pain_level);
+	proto_pack_kv_int(pk, "days", r->flare_level_days);
+	proto_pack_kv_double(pk, "suggested", r->suggested_flare_level);
+}
+
 void
 glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 12);
+	msgpack_pack_map(pk, 15);
 	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
 	proto_pack_kv_int(pk, "flares", r->flares);
 	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
@@ -280,6 +330,7 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	pack_findings(pk, in, r, "protective", 2);
 	pack_findings(pk, in, r, "not_enough_data", 3);
 	pack_treatments(pk, in, r);
+	pack_levels(pk, in, r, cfg);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
 }
@@ -292,11 +343,15 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 6);
+		msgpack_pack_map(pk, 7);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
 		proto_pack_kv_double(pk, "load", r->backtest[i].load);
+		if (r->backtest[i].outcome < 0)
+			proto_pack_kv_nil(pk, "outcome");
+		else
+			proto_pack_kv_int(pk, "outcome", r->backtest[i].outcome);
 		/* Where flares began and lasted, for charts of the past days. */
 		size_t d = (size_t)(r->backtest[i].day - in->first_day);
 		bool known = r->backtest[i].day >= in->first_day && d < in->n_days;
@@ -305,8 +360,27 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, 18);
+	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
 	proto_pack_kv_double(pk, "auc", s->auc);
+	proto_pack_kv_double(pk, "baseline_auc", s->baseline_auc);
+	proto_pack_kv_double(pk, "brier", s->brier);
+	proto_pack_kv_double(pk, "brier_reference", s->brier_reference);
+	proto_pack_kv_double(pk, "log_loss", s->log_loss);
+	proto_pack_kv_double(pk, "baseline_log_loss", s->baseline_log_loss);
+	proto_pack_cstr(pk, "calibration");
+	msgpack_pack_array(pk, s->n_calibration);
+	for (size_t i = 0; i < s->n_calibration; i++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_double(pk, "predicted", s->calibration[i].predicted);
+		proto_pack_kv_double(pk, "observed", s->calibration[i].observed);
+		proto_pack_kv_int(pk, "days", (int64_t)s->calibration[i].days);
+	}
+	proto_pack_kv_int(pk, "onsets_needed", BACKTEST_MIN_ONSETS);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
+	proto_pack_kv_double(pk, "watch_risk", r->cutoffs.alerts ? r->cutoffs.watch : NAN);
+	proto_pack_kv_double(pk, "warning_risk", r->cutoffs.alerts && isfinite(r->cutoffs.warning) ?
+	    r->cutoffs.warning : NAN);
 	proto_pack_kv_int(pk, "onsets", s->onsets);
 	proto_pack_kv_int(pk, "onsets_warned", s->onsets_warned);
 	proto_pack_kv_double(pk, "share_warned", s->share_warned);

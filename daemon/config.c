@@ -13,8 +13,7 @@
 
 const char *const config_keys[] = {
 	"day.start_hour", "analysis.flare_pain_level", "analysis.max_lag_days", "analysis.q_max",
-	"analysis.debounce_seconds", "alerts.watch_margin", "alerts.watch_risk",
-	"alerts.warning_risk", "schedule.evening", "schedule.morning", "schedule.checkin",
+	"analysis.debounce_seconds", "alerts.max_false_per_30d", "schedule.evening", "schedule.morning", "schedule.checkin",
 	"schedule.checkin_enabled", "alerts.cooldown_hours", "alerts.quiet_start",
 	"alerts.quiet_end", "notify.enabled", NULL,
 };
@@ -27,9 +26,7 @@ config_defaults(struct simmer_config *c)
 	c->max_lag_days = 3;
 	c->q_max = 0.10;
 	c->debounce_seconds = 30;
-	c->watch_margin = 0.9;
-	c->watch_risk = 0.5;
-	c->warning_risk = 0.7;
+	c->max_false_per_30d = 1;
 	c->evening_min = 20 * 60;
 	c->morning_min = 8 * 60;
 	c->checkin_min = 21 * 60;
@@ -112,15 +109,9 @@ config_set(struct simmer_config *c, const char *key, const char *value, char *er
 		want = "0 to 3600 seconds";
 		if ((rc = parse_int(value, 0, 3600, &l)) == 0)
 			c->debounce_seconds = (int)l;
-	} else if (!strcmp(key, "alerts.watch_margin")) {
-		want = "a share of the threshold from 0.5 to 1";
-		rc = parse_real(value, 0.5, 1, &c->watch_margin);
-	} else if (!strcmp(key, "alerts.watch_risk")) {
-		want = "a probability from 0.05 to 0.95";
-		rc = parse_real(value, 0.05, 0.95, &c->watch_risk);
-	} else if (!strcmp(key, "alerts.warning_risk")) {
-		want = "a probability from 0.05 to 0.99";
-		rc = parse_real(value, 0.05, 0.99, &c->warning_risk);
+	} else if (!strcmp(key, "alerts.max_false_per_30d")) {
+		want = "0.1 to 10 false alarms per 30 days";
+		rc = parse_real(value, 0.1, 10, &c->max_false_per_30d);
 	} else if (!strcmp(key, "schedule.evening")) {
 		want = "a time HH:MM";
 		rc = parse_clock(value, &c->evening_min);
@@ -163,9 +154,7 @@ config_get(const struct simmer_config *c, const char *key, char *out, size_t out
 	else if (!strcmp(key, "analysis.max_lag_days")) snprintf(out, outlen, "%d", c->max_lag_days);
 	else if (!strcmp(key, "analysis.q_max")) snprintf(out, outlen, "%g", c->q_max);
 	else if (!strcmp(key, "analysis.debounce_seconds")) snprintf(out, outlen, "%d", c->debounce_seconds);
-	else if (!strcmp(key, "alerts.watch_margin")) snprintf(out, outlen, "%g", c->watch_margin);
-	else if (!strcmp(key, "alerts.watch_risk")) snprintf(out, outlen, "%g", c->watch_risk);
-	else if (!strcmp(key, "alerts.warning_risk")) snprintf(out, outlen, "%g", c->warning_risk);
+	else if (!strcmp(key, "alerts.max_false_per_30d")) snprintf(out, outlen, "%g", c->max_false_per_30d);
 	else if (!strcmp(key, "schedule.evening")) snprintf(out, outlen, "%02d:%02d", c->evening_min / 60, c->evening_min % 60);
 	else if (!strcmp(key, "schedule.morning")) snprintf(out, outlen, "%02d:%02d", c->morning_min / 60, c->morning_min % 60);
 	else if (!strcmp(key, "schedule.checkin")) snprintf(out, outlen, "%02d:%02d", c->checkin_min / 60, c->checkin_min % 60);

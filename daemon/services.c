@@ -55,10 +55,7 @@ analysis_config_from(const struct simmer_config *c, struct analysis_config *ac)
 	ac->flare_pain_level = c->flare_pain_level;
 	ac->max_lag_days = c->max_lag_days;
 	ac->q_max = c->q_max;
-	ac->watch_margin = c->watch_margin;
-	ac->watch_risk = c->watch_risk;
-	/* Warning is the stronger level: never below watch. */
-	ac->warning_risk = c->warning_risk > c->watch_risk ? c->warning_risk : c->watch_risk;
+	ac->max_false_per_30d = c->max_false_per_30d;
 }
 
 static void

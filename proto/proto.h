@@ -227,4 +227,8 @@ int32_t proto_local_offset(int64_t time_ms);
  * day starts at day_start_hour (so 02:00 with a 04:00 start is yesterday). */
 int32_t proto_local_day(int64_t time_ms, int32_t utc_offset_min, int day_start_hour);
 
+/* A probability in coarse words: "about 1 in 4", "about 7 in 10", "less
+ * than 1 in 50" (words.c). */
+void proto_risk_words(double p, char *out, size_t outlen);
+
 #endif

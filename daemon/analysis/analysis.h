@@ -47,12 +47,10 @@ struct analysis_config {
 	unsigned min_days;          /* 28: days with entries before personal values */
 	unsigned min_flares;        /* 3: flare onsets before personal values */
 	double prior_threshold;     /* 60: load threshold until one is learned */
-	double watch_margin;        /* 0.9: watch at this share of the threshold */
-	double watch_risk;          /* 0.5: or at this 48-hour risk */
-	double warning_risk;        /* 0.7: warning at this risk (or the threshold) */
-	double ridge_lambda;        /* 2.0 */
-	int refit_every_days;       /* 7: backtest refits */
-	size_t backtest_max_days;   /* 730 */
+	double max_false_per_30d;   /* 1: the false-alarm budget the cut-offs keep */
+	double ridge_lambda;        /* 2.0: the load weights' penalty */
+	int refit_every_days;       /* 7: days with entries between refits */
+	size_t backtest_max_days;   /* 730: days with entries the backtest covers */
 	size_t treatment_days;      /* 30: treatment use is counted over these days */
 	double window_gap_days;     /* 14: a longer gap without an entry of a
 	                             * factor is outside its observation window */
@@ -73,7 +71,20 @@ const char *load_component_name(int c);
 struct contributor {
 	char factor[ANALYSIS_NAME_MAX + 1];
 	double contribution;        /* log-odds; positive raises the risk */
+	char source[16];            /* "finding", "warning sign" or "load" */
 	char detail[96];
+};
+
+/* The forecasters a backtest chooses among (forecast.c). */
+enum forecaster { FORECASTER_SIMPLE, FORECASTER_LOAD, FORECASTER_FULL, FORECASTER_COUNT };
+const char *forecaster_name(int which);
+
+/* Risk alert cut-offs chosen from the backtest under the false-alarm
+ * budget; alerts is false when none has skill, and note says why. */
+struct risk_cutoffs {
+	bool alerts;
+	double watch, warning;      /* calibrated 48-hour risks */
+	char note[160];
 };
 
 #define ANALYSIS_MAX_CONDITIONS 2
@@ -102,6 +113,18 @@ struct finding {
 	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
 };
 
+/* An exposure associated with the daily level of pain or a symptom scale
+ * (levels.c): effect in points on the outcome's scale, on days with the
+ * event (or per unit of a numeric factor), lag_days later. */
+struct level_finding {
+	int outcome, factor;        /* input factor indices */
+	int lag_days;               /* the best of the lags tested, chosen */
+	bool per_unit;
+	double effect, lo, hi;      /* points, 95% Newey-West interval */
+	double p, q;
+	unsigned days, exposed_days;
+};
+
 /* A treatment's use over the last treatment_days days (days_known: days
  * inside its observation window). */
 struct treatment_use {
@@ -116,8 +139,22 @@ struct backtest_day {
 	int outcome;                /* 1 onset within 48 h, 0 not, -1 unknown */
 };
 
+/* Onsets a backtest needs before its figures are worth judging. */
+#define BACKTEST_MIN_ONSETS 5
+#define CALIBRATION_BINS 6
+
+struct calibration_bin {
+	double predicted, observed;
+	size_t days;
+};
+
 struct backtest_summary {
 	double auc;                 /* NAN when undefined */
+	double baseline_auc;        /* the simple rule's, on the same evenings */
+	double brier, brier_reference; /* the forecast's, and the diary's base rate's */
+	double log_loss, baseline_log_loss;
+	size_t n_calibration;
+	struct calibration_bin calibration[CALIBRATION_BINS];
 	unsigned onsets, onsets_warned;
 	double share_warned;        /* NAN without onsets */
 	double median_lead_days;    /* NAN without warned onsets */
@@ -147,6 +184,16 @@ struct analysis_result {
 	size_t n_findings;
 	struct finding *findings;
 
+	/* Daily levels (their own false-discovery family). */
+	size_t levels_tested;
+	size_t n_levels;
+	struct level_finding *levels;
+	/* Pain below the flare level on each of the last flare_level_days days
+	 * with a pain entry: a personal level to consider instead. */
+	bool flare_level_unreached;
+	unsigned flare_level_days;
+	double suggested_flare_level;
+
 	/* Treatments used over the last treatment_days days of the diary. */
 	unsigned treatment_days;
 	size_t n_treatments;
@@ -156,6 +203,9 @@ struct analysis_result {
 	int32_t forecast_day;
 	double risk, forecast_load;
 	int level;
+	int model;                  /* enum forecaster in use */
+	bool calibrated;            /* risk comes from a calibrated backtest */
+	struct risk_cutoffs cutoffs;
 	size_t n_contributors;
 	struct contributor contributors[12];
 
@@ -165,8 +215,9 @@ struct analysis_result {
 	struct backtest_summary summary;
 };
 
-/* Runs everything; with_backtest off skips the (slower) backtest.
- * 0, or -1 when out of memory. */
+/* Runs everything. The forecast is always validated on the past; with
+ * with_backtest off its day records and summary are not kept. 0, or -1 when
+ * out of memory. */
 int analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
     bool with_backtest, struct analysis_result *out);
 void analysis_result_free(struct analysis_result *r);

@@ -46,9 +46,14 @@ stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d)
 	if (n == 0)
 		return 1.0;
 	unsigned hi = row1 < col1 ? row1 : col1;
-	double p = 0;
-	for (unsigned x = a; x <= hi; x++)
-		p += exp(log_hypergeom(x, row1, col1, n));
+	/* Each table's probability from the one before it, by the ratio of
+	 * consecutive hypergeometric terms: one lgamma pass, not one a table. */
+	double term = exp(log_hypergeom(a, row1, col1, n)), p = 0;
+	for (unsigned x = a; x <= hi; x++) {
+		p += term;
+		term *= ((double)(row1 - x) * (double)(col1 - x)) /
+		    ((double)(x + 1) * ((double)n - row1 - col1 + x + 1));
+	}
 	return p > 1.0 ? 1.0 : p;
 }
 
@@ -289,6 +294,44 @@ stats_quantile(const double *v, size_t n, double q)
 	double r = c[lo] + (c[hi] - c[lo]) * (pos - (double)lo);
 	free(c);
 	return r;
+}
+
+int
+stats_ols_hac(const double *x, const double *y, size_t n, int max_lag, struct stats_slope *out)
+{
+	if (n < 3)
+		return -1;
+	double mx = 0, my = 0;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	double sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (!(sxx > 1e-12 * (double)n))
+		return -1;
+	out->slope = sxy / sxx;
+	out->intercept = my - out->slope * mx;
+	/* The slope's influence terms a_t = (x_t - mean) u_t; the long-run
+	 * variance of their sum, with Bartlett weights 1 - l/(L+1). */
+	double s = 0;
+	for (size_t t = 0; t < n; t++) {
+		double at = (x[t] - mx) * (y[t] - out->intercept - out->slope * x[t]);
+		s += at * at;
+		for (int l = 1; l <= max_lag && (size_t)l <= t; l++) {
+			size_t u = t - (size_t)l;
+			double au = (x[u] - mx) * (y[u] - out->intercept - out->slope * x[u]);
+			s += 2.0 * (1.0 - l / (max_lag + 1.0)) * at * au;
+		}
+	}
+	double var = s / (sxx * sxx) * (double)n / (double)(n - 2);
+	out->se = var > 0 ? sqrt(var) : 0;
+	return 0;
 }
 
 double

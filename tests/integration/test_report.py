@@ -82,8 +82,11 @@ def test_text_report_says_what_the_replies_say(ctx):
     assert f"NSAIDs on {n_nsaid} of {(last - first).days + 1} days" in text, (n_nsaid, text)
     s = backtest["summary"]
     assert f"Tested on {s['days']} past evenings with {s['onsets']} flare" in text, text
-    if s["auc"] is not None:
+    if s["auc"] is not None and s["onsets"] >= s["onsets_needed"]:
         assert f"AUC {s['auc']:.2f}; 0.50 is chance" in text, text
+        assert f"scores {s['baseline_auc']:.2f} on the same evenings" in text, text
+    else:
+        assert "not worth trusting yet" in text, text
     assert "What simmer cannot tell yet" in out
 
 
