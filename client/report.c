@@ -150,6 +150,7 @@ fill_days(struct report *r)
 struct factor_info {
 	char name[PROTO_FACTOR_MAX + 1];
 	bool medicine, nsaid, exposure;
+	bool per_entry;          /* a drug logged in mg: each entry is one dose */
 	unsigned days;
 	int32_t last_day;
 	int medicine_index;
@@ -169,6 +170,7 @@ factor_table(const json_t *factors, size_t *n)
 		snprintf(t[i].name, sizeof t[i].name, "%s", jstr(f, "name"));
 		const char *role = jstr(f, "role"), *counts_as = jstr(f, "counts_as");
 		t[i].nsaid = strcmp(t[i].name, "nsaid") == 0 || strcmp(counts_as, "nsaid") == 0;
+		t[i].per_entry = counts_as[0] != '\0';
 		t[i].medicine = t[i].nsaid || strcmp(role, "treatment") == 0 || counts_as[0];
 		t[i].exposure = strcmp(role, "exposure") == 0 && !t[i].medicine;
 		t[i].last_day = INT32_MIN;
@@ -198,7 +200,7 @@ count_medicine(struct report *r, struct factor_info *fi, const struct entry *e, 
 	if (fi->medicine_index < 0)
 		return;
 	struct report_medicine *m = &r->medicines[fi->medicine_index];
-	m->doses += e->value;
+	m->doses += fi->per_entry ? 1 : e->value;
 	if (fi->last_day != day) {
 		m->days++;
 		if (day > r->last_day - 30)
@@ -223,7 +225,7 @@ take_entry(struct report *r, struct factor_info *t, size_t n, const struct entry
 		rd->medicine = true;
 		rd->nsaid |= fi->nsaid;
 		if (fi->nsaid)
-			r->nsaid_doses += e->value;
+			r->nsaid_doses += fi->per_entry ? 1 : e->value;
 		count_medicine(r, fi, e, day);
 	}
 	if (fi->last_day != day)
