@@ -130,6 +130,18 @@ fill_days(struct report *r)
 			rd->in_flare = json_is_true(json_object_get(d, "in_flare"));
 		}
 	}
+	/* Onsets before the backtest's first evening come from onset_days. */
+	const json_t *onset_days = json_object_get(r->backtest, "onset_days");
+	if (json_is_array(onset_days)) {
+		r->onsets_known = true;
+		json_array_foreach(onset_days, i, d) {
+			int32_t day;
+			struct report_day *rd = json_is_string(d) && proto_day_parse(json_string_value(d),
+			    &day) == 0 ? day_at(r, day) : NULL;
+			if (rd != NULL)
+				rd->onset = true;
+		}
+	}
 	json_array_foreach(json_object_get(r->status, "trend"), i, d) {
 		struct report_day *rd = day_at(r, jday(d, "date"));
 		if (rd == NULL)

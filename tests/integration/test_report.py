@@ -59,8 +59,8 @@ def test_text_report_says_what_the_replies_say(ctx):
     lines = out.splitlines()
     assert max(len(l) for l in lines) <= 80, [l for l in lines if len(l) > 80]
     first, last = period(status, 90)
-    onsets = sum(1 for d in backtest["days"] if d["onset"] and
-                 first <= datetime.date.fromisoformat(d["date"]) <= last)
+    onsets = sum(1 for d in backtest["onset_days"]
+                 if first <= datetime.date.fromisoformat(d) <= last)
     assert f"simmer report, {first} to {last}: {(last - first).days + 1} days" in out, out
     assert f"{onsets} flares began" in " ".join(lines[:2]) or \
         f"{onsets} flare began" in " ".join(lines[:2]), (onsets, out)
@@ -171,8 +171,8 @@ def test_html_report_renders_in_chromium(ctx):
     assert "@page" in check.style, "print margins for A4 and Letter"
     assert {"load-chart", "nsaid-chart"} <= check.ids, check.ids
     first, last = period(status, 180)
-    onsets = sum(1 for d in backtest["days"] if d["onset"] and
-                 first <= datetime.date.fromisoformat(d["date"]) <= last)
+    onsets = sum(1 for d in backtest["onset_days"]
+                 if first <= datetime.date.fromisoformat(d) <= last)
     assert check.classes.count("onset") == onsets and onsets > 0, (check.classes, onsets)
     assert "threshold" in check.classes and "load" in check.classes
     text = " ".join(" ".join(check.text).split())
