@@ -611,6 +611,10 @@ show_text(FILE *out, const char *method, const msgpack_object *result)
 	} else if (strcmp(method, PROTO_M_NOTIFY_TEST) == 0) {
 		char msg[512];
 		render_wrap(out, str(result, "message", msg, sizeof msg), 0, 2);
+	} else if (strcmp(method, PROTO_M_RELOAD) == 0) {
+		char path[1024];
+		sayf(out, 0, "simmerd read its configuration again from %s",
+		    str(result, "config", path, sizeof path));
 	} else {
 		render_json(out, result);
 	}

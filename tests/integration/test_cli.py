@@ -213,7 +213,9 @@ def test_list_shows_short_ids_that_delete_and_undo_take(ctx):
 def test_undo_and_delete_refresh_the_analysis(ctx):
     start(ctx)
     ctx.env.write_config("[analysis]\ndebounce_seconds = 3600\n")
-    ctx.simmer("reload", check=0)
+    p = ctx.simmer("reload", check=0)
+    assert words(p.stdout) == "simmerd read its configuration again from %s" % os.path.join(
+        ctx.env.config, "simmer", "simmer.conf"), p.stdout
     ctx.simmer("pain", "3", "--at", "yesterday 10:00", check=0)
     ctx.simmer("pain", "4", check=0)
     ctx.simmer("analyze", check=0)
