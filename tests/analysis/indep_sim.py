@@ -52,7 +52,7 @@ The TRUE MODEL's evening probability: for an evening d that is not a flare
 day, P(an onset on d+1 or d+2 | what was logged by that evening), from this
 generating process: the hazards of d+1 and d+2 from the logged exposures
 (unlogged ones, including every exposure of d+1 and d+2, integrated out by
-Monte Carlo over the exposure distribution, 512 draws), the flare/recovery
+Monte Carlo over the exposure distribution, 2048 draws), the flare/recovery
 state of day d (known to the model), and the likelihood of the evening's and
 previous evening's logged stiffness under "onset tomorrow", "onset the day
 after" and "neither" (with and without a prodrome). It does not use the past
@@ -76,7 +76,7 @@ FOODS = ["dairy", "gluten", "sugar", "processed_food", "late_meal", "skipped_mea
          "fermented", "coffee", "tomato", "chocolate", "citrus", "red_meat", "spicy_food",
          "onion", "peanuts", "eggs", "soy"]
 RECOVERY_DAYS = 2
-MC_DRAWS = 512
+MC_DRAWS = 2048
 PRODROME_DAY2 = 2.0   # stiffness rise two days before an onset
 PRODROME_DAY1 = 3.5   # and the day before
 STIFF_SD = 1.2
@@ -423,26 +423,24 @@ def true_model(rng, person, effects, x, known, n, in_flare, recovery, stiffness,
     out = np.full(n, np.nan)
     known_cells = {f: known(f) for e in effects for f in effect_factors(e)}
     max_lag = max([e["lag"] for e in effects], default=0)
+    # One pool of draws per day position relative to the evening (d-2 ..
+    # d+2), shared by all evenings: within an evening the days stay
+    # independent, and each evening's estimate is unbiased.
+    pools = {j: person.draw(rng, MC_DRAWS) for j in range(1 - max_lag, 3)}
     for d in np.flatnonzero(evening):
-        # Exposure cells for days d+2-max_lag .. d+2: known ones from x,
-        # unknown ones drawn.
-        lo = d + 1 - max_lag
-        span = list(range(lo, d + 3))
-        draws = person.draw(rng, MC_DRAWS * len(span))
         h = {}
         for target in (d + 1, d + 2):
             z = np.full(MC_DRAWS, b0)
             for e in effects:
                 src = target - e["lag"]
-                idx = span.index(src)
                 cell = {}
                 for f in effect_factors(e):
-                    if src <= d and src >= 0 and known_cells[f][src]:
+                    if 0 <= src <= d and known_cells[f][src]:
                         cell[f] = np.full(MC_DRAWS, x[f][src])
                     elif src < 0:
                         cell[f] = np.zeros(MC_DRAWS)
                     else:
-                        cell[f] = draws[f][idx * MC_DRAWS:(idx + 1) * MC_DRAWS]
+                        cell[f] = pools[src - d][f]
                 z = z + math.log(e["or"]) * indicator(e, cell)
             h[target] = 1 / (1 + np.exp(-z))
         # At risk: d+1 unless recovering; d+2 if d+1 at risk and no onset,
