@@ -54,17 +54,24 @@ input_factor(struct analysis_input *in, const struct factor *f)
 
 int
 glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
-    struct analysis_input *in)
+    int stale_days, struct analysis_input *in)
 {
 	memset(in, 0, sizeof *in);
-	int32_t first = today, last = today;
+	in->today = today;
+	int32_t first = today, last = today, newest = INT32_MIN;
 	for (size_t i = 0; i < rows->count; i++) {
 		if (rows->rows[i].day < first)
 			first = rows->rows[i].day;
 		/* Tomorrow at most: the analysis's last day is today. */
 		if (rows->rows[i].day > last && rows->rows[i].day <= today + 1)
 			last = rows->rows[i].day;
+		if (rows->rows[i].day > newest && rows->rows[i].day <= today + 1)
+			newest = rows->rows[i].day;
 	}
+	/* A diary gone quiet is analysed as of its last entry: its load is not
+	 * carried forward to today as if nothing had been missed. */
+	if (newest != INT32_MIN && today - newest > stale_days)
+		last = newest;
 	if (last - first + 1 > GLUE_MAX_DAYS)
 		first = last - GLUE_MAX_DAYS + 1;
 	in->first_day = first;
@@ -86,6 +93,9 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 			continue;
 		in->has_entries[row->day - first] = true;
 		const struct factor *f = catalog_find(cat, row->factor);
+		const char *counts_as = catalog_counts_as(row->factor);
+		if (counts_as != NULL)
+			f = catalog_find(cat, counts_as);
 		if (f == NULL || f->role == ROLE_RED_FLAG)
 			continue;
 		if (input_factor(in, f) < 0)
@@ -96,14 +106,27 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 		if (row->day < first || row->day > last)
 			continue;
 		const struct factor *cf = catalog_find(cat, row->factor);
+		/* A medicine logged by its drug counts each entry as one dose of
+		 * its class: the analysis sees NSAID doses per day. */
+		const char *counts_as = catalog_counts_as(row->factor);
+		if (counts_as != NULL)
+			cf = catalog_find(cat, counts_as);
 		if (cf == NULL || cf->role == ROLE_RED_FLAG)
 			continue;
 		int f = input_factor(in, cf);
 		if (f < 0)
 			goto fail;
+		double *v = &in->factors[f].values[row->day - first];
 		bool keeps_max = cf->kind == FACTOR_SCALE || cf->kind == FACTOR_FLARE;
-		in->factors[f].values[row->day - first] = keeps_max ? row->max : row->sum;
-		in->factors[f].first_ms[row->day - first] = (double)row->first_ms;
+		double add = counts_as != NULL ? (double)row->count : row->sum;
+		if (keeps_max)
+			*v = row->max;
+		else
+			*v = isfinite(*v) ? *v + add : add;
+		/* Several drugs may feed one class: its day starts at the earliest. */
+		double *first_ms = &in->factors[f].first_ms[row->day - first];
+		if (!isfinite(*first_ms) || (double)row->first_ms < *first_ms)
+			*first_ms = (double)row->first_ms;
 	}
 	return 0;
 fail:
@@ -152,8 +175,25 @@ pack_model(msgpack_packer *pk, const struct analysis_result *r)
 {
 	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
 	proto_pack_kv_bool(pk, "calibrated", r->calibrated);
-	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
-	proto_pack_kv_str(pk, "risk_alerts_note", r->cutoffs.note);
+	char note[sizeof r->cutoffs.note];
+	glue_risk_alerts(r, note, sizeof note);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts && !r->stale);
+	proto_pack_kv_str(pk, "risk_alerts_note", note);
+	/* Results of a diary gone quiet are as of its last entry, and say so. */
+	proto_pack_kv_bool(pk, "stale", r->stale);
+	pack_day(pk, "last_entry", r->last_entry_day);
+}
+
+void
+glue_risk_alerts(const struct analysis_result *r, char *note, size_t len)
+{
+	if (!r->stale) {
+		snprintf(note, len, "%s", r->cutoffs.note);
+		return;
+	}
+	char day[11];
+	proto_day_format(r->last_entry_day, day);
+	snprintf(note, len, "No entries since %s: no risk alerts until there are new ones.", day);
 }
 
 static void
@@ -167,16 +207,19 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 15);
+	msgpack_pack_map(pk, 17);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
-	size_t n = r->n_days < 7 ? r->n_days : 7;
+	size_t n = r->n_days < GLUE_TREND_DAYS ? r->n_days : GLUE_TREND_DAYS;
 	msgpack_pack_array(pk, n);
 	for (size_t i = r->n_days - n; i < r->n_days; i++) {
-		msgpack_pack_map(pk, 2);
+		msgpack_pack_map(pk, 5);
 		pack_day(pk, "date", in->first_day + (int32_t)i);
 		proto_pack_kv_double(pk, "load", r->load[i]);
+		proto_pack_kv_bool(pk, "entries", in->has_entries[i]);
+		proto_pack_kv_bool(pk, "onset", r->onset[i]);
+		proto_pack_kv_bool(pk, "in_flare", r->in_flare[i]);
 	}
 	proto_pack_kv_double(pk, "threshold", r->threshold);
 	proto_pack_kv_str(pk, "threshold_source", r->threshold_personal ? "personal" : "prior");
@@ -193,7 +236,7 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 15);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
@@ -203,6 +246,18 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
 	pack_contributors(pk, r, 12);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
+}
+
+/* "ci95": [lo, hi], "p", "q": four keys of a finding's map. */
+static void
+pack_interval(msgpack_packer *pk, double lo, double hi, double p, double q)
+{
+	proto_pack_cstr(pk, "ci95");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_double(pk, lo);
+	msgpack_pack_double(pk, hi);
+	proto_pack_kv_double(pk, "p", p);
+	proto_pack_kv_double(pk, "q", q);
 }
 
 static void
@@ -228,12 +283,7 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	proto_pack_kv_int(pk, "lag_days", f->lag_days);
 	proto_pack_kv_str(pk, "effect", f->harmful ? "harmful" : "protective");
 	proto_pack_kv_double(pk, "relative_risk", f->rr);
-	proto_pack_cstr(pk, "ci95");
-	msgpack_pack_array(pk, 2);
-	msgpack_pack_double(pk, f->ci_lo);
-	msgpack_pack_double(pk, f->ci_hi);
-	proto_pack_kv_double(pk, "p", f->p);
-	proto_pack_kv_double(pk, "q", f->q);
+	pack_interval(pk, f->ci_lo, f->ci_hi, f->p, f->q);
 	proto_pack_kv_int(pk, "exposed_onsets", f->exposed_onsets);
 	proto_pack_kv_int(pk, "exposed_days", f->exposed_days);
 	proto_pack_cstr(pk, "overlaps");
@@ -279,11 +329,41 @@ pack_treatments(msgpack_packer *pk, const struct analysis_input *in,
 	}
 }
 
+static void
+pack_levels(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r,
+    const struct analysis_config *cfg)
+{
+	proto_pack_kv_int(pk, "levels_tested", (int64_t)r->levels_tested);
+	proto_pack_cstr(pk, "symptom_levels");
+	msgpack_pack_array(pk, r->n_levels);
+	for (size_t i = 0; i < r->n_levels; i++) {
+		const struct level_finding *l = &r->levels[i];
+		msgpack_pack_map(pk, 10);
+		proto_pack_kv_str(pk, "outcome", in->factors[l->outcome].name);
+		proto_pack_kv_str(pk, "factor", in->factors[l->factor].name);
+		proto_pack_kv_int(pk, "lag_days", l->lag_days);
+		proto_pack_kv_double(pk, "effect", l->effect);
+		proto_pack_kv_str(pk, "per", l->per_unit ? "unit" : "day_with_it");
+		pack_interval(pk, l->lo, l->hi, l->p, l->q);
+		proto_pack_kv_int(pk, "days", l->days);
+		proto_pack_kv_int(pk, "exposed_days", l->exposed_days);
+	}
+	proto_pack_cstr(pk, "personal_flare_level");
+	if (!r->flare_level_unreached) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_double(pk, "current", cfg->flare_pain_level);
+	proto_pack_kv_int(pk, "days", r->flare_level_days);
+	proto_pack_kv_double(pk, "suggested", r->suggested_flare_level);
+}
+
 void
 glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 12);
+	msgpack_pack_map(pk, 15);
 	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
 	proto_pack_kv_int(pk, "flares", r->flares);
 	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
@@ -293,6 +373,7 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	pack_findings(pk, in, r, "protective", 2);
 	pack_findings(pk, in, r, "not_enough_data", 3);
 	pack_treatments(pk, in, r);
+	pack_levels(pk, in, r, cfg);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
 }

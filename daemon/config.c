@@ -30,7 +30,7 @@ config_defaults(struct simmer_config *c)
 	c->evening_min = 20 * 60;
 	c->morning_min = 8 * 60;
 	c->checkin_min = 21 * 60;
-	c->checkin_enabled = false;
+	c->checkin_enabled = true;
 	c->cooldown_hours = 12;
 	c->quiet_start_min = 22 * 60;
 	c->quiet_end_min = 8 * 60;

@@ -191,6 +191,36 @@ dispatch_submit_entries(struct simmerd *d, struct log_item *items, size_t n,
 	return 0;
 }
 
+/*
+ * What a person typed, checked before the entry is validated: with
+ * create_factors false a name the catalog does not know is refused (with
+ * the nearest known one when it looks like a typo), and a unit typed after
+ * the value must be the factor's.
+ */
+static int
+check_typed_item(struct simmerd *d, struct entry *e, bool create, const msgpack_object *unit,
+    char *err, size_t errlen)
+{
+	const char *name = catalog_resolve_alias(e->factor);
+	const struct factor *f = catalog_find(&d->catalog, name);
+	if (f == NULL && !create) {
+		const char *near = catalog_suggest(&d->catalog, e->factor);
+		if (near != NULL)
+			snprintf(err, errlen, "unknown factor '%s' \u2014 did you mean '%s'?", e->factor, near);
+		else
+			snprintf(err, errlen, "unknown factor '%s'", e->factor);
+		return -PROTO_E_NOT_FOUND;
+	}
+	if (f == NULL || unit == NULL || unit->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	char typed[PROTO_FACTOR_MAX + 1];
+	if (proto_obj_str(unit, typed, sizeof typed) != 0) {
+		snprintf(err, errlen, "\"units\" holds strings or nil");
+		return -PROTO_E_INVALID_PARAMS;
+	}
+	return catalog_check_unit(f, typed, err, errlen);
+}
+
 static void
 method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 {
@@ -212,9 +242,17 @@ method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 		conn_send_error(c, msgid, PROTO_E_TOO_LARGE, err);
 		return;
 	}
-	bool atomic = false;
-	if (proto_get_bool(params, "atomic", false, &atomic, err, sizeof err) == -PROTO_E_INVALID_PARAMS) {
+	bool atomic = false, create = true;
+	if (proto_get_bool(params, "atomic", false, &atomic, err, sizeof err) == -PROTO_E_INVALID_PARAMS ||
+	    proto_get_bool(params, "create_factors", false, &create, err, sizeof err) ==
+	    -PROTO_E_INVALID_PARAMS) {
 		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
+		return;
+	}
+	const msgpack_object *units = proto_map_get(params, "units");
+	if (units != NULL && (units->type != MSGPACK_OBJECT_ARRAY || units->via.array.size != n)) {
+		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS,
+		    "\"units\" must be an array as long as \"entries\"");
 		return;
 	}
 	struct log_item *items = calloc(n, sizeof *items);
@@ -226,6 +264,9 @@ method_log(struct conn *c, uint32_t msgid, const msgpack_object *params)
 		struct log_item *it = &items[i];
 		it->status = LOG_PENDING;
 		int rc = proto_entry_unpack(&entries->via.array.ptr[i], &it->entry, err, sizeof err);
+		if (rc == 0)
+			rc = check_typed_item(d, &it->entry, create, units ? &units->via.array.ptr[i] : NULL,
+			    err, sizeof err);
 		if (rc == 0)
 			rc = validate_item(d, it, err, sizeof err);
 		if (rc < 0) {
@@ -329,11 +370,21 @@ method_export(struct conn *c, uint32_t msgid, const msgpack_object *params)
 	submit_for_conn(c, job);
 }
 
+/* A removal changes what the analysis saw: refresh it once it is on disk. */
+static void
+entry_removed(struct job *job)
+{
+	struct conn *c = job->owner;
+	if (job->rc == 0 && c != NULL)
+		services_entry_removed(c->daemon);
+	job_reply_to_owner(job);
+}
+
 static void
 method_undo(struct conn *c, uint32_t msgid, const msgpack_object *params)
 {
 	(void)params;
-	struct job *job = job_for(c, JOB_UNDO, msgid, NULL);
+	struct job *job = job_for(c, JOB_UNDO, msgid, entry_removed);
 	if (job != NULL)
 		submit_for_conn(c, job);
 }
@@ -347,7 +398,7 @@ method_delete(struct conn *c, uint32_t msgid, const msgpack_object *params)
 		conn_send_error(c, msgid, PROTO_E_INVALID_PARAMS, err);
 		return;
 	}
-	struct job *job = job_for(c, JOB_DELETE, msgid, NULL);
+	struct job *job = job_for(c, JOB_DELETE, msgid, entry_removed);
 	if (job == NULL)
 		return;
 	snprintf(job->id, sizeof job->id, "%s", id);

@@ -323,6 +323,14 @@ services_entries_submitted(struct simmerd *d, const struct log_item *items, size
 		analysis_service_debounce(svc->analysis);
 }
 
+void
+services_entry_removed(struct simmerd *d)
+{
+	(void)d;
+	if (svc->analysis)
+		analysis_service_debounce(svc->analysis);
+}
+
 static void
 reply_config(struct conn *c, uint32_t msgid, struct simmerd *d)
 {

@@ -27,6 +27,9 @@ void services_stop(struct simmerd *d);
 
 /* Entries were accepted for writing (some may still be present already). */
 void services_entries_submitted(struct simmerd *d, const struct log_item *items, size_t n);
+/* An undo or delete was committed: the analysis must not answer from
+ * before it. */
+void services_entry_removed(struct simmerd *d);
 /* True when the method was handled (a reply was or will be sent). */
 bool services_dispatch(struct conn *c, uint32_t msgid, const char *method,
     const msgpack_object *params);

@@ -27,6 +27,7 @@ analysis_config_default(struct analysis_config *cfg)
 	cfg->backtest_max_days = 730;
 	cfg->window_gap_days = 14;
 	cfg->treatment_days = 30;
+	cfg->stale_days = 2;
 }
 
 const char *
@@ -44,6 +45,7 @@ analysis_result_free(struct analysis_result *r)
 	free(r->at_risk);
 	free(r->load);
 	free(r->findings);
+	free(r->levels);
 	free(r->backtest);
 	memset(r, 0, sizeof *r);
 }
@@ -71,14 +73,18 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	series_flares(in, cfg, r->onset, r->in_flare, r->at_risk);
 	r->first_day = in->first_day;
 	r->last_day = in->first_day + (int32_t)(n ? n - 1 : 0);
+	r->last_entry_day = r->first_day;
 	for (size_t d = 0; d < n; d++) {
+		if (in->has_entries[d])
+			r->last_entry_day = in->first_day + (int32_t)d;
 		r->days_with_entries += in->has_entries[d];
 		r->flares += r->onset[d];
 	}
+	r->stale = r->days_with_entries > 0 && in->today - r->last_entry_day > cfg->stale_days;
 	r->enough_data = r->days_with_entries >= cfg->min_days && r->flares >= cfg->min_flares;
 	if (!r->enough_data)
 		snprintf(r->message, sizeof r->message, "Not enough data yet: %zu of %u days and %u of %u "
-		    "flares logged. Until then simmer uses its starting values.",
+		    "flares found. Until then simmer uses its starting values.",
 		    r->days_with_entries < cfg->min_days ? r->days_with_entries : (size_t)cfg->min_days,
 		    cfg->min_days, r->flares < cfg->min_flares ? r->flares : cfg->min_flares,
 		    cfg->min_flares);
@@ -100,6 +106,8 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	if (triggers_run(in, cfg, r) != 0)
 		goto fail;
 	treatments_use(in, cfg, r);
+	if (levels_run(in, cfg, r) != 0)
+		goto fail;
 
 	if (backtest_run(in, cfg, r, ewma, with_backtest) != 0)
 		goto fail;

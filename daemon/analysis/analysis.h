@@ -37,6 +37,8 @@ struct analysis_input {
 	bool *has_entries;   /* n_days: any entry that day */
 	size_t n_factors;
 	struct analysis_factor *factors;
+	int32_t today;       /* the calendar's today (days since 1970-01-01): past
+	                      * the last day when the diary has gone quiet */
 };
 
 struct analysis_config {
@@ -52,6 +54,8 @@ struct analysis_config {
 	int refit_every_days;       /* 7: days with entries between refits */
 	size_t backtest_max_days;   /* 730: days with entries the backtest covers */
 	size_t treatment_days;      /* 30: treatment use is counted over these days */
+	int stale_days;             /* 2: with no entry for longer, results are
+	                             * as of the last entry and raise no alerts */
 	double window_gap_days;     /* 14: a longer gap without an entry of a
 	                             * factor is outside its observation window */
 };
@@ -113,6 +117,18 @@ struct finding {
 	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
 };
 
+/* An exposure associated with the daily level of pain or a symptom scale
+ * (levels.c): effect in points on the outcome's scale, on days with the
+ * event (or per unit of a numeric factor), lag_days later. */
+struct level_finding {
+	int outcome, factor;        /* input factor indices */
+	int lag_days;               /* the best of the lags tested, chosen */
+	bool per_unit;
+	double effect, lo, hi;      /* points, 95% Newey-West interval */
+	double p, q;
+	unsigned days, exposed_days;
+};
+
 /* A treatment's use over the last treatment_days days (days_known: days
  * inside its observation window). */
 struct treatment_use {
@@ -154,6 +170,8 @@ struct backtest_summary {
 struct analysis_result {
 	/* Coverage. */
 	int32_t first_day, last_day;
+	int32_t last_entry_day;     /* the newest day with an entry */
+	bool stale;                 /* today is more than stale_days after it */
 	size_t days_with_entries;
 	unsigned flares;
 	bool enough_data;
@@ -172,6 +190,16 @@ struct analysis_result {
 	size_t tested;
 	size_t n_findings;
 	struct finding *findings;
+
+	/* Daily levels (their own false-discovery family). */
+	size_t levels_tested;
+	size_t n_levels;
+	struct level_finding *levels;
+	/* Pain below the flare level on each of the last flare_level_days days
+	 * with a pain entry: a personal level to consider instead. */
+	bool flare_level_unreached;
+	unsigned flare_level_days;
+	double suggested_flare_level;
 
 	/* Treatments used over the last treatment_days days of the diary. */
 	unsigned treatment_days;

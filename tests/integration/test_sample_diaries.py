@@ -9,6 +9,12 @@ must NOT produce:
   - a factor not logged for weeks while flares cluster, and weeks without
     any entry: outside its observation window a factor is unknown, not
     absent, so no "protective" finding comes from the gap;
+  - pain that never reaches the flare level (a Bearable-style daily
+    check-in): no flare findings, but the association with the daily
+    level is found, in points, and a personal flare level is suggested;
+  - a diary whose last entry is ten days old: status is as of that day,
+    says so, and raises no risk alert (the same diary read on its last
+    day does reach watch or warning);
   - medicines taken at the onset of a migraine (a treatment the person
     defined, the built-in nsaid, and one left as a plain exposure): none
     is reported as a trigger, their use is reported on its own, and the
@@ -20,8 +26,10 @@ relative to the test clock (SIMMER_NOW), so the year does not matter.
 import datetime
 import json
 import os
+import random
 
 from harness import run_tests
+from test_notify import climbing_diary
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -159,6 +167,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     n = 420
     onsets = flare_days(0, n, 12)
     diary = Diary(n)
+    rng = random.Random(5)
     for d in range(n):
         diary.log(d, "sleep_hours", 7 + (d % 4) * 0.5, hour=7)
         if d in onsets:
@@ -172,7 +181,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
             diary.log(d, "triptan", 1, hour=10, minute=10)
             diary.log(d, "paracetamol", 1, hour=10, minute=15)
         else:
-            diary.log(d, "pain", 1 + d % 3, hour=21)
+            diary.log(d, "pain", rng.choice((1, 2, 2, 3)), hour=21)
         if (d + 1 in onsets and d % 5 != 0) or d % 11 == 3:
             diary.log(d, "red_wine", 1, hour=19)
     t = analyze(ctx, diary, before_import=[
@@ -180,6 +189,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     assert t["flares"] >= 30, t["flares"]
     for medicine in ("triptan", "nsaid", "paracetamol"):
         found = findings_about(t, medicine)
+        found += [l for l in t["symptom_levels"] if l["factor"] == medicine]
         assert not found, (medicine, found)
     used = {u["factor"]: u for u in t["treatments"]}
     assert set(used) == {"triptan", "nsaid"}, t["treatments"]
@@ -189,6 +199,77 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     text = ctx.simmer("triggers", check=0,
                       extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
     assert "triptan on" in text and "of the last 30 days" in text, text
+
+
+def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx):
+    # A daily check-in: pain 1-6, never 7; gluten (on about a quarter of
+    # days) raises the next day's pain by about 1.5 points; walks (on
+    # about 40% of days) do nothing. The noise carries over from day to
+    # day, as real pain does.
+    rng = random.Random(11)
+    n = 240
+    diary = Diary(n)
+    gluten = [rng.random() < 0.25 for _ in range(n)]
+    walk = [rng.random() < 0.4 for _ in range(n)]
+    noise = 0.0
+    for d in range(n):
+        noise = 0.5 * noise + rng.gauss(0, 0.8)
+        level = 3 + (1.5 if d and gluten[d - 1] else 0) + noise
+        diary.log(d, "pain", min(6, max(1, round(level))), hour=21)
+        if gluten[d]:
+            diary.log(d, "gluten", 1, hour=13)
+        if walk[d]:
+            diary.log(d, "walk", 1, hour=18)
+    t = analyze(ctx, diary)
+    assert t["flares"] == 0 and not t["triggers"], t
+    levels = {(l["outcome"], l["factor"]): l for l in t["symptom_levels"]}
+    g = levels.get(("pain", "gluten"))
+    assert g is not None and g["lag_days"] == 1, t["symptom_levels"]
+    assert g["ci95"][0] < 1.5 < g["ci95"][1] + 0.3 and g["ci95"][0] > 0.5, g
+    assert g["per"] == "day_with_it" and g["q"] <= 0.1, g
+    assert ("pain", "walk") not in levels, t["symptom_levels"]
+    assert t["levels_tested"] >= 8, t["levels_tested"]
+    personal = t["personal_flare_level"]
+    assert personal and personal["current"] == 7 and 4 <= personal["suggested"] <= 6, personal
+    text = ctx.simmer("triggers", check=0,
+                      extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
+    text = " ".join(text.split())  # wrapped to 80 columns
+    assert "gluten" in text and "the next day" in text and "points on days with it" in text, text
+    assert "has not reached the flare level (7)" in text, text
+
+
+def stale_status(ctx, now):
+    path = os.path.join(ctx.env.root, "climbing.csv")
+    climbing_diary(path)  # its last entry is on 2026-03-20
+    env = {"SIMMER_NOW": now}
+    ctx.daemon(extra_env=env)
+    ctx.simmer("import", path, check=0, extra_env=env)
+    ctx.simmer("analyze", check=0, extra_env=env)
+    # A risk alert is decided in the loop turn that answers `analyze`; a
+    # second run makes sure any such decision has been stored.
+    ctx.simmer("analyze", check=0, extra_env=env)
+    status = json.loads(ctx.simmer("status", "--json", check=0, extra_env=env).stdout)
+    stored = json.loads(ctx.simmer("alerts", "--json", check=0, extra_env=env).stdout)["alerts"]
+    text = ctx.simmer("status", check=0, extra_env=env).stdout
+    return status, [a for a in stored if a["kind"] == "risk"], text
+
+
+def test_a_diary_gone_quiet_is_as_of_its_last_entry_and_raises_no_alert(ctx):
+    status, risk, text = stale_status(ctx, "2026-03-30T14:00:00Z")
+    assert status["stale"] is True and status["last_entry"] == "2026-03-20", status
+    assert status["date"] == "2026-03-20", status
+    assert status["trend"][-1]["date"] == "2026-03-20", status["trend"]
+    assert status["risk_alerts"] is False and "No entries since 2026-03-20" in \
+        status["risk_alerts_note"], status
+    assert not risk, risk
+    assert "No entries since 2026-03-20; this is as of 2026-03-20." in text, text
+
+
+def test_the_same_diary_on_its_last_day_is_current(ctx):
+    status, risk, text = stale_status(ctx, "2026-03-20T14:00:00Z")
+    assert status["stale"] is False and status["date"] == "2026-03-20", status
+    assert status["level"] in ("watch", "warning"), status
+    assert "No entries since" not in text, text
 
 
 if __name__ == "__main__":
