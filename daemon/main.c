@@ -22,6 +22,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "daemon/backup.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/services.h"
@@ -32,6 +33,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: simmerd [--socket PATH] [--db PATH] [--verbose]\n"
+	    "       simmerd [--db PATH] --backup [FILE] | --restore FILE\n"
 	    "       simmerd --version | --help\n"
 	    "\n"
 	    "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/simmer/simmer.sock;\n"
@@ -39,6 +41,10 @@ usage(FILE *out)
 	    "  --db PATH      the database (default $XDG_DATA_HOME/simmer/simmer.db;\n"
 	    "                 also SIMMER_DB)\n"
 	    "  --verbose      debug log lines\n"
+	    "  --backup       copy the database (also while simmerd runs) to FILE or\n"
+	    "                 to backups/ beside it, and exit\n"
+	    "  --restore FILE put a copy of the backup FILE in place of the database,\n"
+	    "                 keeping the replaced one; only while simmerd is stopped\n"
 	    "\n"
 	    "Logs go to stderr with journald priority prefixes. SIGHUP re-reads\n"
 	    "$XDG_CONFIG_HOME/simmer/simmer.conf; SIGTERM finishes pending writes and exits.\n");
@@ -91,6 +97,7 @@ begin_shutdown(struct simmerd *d, const char *why)
 	sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
 	server_close_listener(d);
 	server_stop_reading_all(d);
+	backup_stop();
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -151,12 +158,17 @@ main(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"backup", no_argument, NULL, 'B'},
+		{"restore", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *socket_flag = NULL, *db_flag = NULL;
+	const char *socket_flag = NULL, *db_flag = NULL, *restore_from = NULL;
+	bool backup_now = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "s:d:vVh", options, NULL)) != -1) {
 		switch (opt) {
+		case 'B': backup_now = true; break;
+		case 'R': restore_from = optarg; break;
 		case 's': socket_flag = optarg; break;
 		case 'd': db_flag = optarg; break;
 		case 'v': log_set_verbose(true); break;
@@ -165,6 +177,8 @@ main(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
+	/* --backup takes an optional FILE after it. */
+	const char *backup_to = backup_now && optind < argc ? argv[optind++] : NULL;
 	if (optind < argc) {
 		fprintf(stderr, "simmerd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -187,10 +201,20 @@ main(int argc, char **argv)
 		log_error("%s", err);
 		return EX_USAGE;
 	}
+	if (backup_now)
+		return backup_command(d, backup_to);
 	if (take_instance_lock(d, err, sizeof err) != 0) {
+		if (restore_from != NULL && d->lock_fd < 0 && strstr(err, "already running") != NULL) {
+			log_error("simmerd is running; stop it first (systemctl --user stop "
+			    "simmerd.socket simmerd, or end the simmerd process), then restore");
+			return EX_TEMPFAIL;
+		}
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
+	/* Restoring holds the instance lock, so no simmerd starts meanwhile. */
+	if (restore_from != NULL)
+		return restore_command(d, restore_from);
 	d->loop = uv_default_loop();
 	if (services_load_config(d, err, sizeof err) != 0) {
 		log_error("%s", err);
@@ -220,6 +244,7 @@ main(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	spool_take_in(d);
+	backup_start(d);
 	sd_notify(0, "READY=1\nSTATUS=Serving");
 	log_info("simmerd %s ready", SIMMER_VERSION);
 
