@@ -141,6 +141,7 @@ struct backtest_day {
 	double risk, load;
 	int level;
 	int outcome;                /* 1 onset within 48 h, 0 not, -1 unknown */
+	double candidate[FORECASTER_COUNT]; /* each candidate's calibrated risk */
 };
 
 /* Onsets a backtest needs before its figures are worth judging. */

@@ -43,6 +43,7 @@ static const double calibration_edges[CALIBRATION_BINS + 1] = {0, 0.05, 0.1, 0.2
 struct evening {
 	size_t d;
 	int outcome;                /* 1, 0 or -1 (unknown) */
+	int open;                   /* forecast_open_days */
 	double score[FORECASTER_COUNT], p[FORECASTER_COUNT];
 };
 
@@ -62,6 +63,7 @@ struct rolling {
 	struct risk_cutoffs cut;
 	struct evening *ev;
 	size_t n_ev;
+	unsigned char *open;        /* forecast_open_days */
 	/* Scratch for the refits, n_days long. */
 	double *sx, *sp;
 	bool *sy;
@@ -81,14 +83,15 @@ backtest_start(const struct analysis_input *in, const struct analysis_config *cf
 	return from > start ? from : start;
 }
 
-/* Base rate of 48-hour onsets on the evenings known by day d, with a
- * half-onset prior so that it is never exactly 0. */
+/* Base rate of 48-hour onsets on the evenings known by day d with both
+ * days open, with a half-onset prior so that it is never exactly 0. */
 static void
 refit_base_rate(struct rolling *s, size_t d)
 {
 	size_t n = 0, pos = 0;
 	for (size_t t = 0; t + 2 <= d; t++) {
-		if (!s->r->at_risk[t] || (s->r->in_flare[t] && !s->r->onset[t]))
+		if (!s->r->at_risk[t] || (s->r->in_flare[t] && !s->r->onset[t]) ||
+		    s->open[t] < 2)
 			continue;
 		int y = series_target48(s->r, s->in, t);
 		if (y < 0)
@@ -115,8 +118,9 @@ refit_platt(struct rolling *s, size_t known)
 {
 	for (int c = 0; c < FORECASTER_COUNT; c++) {
 		size_t n = 0, pos = 0;
+		/* Evenings with both days open: the others are scaled from them. */
 		for (size_t i = 0; i < known; i++) {
-			if (s->ev[i].outcome < 0)
+			if (s->ev[i].outcome < 0 || s->ev[i].open < 2)
 				continue;
 			s->sx[n] = s->ev[i].score[c];
 			s->sy[n] = s->ev[i].outcome == 1;
@@ -148,28 +152,47 @@ onsets_forecast(const struct rolling *s, size_t known)
 	return n;
 }
 
-/* The candidate with the lowest out-of-sample log-loss on the known
- * evenings; the simple rule until enough onsets were forecast. */
+static double
+log_loss_one(double p, bool y)
+{
+	double q = fmin(fmax(p, 1e-6), 1 - 1e-6);
+	return y ? -log(q) : -log1p(-q);
+}
+
+/* The forecaster in use: the simple rule, unless another one's
+ * out-of-sample log-loss on the known evenings is lower by a clear margin
+ * (its mean gain over the simple rule at least twice its standard error),
+ * and only once enough onsets were forecast. Switching on noise would
+ * change what the person sees from week to week for nothing. */
 static void
 choose_candidate(struct rolling *s, size_t known)
 {
-	double loss[FORECASTER_COUNT];
-	for (int c = 0; c < FORECASTER_COUNT; c++) {
-		size_t n = 0;
-		for (size_t i = 0; i < known; i++) {
-			if (s->ev[i].outcome < 0)
-				continue;
-			s->sp[n] = s->ev[i].p[c];
-			s->sy[n++] = s->ev[i].outcome == 1;
-		}
-		loss[c] = stats_log_loss(s->sp, s->sy, n);
-	}
 	s->chosen = FORECASTER_SIMPLE;
 	if (onsets_forecast(s, known) < BACKTEST_MIN_ONSETS)
 		return;
-	for (int c = 1; c < FORECASTER_COUNT; c++)
-		if (loss[c] < loss[s->chosen])
+	double best_gain = 0;
+	for (int c = 1; c < FORECASTER_COUNT; c++) {
+		double sum = 0, ss = 0;
+		size_t n = 0;
+		for (size_t i = 0; i < known; i++) {
+			const struct evening *e = &s->ev[i];
+			if (e->outcome < 0)
+				continue;
+			double gain = log_loss_one(e->p[FORECASTER_SIMPLE], e->outcome == 1) -
+			    log_loss_one(e->p[c], e->outcome == 1);
+			sum += gain;
+			ss += gain * gain;
+			n++;
+		}
+		if (n < 2)
+			continue;
+		double mean = sum / (double)n;
+		double se = sqrt(fmax(ss / (double)n - mean * mean, 0) / (double)(n - 1));
+		if (mean > 2 * se && mean > best_gain) {
+			best_gain = mean;
 			s->chosen = c;
+		}
+	}
 }
 
 /* Alarms at cut-off c over the known evenings: alarm evenings, those with
@@ -233,7 +256,7 @@ lowest_cutoff(const struct rolling *s, size_t known, const double *sorted, size_
 			continue;
 		struct alarm_count a = count_alarms(s, known, s->chosen, cut);
 		if (30.0 * (double)a.false_alarms / (double)n > budget)
-			break;
+			continue;
 		if (a.hits < SKILL_MIN_HITS)
 			continue;
 		double p = stats_fisher_greater((unsigned)a.hits, (unsigned)(a.alarms - a.hits),
@@ -285,7 +308,7 @@ refit(struct rolling *s, size_t d)
 {
 	load_personalize(s->in, s->cfg, s->r, s->ewma, d, s->weights, &s->threshold);
 	load_combine(s->ewma, d + 1, s->weights, s->load);
-	if (forecast_fit(s->in, s->cfg, s->r, s->load, d, &s->model) != 0)
+	if (forecast_fit(s->in, s->cfg, s->r, s->open, s->load, d, &s->model) != 0)
 		return -1;
 	refit_base_rate(s, d);
 	size_t known = known_evenings(s, d);
@@ -295,9 +318,11 @@ refit(struct rolling *s, size_t d)
 	return 0;
 }
 
-/* Each candidate's calibrated risk for the evening of day d. */
+/* Each candidate's calibrated risk for the evening of day d. A risk for
+ * two open days becomes one for a single open day as the same daily
+ * hazard over one day: 1 - sqrt(1 - p). */
 static void
-predict(const struct rolling *s, size_t d, double score[FORECASTER_COUNT],
+predict(const struct rolling *s, size_t d, int open, double score[FORECASTER_COUNT],
     double p[FORECASTER_COUNT])
 {
 	forecast_scores(s->in, s->load, &s->model, d, score);
@@ -308,6 +333,8 @@ predict(const struct rolling *s, size_t d, double score[FORECASTER_COUNT],
 			p[c] = s->base_rate;
 		else
 			p[c] = forecast_prior_risk(s->load[d], s->threshold);
+		if (open < 2)
+			p[c] = open == 1 ? 1 - sqrt(1 - p[c]) : 0;
 	}
 }
 
@@ -326,12 +353,11 @@ summarize(const struct rolling *s, struct backtest_summary *sum)
 	double *base = s->sx;
 	bool *label = s->sy;
 	double *risk = s->sp;
-	/* Day records and evenings were made together, one for one. */
 	for (size_t i = 0; i < n; i++) {
 		if (b[i].outcome < 0)
 			continue;
 		risk[m] = b[i].risk;
-		base[m] = s->ev[i].p[FORECASTER_SIMPLE];
+		base[m] = b[i].candidate[FORECASTER_SIMPLE];
 		label[m] = b[i].outcome == 1;
 		pos += label[m];
 		m++;
@@ -403,7 +429,7 @@ forecast_last_day(struct rolling *s)
 	if (refit(s, d) != 0)
 		return -1;
 	double score[FORECASTER_COUNT], p[FORECASTER_COUNT];
-	predict(s, d, score, p);
+	predict(s, d, s->open[d], score, p);
 	r->model = s->chosen;
 	r->calibrated = s->platt_ok[s->chosen];
 	r->risk = p[s->chosen];
@@ -438,10 +464,12 @@ backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	s.sx = malloc(alloc * sizeof *s.sx);
 	s.sp = malloc(alloc * sizeof *s.sp);
 	s.sy = malloc(alloc * sizeof *s.sy);
+	s.open = malloc(alloc * sizeof *s.open);
 	int rc = -1;
 	if (r->backtest == NULL || s.load == NULL || s.ev == NULL || s.sx == NULL || s.sp == NULL ||
-	    s.sy == NULL)
+	    s.sy == NULL || s.open == NULL)
 		goto out;
+	forecast_open_days(in, cfg, s.open);
 	snprintf(s.cut.note, sizeof s.cut.note, "Risk alerts are off until there is enough history "
 	    "to judge the forecasts.");
 	if (n == 0) {
@@ -466,13 +494,19 @@ backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
 		struct evening *e = &s.ev[s.n_ev++];
 		e->d = d;
 		e->outcome = series_target48(r, in, d);
-		predict(&s, d, e->score, e->p);
+		e->open = s.open[d];
+		predict(&s, d, e->open, e->score, e->p);
+		/* Until the forecast in use is calibrated it is the base rate,
+		 * which says nothing about this evening: not worth judging. */
+		if (!s.platt_ok[s.chosen])
+			continue;
 		struct backtest_day *b = &r->backtest[r->n_backtest++];
 		b->day = in->first_day + (int32_t)d;
 		b->load = s.load[d];
 		b->risk = e->p[s.chosen];
 		b->level = forecast_level(&s.cut, b->risk);
 		b->outcome = e->outcome;
+		memcpy(b->candidate, e->p, sizeof b->candidate);
 	}
 	if (forecast_last_day(&s) != 0)
 		goto out;
@@ -486,5 +520,6 @@ out:
 	free(s.sx);
 	free(s.sp);
 	free(s.sy);
+	free(s.open);
 	return rc;
 }

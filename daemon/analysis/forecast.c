@@ -46,6 +46,28 @@
 static const double cut_quantiles[] = {0.1, 0.25, 0.5, 0.5, 0.75, 0.9};
 static const int cut_ops[] = {OP_LT, OP_LT, OP_LT, OP_GE, OP_GE, OP_GE};
 #define N_CUTS (sizeof cut_quantiles / sizeof cut_quantiles[0])
+/* An event's doses: present at all, then at least this many a day. */
+static const double event_doses[] = {0, 2, 3};
+#define N_DOSES (sizeof event_doses / sizeof event_doses[0])
+
+void
+forecast_open_days(const struct analysis_input *in, const struct analysis_config *cfg,
+    unsigned char *open)
+{
+	int pain = analysis_find_factor(in, "pain"), flare = analysis_find_factor(in, "flare");
+	bool marker_seen = false;
+	for (size_t d = 0; d < in->n_days; d++) {
+		/* A flare marker starts an onset on any day, so nothing is ruled
+		 * out once one is in use. */
+		marker_seen |= factor_value(in, flare, (long)d) > 0;
+		double today = factor_value(in, pain, (long)d);
+		double before = factor_value(in, pain, (long)d - 1);
+		bool high_today = isfinite(today) && today >= cfg->flare_pain_level;
+		bool high_before = isfinite(before) && before >= cfg->flare_pain_level;
+		open[d] = marker_seen ? 2 : (unsigned char)((high_today || high_before ? 0 : 1) +
+		    (high_today ? 0 : 1));
+	}
+}
 
 const char *
 forecaster_name(int which)
@@ -57,12 +79,12 @@ forecaster_name(int which)
 /* Rows a fit may use: evenings at risk whose 48-hour outcome is known by
  * the evening of `upto`. */
 static size_t
-fit_rows(const struct analysis_input *in, const struct analysis_result *r, size_t upto,
-    size_t *rows, bool *y)
+fit_rows(const struct analysis_input *in, const struct analysis_result *r,
+    const unsigned char *open, size_t upto, size_t *rows, bool *y)
 {
 	size_t from = upto + 1 > FIT_MAX_ROWS + 2 ? upto + 1 - FIT_MAX_ROWS - 2 : 0, n = 0;
 	for (size_t d = from; d + 2 <= upto; d++) {
-		if (!r->at_risk[d] || (r->in_flare[d] && !r->onset[d]))
+		if (!r->at_risk[d] || (r->in_flare[d] && !r->onset[d]) || open[d] < 2)
 			continue;
 		int t = series_target48(r, in, d);
 		if (t < 0)
@@ -77,13 +99,13 @@ fit_rows(const struct analysis_input *in, const struct analysis_result *r, size_
  * a strong penalty, held at zero or above, returned per unit of the input
  * with its one-sided z. */
 struct slope {
-	double mean, per_unit, z;
+	double mean, sd, per_unit, z;
 };
 
 static struct slope
 fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *scratch_y)
 {
-	struct slope s = {0, 0, 0};
+	struct slope s = {0, 1, 0, 0};
 	size_t m = 0;
 	double sum = 0, ss = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -100,6 +122,7 @@ fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *s
 	if (!(var > 1e-12))
 		return s;
 	double sd = sqrt(var);
+	s.sd = sd;
 	size_t k = 0, pos = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(v[i]))
@@ -178,7 +201,8 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
     struct forecast_model *m)
 {
 	size_t from = upto + 1 > FIT_MAX_ROWS ? upto + 1 - FIT_MAX_ROWS : 0;
-	size_t max_tests = in->n_factors * (SCREEN_MAX_LAG - SCREEN_MIN_LAG + 1) * N_CUTS + 1;
+	size_t max_tests = in->n_factors * (SCREEN_MAX_LAG - SCREEN_MIN_LAG + 1) *
+	    (N_CUTS > N_DOSES ? N_CUTS : N_DOSES) + 1;
 	struct screened *tests = malloc(max_tests * sizeof *tests);
 	double *vals = malloc((upto + 2) * sizeof *vals), *p = malloc(max_tests * sizeof *p);
 	double *sorted = malloc((upto + 2) * sizeof *sorted);
@@ -220,13 +244,13 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 				vals[k] = v;
 				outcome[k++] = r->onset[u];
 			}
-			size_t n_conds = event ? 1 : N_CUTS;
+			size_t n_conds = event ? N_DOSES : N_CUTS;
 			for (size_t c = 0; c < n_conds; c++) {
 				struct screened *t = &tests[n_tests];
 				t->factor = (int)f;
 				t->lag = lag;
-				t->op = event ? OP_PRESENT : cut_ops[c];
-				t->cut = cuts[c];
+				t->op = event ? (c == 0 ? OP_PRESENT : OP_GE) : cut_ops[c];
+				t->cut = event ? event_doses[c] : cuts[c];
 				t->a = t->b = t->c = t->d = 0;
 				for (size_t i = 0; i < k; i++) {
 					bool hit = meets(t->op, t->cut, vals[i]);
@@ -284,12 +308,20 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 
 int
 forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
-    const struct analysis_result *r, const double *load, size_t upto, struct forecast_model *m)
+    const struct analysis_result *r, const unsigned char *open, const double *load, size_t upto,
+    struct forecast_model *m)
 {
 	memset(m, 0, sizeof *m);
-	for (size_t f = 0; f < in->n_factors && m->n_signs < FORECAST_MAX_SIGNS; f++)
-		if (in->factors[f].role == AR_SYMPTOM && in->factors[f].kind == AK_SCALE)
-			m->signs[m->n_signs++].factor = (int)f;
+	/* Each symptom scale on the evening and on the evening before: a sign
+	 * that rises over two days says more than one evening alone. */
+	for (size_t f = 0; f < in->n_factors && m->n_signs + 2 <= FORECAST_MAX_SIGNS; f++) {
+		if (in->factors[f].role != AR_SYMPTOM || in->factors[f].kind != AK_SCALE)
+			continue;
+		for (int lag = 0; lag < 2; lag++) {
+			m->signs[m->n_signs].factor = (int)f;
+			m->signs[m->n_signs++].lag = lag;
+		}
+	}
 	size_t days = 0;
 	unsigned flares = 0;
 	for (size_t d = 0; d <= upto && d < in->n_days; d++) {
@@ -305,13 +337,14 @@ forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
 	int rc = -1;
 	if (rows == NULL || y == NULL || v == NULL || sx == NULL || sy == NULL)
 		goto out;
-	size_t n = fit_rows(in, r, upto, rows, y);
+	size_t n = fit_rows(in, r, open, upto, rows, y);
 	for (size_t s = 0; s < m->n_signs; s++) {
 		struct forecast_sign *sg = &m->signs[s];
 		for (size_t i = 0; i < n; i++)
-			v[i] = in->factors[sg->factor].values[rows[i]];
+			v[i] = factor_value(in, sg->factor, (long)rows[i] - sg->lag);
 		struct slope sl = fit_slope(v, y, n, sx, sy);
 		sg->mean = sl.mean;
+		sg->sd = sl.sd;
 		sg->slope = sl.per_unit;
 		sg->admitted = sl.z >= EVIDENCE_Z;
 	}
@@ -319,6 +352,7 @@ forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
 		v[i] = load[rows[i]];
 	struct slope sl = fit_slope(v, y, n, sx, sy);
 	m->load_mean = sl.mean;
+	m->load_sd = sl.sd;
 	m->load_slope = sl.per_unit;
 	m->load_admitted = sl.z >= EVIDENCE_Z;
 	rc = screen_exposures(in, r, upto, m);
@@ -349,11 +383,33 @@ exposure_hit(const struct analysis_input *in, const struct admitted_exposure *x,
 	return false;
 }
 
+/* What a warning sign adds to candidate `which`'s score on evening d. The
+ * simple rule takes the evening's signs in units of their spread, with no
+ * fitted weight beyond its sign, so that a weekly refit cannot reshuffle
+ * its ranking; the full model takes the signs with clear evidence at their
+ * fitted slopes. Both are 0 at the usual level and below it when the sign
+ * is below its usual. */
 static double
-sign_part(const struct analysis_input *in, const struct forecast_sign *s, size_t d)
+sign_part(const struct analysis_input *in, const struct forecast_sign *s, int which, size_t d)
 {
-	double v = factor_value(in, s->factor, (long)d);
-	return isfinite(v) ? s->slope * (v - s->mean) : 0;
+	double v = factor_value(in, s->factor, (long)d - s->lag);
+	if (!isfinite(v))
+		return 0;
+	if (which == FORECASTER_LOAD)
+		return 0;
+	if (s->lag == 0)
+		return s->slope > 0 ? (v - s->mean) / s->sd : 0;
+	return which == FORECASTER_FULL && s->admitted ? s->slope * (v - s->mean) : 0;
+}
+
+/* The same for the load: alone in units of its spread, in the full model
+ * at its fitted slope when the evidence is clear. */
+static double
+load_part(const struct forecast_model *m, const double *load, int which, size_t d)
+{
+	if (which == FORECASTER_LOAD)
+		return m->load_slope > 0 ? (load[d] - m->load_mean) / m->load_sd : 0;
+	return which == FORECASTER_FULL && m->load_admitted ? m->load_slope * (load[d] - m->load_mean) : 0;
 }
 
 void
@@ -364,16 +420,11 @@ forecast_scores(const struct analysis_input *in, const double *load, const struc
 		score[c] = 0;
 	if (!m->fitted)
 		return;
-	for (size_t s = 0; s < m->n_signs; s++) {
-		double part = sign_part(in, &m->signs[s], d);
-		score[FORECASTER_SIMPLE] += part;
-		if (m->signs[s].admitted)
-			score[FORECASTER_FULL] += part;
+	for (int c = 0; c < FORECASTER_COUNT; c++) {
+		for (size_t s = 0; s < m->n_signs; s++)
+			score[c] += sign_part(in, &m->signs[s], c, d);
+		score[c] += load_part(m, load, c, d);
 	}
-	double load_part = m->load_slope * (load[d] - m->load_mean);
-	score[FORECASTER_LOAD] = load_part;
-	if (m->load_admitted)
-		score[FORECASTER_FULL] += load_part;
 	for (size_t i = 0; i < m->n_exposures; i++) {
 		long when;
 		if (exposure_hit(in, &m->exposures[i], d, &when))
@@ -411,27 +462,21 @@ forecast_contributors(const struct analysis_input *in, const double *load,
 	size_t n = 0;
 	if (!m->fitted || max == 0)
 		return 0;
-	if (which != FORECASTER_LOAD) {
-		for (size_t s = 0; s < m->n_signs; s++) {
-			const struct forecast_sign *sg = &m->signs[s];
-			if (which == FORECASTER_FULL && !sg->admitted)
-				continue;
-			double v = factor_value(in, sg->factor, (long)d);
-			size_t k = n;
-			add_contributor(all, &n, in->factors[sg->factor].name,
-			    scale * sign_part(in, sg, d), "warning sign");
-			if (n > k)
-				snprintf(all[k].detail, sizeof all[k].detail, "%.0f today, usually %.1f", v,
-				    sg->mean);
-		}
-	}
-	if (which == FORECASTER_LOAD || (which == FORECASTER_FULL && m->load_admitted)) {
+	for (size_t s = 0; s < m->n_signs; s++) {
+		const struct forecast_sign *sg = &m->signs[s];
+		double v = factor_value(in, sg->factor, (long)d - sg->lag);
 		size_t k = n;
-		add_contributor(all, &n, "load", scale * m->load_slope * (load[d] - m->load_mean), "load");
+		add_contributor(all, &n, in->factors[sg->factor].name,
+		    scale * sign_part(in, sg, which, d), "warning sign");
 		if (n > k)
-			snprintf(all[k].detail, sizeof all[k].detail, "load %.0f, usually %.0f", load[d],
-			    m->load_mean);
+			snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f", v,
+			    sg->lag ? "yesterday" : "today", sg->mean);
 	}
+	size_t at = n;
+	add_contributor(all, &n, "load", scale * load_part(m, load, which, d), "load");
+	if (n > at)
+		snprintf(all[at].detail, sizeof all[at].detail, "load %.0f, usually %.0f", load[d],
+		    m->load_mean);
 	for (size_t i = 0; which == FORECASTER_FULL && i < m->n_exposures; i++) {
 		const struct admitted_exposure *x = &m->exposures[i];
 		long when;

@@ -62,11 +62,11 @@ int triggers_run(const struct analysis_input *in, const struct analysis_config *
 
 /* The candidate forecasters, fitted on the evenings whose 48-hour outcome
  * is known by the evening of `upto` (forecast.c). */
-#define FORECAST_MAX_SIGNS 4
+#define FORECAST_MAX_SIGNS 8
 #define FORECAST_MAX_EXPOSURES 8
 struct forecast_sign {
-	int factor;
-	double mean, slope;         /* slope per unit, >= 0 */
+	int factor, lag;            /* the evening's value (lag 0) or the one before */
+	double mean, sd, slope;     /* slope per unit, >= 0 */
 	bool admitted;              /* clear enough for the full model */
 };
 struct admitted_exposure {
@@ -78,13 +78,14 @@ struct forecast_model {
 	bool fitted;                /* enough history; otherwise every score is 0 */
 	size_t n_signs;
 	struct forecast_sign signs[FORECAST_MAX_SIGNS];
-	double load_mean, load_slope;
+	double load_mean, load_sd, load_slope;
 	bool load_admitted;
 	size_t n_exposures;
 	struct admitted_exposure exposures[FORECAST_MAX_EXPOSURES];
 };
 int forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
-    const struct analysis_result *r, const double *load, size_t upto, struct forecast_model *m);
+    const struct analysis_result *r, const unsigned char *open, const double *load, size_t upto,
+    struct forecast_model *m);
 /* Each candidate's score for the evening of day d (log-odds around usual). */
 void forecast_scores(const struct analysis_input *in, const double *load,
     const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT]);
@@ -95,6 +96,12 @@ size_t forecast_contributors(const struct analysis_input *in, const double *load
     const struct forecast_model *m, int which, double scale, size_t d, struct contributor *out,
     size_t max);
 int forecast_level(const struct risk_cutoffs *cut, double risk);
+/* For each evening, on how many of the two days after it an onset is
+ * possible (0-2): a pain-defined onset needs two days below the flare level
+ * before it, so the evening after a flare's last high day leaves only the
+ * second. open holds n_days. */
+void forecast_open_days(const struct analysis_input *in, const struct analysis_config *cfg,
+    unsigned char *open);
 /* The 48-hour risk before anything can be calibrated: a curve of the load
  * against the threshold. */
 double forecast_prior_risk(double load, double threshold);
