@@ -43,6 +43,7 @@ struct services {
 	int64_t next_due;           /* the instant the timer is armed for */
 	int64_t last_fired;         /* the due instant last handled */
 	int32_t last_entry_day;     /* the newest local day with an entry */
+	int32_t last_checkin_day;   /* the local day of the last check-in reminder */
 };
 
 static struct services svc_storage;
@@ -180,8 +181,16 @@ on_timer(uv_poll_t *h, int status, int events)
 	if (kind == DUE_CHECKIN) {
 		int64_t now = clock_now_ms();
 		int32_t today = proto_local_day(now, proto_local_offset(now), d->day_start_hour);
-		if (svc->last_entry_day < today)
+		/* Once a day at most, even when a new time re-arms it the same
+		 * day, and only on a day with nothing logged yet. */
+		if (svc->last_entry_day >= today) {
+			log_info("no check-in reminder: there is an entry today");
+		} else if (svc->last_checkin_day >= today) {
+			log_info("no check-in reminder: there was one today");
+		} else {
+			svc->last_checkin_day = today;
 			alerts_checkin(svc->alerts);
+		}
 	} else {
 		log_info("scheduled %s analysis", kind == DUE_EVENING ? "evening" : "morning");
 		analysis_service_run(svc->analysis);
@@ -225,8 +234,9 @@ keep_last_day(const struct daily_row *row, void *arg)
 }
 
 /* Reads, before serving, what the loop must remember from the file: the
- * last risk alert (so a restart does not repeat it within the cooldown)
- * and the newest day with entries (for the check-in). */
+ * last risk alert (so a restart does not repeat it within the cooldown),
+ * the last check-in reminder and the newest day with entries (so the
+ * check-in comes once a day, on a day with nothing logged). */
 static void
 restore_state(struct simmerd *d)
 {
@@ -241,6 +251,11 @@ restore_state(struct simmerd *d)
 		alerts_restore(svc->alerts, last);
 	int64_t now = clock_now_ms();
 	int32_t today = proto_local_day(now, proto_local_offset(now), d->day_start_hour);
+	int64_t last_checkin = 0;
+	if (store_alerts_list(st, "checkin", 1, keep_last_alert, &last_checkin, err, sizeof err) == 0 &&
+	    last_checkin > 0)
+		svc->last_checkin_day = proto_local_day(last_checkin, proto_local_offset(last_checkin),
+		    d->day_start_hour);
 	store_read_daily(st, today - 1, keep_last_day, &svc->last_entry_day, err, sizeof err);
 	store_close(st);
 }
