@@ -185,6 +185,21 @@ command_word(const char *word)
 	return false;
 }
 
+const struct command *
+command_near(const char *word)
+{
+	size_t limit = proto_typo_distance(word), best_d = limit + 1;
+	const struct command *best = NULL;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		size_t d = proto_name_distance(word, commands[i].name, limit);
+		if (d < best_d) {
+			best_d = d;
+			best = &commands[i];
+		}
+	}
+	return best;
+}
+
 void
 help_list(FILE *out)
 {

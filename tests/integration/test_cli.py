@@ -62,6 +62,11 @@ def test_typo_is_refused_with_a_suggestion_and_nothing_is_stored(ctx):
     assert p.returncode == 65 and "did you mean 'sleep'?" in p.stderr, p
     p = ctx.simmer("tomato")
     assert p.returncode == 65 and p.stderr == "simmer: unknown factor 'tomato' (add it with --new)\n", p
+    # A mistyped command is named as one.
+    p = ctx.simmer("stauts")
+    assert p.returncode == 65 and p.stderr == (
+        "simmer: unknown factor 'stauts'; did you mean the command 'simmer status'? (or add it "
+        "as a factor with --new)\n"), p
     assert live(ctx) == []
     ctx.simmer("tomato", "--new", check=0)
     assert [e["factor"] for e in live(ctx)] == ["tomato"]
