@@ -5,6 +5,7 @@
 #   make test       install missing test packages, build, run every test
 #   make test SAN=1 the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      print performance figures
+#   make demo       a throwaway simmerd with a generated six-month diary: a tour
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
@@ -73,7 +74,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all run test bench deps deps-test deps-bench clean install uninstall tests-bin
+.PHONY: all run test bench demo deps deps-test deps-bench clean install uninstall tests-bin
 
 all: $(BUILD)/simmerd $(BUILD)/simmer
 
@@ -131,6 +132,10 @@ test: deps-test
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN) $(TOOL_BIN)
 	@SIMMER_BUILD=$(BUILD) bash bench/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory -s all $(TOOL_BIN) >/dev/null
+	@SIMMER_BUILD=$(BUILD) sh scripts/demo.sh
 
 clean:
 	rm -rf build build-san build-cov

@@ -112,7 +112,10 @@ inserted(struct job *job)
 	log_info("alert %lld (%s, %s): %s", (long long)arg->sa.id, arg->sa.kind, arg->sa.level,
 	    arg->sa.summary);
 	broadcast(a, &arg->sa);
-	if (a->notify_enabled && a->notifier != NULL) {
+	/* A red flag is shown even with desktop notifications turned off: the
+	 * notice to seek care always reaches the person. */
+	bool red_flag = strcmp(arg->sa.kind, "red_flag") == 0;
+	if ((a->notify_enabled || red_flag) && a->notifier != NULL) {
 		struct alert al;
 		memset(&al, 0, sizeof al);
 		al.id = arg->sa.id;

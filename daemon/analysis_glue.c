@@ -378,16 +378,41 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	glue_pack_coverage(pk, r, computed_at);
 }
 
+/* Every day a flare began, newest last (at most a message's array limit),
+ * for charts of more days than the backtest covers. */
+static void
+pack_onset_days(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r)
+{
+	size_t n = 0, skip;
+	for (size_t d = 0; d < r->n_days; d++)
+		n += r->onset[d];
+	skip = n > PROTO_MAX_ARRAY ? n - PROTO_MAX_ARRAY : 0;
+	proto_pack_cstr(pk, "onset_days");
+	msgpack_pack_array(pk, (uint32_t)(n - skip));
+	for (size_t d = 0; d < r->n_days; d++) {
+		if (!r->onset[d])
+			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		char s[11];
+		proto_day_format(in->first_day + (int32_t)d, s);
+		proto_pack_cstr(pk, s);
+	}
+}
+
 void
 glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	(void)in;
-	msgpack_pack_map(pk, 3);
+	msgpack_pack_map(pk, 4);
+	pack_onset_days(pk, in, r);
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 5);
+		msgpack_pack_map(pk, 7);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
@@ -396,6 +421,11 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 			proto_pack_kv_nil(pk, "outcome");
 		else
 			proto_pack_kv_int(pk, "outcome", r->backtest[i].outcome);
+		/* Where flares began and lasted, for charts of the past days. */
+		size_t d = (size_t)(r->backtest[i].day - in->first_day);
+		bool known = r->backtest[i].day >= in->first_day && d < in->n_days;
+		proto_pack_kv_bool(pk, "onset", known && r->onset[d]);
+		proto_pack_kv_bool(pk, "in_flare", known && r->in_flare[d]);
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");

@@ -80,8 +80,8 @@ def test_command_words_are_never_factors_and_names_ignore_case(ctx):
         p = ctx.simmer("pain", "4", word, "--new")
         assert p.returncode == 64, (word, p)
         assert "is a command word, never a factor" in p.stderr, p.stderr
-    p = ctx.simmer("report")
-    assert p.returncode == 64, p
+    p = ctx.simmer("report", check=0)
+    assert "simmer report" in p.stdout, p
     assert live(ctx) == []
     p = ctx.simmer("Pain", "4", "STIFFNESS", "2", check=0)
     assert p.stdout == "logged pain 4, stiffness 2 (today)\n", p.stdout
