@@ -27,6 +27,7 @@
 #include "daemon/log.h"
 #include "daemon/services.h"
 #include "daemon/store.h"
+#include "daemon/watchdog.h"
 
 static void
 usage(FILE *out)
@@ -43,6 +44,8 @@ usage(FILE *out)
 	    "  --verbose      debug log lines\n"
 	    "  --backup       copy the database (also while simmerd runs) to FILE or\n"
 	    "                 to backups/ beside it, and exit\n"
+	    "  --prepare      create the data, state and configuration folders and\n"
+	    "                 exit (the unit runs this outside its sandbox)\n"
 	    "  --restore FILE put a copy of the backup FILE in place of the database,\n"
 	    "                 keeping the replaced one; only while simmerd is stopped\n"
 	    "\n"
@@ -79,6 +82,23 @@ take_instance_lock(struct simmerd *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* simmerd --prepare: the folders simmerd writes in, made before the unit's
+ * sandbox starts (it makes the home read-only, and ReadWritePaths= skips a
+ * folder that does not exist yet). */
+static int
+prepare_folders(struct simmerd *d)
+{
+	const char *files[] = {d->paths.db, d->paths.spool, d->paths.config};
+	char err[PROTO_MESSAGE_MAX];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (paths_make_parent(files[i], 0700, err, sizeof err) != 0) {
+			log_error("%s", err);
+			return EX_CANTCREAT;
+		}
+	}
+	return 0;
+}
+
 static void
 on_writer_stopped(void *arg)
 {
@@ -98,6 +118,7 @@ begin_shutdown(struct simmerd *d, const char *why)
 	server_close_listener(d);
 	server_stop_reading_all(d);
 	backup_stop();
+	watchdog_stop();
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -160,14 +181,16 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"backup", no_argument, NULL, 'B'},
 		{"restore", required_argument, NULL, 'R'},
+		{"prepare", no_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *socket_flag = NULL, *db_flag = NULL, *restore_from = NULL;
-	bool backup_now = false;
+	bool backup_now = false, prepare_only = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "s:d:vVh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'B': backup_now = true; break;
+		case 'P': prepare_only = true; break;
 		case 'R': restore_from = optarg; break;
 		case 's': socket_flag = optarg; break;
 		case 'd': db_flag = optarg; break;
@@ -203,6 +226,8 @@ main(int argc, char **argv)
 	}
 	if (backup_now)
 		return backup_command(d, backup_to);
+	if (prepare_only)
+		return prepare_folders(d);
 	if (take_instance_lock(d, err, sizeof err) != 0) {
 		if (restore_from != NULL && d->lock_fd < 0 && strstr(err, "already running") != NULL) {
 			log_error("simmerd is running; stop it first (systemctl --user stop "
@@ -245,6 +270,7 @@ main(int argc, char **argv)
 	}
 	spool_take_in(d);
 	backup_start(d);
+	watchdog_start(d);
 	sd_notify(0, "READY=1\nSTATUS=Serving");
 	log_info("simmerd %s ready", SIMMER_VERSION);
 

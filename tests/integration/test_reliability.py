@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from harness import SIMMER, SIMMERD, Skip, run_tests
+from harness import ROOT, SIMMER, SIMMERD, Skip, run_tests
 from rpc import Client
 
 
@@ -550,6 +550,88 @@ def test_backup_while_running_and_restore_after_corruption(ctx):
     assert notes_in_file(env.db).keys() == set(early)
     assert run_simmer(env, "pain", "2", "--note", "after-restore").returncode == 0
     assert_exactly_once(env, early + ["after-restore"])
+
+
+# -- the unit: first start in its sandbox, and the watchdog ----------------------
+
+SANDBOX = """
+set -e
+mount --make-rprivate /
+mount --bind "$HOME" "$HOME"
+mount -o remount,bind,ro "$HOME"
+for p in "$HOME/.local/share/simmer" "$HOME/.local/state/simmer" "$HOME/.config/simmer"; do
+    if [ -d "$p" ]; then mount --bind "$p" "$p"; mount -o remount,bind,rw "$p"; fi
+done
+exec "$SIMMERD"
+"""
+
+
+def test_first_start_in_the_units_sandbox(ctx):
+    """ProtectHome=read-only with ReadWritePaths=-... emulated in a mount
+    namespace, on a fresh home: without ExecStartPre=+simmerd --prepare the
+    start fails; with it, simmerd starts and stores."""
+    if os.getuid() != 0 or shutil.which("unshare") is None:
+        raise Skip("needs root and unshare to emulate the unit's sandbox")
+    with open(os.path.join(ROOT, "systemd", "simmerd.service")) as f:
+        unit = f.read()
+    assert "ExecStartPre=+@BINDIR@/simmerd --prepare" in unit
+    env = ctx.env
+    home = os.path.join(env.root, "home")
+    os.mkdir(home, 0o700)
+    e = {k: v for k, v in env.vars.items() if not k.startswith("XDG_") or k == "XDG_RUNTIME_DIR"}
+    e.update(HOME=home, SIMMERD=SIMMERD)
+    p = subprocess.run(["unshare", "-m", "sh", "-c", SANDBOX], env=e, capture_output=True,
+                       text=True, timeout=20)
+    assert p.returncode != 0 and "Read-only" in p.stderr, p
+    subprocess.run([SIMMERD, "--prepare"], env=e, check=True, timeout=20)
+    for sub in (".local/share/simmer", ".local/state/simmer", ".config/simmer"):
+        st = os.stat(os.path.join(home, sub))
+        assert (st.st_mode & 0o777) == 0o700, sub
+    d = subprocess.Popen(["unshare", "-m", "sh", "-c", SANDBOX], env=e,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(env.socket) and time.monotonic() < deadline:
+            assert d.poll() is None, d.stdout.read().decode()
+            time.sleep(0.02)
+        c = subprocess.run([SIMMER, "pain", "4", "--note", "first-start"], env=e,
+                           capture_output=True, text=True, timeout=20)
+        assert c.returncode == 0, c
+        assert os.path.exists(os.path.join(home, ".local/share/simmer/simmer.db"))
+    finally:
+        d.terminate()
+        d.wait(10)
+
+
+def test_watchdog_pings_come_from_the_loop(ctx):
+    path = os.path.join(ctx.env.root, "notify.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(5)
+    d = ctx.daemon(start=False, extra_env={"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "200000"})
+    d.start(wait=False)
+    d.wait_ready()
+
+    def pings(seconds):
+        n, end = 0, time.monotonic() + seconds
+        listener.settimeout(0.05)
+        while time.monotonic() < end:
+            try:
+                n += listener.recv(4096).decode().count("WATCHDOG=1")
+            except socket.timeout:
+                pass
+        return n
+    pings(0.3)
+    running = pings(1.0)
+    assert running >= 4, f"{running} pings in a second with a 200 ms watchdog"
+    d.proc.send_signal(signal.SIGSTOP)
+    try:
+        pings(0.1)
+        stopped = pings(0.6)
+    finally:
+        d.proc.send_signal(signal.SIGCONT)
+    assert stopped == 0, "a stopped loop must not ping"
+    listener.close()
 
 
 if __name__ == "__main__":
