@@ -171,7 +171,6 @@ int proto_pack_kv_str(msgpack_packer *pk, const char *key, const char *value);
 int proto_pack_kv_int(msgpack_packer *pk, const char *key, int64_t value);
 int proto_pack_kv_double(msgpack_packer *pk, const char *key, double value);
 int proto_pack_kv_bool(msgpack_packer *pk, const char *key, bool value);
-int proto_pack_kv_nil(msgpack_packer *pk, const char *key);
 
 /* Where an entry came from. */
 enum entry_source {
