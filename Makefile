@@ -5,6 +5,8 @@
 #   make test       install missing test packages, build, run every test
 #   make test SAN=1 the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      print performance figures
+#   make check-layers  fail on a circle among daemon/'s files or a use that
+#                   crosses a room boundary of shared/DESIGN.md (run by make test)
 #
 # Sources are found by folder: every .c file in proto/, daemon/, daemon/analysis/
 # and client/ belongs to that room's static library, except the two main.c files.
@@ -64,7 +66,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all run test bench deps deps-test deps-bench clean install uninstall tests-bin
+.PHONY: all run test bench deps deps-test deps-bench clean install uninstall tests-bin check-layers
 
 all: $(BUILD)/simmerd $(BUILD)/simmer
 
@@ -114,8 +116,12 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/simmerd $(ARGS)
 
+check-layers: all
+	@/usr/bin/python3 scripts/check-layers.py $(BUILD)
+
 test: deps-test
 	@$(MAKE) --no-print-directory tests-bin
+	@/usr/bin/python3 scripts/check-layers.py $(BUILD)
 	@SIMMER_BUILD=$(BUILD) /usr/bin/python3 tests/run.py $(TESTS)
 
 bench: deps-bench
