@@ -72,7 +72,7 @@ all: $(BUILD)/simmerd $(BUILD)/simmer
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBPROTO): $(call obj,$(PROTO_SRC))
 $(LIBANALYSIS): $(call obj,$(ANALYSIS_SRC))

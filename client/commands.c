@@ -395,7 +395,7 @@ cmd_factor(const struct options *o, int argc, char **argv)
 	return call_and_show(o, PROTO_M_FACTOR_DEFINE, pack_define, &a, show_defined);
 usage:
 	client_error("usage: simmer factor define NAME --kind scale|hours|minutes|event|flare "
-	    "--role exposure|symptom|outcome|red_flag [--unit UNIT]");
+	    "--role exposure|symptom|outcome|red_flag|treatment [--unit UNIT]");
 	return EX_USAGE;
 }
 

@@ -18,7 +18,7 @@ usage(FILE *out)
 	    "       simmer undo | delete ID\n"
 	    "       simmer factors [--json]\n"
 	    "       simmer factor define NAME --kind KIND --role ROLE [--unit UNIT]\n"
-	    "       simmer import FILE|-\n"
+	    "       simmer import FILE|- | import --from bearable|flaredown [--user ID] FILE\n"
 	    "       simmer export [--format csv|jsonl] [--since WHEN]\n"
 	    "       simmer status | forecast | why | triggers | backtest | analyze [--json]\n"
 	    "       simmer alerts [--json] | watch | notify-test | reload\n"

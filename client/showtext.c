@@ -225,6 +225,22 @@ show_findings(FILE *out, const char *title, const msgpack_object *list)
 	}
 }
 
+/* Treatments are never triggers (often taken because pain began), but how
+ * often they are used matters in its own right. */
+static void
+show_treatments(FILE *out, const msgpack_object *list)
+{
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
+		return;
+	fprintf(out, "Medicines (not tested as triggers: they are often taken because pain began):\n");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *t = &list->via.array.ptr[i];
+		char fac[40];
+		fprintf(out, "  %s on %g of the last %g days\n", str(t, "factor", fac, sizeof fac),
+		    num(t, "days_used"), num(t, "of_days"));
+	}
+}
+
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
@@ -238,6 +254,7 @@ show_triggers(FILE *out, const msgpack_object *r)
 	fprintf(out, "%g patterns were tested; those shown have a false-discovery q of at most %.2f.\n"
 	    "These are associations in your diary, not proof of cause.\n", num(r, "tested"),
 	    num(r, "q_max"));
+	show_treatments(out, proto_map_get(r, "treatments"));
 	show_message(out, r);
 	show_coverage(out, r);
 }

@@ -4,6 +4,8 @@
  * Import streams the file to simmerd in batches of the daemon's
  * max_entries_per_request, with a few batches in flight so that reading the
  * file and committing overlap, and reports every refused line by number.
+ * `--from bearable|flaredown` reads another tracker's export instead
+ * (tracker.h) and sends its entries down the same path.
  * Export pages through the `export` method and writes what import reads,
  * times in ISO 8601 with each entry's own offset, so that export then import
  * into an empty store gives the same entries.
@@ -18,6 +20,7 @@
 
 #include "client/commands.h"
 #include "client/conn.h"
+#include "client/import_from.h"
 #include "client/importfile.h"
 #include "client/render.h"
 #include "client/when.h"
@@ -169,48 +172,50 @@ import_on_record(const struct import_record *rec, void *arg)
 	return 0;
 }
 
-int
-cmd_import(const struct options *o, int argc, char **argv)
+/* Reads the words after `import`: FILE, --from TRACKER, --user ID. */
+static int
+import_args(int argc, char **argv, const char **name, const struct tracker_format **from,
+    const char **user)
 {
-	if (argc != 1) {
-		client_error("usage: simmer import FILE|- (CSV with time,factor,value[,note][,id], or JSON Lines)");
+	*name = NULL;
+	*from = NULL;
+	*user = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--from") == 0 && next) {
+			*from = tracker_format_find(next);
+			if (*from == NULL) {
+				client_error("import --from takes bearable or flaredown, not '%s'", next);
+				return EX_USAGE;
+			}
+			i++;
+		} else if (strcmp(argv[i], "--user") == 0 && next) {
+			*user = next;
+			i++;
+		} else if (*name == NULL && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)) {
+			*name = argv[i];
+		} else {
+			*name = NULL;
+			break;
+		}
+	}
+	if (*name == NULL || (*user != NULL && *from == NULL)) {
+		client_error("usage: simmer import FILE|- (CSV with time,factor,value[,note][,id], "
+		    "or JSON Lines); simmer import --from bearable|flaredown [--user ID] FILE");
 		return EX_USAGE;
 	}
-	const char *name = argv[0];
-	FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
-	if (in == NULL) {
-		client_error("cannot open %s: %s", name, strerror(errno));
-		return EX_NOINPUT;
-	}
-	struct import_state *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return EX_OSERR;
-	s->opts = o;
-	s->rejections = json_array();
-	int rc = client_connect(o, &s->conn);
-	if (rc != 0) {
-		if (in != stdin)
-			fclose(in);
-		json_decref(s->rejections);
-		free(s);
-		return rc;
-	}
-	s->cap = s->conn.max_entries_per_request;
-	if (batch_alloc(&s->filling, s->cap) != 0) {
-		client_error("out of memory");
-		batch_free(&s->filling);
-		conn_close(&s->conn);
-		if (in != stdin)
-			fclose(in);
-		json_decref(s->rejections);
-		free(s);
-		return EX_OSERR;
-	}
+	return 0;
+}
 
+/* Feeds the file through the generic reader (CSV or JSON Lines). */
+static int
+import_generic(struct import_state *s, FILE *in, const char *name)
+{
 	char *line = NULL;
 	size_t linecap = 0;
 	ssize_t len = getline(&line, &linecap, in);
 	struct import_parser p;
+	int rc = 0;
 	int format = import_detect_format(in == stdin ? NULL : name, len > 0 ? line : NULL);
 	import_parser_init(&p, format, client_now_ms(), import_on_record, s);
 	while (len >= 0 && rc == 0) {
@@ -228,6 +233,67 @@ cmd_import(const struct options *o, int argc, char **argv)
 	if (rc == IMPORT_STOP)
 		rc = 0; /* the reason is among the rejections */
 	free(line);
+	return rc;
+}
+
+int
+cmd_import(const struct options *o, int argc, char **argv)
+{
+	const char *name, *user;
+	const struct tracker_format *from;
+	int rc = import_args(argc, argv, &name, &from, &user);
+	if (rc != 0)
+		return rc;
+	FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
+	if (in == NULL) {
+		client_error("cannot open %s: %s", name, strerror(errno));
+		return EX_NOINPUT;
+	}
+	/* Another tracker's file is read whole first: a wrong header stops it
+	 * before anything is sent, and its new factors are defined first. */
+	struct tracker *tracker = NULL;
+	if (from != NULL) {
+		tracker = malloc(sizeof *tracker);
+		if (tracker == NULL || tracker_read(tracker, from, in, user, client_now_ms()) != 0) {
+			client_error("%s: %s", name, tracker ? tracker->fatal : "out of memory");
+			if (tracker)
+				tracker_free(tracker);
+			free(tracker);
+			if (in != stdin)
+				fclose(in);
+			return EX_DATAERR;
+		}
+	}
+	struct import_state *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return EX_OSERR;
+	s->opts = o;
+	s->rejections = json_array();
+	rc = client_connect(o, &s->conn);
+	if (rc == 0) {
+		s->cap = s->conn.max_entries_per_request;
+		if (batch_alloc(&s->filling, s->cap) != 0) {
+			client_error("out of memory");
+			conn_close(&s->conn);
+			rc = EX_OSERR;
+		}
+	}
+	if (rc != 0) {
+		batch_free(&s->filling);
+		if (in != stdin)
+			fclose(in);
+		if (tracker)
+			tracker_free(tracker);
+		free(tracker);
+		json_decref(s->rejections);
+		free(s);
+		return rc;
+	}
+
+	if (tracker != NULL)
+		rc = import_from_tracker(&s->conn, tracker, import_on_record, s, s->err, sizeof s->err);
+	else
+		rc = import_generic(s, in, name);
 	if (in != stdin)
 		fclose(in);
 	if (rc == 0)
@@ -250,13 +316,20 @@ cmd_import(const struct options *o, int argc, char **argv)
 		json_t *j = json_pack("{s:i, s:i, s:i, s:O}", "added", (json_int_t)s->added,
 		    "present", (json_int_t)s->present, "rejected", (json_int_t)s->rejected,
 		    "rejections", s->rejections);
+		if (tracker != NULL)
+			json_object_set_new(j, "summary", tracker_summary_json(tracker));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
 	} else {
 		printf("%lu added, %lu already present, %lu rejected\n", s->added, s->present,
 		    s->rejected);
+		if (tracker != NULL)
+			tracker_print_summary(stdout, tracker);
 	}
+	if (tracker)
+		tracker_free(tracker);
+	free(tracker);
 	json_decref(s->rejections);
 	free(s);
 	return exit_code;

@@ -12,7 +12,7 @@ _simmer()
 	--at|--since) COMPREPLY=($(compgen -W "now yesterday today -1h -2h -30m -1d" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "csv jsonl" -- "$cur")); return ;;
 	--kind) COMPREPLY=($(compgen -W "scale hours minutes event flare" -- "$cur")); return ;;
-	--role) COMPREPLY=($(compgen -W "exposure symptom outcome red_flag" -- "$cur")); return ;;
+	--role) COMPREPLY=($(compgen -W "exposure symptom outcome red_flag treatment" -- "$cur")); return ;;
 	--factor) COMPREPLY=($(compgen -W "$factors" -- "$cur")); return ;;
 	--socket|--note) return ;;
 	import) _filedir; return ;;

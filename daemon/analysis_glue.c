@@ -23,8 +23,10 @@ glue_collect_row(const struct daily_row *row, void *arg)
 void
 glue_free_input(struct analysis_input *in)
 {
-	for (size_t f = 0; f < in->n_factors; f++)
+	for (size_t f = 0; f < in->n_factors; f++) {
 		free(in->factors[f].values);
+		free(in->factors[f].first_ms);
+	}
 	free(in->factors);
 	free(in->has_entries);
 	memset(in, 0, sizeof *in);
@@ -41,11 +43,13 @@ input_factor(struct analysis_input *in, const struct factor *f)
 	af->kind = f->kind;
 	af->role = f->role;
 	af->values = malloc(in->n_days * sizeof *af->values);
-	if (af->values == NULL)
+	af->first_ms = malloc(in->n_days * sizeof *af->first_ms);
+	in->n_factors++;
+	if (af->values == NULL || af->first_ms == NULL)
 		return -1;
 	for (size_t d = 0; d < in->n_days; d++)
-		af->values[d] = NAN;
-	return (int)in->n_factors++;
+		af->values[d] = af->first_ms[d] = NAN;
+	return (int)in->n_factors - 1;
 }
 
 int
@@ -87,15 +91,6 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 		if (input_factor(in, f) < 0)
 			goto fail;
 	}
-	/* Events and flare markers not logged on a day with entries are 0. */
-	for (size_t f = 0; f < in->n_factors; f++) {
-		struct analysis_factor *af = &in->factors[f];
-		if (af->kind != AK_EVENT && af->kind != AK_FLARE)
-			continue;
-		for (size_t d = 0; d < in->n_days; d++)
-			if (in->has_entries[d])
-				af->values[d] = 0;
-	}
 	for (size_t i = 0; i < rows->count; i++) {
 		const struct daily_row *row = &rows->rows[i];
 		if (row->day < first || row->day > last)
@@ -108,6 +103,7 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 			goto fail;
 		bool keeps_max = cf->kind == FACTOR_SCALE || cf->kind == FACTOR_FLARE;
 		in->factors[f].values[row->day - first] = keeps_max ? row->max : row->sum;
+		in->factors[f].first_ms[row->day - first] = (double)row->first_ms;
 	}
 	return 0;
 fail:
@@ -254,11 +250,27 @@ pack_findings(msgpack_packer *pk, const struct analysis_input *in, const struct 
 	}
 }
 
+static void
+pack_treatments(msgpack_packer *pk, const struct analysis_input *in,
+    const struct analysis_result *r)
+{
+	proto_pack_cstr(pk, "treatments");
+	msgpack_pack_array(pk, r->n_treatments);
+	for (size_t i = 0; i < r->n_treatments; i++) {
+		const struct treatment_use *u = &r->treatments[i];
+		msgpack_pack_map(pk, 4);
+		proto_pack_kv_str(pk, "factor", in->factors[u->factor].name);
+		proto_pack_kv_int(pk, "days_used", u->days_used);
+		proto_pack_kv_int(pk, "days_logged", u->days_known);
+		proto_pack_kv_int(pk, "of_days", r->treatment_days);
+	}
+}
+
 void
 glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 11);
+	msgpack_pack_map(pk, 12);
 	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
 	proto_pack_kv_int(pk, "flares", r->flares);
 	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
@@ -267,6 +279,7 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	pack_findings(pk, in, r, "warning_signs", 1);
 	pack_findings(pk, in, r, "protective", 2);
 	pack_findings(pk, in, r, "not_enough_data", 3);
+	pack_treatments(pk, in, r);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
 }

@@ -24,8 +24,9 @@ int glue_collect_row(const struct daily_row *row, void *arg);
 
 /* Builds the input: days from the first row to `today`, values by kind
  * (scale and flare keep the day's maximum; hours, minutes and events are
- * summed; an event not logged on a day with entries is 0; anything else
- * unlogged is unknown). Red-flag factors are left out. 0 or -1. */
+ * summed; anything unlogged is NAN, and the analysis decides from each
+ * factor's observation window whether that means absent or unknown).
+ * Red-flag factors are left out. 0 or -1. */
 int glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
     struct analysis_input *in);
 void glue_free_input(struct analysis_input *in);

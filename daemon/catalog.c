@@ -38,7 +38,7 @@ static const struct factor builtin_factors[] = {
 	{"processed_food", E, ROLE_EXPOSURE, "servings", 0, 100, true, "ready meals, fast food, processed meat"},
 	{"late_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal late in the evening"},
 	{"skipped_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal skipped"},
-	{"nsaid", E, ROLE_EXPOSURE, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
+	{"nsaid", E, ROLE_TREATMENT, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
 	{"omega3", E, ROLE_EXPOSURE, "servings", 0, 100, true, "oily fish or omega-3 supplement"},
 	{"fermented", E, ROLE_EXPOSURE, "servings", 0, 100, true, "kefir, sauerkraut, kimchi and the like"},
 	{"fever", E, ROLE_RED_FLAG, "", 0, 100, true, "fever: needs medical evaluation"},
@@ -213,7 +213,7 @@ catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
 }
 
 static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare"};
-static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag"};
+static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag", "treatment"};
 
 const char *
 factor_kind_name(int kind)
@@ -233,13 +233,13 @@ factor_kind_parse(const char *name)
 const char *
 factor_role_name(int role)
 {
-	return (role >= 0 && role <= ROLE_RED_FLAG) ? role_names[role] : "exposure";
+	return (role >= 0 && role <= ROLE_TREATMENT) ? role_names[role] : "exposure";
 }
 
 int
 factor_role_parse(const char *name)
 {
-	for (int i = 0; i <= ROLE_RED_FLAG; i++)
+	for (int i = 0; i <= ROLE_TREATMENT; i++)
 		if (strcmp(name, role_names[i]) == 0)
 			return i;
 	return -1;

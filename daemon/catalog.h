@@ -29,6 +29,8 @@ enum factor_role {
 	ROLE_SYMPTOM = 1,   /* may announce a flare: stiffness, bloating, ... */
 	ROLE_OUTCOME = 2,   /* what we try to foresee: pain, flare */
 	ROLE_RED_FLAG = 3,  /* needs medical evaluation, always alerts */
+	ROLE_TREATMENT = 4, /* a medicine, often taken because pain began: its use is
+	                     * reported, never as a trigger */
 };
 
 #define FACTOR_UNIT_MAX PROTO_UNIT_MAX

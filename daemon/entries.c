@@ -347,7 +347,7 @@ method_factor_define(const struct request *rq, const msgpack_object *params)
 	f.role = factor_role_parse(role);
 	if (f.kind < 0 || f.role < 0) {
 		snprintf(err, sizeof err, "%s %s is unknown: kinds are scale, hours, minutes, event, flare; "
-		    "roles are exposure, symptom, outcome, red_flag", f.kind < 0 ? "kind" : "role",
+		    "roles are exposure, symptom, outcome, red_flag, treatment", f.kind < 0 ? "kind" : "role",
 		    f.kind < 0 ? kind : role);
 		request_error(rq, PROTO_E_INVALID_PARAMS, err);
 		return;

@@ -47,6 +47,13 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, kind TEXT NOT NULL,"
 	"  level TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL,"
 	"  shown INTEGER NOT NULL DEFAULT 0, outcome TEXT NOT NULL DEFAULT '') STRICT;",
+	/* 2: the time of each (day, factor)'s first entry, so that the analysis
+	 * can tell an exposure logged before an onset from one logged after. */
+	"ALTER TABLE daily ADD COLUMN first_ms INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE daily SET first_ms = m.first FROM ("
+	"  SELECT day, factor, min(time_ms) AS first FROM entries WHERE deleted = 0"
+	"  GROUP BY day, factor) AS m"
+	" WHERE m.day = daily.day AND m.factor = daily.factor;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -56,9 +63,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " deleted, logged_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)"
 	    " ON CONFLICT DO NOTHING",
 	[ST_ROLLUP_ADD] =
-	    "INSERT INTO daily (day, factor, count, sum, max, min) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+	    "INSERT INTO daily (day, factor, count, sum, max, min, first_ms)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT (day, factor) DO UPDATE SET count = count + excluded.count,"
-	    " sum = sum + excluded.sum, max = max(max, excluded.max), min = min(min, excluded.min)",
+	    " sum = sum + excluded.sum, max = max(max, excluded.max), min = min(min, excluded.min),"
+	    " first_ms = min(first_ms, excluded.first_ms)",
 	[ST_ENSURE_FACTOR] =
 	    "INSERT OR IGNORE INTO factors (name, kind, role, unit, min, max, description, created_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -67,8 +76,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ROLLUP_DELETE] = "DELETE FROM daily WHERE day = ?1 AND factor = ?2",
 	[ST_ROLLUP_RECOMPUTE] =
-	    "INSERT INTO daily (day, factor, count, sum, max, min)"
-	    " SELECT day, factor, count(*), sum(value), max(value), min(value) FROM entries"
+	    "INSERT INTO daily (day, factor, count, sum, max, min, first_ms)"
+	    " SELECT day, factor, count(*), sum(value), max(value), min(value), min(time_ms)"
+	    " FROM entries"
 	    " WHERE time_ms BETWEEN ?3 AND ?4 AND day = ?1 AND factor = ?2 AND deleted = 0"
 	    " GROUP BY day, factor",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -252,6 +262,7 @@ rollup_flush(struct store *st, char *err, size_t errlen)
 			sqlite3_bind_double(s, 4, d->sum);
 			sqlite3_bind_double(s, 5, d->max);
 			sqlite3_bind_double(s, 6, d->min);
+			sqlite3_bind_int64(s, 7, d->first_ms);
 			rc = step_done(st, s, err, errlen, "updating the daily rollup");
 		}
 		d->used = false;
@@ -277,10 +288,10 @@ rollup_hash(int32_t day, const char *factor)
 	return h;
 }
 
-/* Adds one entry's value to the rollup changes of its (day, factor). */
+/* Adds one entry's value and time to the rollup changes of its (day, factor). */
 static int
-rollup_add(struct store *st, int32_t day, const char *factor, double value, char *err,
-    size_t errlen)
+rollup_add(struct store *st, int32_t day, const char *factor, double value, int64_t time_ms,
+    char *err, size_t errlen)
 {
 	if (st->n_pending >= STORE_PENDING_ROLLUP / 2) {
 		int rc = rollup_flush(st, err, errlen);
@@ -296,6 +307,7 @@ rollup_add(struct store *st, int32_t day, const char *factor, double value, char
 			snprintf(d->factor, sizeof d->factor, "%s", factor);
 			d->count = 1;
 			d->sum = d->max = d->min = value;
+			d->first_ms = time_ms;
 			st->n_pending++;
 			return 0;
 		}
@@ -306,6 +318,8 @@ rollup_add(struct store *st, int32_t day, const char *factor, double value, char
 				d->max = value;
 			if (value < d->min)
 				d->min = value;
+			if (time_ms < d->first_ms)
+				d->first_ms = time_ms;
 			return 0;
 		}
 	}
@@ -382,7 +396,7 @@ store_insert_entry(struct store *st, const struct entry *e, const struct factor 
 		*status = STORE_PRESENT;
 		return 0;
 	}
-	rc = rollup_add(st, e->day, e->factor, e->value, err, errlen);
+	rc = rollup_add(st, e->day, e->factor, e->value, e->time_ms, err, errlen);
 	if (rc == 0)
 		*status = STORE_ADDED;
 	return rc;
@@ -617,7 +631,7 @@ store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *a
     char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT day, factor, count, sum, max, min FROM daily"
+	if (sqlite3_prepare_v2(st->db, "SELECT day, factor, count, sum, max, min, first_ms FROM daily"
 	    " WHERE day >= ?1 ORDER BY day, factor", -1, &s, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "reading the daily rollup");
 	sqlite3_bind_int(s, 1, since_day);
@@ -630,6 +644,7 @@ store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, void *a
 		row.sum = sqlite3_column_double(s, 3);
 		row.max = sqlite3_column_double(s, 4);
 		row.min = sqlite3_column_double(s, 5);
+		row.first_ms = sqlite3_column_int64(s, 6);
 		int r = cb(&row, arg);
 		if (r != 0) {
 			sqlite3_finalize(s);

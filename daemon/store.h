@@ -88,6 +88,7 @@ struct daily_row {
 	char factor[PROTO_FACTOR_MAX + 1];
 	uint32_t count;
 	double sum, max, min;
+	int64_t first_ms;   /* UTC milliseconds of the day's first entry of it */
 };
 typedef int (*store_daily_cb)(const struct daily_row *row, void *arg);
 /* Rows from since_day on, ordered by day then factor. */

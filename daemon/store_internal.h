@@ -34,6 +34,7 @@ struct rollup_delta {
 	char factor[PROTO_FACTOR_MAX + 1];
 	uint32_t count;
 	double sum, max, min;
+	int64_t first_ms;
 };
 
 struct store {

@@ -4,16 +4,18 @@
 #   test   running the test suite (cmocka, Python reference tools, a real
 #          notification server under Xvfb, systemd tools)
 #   bench  the comparison servers and timers used by `make bench`
+#   pkg    building and checking the Debian package (`make deb`, `make test-pkg`)
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
 # SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
 set -eu
 
 build="build-essential pkg-config libuv1-dev libsqlite3-dev libmsgpack-dev
 libjansson-dev libcsv-dev libinih-dev libnotify-dev libsystemd-dev"
-test="libcmocka-dev python3 python3-msgpack python3-scipy python3-numpy sqlite3
+test="libcmocka-dev python3 python3-msgpack python3-scipy python3-numpy python3-statsmodels sqlite3
 xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-dejavu-core
 strace python3-pynvim"
 bench="redis-server redis-tools hyperfine"
+pkg="dpkg-dev debhelper lintian"
 
 want=""
 for group in "$@"; do
@@ -21,7 +23,8 @@ for group in "$@"; do
 	build) want="$want $build" ;;
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, bench)" >&2; exit 64 ;;
+	pkg) want="$want $pkg" ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, bench, pkg)" >&2; exit 64 ;;
 	esac
 done
 

@@ -1,12 +1,13 @@
 #!/usr/bin/python3
-"""Runs every simmer test and prints one closing line: `N passed, N failed`.
+"""Runs every simmer test and prints one closing line: `N passed, N failed, N skipped`.
 
 Tests come in two shapes, and both speak TAP (`ok N - name` / `not ok N - name`):
   - cmocka binaries built from tests/unit/test_*.c into $SIMMER_BUILD/tests/,
     run with CMOCKA_MESSAGE_OUTPUT=TAP;
   - Python scripts tests/*/test_*.py, run with Debian's /usr/bin/python3 so
     that Debian's python3-msgpack and python3-scipy are the ones imported.
-A program that dies without reporting counts as one failure. Arguments are
+A program that dies without reporting counts as one failure. A line
+`ok N - name # SKIP reason` counts as skipped, never as passed. Arguments are
 substrings: only the test files whose path contains one of them run.
 """
 import concurrent.futures
@@ -21,6 +22,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SIMMER_BUILD", "build")
 TIMEOUT = int(os.environ.get("SIMMER_TEST_TIMEOUT", "420"))
 OK = re.compile(r"^ok \d+")
+SKIP = re.compile(r"^ok \d+.*# ?SKIP", re.IGNORECASE)
 NOT_OK = re.compile(r"^not ok \d+")
 
 
@@ -42,32 +44,35 @@ def run_one(cmd):
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace") + f"\nnot ok 999 - timed out after {TIMEOUT}s\n"
         rc = -1
-    passed = sum(1 for line in out.splitlines() if OK.match(line))
-    failed = sum(1 for line in out.splitlines() if NOT_OK.match(line))
+    lines = out.splitlines()
+    skipped = sum(1 for line in lines if SKIP.match(line))
+    passed = sum(1 for line in lines if OK.match(line)) - skipped
+    failed = sum(1 for line in lines if NOT_OK.match(line))
     if rc != 0 and failed == 0:
         failed = 1
         out += f"\nnot ok - {os.path.basename(cmd[-1])} exited with status {rc} without reporting a failure\n"
-    return cmd, out, passed, failed, time.monotonic() - started
+    return cmd, out, passed, failed, skipped, time.monotonic() - started
 
 
 def main(filters):
     tests = discover()
     if filters:
         tests = [t for t in tests if any(f in t[-1] for f in filters)]
-    total_passed = total_failed = 0
+    total_passed = total_failed = total_skipped = 0
     jobs = int(os.environ.get("SIMMER_TEST_JOBS", "2"))
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for cmd, out, passed, failed, secs in pool.map(run_one, tests):
+        for cmd, out, passed, failed, skipped, secs in pool.map(run_one, tests):
             name = os.path.relpath(cmd[-1], ROOT)
-            print(f"== {name}: {passed} passed, {failed} failed ({secs:.1f}s)")
+            print(f"== {name}: {passed} passed, {failed} failed, {skipped} skipped ({secs:.1f}s)")
             for line in out.splitlines():
-                if failed:
+                if failed or SKIP.match(line):
                     print("   " + line)
             total_passed += passed
             total_failed += failed
+            total_skipped += skipped
     if not tests:
         print("no tests found")
-    print(f"{total_passed} passed, {total_failed} failed")
+    print(f"{total_passed} passed, {total_failed} failed, {total_skipped} skipped")
     return 1 if total_failed or not tests else 0
 
 

@@ -1,6 +1,7 @@
 /*
  * analysis.c: runs the whole analysis in order (see analysis.h): series,
- * load and threshold, triggers, the forecast for the last day, backtest.
+ * load and threshold, triggers, the forecast for the last day, backtest,
+ * all on the factors' observation windows (windows.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ analysis_config_default(struct analysis_config *cfg)
 	cfg->ridge_lambda = 2.0;
 	cfg->refit_every_days = 7;
 	cfg->backtest_max_days = 730;
+	cfg->window_gap_days = 14;
+	cfg->treatment_days = 30;
 }
 
 const char *
@@ -47,10 +50,15 @@ analysis_result_free(struct analysis_result *r)
 }
 
 int
-analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
+analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg,
     bool with_backtest, struct analysis_result *r)
 {
 	memset(r, 0, sizeof *r);
+	/* Everything below sees events as absent only inside their windows. */
+	struct analysis_input windowed;
+	if (windows_apply(raw, cfg, &windowed) != 0)
+		return -1;
+	const struct analysis_input *in = &windowed;
 	size_t n = in->n_days;
 	size_t alloc = n ? n : 1;
 	r->n_days = n;
@@ -92,6 +100,7 @@ analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
 
 	if (triggers_run(in, cfg, r) != 0)
 		goto fail;
+	treatments_use(in, cfg, r);
 
 	if (n > 0) {
 		struct forecast_model m;
@@ -107,9 +116,11 @@ analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	if (with_backtest && backtest_run(in, cfg, r, ewma) != 0)
 		goto fail;
 	free(ewma);
+	windows_free(raw, &windowed);
 	return 0;
 fail:
 	free(ewma);
+	windows_free(raw, &windowed);
 	analysis_result_free(r);
 	return -1;
 }

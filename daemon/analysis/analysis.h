@@ -1,8 +1,9 @@
 /*
  * analysis.h: simmer's analysis, as pure functions over daily arrays.
  *
- * In: one value per day per factor (NAN when unknown), which days have any
- * entry, and each factor's kind and role. Out: flare onsets, the daily
+ * In: one value per day per factor (NAN when not logged), which days have
+ * any entry, and each factor's kind and role. An event not logged on a day
+ * inside its observation window counts as absent; outside it, as unknown. Out: flare onsets, the daily
  * inflammation load and the person's threshold, trigger findings with
  * honest statistics, the 48-hour forecast with its contributors, and a
  * backtest. No I/O, no clock, no SQLite: the daemon builds the input from
@@ -19,13 +20,15 @@
 
 /* The factor kinds and roles, as the catalog numbers them. */
 enum analysis_kind { AK_SCALE, AK_HOURS, AK_MINUTES, AK_EVENT, AK_FLARE };
-enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG };
+enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG, AR_TREATMENT };
 
 struct analysis_factor {
 	char name[ANALYSIS_NAME_MAX + 1];
 	int kind;            /* enum analysis_kind */
 	int role;            /* enum analysis_role */
 	double *values;      /* n_days values, NAN when unknown */
+	double *first_ms;    /* n_days: UTC milliseconds of the day's first entry
+	                      * of it, NAN when none; NULL when times are unknown */
 };
 
 struct analysis_input {
@@ -50,6 +53,9 @@ struct analysis_config {
 	double ridge_lambda;        /* 2.0 */
 	int refit_every_days;       /* 7: backtest refits */
 	size_t backtest_max_days;   /* 730 */
+	size_t treatment_days;      /* 30: treatment use is counted over these days */
+	double window_gap_days;     /* 14: a longer gap without an entry of a
+	                             * factor is outside its observation window */
 };
 void analysis_config_default(struct analysis_config *cfg);
 
@@ -96,6 +102,13 @@ struct finding {
 	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
 };
 
+/* A treatment's use over the last treatment_days days (days_known: days
+ * inside its observation window). */
+struct treatment_use {
+	int factor;
+	unsigned days_used, days_known;
+};
+
 struct backtest_day {
 	int32_t day;
 	double risk, load;
@@ -133,6 +146,11 @@ struct analysis_result {
 	size_t tested;
 	size_t n_findings;
 	struct finding *findings;
+
+	/* Treatments used over the last treatment_days days of the diary. */
+	unsigned treatment_days;
+	size_t n_treatments;
+	struct treatment_use treatments[8];
 
 	/* Forecast for the last day. */
 	int32_t forecast_day;

@@ -18,6 +18,9 @@ void known_factors_find(const struct analysis_input *in, struct known_factors *k
 /* The value of factor f on day d, NAN when f is absent or d out of range. */
 double factor_value(const struct analysis_input *in, int f, long d);
 
+/* Whether day d's outcome is known: a pain entry, or a flare marker known
+ * there (inside its window); pain and flare are factor indices or -1. */
+bool series_outcome_known(const struct analysis_input *in, int pain, int flare, long d);
 /* Flare onsets, days inside a flare, and days at risk of an onset. */
 void series_flares(const struct analysis_input *in, const struct analysis_config *cfg,
     bool *onset, bool *in_flare, bool *at_risk);
@@ -37,6 +40,17 @@ void load_combine(const double *ewma, size_t n_days, const double *weights, doub
 bool load_personalize(const struct analysis_input *in, const struct analysis_config *cfg,
     const struct analysis_result *r, const double *ewma, size_t upto, double *weights,
     double *threshold);
+
+/* A copy of in whose events are 0 inside their observation windows on days
+ * with entries and unknown outside (see windows.c); values arrays that
+ * needed no change are shared with in. 0, or -1 when out of memory. */
+int windows_apply(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_input *out);
+void windows_free(const struct analysis_input *in, struct analysis_input *out);
+
+/* Each treatment's use over the last cfg->treatment_days days. */
+void treatments_use(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r);
 
 /* Trigger search over the whole history. */
 int triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,

@@ -4,7 +4,9 @@
  * An onset is a day with a `flare` entry, or a day whose worst pain reaches
  * the flare level after two days below it. A flare lasts while pain stays
  * at the level, and at least two days; the days after its onset are not at
- * risk of another one and are left out of every comparison.
+ * risk of another one and are left out of every comparison. A day without a
+ * pain entry (or, inside the flare marker's window, a marker) is unknown,
+ * not flare-free: it is not at risk either.
  */
 #include <math.h>
 #include <string.h>
@@ -51,6 +53,18 @@ factor_value(const struct analysis_input *in, int f, long d)
 	return in->factors[f].values[d];
 }
 
+/* A flare whose pain goes unlogged this many days in a row is over: what
+ * follows is unknown, not the same flare. */
+#define FLARE_MAX_UNKNOWN_DAYS 7
+
+bool
+series_outcome_known(const struct analysis_input *in, int pain, int flare, long d)
+{
+	if (d < 0 || (size_t)d >= in->n_days || !in->has_entries[d])
+		return false;
+	return isfinite(factor_value(in, pain, d)) || isfinite(factor_value(in, flare, d));
+}
+
 void
 series_flares(const struct analysis_input *in, const struct analysis_config *cfg,
     bool *onset, bool *in_flare, bool *at_risk)
@@ -58,18 +72,21 @@ series_flares(const struct analysis_input *in, const struct analysis_config *cfg
 	int pain = analysis_find_factor(in, "pain");
 	int flare = analysis_find_factor(in, "flare");
 	bool active = false;
-	int days_in = 0;
+	int days_in = 0, unknown_run = 0;
 	for (size_t d = 0; d < in->n_days; d++) {
 		double p = factor_value(in, pain, (long)d);
 		bool high = isfinite(p) && p >= cfg->flare_pain_level;
 		double fm = factor_value(in, flare, (long)d);
 		bool marker = isfinite(fm) && fm > 0;
+		bool known = series_outcome_known(in, pain, flare, (long)d);
+		unknown_run = known ? 0 : unknown_run + 1;
 		onset[d] = false;
 		if (active) {
 			days_in++;
 			/* It goes on while pain stays high (or is not logged), for
 			 * two days at least. */
-			if (days_in < 2 || high || (!in->has_entries[d]) || (!isfinite(p) && marker))
+			if (days_in < 2 || high || (!known && unknown_run <= FLARE_MAX_UNKNOWN_DAYS) ||
+			    (!isfinite(p) && marker))
 				in_flare[d] = true;
 			else
 				active = false;
@@ -79,14 +96,14 @@ series_flares(const struct analysis_input *in, const struct analysis_config *cfg
 			double p1 = factor_value(in, pain, (long)d - 1), p2 = factor_value(in, pain, (long)d - 2);
 			bool below_before = !(isfinite(p1) && p1 >= cfg->flare_pain_level) &&
 			    !(isfinite(p2) && p2 >= cfg->flare_pain_level);
-			if (in->has_entries[d] && (marker || (high && below_before))) {
+			if (known && (marker || (high && below_before))) {
 				onset[d] = true;
 				in_flare[d] = true;
 				active = true;
 				days_in = 0;
 			}
 		}
-		at_risk[d] = in->has_entries[d] && (!in_flare[d] || onset[d]);
+		at_risk[d] = known && (!in_flare[d] || onset[d]);
 	}
 }
 
@@ -97,7 +114,8 @@ series_target48(const struct analysis_result *r, const struct analysis_input *in
 		return -1;
 	if (r->onset[d + 1] || r->onset[d + 2])
 		return 1;
-	if (!in->has_entries[d + 1] && !in->has_entries[d + 2])
+	/* Outside a flare, a day is at risk exactly when its outcome is known. */
+	if (!r->at_risk[d + 1] && !r->at_risk[d + 2])
 		return -1;
 	if (r->in_flare[d + 1])
 		return -1;

@@ -6,8 +6,11 @@
  * risk after exposure is compared with the rate after no exposure (Fisher's
  * exact test, relative risk with a 95% interval). Numeric factors are cut
  * at seven quantiles in both directions; pairs of conditions are tested for
- * harm together beyond either alone; symptoms rising one to three days
- * before are warning signs. Every hypothesis, whatever its kind, enters one
+ * harm together beyond each alone (the interaction itself is tested); symptoms rising one to three days
+ * before are warning signs. Treatments (medicines such as NSAIDs, often taken
+ * because pain began) are never tested: their use is reported on its own
+ * (treatments.c). An exposure counts only where it can have come before the
+ * onset it is compared with (see exposure_counts). Every hypothesis, whatever its kind, enters one
  * Benjamini-Hochberg family, so searching over lags, cut points and pairs is
  * paid for in the q-values. Days are bitsets, so a test is a few popcounts.
  */
@@ -80,6 +83,8 @@ meets(const struct condition *c, double v)
 struct search {
 	const struct analysis_input *in;
 	const struct analysis_config *cfg;
+	const struct analysis_result *r;
+	double *outcome_first;  /* n_days: the time of the day's first outcome entry, or NAN */
 	size_t words;
 	word *risk, *onset;
 	struct cond_bits *conds;
@@ -99,6 +104,28 @@ arena_take(struct search *s)
 	s->arena_used += s->words;
 	memset(w, 0, s->words * sizeof *w);
 	return w;
+}
+
+/*
+ * Whether factor f's value on day e can have preceded the outcome it is
+ * compared with (day e + lag). Days already inside a flare come after its
+ * onset, so nothing on them counts towards the next one; on an onset day,
+ * what was logged after the onset's first entry is inside the flare too;
+ * and on the outcome's own day (lag 0), what was logged after that day's
+ * first pain entry may have followed it (a medicine taken because pain
+ * began), so it is unknown whether the day had a flare or not. Entries
+ * logged at the same time count as before.
+ */
+static bool
+exposure_counts(const struct search *s, int f, size_t e, int lag)
+{
+	if (s->r->in_flare[e] && !s->r->onset[e])
+		return false;
+	const double *first = s->in->factors[f].first_ms;
+	if (first == NULL || !isfinite(first[e]) || !isfinite(s->outcome_first[e]))
+		return true;
+	bool after = first[e] > s->outcome_first[e];
+	return !(after && (lag == 0 || s->r->onset[e]));
 }
 
 static int
@@ -123,7 +150,7 @@ add_condition(struct search *s, int factor, int op, double value, int lag, bool 
 		if (!(s->risk[d / 64] >> (d % 64) & 1))
 			continue;
 		double x = v[d - (size_t)lag];
-		if (!isfinite(x))
+		if (!isfinite(x) || !exposure_counts(s, factor, d - (size_t)lag, lag))
 			continue;
 		bit_set(cb->known, d);
 		if (meets(&cb->cond, x))
@@ -199,7 +226,8 @@ test_pair(struct search *s, size_t i, size_t j)
 		neither_on += (size_t)__builtin_popcountll(n & s->onset[w]);
 	}
 	(void)both_known;
-	if (both < MIN_GROUP_DAYS || neither < MIN_GROUP_DAYS)
+	if (both < MIN_GROUP_DAYS || neither < MIN_GROUP_DAYS || x_only < MIN_GROUP_DAYS ||
+	    y_only < MIN_GROUP_DAYS)
 		return 0;
 	struct hypothesis h = {0};
 	h.kind = FINDING_COMBINATION;
@@ -209,7 +237,13 @@ test_pair(struct search *s, size_t i, size_t j)
 	h.b = (unsigned)(both - both_on);
 	h.c = (unsigned)neither_on;
 	h.d = (unsigned)(neither - neither_on);
-	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
+	/* The interaction as such: the pair must beat each member alone, so its
+	 * p-value is the larger of the two one-sided comparisons (an
+	 * intersection-union test). A trigger with a passenger does not beat
+	 * the trigger alone. */
+	double px = stats_fisher_greater(h.a, h.b, (unsigned)x_only_on, (unsigned)(x_only - x_only_on));
+	double py = stats_fisher_greater(h.a, h.b, (unsigned)y_only_on, (unsigned)(y_only - y_only_on));
+	h.p = fmax(px, py);
 	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
 	struct stats_rr rx = stats_relative_risk((unsigned)x_only_on, (unsigned)(x_only - x_only_on),
 	    h.c, h.d);
@@ -217,6 +251,23 @@ test_pair(struct search *s, size_t i, size_t j)
 	    h.c, h.d);
 	h.rr_alone = fmax(rx.rr, ry.rr);
 	return add_hypothesis(s, &h);
+}
+
+/* The time of each day's first outcome entry (pain or a flare marker). */
+static void
+outcome_first_times(const struct analysis_input *in, double *first)
+{
+	int outcomes[2] = {analysis_find_factor(in, "pain"), analysis_find_factor(in, "flare")};
+	for (size_t d = 0; d < in->n_days; d++) {
+		first[d] = NAN;
+		for (int i = 0; i < 2; i++) {
+			if (outcomes[i] < 0 || in->factors[outcomes[i]].first_ms == NULL)
+				continue;
+			double t = in->factors[outcomes[i]].first_ms[d];
+			if (isfinite(t) && !(t >= first[d]))
+				first[d] = t;
+		}
+	}
 }
 
 /* Builds the conditions: events present; numeric exposures cut at
@@ -340,15 +391,18 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	memset(&s, 0, sizeof s);
 	s.in = in;
 	s.cfg = cfg;
+	s.r = r;
 	s.words = (in->n_days + 63) / 64;
 	size_t per_factor = (size_t)(cfg->max_lag_days + 1) * (2 * N_CUTS);
 	s.cap_conds = in->n_factors * per_factor + 1;
 	s.conds = calloc(s.cap_conds, sizeof *s.conds);
 	s.arena_cap = (2 * s.cap_conds + 2) * (s.words ? s.words : 1);
 	s.arena = malloc(s.arena_cap * sizeof *s.arena);
+	s.outcome_first = malloc((in->n_days ? in->n_days : 1) * sizeof *s.outcome_first);
 	int rc = -1;
-	if (s.conds == NULL || s.arena == NULL)
+	if (s.conds == NULL || s.arena == NULL || s.outcome_first == NULL)
 		goto out;
+	outcome_first_times(in, s.outcome_first);
 	s.risk = arena_take(&s);
 	s.onset = arena_take(&s);
 	for (size_t d = 0; d < in->n_days; d++) {
@@ -431,6 +485,7 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	free(best);
 	rc = 0;
 out:
+	free(s.outcome_first);
 	free(s.conds);
 	free(s.arena);
 	free(s.hyp);

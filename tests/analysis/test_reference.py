@@ -1,12 +1,16 @@
 """The C statistics against an independent implementation: Debian's
-python3-scipy and numpy compute the same quantities for fixed inputs, and
-the C results must agree to the stated tolerance."""
+python3-scipy, python3-statsmodels and numpy compute the same quantities for
+fixed inputs, and the C results must agree to the stated tolerance. Every
+input line must get exactly one output line of the expected length: a
+missing or short answer fails, it is never dropped by a zip."""
 import os
 import subprocess
 import sys
 
 import numpy as np
 from scipy import optimize, stats
+from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.stats.multitest import multipletests
 
 BUILD = os.environ.get("SIMMER_BUILD", "build")
 TOOL = os.path.join(BUILD, "tools", "stats_tool")
@@ -20,30 +24,38 @@ def check(name, ok, detail=""):
     results.append((name, ok, detail))
 
 
-def run_tool(lines):
+class ShortAnswer(AssertionError):
+    pass
+
+
+def run_tool(lines, widths):
+    """Runs stats_tool on the lines; widths[i] is how many numbers line i
+    must answer with. A missing line, an "error" or a short line raises."""
     p = subprocess.run([TOOL], input="\n".join(lines) + "\n", capture_output=True, text=True,
                        timeout=60, check=True)
-    return [list(map(float, l.split())) for l in p.stdout.splitlines()]
+    out = p.stdout.splitlines()
+    if len(out) != len(lines):
+        raise ShortAnswer(f"{len(lines)} questions, {len(out)} answers")
+    rows = []
+    for i, (line, width) in enumerate(zip(out, widths)):
+        values = line.split()
+        if len(values) != width or "error" in values:
+            raise ShortAnswer(f"answer {i} is {line!r}, wanted {width} numbers")
+        rows.append(list(map(float, values)))
+    return rows
 
 
-def katz(a, b, c, d):
-    if 0 in (a, b, c, d):
-        a, b, c, d = a + .5, b + .5, c + .5, d + .5
-    rr = (a / (a + b)) / (c / (c + d))
-    se = np.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
-    z = stats.norm.ppf(0.975)
-    return rr, np.exp(np.log(rr) - z * se), np.exp(np.log(rr) + z * se)
-
-
-def bh(p):
-    p = np.asarray(p)
-    n = len(p)
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    q = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.minimum(q, 1)
-    return out
+def rr_reference(a, b, c, d):
+    """statsmodels' 2x2 table: risk ratio and its 95% log interval. simmer
+    documents the Haldane-Anscombe rule (0.5 added to EVERY cell when one is
+    zero); statsmodels' own shift_zeros adds it to the zero cells only, so
+    the documented rule is applied here and statsmodels does the rest."""
+    table = np.array([[a, b], [c, d]], dtype=float)
+    if (table == 0).any():
+        table += 0.5
+    t = Table2x2(table, shift_zeros=False)
+    lo, hi = t.riskratio_confint(alpha=0.05)
+    return t.riskratio, lo, hi
 
 
 def main():
@@ -51,7 +63,7 @@ def main():
     tables = [(3, 1, 1, 3), (0, 10, 5, 5), (12, 88, 4, 296), (7, 30, 20, 300), (1, 0, 0, 1),
               (25, 340, 30, 900), (0, 0, 3, 4), (50, 50, 50, 50)]
     tables += [tuple(int(x) for x in rng.integers(0, 60, 4)) for _ in range(40)]
-    out = run_tool([f"fisher {a} {b} {c} {d}" for a, b, c, d in tables])
+    out = run_tool([f"fisher {a} {b} {c} {d}" for a, b, c, d in tables], [1] * len(tables))
     worst = 0
     for (a, b, c, d), (p,) in zip(tables, out):
         ref = stats.fisher_exact([[a, b], [c, d]], alternative="two-sided")[1]
@@ -60,24 +72,38 @@ def main():
           f"worst relative error {worst:.2e} over {len(tables)} tables")
 
     rr_tables = [t for t in tables if (t[0] + t[1]) > 0 and (t[2] + t[3]) > 0]
-    out = run_tool([f"rr {a} {b} {c} {d}" for a, b, c, d in rr_tables])
-    worst = max(max(abs(x - y) / y for x, y in zip(got, katz(*t))) for t, got in zip(rr_tables, out))
-    check("relative risk and Katz 95% interval match numpy/scipy.stats.norm", worst < TOL,
-          f"worst relative error {worst:.2e}")
+    out = run_tool([f"rr {a} {b} {c} {d}" for a, b, c, d in rr_tables], [3] * len(rr_tables))
+    worst = max(max(abs(x - y) / y for x, y in zip(got, rr_reference(*t)))
+                for t, got in zip(rr_tables, out))
+    check("relative risk and its 95% interval match statsmodels' Table2x2", worst < TOL,
+          f"worst relative error {worst:.2e} over {len(rr_tables)} tables")
 
     for size in (5, 50, 400):
         p = rng.uniform(0, 1, size) ** 3
-        (got,) = run_tool(["bh " + " ".join(repr(float(x)) for x in p)])
-        ref = bh(p)
-        if hasattr(stats, "false_discovery_control"):
-            ref = stats.false_discovery_control(p, method="bh")
+        (got,) = run_tool(["bh " + " ".join(repr(float(x)) for x in p)], [size])
+        ref = multipletests(p, method="fdr_bh")[1]
         err = float(np.max(np.abs(np.array(got) - ref)))
-        check(f"Benjamini-Hochberg q-values for {size} p-values", err < TOL, f"max error {err:.2e}")
+        check(f"Benjamini-Hochberg q-values for {size} p-values match statsmodels' multipletests",
+              err < TOL, f"max error {err:.2e}")
+
+    samples = [rng.normal(size=n).round(2) for n in (1, 2, 5, 10, 101)]
+    samples.append(np.array([3.0, np.nan, 1.0, 2.0, np.nan, 10.0]))
+    fmt = lambda v: " ".join("nan" if np.isnan(x) else repr(float(x)) for x in v)
+    got = run_tool([f"median {fmt(v)}" for v in samples], [1] * len(samples))
+    err = max(abs(g[0] - np.nanmedian(v)) for g, v in zip(got, samples))
+    check("median of finite values matches numpy.nanmedian", err < TOL, f"max error {err:.2e}")
+    qs = (0.0, 0.1, 0.35, 0.5, 0.65, 0.9, 1.0)
+    lines = [f"quantile {q} {fmt(v)}" for v in samples for q in qs]
+    got = run_tool(lines, [1] * len(lines))
+    ref = [np.nanquantile(v, q, method="linear") for v in samples for q in qs]
+    err = max(abs(g[0] - r) for g, r in zip(got, ref))
+    check("quantiles with linear interpolation match numpy.nanquantile", err < TOL,
+          f"max error {err:.2e} over {len(lines)} quantiles")
 
     for size in (20, 200):
         s = rng.normal(size=size).round(1)  # ties on purpose
         lab = (rng.uniform(size=size) < 1 / (1 + np.exp(-2 * s))).astype(int)
-        (got,) = run_tool(["auc " + " ".join(f"{a} {b}" for a, b in zip(s, lab))])
+        (got,) = run_tool(["auc " + " ".join(f"{a} {b}" for a, b in zip(s, lab))], [1])
         u = stats.mannwhitneyu(s[lab == 1], s[lab == 0], alternative="two-sided").statistic
         ref = u / (lab.sum() * (size - lab.sum()))
         check(f"AUC of {size} scores matches scipy.stats.mannwhitneyu", abs(got[0] - ref) < TOL,
@@ -101,7 +127,7 @@ def main():
         ref = optimize.minimize(objective, np.zeros(k + 1), jac=gradient, method="BFGS",
                                 options={"gtol": 1e-12, "maxiter": 10000}).x
         rows = " ".join(" ".join(map(repr, list(map(float, x[i])) + [float(y[i])])) for i in range(n))
-        (got,) = run_tool([f"logit {lam} {n} {k} {rows}"])
+        (got,) = run_tool([f"logit {lam} {n} {k} {rows}"], [k + 1])
         err = float(np.max(np.abs(np.array(got) - ref)))
         check(f"ridge logistic fit n={n} k={k} lambda={lam} matches scipy.optimize", err < TOL_FIT,
               f"max coefficient error {err:.2e}")

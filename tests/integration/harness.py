@@ -138,34 +138,76 @@ class Context:
         return simmer(self.env, *args, **kw)
 
     def close(self):
+        """Stops every daemon still running with SIGTERM and checks that it
+        exited cleanly: a crash or a hang at shutdown is a failure. Returns
+        the list of problems (empty when all is well)."""
+        problems = []
         for d in self.daemons:
-            if d.proc is not None and d.proc.poll() is None:
-                d.proc.kill()
-                d.proc.wait()
+            if d.proc is None or d.proc.poll() is not None:
+                continue
+            try:
+                rc = d.stop(signal.SIGTERM, timeout=15.0)
+            except AssertionError as e:
+                problems.append(str(e))
+                continue
+            if rc != 0:
+                problems.append(f"simmerd exited with status {rc} on SIGTERM:\n"
+                                + "\n".join(d.logs().splitlines()[-20:]))
         self.env.cleanup()
+        return problems
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; reported as skipped, never as
+    passed."""
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02, what="the condition"):
+    """Polls predicate() until it returns something true, and returns that;
+    fails after timeout seconds. Tests poll with a deadline instead of
+    sleeping a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = predicate()
+        if got:
+            return got
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
 
 
 def run_tests(namespace, names=None):
     """Runs every function test_* in namespace (each gets a fresh Context)
-    and prints TAP. Exits 0 when all passed."""
+    and prints TAP: `ok`, `not ok`, or `ok N - name # SKIP reason`, which
+    tests/run.py counts as skipped. A daemon that does not exit cleanly on
+    SIGTERM after its test fails that test. Exits 0 when none failed."""
     tests = [(n, f) for n, f in sorted(namespace.items())
              if n.startswith("test_") and callable(f) and (not names or n in names)]
     print(f"1..{len(tests)}")
     failed = 0
     for i, (name, fn) in enumerate(tests, 1):
         ctx = Context()
+        error = skipped = None
         try:
             fn(ctx)
-            print(f"ok {i} - {name}")
+        except Skip as e:
+            skipped = str(e)
         except Exception:
+            error = traceback.format_exc()
+        problems = ctx.close()
+        if error is None and problems:
+            error = "the daemon did not shut down cleanly:\n" + "\n".join(problems)
+        if error is not None:
             failed += 1
             print(f"not ok {i} - {name}")
-            for line in traceback.format_exc().splitlines():
+            for line in error.splitlines():
                 print("# " + line)
             for d in ctx.daemons:
                 for line in d.logs().splitlines()[-40:]:
                     print("# simmerd: " + line)
-        finally:
-            sys.stdout.flush()
-            ctx.close()
+        elif skipped is not None:
+            print(f"ok {i} - {name} # SKIP {skipped}")
+        else:
+            print(f"ok {i} - {name}")
+        sys.stdout.flush()
     sys.exit(1 if failed else 0)

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import BUILD, ROOT, SIMMERD, run_tests
+from harness import BUILD, ROOT, SIMMERD, run_tests, wait_until
 
 
 def units_in(ctx):
@@ -100,7 +100,14 @@ def test_idle_daemon_makes_no_system_calls(ctx):
     due. strace sees every thread blocked and nothing returning."""
     d = ctx.daemon()
     ctx.simmer("status", check=0)   # the start-up analysis is done
-    time.sleep(0.5)
+
+    def all_threads_sleeping():
+        for task in os.listdir(f"/proc/{d.proc.pid}/task"):
+            with open(f"/proc/{d.proc.pid}/task/{task}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "S":
+                    return False
+        return True
+    wait_until(all_threads_sleeping, what="every simmerd thread to sleep")
     out = os.path.join(ctx.env.root, "idle.strace")
     subprocess.run(["timeout", "3", "strace", "-f", "-qq", "-p", str(d.proc.pid), "-o", out],
                    capture_output=True, timeout=20)

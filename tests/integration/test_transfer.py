@@ -42,7 +42,14 @@ def test_csv_import_export_round_trip(ctx):
     assert len(first) == 1200
     out = ctx.simmer("export", check=0).stdout
     exported = write(ctx, "export.csv", out)
-    ctx.simmer("export", "--format", "jsonl", check=0)
+    # The JSON Lines export holds the same entries as the CSV one.
+    jsonl = [json.loads(l) for l in
+             ctx.simmer("export", "--format", "jsonl", check=0).stdout.splitlines()]
+    csv_rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(jsonl) == len(csv_rows) == 1200, (len(jsonl), len(csv_rows))
+    for j, c in zip(jsonl, csv_rows):
+        assert (j["id"], j["time"], j["factor"]) == (c["id"], c["time"], c["factor"]), (j, c)
+        assert j["value"] == float(c["value"]) and j.get("note", "") == c["note"], (j, c)
     # Into an empty store: the same data.
     ctx.daemons[0].stop()
     other = ctx.env

@@ -45,7 +45,7 @@ static const struct {
 	{"dairy", AK_EVENT, AR_EXPOSURE}, {"gluten", AK_EVENT, AR_EXPOSURE},
 	{"sugar", AK_EVENT, AR_EXPOSURE}, {"alcohol", AK_EVENT, AR_EXPOSURE},
 	{"processed_food", AK_EVENT, AR_EXPOSURE}, {"late_meal", AK_EVENT, AR_EXPOSURE},
-	{"skipped_meal", AK_EVENT, AR_EXPOSURE}, {"nsaid", AK_EVENT, AR_EXPOSURE},
+	{"skipped_meal", AK_EVENT, AR_EXPOSURE}, {"nsaid", AK_EVENT, AR_TREATMENT},
 	{"omega3", AK_EVENT, AR_EXPOSURE}, {"fermented", AK_EVENT, AR_EXPOSURE},
 	{"coffee", AK_EVENT, AR_EXPOSURE}, {"tomato", AK_EVENT, AR_EXPOSURE},
 	{"chocolate", AK_EVENT, AR_EXPOSURE}, {"citrus", AK_EVENT, AR_EXPOSURE},

@@ -7,6 +7,10 @@
  *   bh P1 P2 ...             -> q1 q2 ...
  *   auc S1 L1 S2 L2 ...      -> auc (L is 0 or 1)
  *   logit LAMBDA N K x11 .. x1K y1 ... -> b0 b1 .. bK
+ *   median V1 V2 ...         -> median of the finite values
+ *   quantile Q V1 V2 ...     -> quantile Q of the finite values
+ * A value written "nan" is not finite. A line it cannot read prints "error",
+ * so every input line gets exactly one output line.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,6 +67,10 @@ main(void)
 				printf("%.17g%c", beta[j], j < k ? ' ' : '\n');
 			free(x);
 			free(y);
+		} else if (strcmp(cmd, "median") == 0) {
+			printf("%.17g\n", stats_median(v, n));
+		} else if (strcmp(cmd, "quantile") == 0 && n >= 1) {
+			printf("%.17g\n", stats_quantile(v + 1, n - 1, v[0]));
 		} else {
 			printf("error\n");
 		}

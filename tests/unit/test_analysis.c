@@ -28,8 +28,8 @@ test_flare_onsets(void **state)
 	bool has[12];
 	for (int i = 0; i < 12; i++)
 		has[i] = true;
-	struct analysis_factor f[2] = {{"pain", AK_SCALE, AR_OUTCOME, pain},
-	    {"flare", AK_FLARE, AR_OUTCOME, flare}};
+	struct analysis_factor f[2] = {{"pain", AK_SCALE, AR_OUTCOME, pain, NULL},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare, NULL}};
 	struct analysis_input in = {.first_day = 0, .n_days = 12, .has_entries = has,
 	    .n_factors = 2, .factors = f};
 	bool onset[12], in_flare[12], at_risk[12];
@@ -56,6 +56,48 @@ test_flare_onsets(void **state)
 	has[7] = false;
 	series_flares(&in, &cfg, onset, in_flare, at_risk);
 	assert_false(at_risk[7]);
+}
+
+static void
+test_observation_windows(void **state)
+{
+	(void)state;
+	/* Coffee logged on days 5-19 and 40-44, with entries every day but day
+	 * 8: the gap of 20 days without it is a hole (unknown), the days inside
+	 * its runs are absent where not logged, and nothing before its first
+	 * entry or after its last is known. */
+	enum { N = 60 };
+	double coffee[N], pain[N], flare[N];
+	bool has[N];
+	for (int d = 0; d < N; d++) {
+		has[d] = true;
+		coffee[d] = ((d >= 5 && d < 20 && d != 7 && d != 8 && d != 12) || (d >= 40 && d < 45)) ?
+		    1 : NAN;
+		pain[d] = d < 20 ? NAN : 2;
+		flare[d] = NAN;
+	}
+	has[8] = false;
+	struct analysis_factor f[3] = {{"pain", AK_SCALE, AR_OUTCOME, pain, NULL},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare, NULL}, {"coffee", AK_EVENT, AR_EXPOSURE, coffee, NULL}};
+	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
+	    .n_factors = 3, .factors = f};
+	struct analysis_input w;
+	assert_int_equal(windows_apply(&in, &cfg, &w), 0);
+	const double *v = w.factors[2].values;
+	assert_true(isnan(v[4]));
+	assert_true(v[7] == 0);         /* inside its window, not logged: absent */
+	assert_true(isnan(v[8]));       /* a day without any entry stays unknown */
+	assert_true(v[12] == 0);
+	assert_true(isnan(v[25]));      /* a 20-day gap is outside the window */
+	assert_true(v[41] == 1);
+	assert_true(isnan(v[50]));
+	assert_true(w.factors[0].values == pain); /* numeric values are shared */
+	/* Days before pain was first logged are unknown, not flare-free. */
+	bool onset[N], in_flare[N], at_risk[N];
+	series_flares(&w, &cfg, onset, in_flare, at_risk);
+	assert_false(at_risk[10]);
+	assert_true(at_risk[30]);
+	windows_free(&in, &w);
 }
 
 static void
@@ -88,8 +130,8 @@ test_load_rises_with_sleep_debt_and_decays(void **state)
 		stress[i] = 2;
 		has[i] = true;
 	}
-	struct analysis_factor f[2] = {{"sleep_hours", AK_HOURS, AR_EXPOSURE, sleep},
-	    {"stress", AK_SCALE, AR_EXPOSURE, stress}};
+	struct analysis_factor f[2] = {{"sleep_hours", AK_HOURS, AR_EXPOSURE, sleep, NULL},
+	    {"stress", AK_SCALE, AR_EXPOSURE, stress, NULL}};
 	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
 	    .n_factors = 2, .factors = f};
 	struct analysis_result r;
@@ -193,6 +235,7 @@ main(void)
 	analysis_config_default(&cfg);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flare_onsets),
+		cmocka_unit_test(test_observation_windows),
 		cmocka_unit_test(test_not_enough_data),
 		cmocka_unit_test(test_load_rises_with_sleep_debt_and_decays),
 		cmocka_unit_test(test_planted_trigger_found_at_its_lag),

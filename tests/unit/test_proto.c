@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -367,8 +369,23 @@ test_uuid_v7(void **state)
 	assert_true(proto_valid_uuid(a));
 	assert_string_not_equal(a, b);
 	assert_int_equal(a[14], '7');
-	assert_true(strcmp(a, b) < 0 || strncmp(a, b, 13) == 0); /* time-ordered */
 	assert_non_null(strchr("89ab", a[19]));
+	/* The first 48 bits are the Unix time in ms: now, give or take. */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	char hex[13];
+	memcpy(hex, a, 8);
+	memcpy(hex + 8, a + 9, 4);
+	hex[12] = '\0';
+	int64_t stamp = strtoll(hex, NULL, 16);
+	assert_true(stamp <= now && now - stamp < 5000);
+	/* Ids made in different milliseconds sort in the order they were made. */
+	char c[PROTO_ID_LEN + 1];
+	usleep(3000);
+	assert_int_equal(proto_uuid_v7(c), 0);
+	assert_true(strcmp(a, c) < 0);
+	assert_true(strcmp(b, c) < 0);
 }
 
 static void

@@ -1,0 +1,167 @@
+"""`simmer import --from bearable|flaredown` against a real daemon, with the
+sample exports in tests/samples/: what maps onto simmer's catalog, which
+factors are created, lines that cannot be read, duplicate rows, and that a
+second import adds nothing."""
+import json
+import os
+import sqlite3
+
+from harness import ROOT, run_tests
+
+SAMPLES = os.path.join(ROOT, "tests", "samples")
+
+
+def sample(name):
+    return os.path.join(SAMPLES, name)
+
+
+def entries(ctx):
+    db = sqlite3.connect(ctx.env.db)
+    rows = db.execute("SELECT strftime('%Y-%m-%d %H:%M', time_ms / 1000, 'unixepoch'), factor,"
+                      " value, note FROM entries WHERE deleted = 0").fetchall()
+    db.close()
+    return rows
+
+
+def has(rows, day, factor, value, note=None):
+    for when, f, v, n in rows:
+        if when.startswith(day) and f == factor and abs(v - value) < 1e-9 and \
+                (note is None or note in (n or "")):
+            return True
+    raise AssertionError(f"no {factor} {value} on {day} (note {note!r}) in {sorted(rows)}")
+
+
+def factor_kinds(ctx):
+    got = json.loads(ctx.simmer("factors", "--json", check=0).stdout)["factors"]
+    return {f["name"]: (f["kind"], f["role"], f["builtin"]) for f in got}
+
+
+def import_json(ctx, *args, check=65):
+    p = ctx.simmer("import", *args, "--json", check=check)
+    return json.loads(p.stdout)
+
+
+def test_bearable_export(ctx):
+    ctx.daemon()
+    r = import_json(ctx, "--from", "bearable", sample("bearable.csv"))
+    # 22 entries read, one of them a duplicate row; a bad time of day and a
+    # date that does not exist are named by line.
+    assert (r["added"], r["present"], r["rejected"]) == (21, 1, 2), r
+    assert sorted(x["line"] for x in r["rejections"]) == [18, 19], r
+    rows = entries(ctx)
+    has(rows, "2020-09-25 12:00", "pain", 5)            # Moderate: 2 of 4
+    has(rows, "2020-09-25 12:00", "stiffness", 2.5)
+    has(rows, "2020-09-25 12:00", "headache_left_side", 7.5)
+    has(rows, "2020-09-25 12:00", "dairy", 1)           # Cheese
+    has(rows, "2020-09-25 12:00", "late_meal", 1)
+    has(rows, "2020-09-25 12:00", "sleep_hours", 7.5)   # 7:30
+    has(rows, "2020-09-26 12:00", "sleep_hours", 5.75)
+    has(rows, "2020-09-25 08:45", "mood", 7)
+    has(rows, "2020-09-25 19:00", "energy", 3, "tired, after work")
+    has(rows, "2020-09-25 09:00", "nsaid", 1, 'Ibuprofen 400mg; with food, "as usual"')
+    has(rows, "2020-09-25 13:00", "amitriptyline", 1, "10mg")
+    has(rows, "2020-09-26 21:15", "fatigue", 2.5)       # 9:15 pm
+    has(rows, "2020-09-26 12:00", "stress", 6)
+    has(rows, "2020-09-26 12:00", "stress_tag", 1)      # a tag is no 0-10 level
+    has(rows, "2020-09-26 12:00", "skipped_meal", 1)
+    has(rows, "2020-09-27 12:00", "night_pain", 1)
+    assert not any(f == "numbness" for _, f, _, _ in rows), "a symptom marked None is no event"
+    assert not any(f == "notes" for _, f, _, _ in rows)
+    kinds = factor_kinds(ctx)
+    assert kinds["headache_left_side"][:2] == ("scale", "symptom"), kinds
+    assert kinds["coffee"][:2] == ("event", "exposure"), kinds
+    assert kinds["amitriptyline"][0] == "event" and kinds["amitriptyline"][1] in (
+        "treatment", "exposure"), kinds
+    mapped = {(m["from"], m["to"]) for m in r["summary"]["mapped"]}
+    assert ("Back (lower) pain", "pain") in mapped and ("Ibuprofen", "nsaid") in mapped, mapped
+    assert any(s["what"].startswith("notes") for s in r["summary"]["skipped"]), r["summary"]
+    # The text summary says what went where, within 80 columns.
+    p = ctx.simmer("import", "--from", "bearable", sample("bearable.csv"), check=65)
+    assert "0 added, 22 already present, 2 rejected" in p.stdout, p.stdout
+    assert "Back (lower) pain (symptom)" in p.stdout and "-> pain" in p.stdout, p.stdout
+    assert "New factors of your own" in p.stdout, p.stdout
+    assert max(len(l) for l in p.stdout.splitlines()) <= 80, p.stdout
+    assert "line 18: bad time of day 'sometime'" in p.stderr, p.stderr
+    assert len(entries(ctx)) == 21
+
+
+def test_bearable_date_formatted_variant(ctx):
+    ctx.daemon()
+    r = import_json(ctx, "--from", "bearable", sample("bearable_formatted.csv"))
+    assert (r["added"], r["rejected"]) == (5, 1), r
+    assert r["rejections"][0]["line"] == 5 and "number" in r["rejections"][0]["message"], r
+    rows = entries(ctx)
+    has(rows, "2020-09-28 09:00", "pain", 7.5)
+    has(rows, "2020-09-28 12:00", "gluten", 1, "3 hours, no break")
+    has(rows, "2020-09-28 12:00", "long_drive", 1)
+    has(rows, "2020-09-29 12:00", "pain", 2.5)
+
+
+def test_flaredown_per_person_export(ctx):
+    ctx.daemon()
+    r = import_json(ctx, "--from", "flaredown", sample("flaredown.csv"))
+    # The 2024-03-02 row is there twice: its entries are present, not added twice.
+    assert (r["added"], r["present"], r["rejected"]) == (19, 4, 2), r
+    msgs = {x["line"]: x["message"] for x in r["rejections"]}
+    assert "outside 0-4" in msgs[5] and "bad date" in msgs[6], msgs
+    rows = entries(ctx)
+    has(rows, "2024-03-01", "pain", 5)                  # "Pain, lower back" 2
+    has(rows, "2024-03-01", "fibromyalgia", 7.5)
+    has(rows, "2024-03-01", "brain_fog", 5)
+    has(rows, "2024-03-01", "nsaid", 1, "Ibuprofen 400.0 mg")
+    assert sum(1 for w, f, _, _ in rows if w.startswith("2024-03-01") and f == "nsaid") == 1, \
+        "two equal doses on one day are one stored entry"
+    has(rows, "2024-03-01", "duloxetine", 1, "60 mg")
+    has(rows, "2024-03-01", "dairy", 1)
+    has(rows, "2024-03-01", "gluten", 1)                # "bread, white"
+    has(rows, "2024-03-01", "long_drive", 1)            # '"long" drive'
+    has(rows, "2024-03-01", "stress_tag", 1)
+    has(rows, "2024-03-04", "fermented", 1)
+    has(rows, "2024-03-04", "nsaid", 1, "Ibuprofen")
+    assert any(s["what"].startswith("weather") for s in r["summary"]["skipped"]), r
+    again = import_json(ctx, "--from", "flaredown", sample("flaredown.csv"))
+    assert again["added"] == 0 and again["present"] == 23, again
+
+
+def test_flaredown_research_export(ctx):
+    ctx.daemon()
+    p = ctx.simmer("import", "--from", "flaredown", sample("flaredown_long.csv"))
+    assert p.returncode == 65 and "--user" in p.stderr and "more than one person" in p.stderr, p
+    assert entries(ctx) == [], "nothing is sent when the file cannot be read"
+    r = import_json(ctx, "--from", "flaredown", "--user", "QEVuQwEA", sample("flaredown_long.csv"))
+    assert (r["added"], r["present"], r["rejected"]) == (9, 1, 1), r
+    assert r["rejections"][0]["line"] == 11, r
+    rows = entries(ctx)
+    assert not any(f in ("icon", "temperature_max", "general_wellbeing", "crohn_s_disease")
+                   for _, f, _, _ in rows), rows
+    has(rows, "2017-04-28", "fibromyalgia", 7.5)
+    has(rows, "2017-04-28", "pain", 5)
+    has(rows, "2017-04-28", "nsaid", 1, "Naproxen 500.0 mg")
+    has(rows, "2017-04-28", "prednisone", 1, "8.0 mg")
+    has(rows, "2017-04-28", "dairy", 1)
+    has(rows, "2017-04-29", "blood_sugar", 1, "5.4")
+    skipped = {s["what"]: s["rows"] for s in r["summary"]["skipped"]}
+    assert skipped.get("weather") == 2 and skipped.get("other people's check-ins") == 2, skipped
+    p = ctx.simmer("import", "--from", "flaredown", "--user", "nobody", sample("flaredown_long.csv"))
+    assert p.returncode == 65 and "no check-ins of user nobody" in p.stderr, p
+
+
+def test_wrong_header_names_what_it_found(ctx):
+    ctx.daemon()
+    p = ctx.simmer("import", "--from", "bearable", sample("flaredown.csv"))
+    assert p.returncode == 65, p
+    assert "Date,Fibromyalgia" in p.stderr and "flaredown (" in p.stderr and \
+        "date formatted" in p.stderr, p.stderr
+    p = ctx.simmer("import", "--from", "flaredown", sample("bearable.csv"))
+    assert p.returncode == 65 and "date,weekday,time of day" in p.stderr, p.stderr
+    p = ctx.simmer("import", "--from", "daylio", sample("bearable.csv"))
+    assert p.returncode == 64 and "bearable or flaredown" in p.stderr, p
+    empty = os.path.join(ctx.env.root, "empty.csv")
+    open(empty, "w").close()
+    p = ctx.simmer("import", "--from", "bearable", empty)
+    assert p.returncode == 65 and "empty" in p.stderr, p
+    assert entries(ctx) == []
+
+
+if __name__ == "__main__":
+    run_tests(globals())

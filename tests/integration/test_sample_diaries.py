@@ -1,0 +1,195 @@
+"""Small diaries in the shapes real trackers produce, each checked through a
+real simmerd (import, analyze, `simmer triggers --json`) for the finding it
+must NOT produce:
+
+  - period dates logged for years before pain was logged: days without a
+    pain entry are unknown, not flare-free, so "period: fewer flares" must
+    not appear (and does, as it should, when those years are logged as
+    pain-free);
+  - a factor not logged for weeks while flares cluster, and weeks without
+    any entry: outside its observation window a factor is unknown, not
+    absent, so no "protective" finding comes from the gap;
+  - medicines taken at the onset of a migraine (a treatment the person
+    defined, the built-in nsaid, and one left as a plain exposure): none
+    is reported as a trigger, their use is reported on its own, and the
+    real trigger in the same diary is still found.
+
+The diaries are written out day by day from fixed patterns; the dates are
+relative to the test clock (SIMMER_NOW), so the year does not matter.
+"""
+import datetime
+import json
+import os
+
+from harness import run_tests
+
+NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def stamp(day, hour, minute=0):
+    """The time of day `day` (0 = the diary's first day) at hour:minute."""
+    return (NOW + datetime.timedelta(days=day) - datetime.timedelta(hours=12)
+            + datetime.timedelta(hours=hour, minutes=minute)).strftime("%Y-%m-%dT%H:%M:00Z")
+
+
+class Diary:
+    """A diary of n_days ending yesterday; day 0 is its first day."""
+
+    def __init__(self, n_days):
+        self.offset = -n_days
+        self.n_days = n_days
+        self.rows = []
+
+    def log(self, day, factor, value, hour=9, minute=0):
+        self.rows.append((stamp(self.offset + day, hour, minute), factor, value))
+
+    def write(self, path):
+        with open(path, "w") as f:
+            f.write("time,factor,value\n")
+            for t, factor, value in self.rows:
+                f.write(f"{t},{factor},{value}\n")
+
+
+def flare_days(start, end, every):
+    """Onset days from start to end, `every` days apart give or take two,
+    on a fixed pattern unrelated to anything else in the diary."""
+    wobble = [0, 2, -1, 1, -2, 0, 1, -1, 2, 0, -2, 1]
+    days, d, i = [], start + every // 2, 0
+    while d < end:
+        days.append(d)
+        d += every + wobble[i % len(wobble)]
+        i += 1
+    return days
+
+
+def log_pain(diary, day, onsets, hour=20):
+    """Pain for one day: 8 on an onset and the day after, 2-3 otherwise."""
+    high = any(o <= day <= o + 1 for o in onsets)
+    diary.log(day, "pain", 8 if high else 2 + day % 2, hour=hour)
+
+
+def analyze(ctx, diary, before_import=()):
+    path = os.path.join(ctx.env.root, "diary.csv")
+    diary.write(path)
+    now = {"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if not ctx.daemons:
+        ctx.daemon(extra_env=now)
+    for args in before_import:
+        ctx.simmer(*args, check=0, extra_env=now)
+    ctx.simmer("import", path, check=0, extra_env=now)
+    ctx.simmer("analyze", check=0, extra_env=now)
+    return json.loads(ctx.simmer("triggers", "--json", check=0, extra_env=now).stdout)
+
+
+def findings_about(triggers, factor):
+    out = []
+    for key in ("triggers", "protective", "warning_signs", "not_enough_data"):
+        out += [(key, f) for f in triggers[key] if factor in f["factors"]]
+    return out
+
+
+def period_diary(early_pain_logged):
+    """Five years of period dates (five days every 26-31 days); pain is
+    logged every evening only in the last two years, with flares that have
+    nothing to do with the cycle. With early_pain_logged, the period days
+    of the first three years also carry a pain-free entry (pain 1)."""
+    n = 5 * 365
+    pain_from = 3 * 365
+    diary = Diary(n)
+    cycle = [28, 30, 27, 29, 31, 26, 28, 29]
+    start, i = 3, 0
+    while start < n:
+        for d in range(start, min(start + 5, n)):
+            diary.log(d, "period", 1, hour=8)
+            if d < pain_from and early_pain_logged:
+                diary.log(d, "pain", 1, hour=20)
+        start += cycle[i % len(cycle)]
+        i += 1
+    onsets = flare_days(pain_from, n, 10)
+    for d in range(pain_from, n):
+        log_pain(diary, d, onsets)
+    return diary
+
+
+def test_period_dates_before_pain_was_logged_are_not_flare_free(ctx):
+    t = analyze(ctx, period_diary(early_pain_logged=False))
+    assert t["flares"] >= 60, t["flares"]
+    found = findings_about(t, "period")
+    assert not found, found
+
+
+def test_period_years_logged_pain_free_do_show_the_pattern(ctx):
+    # The same dates, but with the period days of the first two years
+    # logged as pain-free: now the data do say that period days were
+    # followed by fewer flares, and simmer says so. Before pain was logged,
+    # those days must not count as if they had been.
+    t = analyze(ctx, period_diary(early_pain_logged=True))
+    found = [f for key, f in findings_about(t, "period") if key == "protective"]
+    assert found, json.dumps(t)[:2000]
+
+
+def test_a_factor_not_logged_for_weeks_is_unknown_not_absent(ctx):
+    # Coffee is logged on most mornings, except for thirteen weeks in the
+    # middle of the diary during which flares came about every six days; there
+    # are also three holidays of three weeks without any entry. Coffee has
+    # nothing to do with flares.
+    n = 480
+    gap = range(180, 270)
+    holidays = [range(60, 81), range(320, 341), range(420, 441)]
+    diary = Diary(n)
+    onsets = flare_days(0, 180, 15) + flare_days(180, 270, 6) + flare_days(270, n, 15)
+    for d in range(n):
+        if any(d in h for h in holidays):
+            continue
+        log_pain(diary, d, onsets)
+        diary.log(d, "sleep_hours", 7 + (d % 3) * 0.5, hour=7)
+        if d not in gap and d % 7 != 4:
+            diary.log(d, "coffee", 1, hour=8)
+    t = analyze(ctx, diary)
+    assert t["flares"] >= 20, t["flares"]
+    found = findings_about(t, "coffee")
+    assert not found, found
+
+
+def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
+    # A migraine log: pain every evening, and on an attack day pain 8 at
+    # 15:00, a triptan and naproxen twenty minutes later (paracetamol on
+    # some attacks), a triptan and paracetamol again the next morning. Red wine the evening
+    # before is the only real trigger.
+    n = 420
+    onsets = flare_days(0, n, 12)
+    diary = Diary(n)
+    for d in range(n):
+        diary.log(d, "sleep_hours", 7 + (d % 4) * 0.5, hour=7)
+        if d in onsets:
+            diary.log(d, "pain", 8, hour=15)
+            diary.log(d, "triptan", 1, hour=15, minute=20)
+            diary.log(d, "nsaid", 1, hour=15, minute=20)
+            if d % 2:
+                diary.log(d, "paracetamol", 1, hour=15, minute=25)
+        elif d - 1 in onsets:
+            diary.log(d, "pain", 7, hour=10)
+            diary.log(d, "triptan", 1, hour=10, minute=10)
+            diary.log(d, "paracetamol", 1, hour=10, minute=15)
+        else:
+            diary.log(d, "pain", 1 + d % 3, hour=21)
+        if (d + 1 in onsets and d % 5 != 0) or d % 11 == 3:
+            diary.log(d, "red_wine", 1, hour=19)
+    t = analyze(ctx, diary, before_import=[
+        ("factor", "define", "triptan", "--kind", "event", "--role", "treatment")])
+    assert t["flares"] >= 30, t["flares"]
+    for medicine in ("triptan", "nsaid", "paracetamol"):
+        found = findings_about(t, medicine)
+        assert not found, (medicine, found)
+    used = {u["factor"]: u for u in t["treatments"]}
+    assert set(used) == {"triptan", "nsaid"}, t["treatments"]
+    assert used["triptan"]["of_days"] == 30 and 2 <= used["triptan"]["days_used"] <= 8, used
+    wine = [f for f in t["triggers"] if f["factors"] == ["red_wine"]]
+    assert wine and wine[0]["lag_days"] == 1, json.dumps(t)[:3000]
+    text = ctx.simmer("triggers", check=0,
+                      extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
+    assert "triptan on" in text and "of the last 30 days" in text, text
+
+
+if __name__ == "__main__":
+    run_tests(globals())
