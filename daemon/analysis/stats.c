@@ -39,6 +39,19 @@ stats_fisher_exact(unsigned a, unsigned b, unsigned c, unsigned d)
 	return p > 1.0 ? 1.0 : p;
 }
 
+double
+stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d)
+{
+	unsigned row1 = a + b, col1 = a + c, n = a + b + c + d;
+	if (n == 0)
+		return 1.0;
+	unsigned hi = row1 < col1 ? row1 : col1;
+	double p = 0;
+	for (unsigned x = a; x <= hi; x++)
+		p += exp(log_hypergeom(x, row1, col1, n));
+	return p > 1.0 ? 1.0 : p;
+}
+
 struct stats_rr
 stats_relative_risk(unsigned a, unsigned b, unsigned c, unsigned d)
 {

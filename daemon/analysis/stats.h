@@ -16,6 +16,9 @@
  * observed one (as scipy.stats.fisher_exact does). */
 double stats_fisher_exact(unsigned a, unsigned b, unsigned c, unsigned d);
 
+/* One-sided p-value for "exposed rows have more events" (a large). */
+double stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d);
+
 /* Relative risk of an event in exposed (a events of a+b) against unexposed
  * (c of c+d) rows, with a 95% Katz log interval. When a cell is zero, 0.5
  * is added to every cell (Haldane-Anscombe) so the interval exists. */
