@@ -8,8 +8,10 @@
 #   make check-layers  fail on a circle among daemon/'s files or a use that
 #                   crosses a room boundary of shared/DESIGN.md (run by make test)
 #
-# Sources are found by folder: every .c file in proto/, daemon/, daemon/analysis/
-# and client/ belongs to that room's static library, except the two main.c files.
+# Sources are found by folder: every .c file in proto/, common/, daemon/,
+# daemon/analysis/ and client/ belongs to that room's static library, except
+# the two main.c files. common/ holds what both binaries resolve on disk the
+# same way (paths and the runtime folder check); proto/ stays free of I/O.
 # Every tests/unit/test_*.c becomes one cmocka binary linked against all rooms.
 
 CC      ?= cc
@@ -47,6 +49,7 @@ CFLAGS  += $(STD) $(WARN) $(OPT) -I. -MMD -MP -DSIMMER_VERSION='"$(VERSION)"' $(
 LDFLAGS += $(LDSAN)
 
 PROTO_SRC    := $(wildcard proto/*.c)
+COMMON_SRC   := $(wildcard common/*.c)
 ANALYSIS_SRC := $(wildcard daemon/analysis/*.c)
 DAEMON_SRC   := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC   := $(filter-out client/main.c,$(wildcard client/*.c))
@@ -57,10 +60,11 @@ TOOL_SRC     := $(wildcard tests/tools/*.c)
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBPROTO    := $(BUILD)/libproto.a
+LIBCOMMON   := $(BUILD)/libcommon.a
 LIBANALYSIS := $(BUILD)/libanalysis.a
 LIBDAEMON   := $(BUILD)/libdaemon.a
 LIBCLIENT   := $(BUILD)/libclient.a
-ALL_LIBS    := $(LIBDAEMON) $(LIBCLIENT) $(LIBANALYSIS) $(LIBPROTO)
+ALL_LIBS    := $(LIBDAEMON) $(LIBCLIENT) $(LIBANALYSIS) $(LIBCOMMON) $(LIBPROTO)
 
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
@@ -75,6 +79,7 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBPROTO): $(call obj,$(PROTO_SRC))
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
 $(LIBANALYSIS): $(call obj,$(ANALYSIS_SRC))
 $(LIBDAEMON): $(call obj,$(DAEMON_SRC))
 $(LIBCLIENT): $(call obj,$(CLIENT_SRC))
@@ -83,10 +88,10 @@ $(ALL_LIBS):
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/simmerd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBANALYSIS) $(LIBPROTO)
+$(BUILD)/simmerd: $(call obj,daemon/main.c) $(LIBDAEMON) $(LIBANALYSIS) $(LIBCOMMON) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
 
-$(BUILD)/simmer: $(call obj,client/main.c) $(LIBCLIENT) $(LIBPROTO)
+$(BUILD)/simmer: $(call obj,client/main.c) $(LIBCLIENT) $(LIBCOMMON) $(LIBPROTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(ALL_LIBS)

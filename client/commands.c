@@ -37,23 +37,51 @@ client_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
-explain_unreachable(const char *socket_path)
+/* Fills the paths both binaries agree on, or says why not. */
+int
+client_paths(const struct options *o, struct simmer_paths *p)
 {
-	client_error("no simmerd on %s; start it with 'systemctl --user start simmerd.socket' "
-	    "or run 'simmerd'", socket_path);
+	char err[PROTO_MESSAGE_MAX];
+	if (paths_resolve(p, o->socket, NULL, err, sizeof err) != 0) {
+		client_error("%s", err);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* Why conn_open failed, in one line. */
+static void
+unreachable_reason(const struct simmer_paths *p, int rc, const char *err, char *out,
+    size_t outlen)
+{
+	if (rc == -CONN_E_UNSAFE || rc == -CONN_E_TIMEOUT)
+		snprintf(out, outlen, "%s", err);
+	else
+		snprintf(out, outlen, "no simmerd on %.400s; start it with 'systemctl --user start "
+		    "simmerd.socket' or run 'simmerd'", p->socket);
+}
+
+/* Says why conn_open failed; returns the exit code for it. */
+static int
+explain_unreachable(const struct simmer_paths *p, int rc, const char *err)
+{
+	char why[PROTO_MESSAGE_MAX + 160];
+	unreachable_reason(p, rc, err, why, sizeof why);
+	client_error("%s", why);
+	return rc == -CONN_E_UNSAFE || rc == -CONN_E_TIMEOUT ? render_exit_code(rc) : EX_UNAVAILABLE;
 }
 
 int
 client_connect(const struct options *o, struct client_conn *c)
 {
-	char path[4096], err[PROTO_MESSAGE_MAX];
-	conn_default_socket(path, sizeof path, o->socket);
-	if (conn_open(c, path, err, sizeof err) != 0) {
-		explain_unreachable(path);
-		return EX_UNAVAILABLE;
-	}
-	int rc = conn_hello(c, err, sizeof err);
+	struct simmer_paths p;
+	char err[PROTO_MESSAGE_MAX];
+	int rc = client_paths(o, &p);
+	if (rc != 0)
+		return rc;
+	if ((rc = conn_open(c, &p, err, sizeof err)) != 0)
+		return explain_unreachable(&p, rc, err);
+	rc = conn_hello(c, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s", err);
 		conn_close(c);
@@ -94,20 +122,46 @@ describe_day(int64_t t, char *out, size_t outlen)
 	}
 }
 
-/* simmerd is away: keep the entries in the spool and say so. */
+/*
+ * simmerd did not store the entries: keep them in the spool, and say why
+ * and where. 75 (EX_TEMPFAIL) means they are on the disk (fsynced); when
+ * even the spool fails, the entries are lost and the exit code says so.
+ */
 static int
-spool_instead(const char *socket_path, struct quick_entry *q)
+spool_instead(const struct simmer_paths *p, struct quick_entry *q, const char *why)
 {
-	char path[4096], err[PROTO_MESSAGE_MAX];
-	spool_path(path, sizeof path);
-	explain_unreachable(socket_path);
-	if (spool_append(path, q->entries, q->count, err, sizeof err) != 0) {
-		client_error("and the entry could not be kept: %s", err);
+	char err[PROTO_MESSAGE_MAX];
+	client_error("%s", why);
+	if (spool_append(p->spool, q->entries, q->count, err, sizeof err) != 0) {
+		client_error("and the %s could not be kept either, so %s NOT saved: %s",
+		    q->count == 1 ? "entry" : "entries", q->count == 1 ? "it was" : "they were", err);
 		return EX_CANTCREAT;
 	}
-	fprintf(stderr, "simmer: kept %zu %s in %s; simmerd stores %s when it next starts\n",
-	    q->count, q->count == 1 ? "entry" : "entries", path, q->count == 1 ? "it" : "them");
+	fprintf(stderr, "simmer: kept %zu %s in %s; simmerd stores %s when it next takes in the "
+	    "spool\n", q->count, q->count == 1 ? "entry" : "entries", p->spool,
+	    q->count == 1 ? "it" : "them");
 	return EX_TEMPFAIL;
+}
+
+/* Failures after which the entries were not stored but may be later: the
+ * daemon is away, busy, stopped, slow or its disk failed. Anything else
+ * (a bad value, a version mismatch) would fail again from the spool. */
+static bool
+worth_spooling(int rc)
+{
+	switch (-rc) {
+	case PROTO_E_STORAGE:
+	case PROTO_E_BUSY:
+	case PROTO_E_SHUTTING_DOWN:
+	case PROTO_E_INTERNAL:
+	case PROTO_E_PARSE:
+	case PROTO_E_INVALID_REQUEST:
+	case CONN_E_TIMEOUT:
+	case CONN_E_UNSAFE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 int
@@ -123,11 +177,16 @@ cmd_log(const struct options *o, int argc, char **argv)
 		free(q);
 		return EX_USAGE;
 	}
-	char path[4096];
-	conn_default_socket(path, sizeof path, o->socket);
+	struct simmer_paths paths;
+	if ((rc = client_paths(o, &paths)) != 0) {
+		free(q);
+		return rc;
+	}
 	struct client_conn c;
-	if (conn_open(&c, path, err, sizeof err) != 0) {
-		rc = spool_instead(path, q);
+	if ((rc = conn_open(&c, &paths, err, sizeof err)) != 0) {
+		char why[PROTO_MESSAGE_MAX + 160];
+		unreachable_reason(&paths, rc, err, why, sizeof why);
+		rc = spool_instead(&paths, q, why);
 		free(q);
 		return rc;
 	}
@@ -167,9 +226,10 @@ cmd_log(const struct options *o, int argc, char **argv)
 	request_free(&log);
 	msgpack_sbuffer_destroy(&out);
 	conn_close(&c);
-	if (rc == -PROTO_E_SHUTTING_DOWN) {
-		/* It went away before acknowledging: ids make a retry safe. */
-		rc = spool_instead(path, q);
+	if (worth_spooling(rc)) {
+		/* Not acknowledged: ids make storing it again from the spool safe
+		 * even if the daemon did commit it. */
+		rc = spool_instead(&paths, q, err);
 		free(q);
 		return rc;
 	}
@@ -404,10 +464,14 @@ cmd_version(const struct options *o, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	struct client_conn c;
-	char path[4096], err[PROTO_MESSAGE_MAX];
-	conn_default_socket(path, sizeof path, o->socket);
-	bool up = conn_open(&c, path, err, sizeof err) == 0 && conn_hello(&c, err, sizeof err) == 0;
+	struct client_conn c = {.fd = -1};
+	struct simmer_paths paths;
+	char err[PROTO_MESSAGE_MAX];
+	int rc = client_paths(o, &paths);
+	if (rc != 0)
+		return rc;
+	const char *path = paths.socket;
+	bool up = conn_open(&c, &paths, err, sizeof err) == 0 && conn_hello(&c, err, sizeof err) == 0;
 	if (o->json) {
 		printf("{\"client\": \"%s\", \"protocol\": %d, \"daemon\": %s%s%s}\n", SIMMER_VERSION,
 		    PROTO_VERSION, up ? "\"" : "", up ? c.daemon_version : "null", up ? "\"" : "");

@@ -30,6 +30,9 @@ int cmd_show(const struct options *o, const char *method, int argc, char **argv)
 int64_t client_now_ms(void);
 void client_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct client_conn;
+struct simmer_paths;
+/* Resolves the socket and spool paths as simmerd does; 0 or an exit code. */
+int client_paths(const struct options *o, struct simmer_paths *p);
 /* Connects and says hello, or prints why not; returns 0 or an exit code. */
 int client_connect(const struct options *o, struct client_conn *c);
 

@@ -13,6 +13,7 @@
 
 #include <msgpack.h>
 
+#include "common/paths.h"
 #include "proto/proto.h"
 
 struct client_conn {
@@ -21,17 +22,28 @@ struct client_conn {
 	char *buf;
 	size_t len, cap;
 	uint32_t next_msgid;
+	int timeout_ms; /* each connect, send and receive; -1: none */
 	struct proto_limits limits;
 	uint32_t max_entries_per_request; /* from hello */
 	char daemon_version[32];
 };
 
-/* Where the daemon listens: flag, $SIMMER_SOCKET, $XDG_RUNTIME_DIR/simmer/
- * simmer.sock, or /tmp/simmer-$UID/simmer.sock. */
-void conn_default_socket(char *out, size_t outlen, const char *flag);
+/* Client-side failures, beyond the protocol's codes (all below 100). */
+#define CONN_E_TIMEOUT 100 /* simmerd did not accept, take or answer in time */
+#define CONN_E_UNSAFE 101  /* the runtime folder or the socket's owner is not us */
 
-/* Connects; -errno when nobody listens (ENOENT, ECONNREFUSED, ...). */
-int conn_open(struct client_conn *c, const char *socket_path, char *err, size_t errlen);
+/* Seconds each of connect, send and receive may take, from SIMMER_TIMEOUT
+ * (0: wait for ever); a stopped daemon must not hang a quick entry. */
+#define CONN_DEFAULT_TIMEOUT_MS 5000
+int conn_timeout_ms(void);
+
+/*
+ * Connects to paths->socket after checking that its runtime folder (when it
+ * is a default one) is private, and that the peer runs as this user.
+ * Returns 0; -errno when nobody listens (ENOENT, ECONNREFUSED, ...);
+ * -CONN_E_TIMEOUT; or -CONN_E_UNSAFE with the reason in err.
+ */
+int conn_open(struct client_conn *c, const struct simmer_paths *paths, char *err, size_t errlen);
 void conn_close(struct client_conn *c);
 
 /* A request being built: pack params (an array) with `pk` after begin. */

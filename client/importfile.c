@@ -14,6 +14,11 @@
 #include "client/quick.h"
 #include "client/when.h"
 
+/* Strict: a quote inside a quoted field that is not doubled ("a "b" c") is
+ * an error on its line instead of starting a field that swallows the rows
+ * after it. */
+#define IMPORT_CSV_OPTIONS (CSV_STRICT | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL)
+
 int
 import_detect_format(const char *name, const char *first_line)
 {
@@ -247,7 +252,7 @@ import_parser_init(struct import_parser *p, int format, int64_t now_ms,
 	p->cb = cb;
 	p->arg = arg;
 	if (format == IMPORT_CSV) {
-		if (csv_init(&p->csv, CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+		if (csv_init(&p->csv, IMPORT_CSV_OPTIONS) != 0)
 			return -ENOMEM;
 		p->csv_ready = true;
 	}
@@ -269,6 +274,13 @@ import_parser_feed_line(struct import_parser *p, const char *line, size_t len)
 		snprintf(rec.message, sizeof rec.message, "malformed CSV: %s",
 		    csv_strerror(csv_error(&p->csv)));
 		emit(p, &rec);
+		/* Start the next line afresh: what was read of this record is
+		 * dropped, and the rows after it are read as rows. */
+		csv_clear_fields(p);
+		csv_free(&p->csv);
+		p->csv_ready = csv_init(&p->csv, IMPORT_CSV_OPTIONS) == 0;
+		if (!p->csv_ready && p->cb_rc == 0)
+			p->cb_rc = -ENOMEM;
 	}
 	return p->cb_rc;
 }

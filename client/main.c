@@ -2,6 +2,7 @@
  * main.c: simmer's entry point: global options, then the command.
  * A first word that is not a command is a quick entry (`simmer pain 6`).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -37,6 +38,10 @@ int
 main(int argc, char **argv)
 {
 	struct options o = {0};
+	/* A daemon that hangs up must give an error, not kill us; a spool at
+	 * its file-size limit must give EFBIG, which the spool rolls back. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	/* Global options come before the command or anywhere after it. */
 	int n = 0;
 	char *words[argc > 0 ? argc : 1];

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "client/conn.h"
 #include "client/render.h"
 #include "client/when.h"
 
@@ -134,7 +135,10 @@ render_exit_code(int code)
 	case PROTO_E_BUSY:
 	case PROTO_E_NOT_READY:
 	case PROTO_E_SHUTTING_DOWN:
+	case CONN_E_TIMEOUT:
 		return EX_TEMPFAIL;
+	case CONN_E_UNSAFE:
+		return EX_NOPERM;
 	case PROTO_E_PERMISSION:
 		return EX_NOPERM;
 	case PROTO_E_PARSE:

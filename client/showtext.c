@@ -132,38 +132,55 @@ show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sent
 	size_t shown = 0;
 	for (uint32_t i = 0; i < list->via.array.size && shown < max; i++) {
 		const msgpack_object *c = &list->via.array.ptr[i];
-		char factor[40], detail[200];
+		char factor[40], detail[200], source[24];
 		double v = num(c, "contribution");
-		/* In words, only what clearly raises the risk. */
-		if (sentences && v < 0.05)
+		/* In words, only what clearly moves the risk. */
+		if (sentences && !(fabs(v) >= 0.05))
 			continue;
 		shown++;
 		str(c, "factor", factor, sizeof factor);
 		str(c, "detail", detail, sizeof detail);
+		str(c, "source", source, sizeof source);
 		if (sentences)
-			fprintf(out, "- %s %s your risk estimate%s%s.\n", factor,
-			    v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "", detail);
+			fprintf(out, "- %s (%s) %s your risk estimate%s%s.\n", factor,
+			    source[0] ? source : "input", v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "",
+			    detail);
 		else
-			fprintf(out, "  %-18s %+5.2f  %s\n", factor, v, detail);
+			fprintf(out, "  %-18s %+5.2f  %-13s %s\n", factor, v, source, detail);
 	}
+}
+
+static void
+show_risk_alerts(FILE *out, const msgpack_object *r)
+{
+	bool on = false;
+	char err[8], note[200];
+	proto_get_bool(r, "risk_alerts", false, &on, err, sizeof err);
+	if (!on && str(r, "risk_alerts_note", note, sizeof note)[0])
+		fprintf(out, "%s Red-flag symptoms always raise an alert.\n", note);
 }
 
 static void
 show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 {
-	char date[16], level[16], source[16];
-	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
+	char date[16], level[16], source[16], model[24], chance[32];
+	double load = num(r, "load"), threshold = num(r, "threshold");
 	str(r, "date", date, sizeof date);
 	str(r, "level", level, sizeof level);
+	str(r, "model", model, sizeof model);
+	proto_risk_words(num(r, "risk"), chance, sizeof chance);
 	if (why) {
-		fprintf(out, "Why the %s level on %s (risk of a flare starting within 48 h: %.0f%%):\n",
-		    level, date, risk * 100);
+		fprintf(out, "Why the %s level on %s (chance of a flare starting within 48 h: %s, "
+		    "by the %s forecast):\n", level, date, chance, model[0] ? model : "starting");
 		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
-		fprintf(out, "%s  %s  load %.0f of your %.0f%s, flare risk in 48 h %.0f%%\n", date, level,
-		    load, threshold, status && strcmp(str(r, "threshold_source", source, sizeof source),
-		    "prior") == 0 ? " (starting value)" : "", risk * 100);
+		fprintf(out, "%s  %s  chance of a flare in 48 h: %s", date, level, chance);
+		if (isfinite(load) && isfinite(threshold))
+			fprintf(out, "; load %.0f of your %.0f%s", load, threshold, status &&
+			    strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0 ?
+			    " (starting value)" : "");
+		fprintf(out, "\n");
 		const msgpack_object *trend = proto_map_get(r, "trend");
 		if (status && trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
 			fprintf(out, "last days:");
@@ -171,8 +188,11 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 				fprintf(out, " %.0f", num(&trend->via.array.ptr[i], "load"));
 			fprintf(out, "\n");
 		}
+		if (model[0])
+			fprintf(out, "forecast by: %s (see simmer backtest for its record)\n", model);
 		show_contributors(out, r, status ? 3 : 10, false);
 	}
+	show_risk_alerts(out, r);
 	show_message(out, r);
 	show_coverage(out, r);
 }
@@ -259,15 +279,74 @@ show_triggers(FILE *out, const msgpack_object *r)
 	show_coverage(out, r);
 }
 
+/* A share as a whole percentage, or "-" when it is unknown. */
+static void
+show_share(FILE *out, int width, double v)
+{
+	if (isfinite(v))
+		fprintf(out, "%*.0f%%", width, v * 100);
+	else
+		fprintf(out, "%*s", width + 1, "-");
+}
+
 static void
 show_backtest(FILE *out, const msgpack_object *r)
 {
 	const msgpack_object *s = proto_map_get(r, "summary");
-	fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
-	fprintf(out, "  days: %g, flare onsets: %g, warned within 48 h: %g (%.0f%%)\n", num(s, "days"),
-	    num(s, "onsets"), num(s, "onsets_warned"), num(s, "share_warned") * 100);
-	fprintf(out, "  AUC: %.2f, median lead: %.1f days, false alarms per 30 days: %.1f\n",
-	    num(s, "auc"), num(s, "median_lead_days"), num(s, "false_alarms_per_30d"));
+	char model[24], watch[32], warning[32];
+	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
+	fprintf(out, "How simmer's evening forecasts would have done on your past days");
+	if (str(s, "model", model, sizeof model)[0])
+		fprintf(out, " (forecast by: %s)", model);
+	fprintf(out, ":\n  evenings: %.0f, flare onsets after them: %.0f\n",
+	    isfinite(num(s, "days")) ? num(s, "days") : 0, isfinite(onsets) ? onsets : 0);
+	if (!(onsets >= needed)) {
+		fprintf(out, "  not enough onsets to judge yet (%.0f of the %.0f needed)\n",
+		    isfinite(onsets) ? onsets : 0, isfinite(needed) ? needed : 5);
+		show_coverage(out, r);
+		return;
+	}
+	double auc = num(s, "auc"), base = num(s, "baseline_auc");
+	double brier = num(s, "brier"), ref = num(s, "brier_reference");
+	if (isfinite(auc) && isfinite(base))
+		fprintf(out, "  ranking (AUC, 0.5 is chance): %.2f; the simple rule (the evening's "
+		    "warning signs): %.2f\n", auc, base);
+	if (isfinite(brier) && isfinite(ref))
+		fprintf(out, "  Brier score (lower is better): %.3f; always saying your average risk: "
+		    "%.3f\n", brier, ref);
+	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
+	show_share(out, 0, num(s, "share_warned"));
+	fprintf(out, "), false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
+	if (isfinite(num(s, "median_lead_days")))
+		fprintf(out, ", median lead %.1f days", num(s, "median_lead_days"));
+	fprintf(out, "\n");
+	const msgpack_object *cal = proto_map_get(s, "calibration");
+	if (cal != NULL && cal->type == MSGPACK_OBJECT_ARRAY && cal->via.array.size > 0) {
+		fprintf(out, "  forecast risk   share followed by an onset   evenings\n");
+		for (uint32_t i = 0; i < cal->via.array.size; i++) {
+			const msgpack_object *b = &cal->via.array.ptr[i];
+			fprintf(out, "  ");
+			show_share(out, 11, num(b, "predicted"));
+			fprintf(out, "   ");
+			show_share(out, 26, num(b, "observed"));
+			fprintf(out, "   %8.0f\n", num(b, "days"));
+		}
+	}
+	bool on = false;
+	char err[8];
+	proto_get_bool(s, "risk_alerts", false, &on, err, sizeof err);
+	if (on) {
+		proto_risk_words(num(s, "watch_risk"), watch, sizeof watch);
+		fprintf(out, "  risk alerts: watch from %s", watch);
+		if (isfinite(num(s, "warning_risk"))) {
+			proto_risk_words(num(s, "warning_risk"), warning, sizeof warning);
+			fprintf(out, ", warning from %s", warning);
+		}
+		fprintf(out, "\n");
+	} else {
+		fprintf(out, "  risk alerts: off (no risk level warned of flares better than chance "
+		    "within the false-alarm budget)\n");
+	}
 	show_coverage(out, r);
 }
 

@@ -14,8 +14,8 @@
 
 #include "proto/proto.h"
 
-void spool_path(char *out, size_t outlen);
-/* Appends the entries durably; 0 or -errno with a message. */
+/* Appends the entries durably (fsynced) to path (paths_resolve's spool), or
+ * leaves the file as it was; 0 or -errno with a message. */
 int spool_append(const char *path, struct entry *entries, size_t n, char *err, size_t errlen);
 
 #endif

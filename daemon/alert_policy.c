@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon/alert_policy.h"
+#include "proto/proto.h"
 
 bool
 alert_in_quiet_hours(const struct alert_policy_config *cfg, int m, int *left)
@@ -64,8 +65,10 @@ fill_risk_alert(const struct analysis_outcome *o, int64_t now_ms, struct alert *
 	snprintf(a->level, sizeof a->level, "%s", warning ? "warning" : "watch");
 	a->urgency = warning ? URGENCY_CRITICAL : URGENCY_NORMAL;
 	snprintf(a->category, sizeof a->category, "x-simmer.risk");
-	snprintf(a->summary, sizeof a->summary, "%s: load %.0f of your %.0f",
-	    warning ? "Flare risk high" : "Flare risk rising", o->load, o->threshold);
+	char chance[32];
+	proto_risk_words(o->risk, chance, sizeof chance);
+	snprintf(a->summary, sizeof a->summary, "%s: %s within 48 hours",
+	    warning ? "Flare risk high" : "Flare risk rising", chance);
 	char drivers[256] = "";
 	const char *first = NULL;
 	size_t shown = 0;
@@ -81,9 +84,8 @@ fill_risk_alert(const struct analysis_outcome *o, int64_t now_ms, struct alert *
 		shown++;
 	}
 	snprintf(a->body, sizeof a->body, "%s%s%s Chance of a flare starting in the next 48 hours: "
-	    "about %.0f%%. This is a pattern in your own diary, not a diagnosis.",
-	    shown ? "Driven by " : "", drivers, shown ? "." : "",
-	    o->risk * 100);
+	    "%s. This is a pattern in your own diary, not a diagnosis.",
+	    shown ? "Driven by " : "", drivers, shown ? "." : "", chance);
 	size_t len = strlen(a->body);
 	snprintf(a->body + len, sizeof a->body - len, " %s", suggestion_for(first ? first : "load"));
 }

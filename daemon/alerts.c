@@ -138,11 +138,17 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 		if (conn_is_open(c)) {
 			struct reply rep;
 			reply_begin(&rep, o->test_msgid);
-			msgpack_pack_map(&rep.pk, 2);
+			msgpack_pack_map(&rep.pk, 3);
 			proto_pack_kv_bool(&rep.pk, "shown", o->shown);
-			char msg[256];
-			snprintf(msg, sizeof msg, "%s%s", o->shown ? "test notification " : "not shown: ",
-			    o->message);
+			bool risk_alerts = a->have_last && a->last.risk_alerts;
+			proto_pack_kv_bool(&rep.pk, "risk_alerts", risk_alerts);
+			/* Whether risk alerts can come at all belongs beside whether
+			 * the desktop shows them; red flags always can. */
+			char msg[512];
+			snprintf(msg, sizeof msg, "%s%s. %s Red-flag symptoms always raise an alert.",
+			    o->shown ? "test notification " : "not shown: ", o->message,
+			    a->have_last ? a->last.risk_alerts_note : "Risk alerts are off until an "
+			    "analysis has run.");
 			proto_pack_kv_str(&rep.pk, "message", msg);
 			conn_send(c, &rep.buf);
 			msgpack_sbuffer_destroy(&rep.buf);

@@ -138,11 +138,22 @@ pack_contributors(msgpack_packer *pk, const struct analysis_result *r, size_t ma
 	proto_pack_cstr(pk, "contributors");
 	msgpack_pack_array(pk, n);
 	for (size_t i = 0; i < n; i++) {
-		msgpack_pack_map(pk, 3);
+		msgpack_pack_map(pk, 4);
 		proto_pack_kv_str(pk, "factor", r->contributors[i].factor);
 		proto_pack_kv_double(pk, "contribution", r->contributors[i].contribution);
+		proto_pack_kv_str(pk, "source", r->contributors[i].source);
 		proto_pack_kv_str(pk, "detail", r->contributors[i].detail);
 	}
+}
+
+/* Which forecaster is in use and whether its risk raises alerts: 4 pairs. */
+static void
+pack_model(msgpack_packer *pk, const struct analysis_result *r)
+{
+	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
+	proto_pack_kv_bool(pk, "calibrated", r->calibrated);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
+	proto_pack_kv_str(pk, "risk_alerts_note", r->cutoffs.note);
 }
 
 static void
@@ -156,7 +167,7 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 11);
+	msgpack_pack_map(pk, 15);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
@@ -171,6 +182,7 @@ glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_kv_str(pk, "threshold_source", r->threshold_personal ? "personal" : "prior");
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
 	proto_pack_kv_double(pk, "risk", r->risk);
+	pack_model(pk, r);
 	pack_contributors(pk, r, 3);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
@@ -181,12 +193,13 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 9);
+	msgpack_pack_map(pk, 13);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_kv_double(pk, "threshold", r->threshold);
+	pack_model(pk, r);
 	pack_contributors(pk, r, 12);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
@@ -293,16 +306,39 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 4);
+		msgpack_pack_map(pk, 5);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
 		proto_pack_kv_double(pk, "load", r->backtest[i].load);
+		if (r->backtest[i].outcome < 0)
+			proto_pack_kv_nil(pk, "outcome");
+		else
+			proto_pack_kv_int(pk, "outcome", r->backtest[i].outcome);
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");
-	msgpack_pack_map(pk, 7);
+	msgpack_pack_map(pk, 18);
+	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
 	proto_pack_kv_double(pk, "auc", s->auc);
+	proto_pack_kv_double(pk, "baseline_auc", s->baseline_auc);
+	proto_pack_kv_double(pk, "brier", s->brier);
+	proto_pack_kv_double(pk, "brier_reference", s->brier_reference);
+	proto_pack_kv_double(pk, "log_loss", s->log_loss);
+	proto_pack_kv_double(pk, "baseline_log_loss", s->baseline_log_loss);
+	proto_pack_cstr(pk, "calibration");
+	msgpack_pack_array(pk, s->n_calibration);
+	for (size_t i = 0; i < s->n_calibration; i++) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_double(pk, "predicted", s->calibration[i].predicted);
+		proto_pack_kv_double(pk, "observed", s->calibration[i].observed);
+		proto_pack_kv_int(pk, "days", (int64_t)s->calibration[i].days);
+	}
+	proto_pack_kv_int(pk, "onsets_needed", BACKTEST_MIN_ONSETS);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
+	proto_pack_kv_double(pk, "watch_risk", r->cutoffs.alerts ? r->cutoffs.watch : NAN);
+	proto_pack_kv_double(pk, "warning_risk", r->cutoffs.alerts && isfinite(r->cutoffs.warning) ?
+	    r->cutoffs.warning : NAN);
 	proto_pack_kv_int(pk, "onsets", s->onsets);
 	proto_pack_kv_int(pk, "onsets_warned", s->onsets_warned);
 	proto_pack_kv_double(pk, "share_warned", s->share_warned);

@@ -108,6 +108,8 @@ job_work(uv_work_t *req)
 		o->load = r.forecast_load;
 		o->threshold = r.threshold;
 		o->risk = r.risk;
+		o->risk_alerts = r.cutoffs.alerts;
+		snprintf(o->risk_alerts_note, sizeof o->risk_alerts_note, "%s", r.cutoffs.note);
 		o->n_contributors = r.n_contributors < 4 ? r.n_contributors : 4;
 		memcpy(o->contributors, r.contributors, o->n_contributors * sizeof *o->contributors);
 		double ms = elapsed_ms(&t0);

@@ -30,6 +30,8 @@ struct analysis_outcome {
 	int32_t day;
 	int level;
 	double load, threshold, risk;
+	bool risk_alerts;            /* the backtest supports risk alerts */
+	char risk_alerts_note[160];  /* says why they are on or off */
 	size_t n_contributors;
 	struct contributor contributors[4];
 };

@@ -39,12 +39,9 @@ enum config_type {
 	    offsetof(struct analysis_config, q_max), "a false-discovery level from 0.01 to 0.25") \
 	X("analysis.debounce_seconds", CONFIG_INT, debounce_seconds, 0, 3600, 30, NOT_ANALYSIS, \
 	    "0 to 3600 seconds") \
-	X("alerts.watch_margin", CONFIG_REAL, watch_margin, 0.5, 1, 0, \
-	    offsetof(struct analysis_config, watch_margin), "a share of the threshold from 0.5 to 1") \
-	X("alerts.watch_risk", CONFIG_REAL, watch_risk, 0.05, 0.95, 0, \
-	    offsetof(struct analysis_config, watch_risk), "a probability from 0.05 to 0.95") \
-	X("alerts.warning_risk", CONFIG_REAL, warning_risk, 0.05, 0.99, 0, \
-	    offsetof(struct analysis_config, warning_risk), "a probability from 0.05 to 0.99") \
+	X("alerts.max_false_per_30d", CONFIG_REAL, max_false_per_30d, 0.1, 10, 0, \
+	    offsetof(struct analysis_config, max_false_per_30d), \
+	    "0.1 to 10 false alarms per 30 days") \
 	X("schedule.evening", CONFIG_CLOCK, evening_min, 0, 1439, 20 * 60, NOT_ANALYSIS, \
 	    "a time HH:MM") \
 	X("schedule.morning", CONFIG_CLOCK, morning_min, 0, 1439, 8 * 60, NOT_ANALYSIS, \
@@ -134,9 +131,6 @@ config_analysis(const struct simmer_config *c, struct analysis_config *ac)
 		if (k->analysis_offset != NOT_ANALYSIS)
 			field_put(ac, k->analysis_offset, k->type, field_get(c, k->offset, k->type));
 	}
-	/* Warning is the stronger level: never below watch. */
-	if (ac->warning_risk < ac->watch_risk)
-		ac->warning_risk = ac->watch_risk;
 }
 
 /* Reads one value of a row's type and range; -1 when it is not one. */

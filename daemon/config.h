@@ -16,9 +16,7 @@ struct simmer_config {
 	int max_lag_days;                /* [analysis] max_lag_days = 3 */
 	double q_max;                    /* [analysis] q_max = 0.10 */
 	int debounce_seconds;            /* [analysis] debounce_seconds = 30 */
-	double watch_margin;             /* [alerts] watch_margin = 0.9 (of the threshold) */
-	double watch_risk;               /* [alerts] watch_risk = 0.5 */
-	double warning_risk;             /* [alerts] warning_risk = 0.7 */
+	double max_false_per_30d;        /* [alerts] max_false_per_30d = 1 */
 	int evening_min, morning_min;    /* [schedule] evening = 20:00, morning = 08:00 */
 	int checkin_min;                 /* [schedule] checkin = 21:00 */
 	bool checkin_enabled;            /* [schedule] checkin_enabled = false */

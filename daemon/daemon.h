@@ -14,8 +14,8 @@
 #include <uv.h>
 
 #include "daemon/catalog.h"
+#include "common/paths.h"
 #include "daemon/config.h"
-#include "daemon/paths.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
 #include "proto/proto.h"

@@ -55,10 +55,14 @@ usage(FILE *out)
 static int
 take_instance_lock(struct simmerd *d, char *err, size_t errlen)
 {
-	int rc = paths_make_parent(d->paths.lock, 0700, err, errlen);
+	/* The default runtime folder must be ours alone before anything goes
+	 * in it: a folder another user made could hand our socket to them. */
+	int rc = d->paths.runtime_dir[0] != '\0'
+	    ? paths_private_dir(d->paths.runtime_dir, true, err, errlen)
+	    : paths_make_parent(d->paths.lock, 0700, err, errlen);
 	if (rc != 0)
 		return rc;
-	int fd = open(d->paths.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(d->paths.lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %.300s: %s", d->paths.lock, strerror(errno));
 		return -errno;
@@ -244,6 +248,9 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Past a file-size limit, a write must fail (SQLite reports it as a
+	 * storage error and the client spools) instead of killing us. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Everything simmerd creates is the user's alone. */
 	umask(0077);
 

@@ -3,8 +3,10 @@
  *
  * The client appends msgpack entry maps (as proto_entry_pack writes them),
  * back to back, to the spool file, under flock(LOCK_EX). At start simmerd
- * takes the lock, renames the file aside (so new appends start a fresh
- * spool), and submits its entries through the normal validated write path.
+ * takes the lock, reads the file, renames it aside (so new appends start a
+ * fresh spool) and only then lets the lock go; a client that waited for the
+ * lock sees that the path names another file now and opens that one. The
+ * entries go through the normal validated write path.
  * The renamed file is removed only after the commit is acknowledged; one
  * left by a crash is taken in again at the next start, and ids make that
  * idempotent.
@@ -64,45 +66,53 @@ spool_batch_done(struct job *job)
 	job_free(job);
 }
 
+/* Reads all of fd into a fresh buffer. */
 static int
-read_file(const char *path, char **out, size_t *outlen)
+read_fd(int fd, char **out, size_t *outlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	struct stat st;
-	if (fstat(fd, &st) != 0 || st.st_size > SPOOL_MAX_BYTES) {
-		int e = errno ? errno : EFBIG;
-		close(fd);
-		return st.st_size > SPOOL_MAX_BYTES ? -EFBIG : -e;
-	}
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (st.st_size > SPOOL_MAX_BYTES)
+		return -EFBIG;
 	char *buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		return -ENOMEM;
 	size_t len = 0;
-	while (buf != NULL && len < (size_t)st.st_size) {
+	while (len < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-		if (n <= 0)
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			return -e;
+		}
+		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
-	if (buf == NULL)
-		return -ENOMEM;
 	*out = buf;
 	*outlen = len;
 	return 0;
 }
 
-/* Submits one taken-aside spool file in batches. */
-static void
-spool_submit_file(struct simmerd *d, const char *path)
+static int
+read_file(const char *path, char **out, size_t *outlen)
 {
-	char *data = NULL;
-	size_t len = 0;
-	int rc = read_file(path, &data, &len);
-	if (rc != 0) {
-		log_error("cannot read the spool %s: %s", path, strerror(-rc));
-		return;
-	}
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = read_fd(fd, out, outlen);
+	close(fd);
+	return rc;
+}
+
+/* Submits the entries of one taken-aside spool file (its bytes in data,
+ * which this frees) in batches; the file is removed once all are stored. */
+static void
+spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
+{
 	struct spool_file *sf = calloc(1, sizeof *sf);
 	if (sf == NULL) {
 		free(data);
@@ -173,28 +183,10 @@ spool_submit_file(struct simmerd *d, const char *path)
 	}
 }
 
-void
-spool_take_in(struct simmerd *d)
+/* Takes in the files an earlier run moved aside but did not finish. */
+static void
+take_in_leftovers(struct simmerd *d, const char *spool)
 {
-	const char *spool = d->paths.spool;
-	char taken[PATH_MAX];
-	int fd = open(spool, O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		/* The client holds the same lock while it appends. */
-		if (flock(fd, LOCK_EX) == 0) {
-			struct stat st;
-			if (fstat(fd, &st) == 0 && st.st_size > 0) {
-				snprintf(taken, sizeof taken, "%.4000s.taking-%ld", spool, (long)getpid());
-				if (rename(spool, taken) != 0)
-					log_error("cannot move the spool aside: %s", strerror(errno));
-			}
-		}
-		close(fd);
-	} else if (errno != ENOENT) {
-		log_warn("cannot open the spool %s: %s", spool, strerror(errno));
-	}
-
-	/* Every file taken aside, now or by an earlier run that did not finish. */
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", spool);
 	char *slash = strrchr(dir, '/');
@@ -217,8 +209,52 @@ spool_take_in(struct simmerd *d)
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
 			continue;
+		char *data = NULL;
+		size_t len = 0;
+		int rc = read_file(path, &data, &len);
+		if (rc != 0) {
+			log_error("cannot read the spool %s: %s", path, strerror(-rc));
+			continue;
+		}
 		log_info("taking in spooled entries from %s", path);
-		spool_submit_file(d, path);
+		spool_submit(d, path, data, len);
 	}
 	closedir(dp);
+}
+
+void
+spool_take_in(struct simmerd *d)
+{
+	const char *spool = d->paths.spool;
+	take_in_leftovers(d, spool);
+	int fd = open(spool, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("cannot open the spool %s: %s", spool, strerror(errno));
+		return;
+	}
+	/* The client holds the same lock while it appends; we hold it until
+	 * the bytes are read and the file is out of the way. */
+	char *data = NULL;
+	size_t len = 0;
+	char taken[PATH_MAX];
+	snprintf(taken, sizeof taken, "%.4000s.taking-%ld", spool, (long)getpid());
+	int rc = flock(fd, LOCK_EX) == 0 ? read_fd(fd, &data, &len) : -errno;
+	if (rc == 0 && len > 0 && rename(spool, taken) != 0) {
+		rc = -errno;
+		log_error("cannot move the spool aside: %s", strerror(-rc));
+	}
+	close(fd);
+	if (rc != 0) {
+		if (rc != -ENOENT)
+			log_error("cannot read the spool %s: %s", spool, strerror(-rc));
+		free(data);
+		return;
+	}
+	if (len == 0) {
+		free(data);
+		return;
+	}
+	log_info("taking in spooled entries from %s", taken);
+	spool_submit(d, taken, data, len);
 }

@@ -290,7 +290,8 @@ proto_entry_unpack(const msgpack_object *o, struct entry *e, char *err, size_t e
 			snprintf(err, errlen, "\"note\" must be valid UTF-8");
 			return -PROTO_E_INVALID_PARAMS;
 		}
-		memcpy(e->note, note->via.str.ptr, note->via.str.size);
+		if (note->via.str.size > 0) /* ptr is NULL for "" */
+			memcpy(e->note, note->via.str.ptr, note->via.str.size);
 		e->note[note->via.str.size] = '\0';
 	}
 	e->source = ENTRY_SOURCE_CLI;

@@ -53,7 +53,10 @@ proto_obj_str(const msgpack_object *o, char *out, size_t outlen)
 {
 	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= outlen)
 		return -PROTO_E_INVALID_PARAMS;
-	memcpy(out, o->via.str.ptr, o->via.str.size);
+	/* msgpack-c leaves ptr NULL for an empty string, and memcpy from NULL
+	 * is undefined even for 0 bytes. */
+	if (o->via.str.size > 0)
+		memcpy(out, o->via.str.ptr, o->via.str.size);
 	out[o->via.str.size] = '\0';
 	/* An embedded NUL would silently cut the string short. */
 	if (memchr(out, '\0', o->via.str.size) != NULL)
@@ -369,4 +372,10 @@ proto_pack_kv_bool(msgpack_packer *pk, const char *key, bool value)
 	if (proto_pack_cstr(pk, key))
 		return -PROTO_E_INTERNAL;
 	return (value ? msgpack_pack_true(pk) : msgpack_pack_false(pk)) ? -PROTO_E_INTERNAL : 0;
+}
+
+int
+proto_pack_kv_nil(msgpack_packer *pk, const char *key)
+{
+	return (proto_pack_cstr(pk, key) || msgpack_pack_nil(pk)) ? -PROTO_E_INTERNAL : 0;
 }

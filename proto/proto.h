@@ -171,6 +171,7 @@ int proto_pack_kv_str(msgpack_packer *pk, const char *key, const char *value);
 int proto_pack_kv_int(msgpack_packer *pk, const char *key, int64_t value);
 int proto_pack_kv_double(msgpack_packer *pk, const char *key, double value);
 int proto_pack_kv_bool(msgpack_packer *pk, const char *key, bool value);
+int proto_pack_kv_nil(msgpack_packer *pk, const char *key);
 
 /* Where an entry came from. */
 enum entry_source {
@@ -225,5 +226,9 @@ int32_t proto_local_offset(int64_t time_ms);
 /* The local day an instant belongs to: local time is time + offset, and a
  * day starts at day_start_hour (so 02:00 with a 04:00 start is yesterday). */
 int32_t proto_local_day(int64_t time_ms, int32_t utc_offset_min, int day_start_hour);
+
+/* A probability in coarse words: "about 1 in 4", "about 7 in 10", "less
+ * than 1 in 50" (words.c). */
+void proto_risk_words(double p, char *out, size_t outlen);
 
 #endif

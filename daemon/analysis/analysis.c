@@ -1,7 +1,8 @@
 /*
  * analysis.c: runs the whole analysis in order (see analysis.h): series,
- * load and threshold, triggers, the forecast for the last day, backtest,
- * all on the factors' observation windows (windows.c).
+ * load and threshold, triggers, and the backtest that validates the
+ * forecasters and yields the forecast for the last day, all on the
+ * factors' observation windows (windows.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,9 +21,7 @@ analysis_config_default(struct analysis_config *cfg)
 	cfg->min_days = 28;
 	cfg->min_flares = 3;
 	cfg->prior_threshold = 60;
-	cfg->watch_margin = 0.9;
-	cfg->watch_risk = 0.5;
-	cfg->warning_risk = 0.7;
+	cfg->max_false_per_30d = 1;
 	cfg->ridge_lambda = 2.0;
 	cfg->refit_every_days = 7;
 	cfg->backtest_max_days = 730;
@@ -102,18 +101,7 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 		goto fail;
 	treatments_use(in, cfg, r);
 
-	if (n > 0) {
-		struct forecast_model m;
-		if (forecast_fit(in, cfg, r, ewma, r->load, n - 1, &m) != 0)
-			goto fail;
-		r->forecast_day = r->last_day;
-		r->forecast_load = r->load[n - 1];
-		r->risk = forecast_predict(in, ewma, r->load, &m, n - 1, r->threshold,
-		    r->contributors, sizeof r->contributors / sizeof r->contributors[0],
-		    &r->n_contributors);
-		r->level = forecast_level(cfg, r->forecast_load, r->threshold, r->risk);
-	}
-	if (with_backtest && backtest_run(in, cfg, r, ewma) != 0)
+	if (backtest_run(in, cfg, r, ewma, with_backtest) != 0)
 		goto fail;
 	free(ewma);
 	windows_free(raw, &windowed);

@@ -47,12 +47,10 @@ struct analysis_config {
 	unsigned min_days;          /* 28: days with entries before personal values */
 	unsigned min_flares;        /* 3: flare onsets before personal values */
 	double prior_threshold;     /* 60: load threshold until one is learned */
-	double watch_margin;        /* 0.9: watch at this share of the threshold */
-	double watch_risk;          /* 0.5: or at this 48-hour risk */
-	double warning_risk;        /* 0.7: warning at this risk (or the threshold) */
-	double ridge_lambda;        /* 2.0 */
-	int refit_every_days;       /* 7: backtest refits */
-	size_t backtest_max_days;   /* 730 */
+	double max_false_per_30d;   /* 1: the false-alarm budget the cut-offs keep */
+	double ridge_lambda;        /* 2.0: the load weights' penalty */
+	int refit_every_days;       /* 7: days with entries between refits */
+	size_t backtest_max_days;   /* 730: days with entries the backtest covers */
 	size_t treatment_days;      /* 30: treatment use is counted over these days */
 	double window_gap_days;     /* 14: a longer gap without an entry of a
 	                             * factor is outside its observation window */
@@ -73,7 +71,20 @@ const char *load_component_name(int c);
 struct contributor {
 	char factor[ANALYSIS_NAME_MAX + 1];
 	double contribution;        /* log-odds; positive raises the risk */
+	char source[16];            /* "finding", "warning sign" or "load" */
 	char detail[96];
+};
+
+/* The forecasters a backtest chooses among (forecast.c). */
+enum forecaster { FORECASTER_SIMPLE, FORECASTER_LOAD, FORECASTER_FULL, FORECASTER_COUNT };
+const char *forecaster_name(int which);
+
+/* Risk alert cut-offs chosen from the backtest under the false-alarm
+ * budget; alerts is false when none has skill, and note says why. */
+struct risk_cutoffs {
+	bool alerts;
+	double watch, warning;      /* calibrated 48-hour risks */
+	char note[160];
 };
 
 #define ANALYSIS_MAX_CONDITIONS 2
@@ -116,8 +127,22 @@ struct backtest_day {
 	int outcome;                /* 1 onset within 48 h, 0 not, -1 unknown */
 };
 
+/* Onsets a backtest needs before its figures are worth judging. */
+#define BACKTEST_MIN_ONSETS 5
+#define CALIBRATION_BINS 6
+
+struct calibration_bin {
+	double predicted, observed;
+	size_t days;
+};
+
 struct backtest_summary {
 	double auc;                 /* NAN when undefined */
+	double baseline_auc;        /* the simple rule's, on the same evenings */
+	double brier, brier_reference; /* the forecast's, and the diary's base rate's */
+	double log_loss, baseline_log_loss;
+	size_t n_calibration;
+	struct calibration_bin calibration[CALIBRATION_BINS];
 	unsigned onsets, onsets_warned;
 	double share_warned;        /* NAN without onsets */
 	double median_lead_days;    /* NAN without warned onsets */
@@ -156,6 +181,9 @@ struct analysis_result {
 	int32_t forecast_day;
 	double risk, forecast_load;
 	int level;
+	int model;                  /* enum forecaster in use */
+	bool calibrated;            /* risk comes from a calibrated backtest */
+	struct risk_cutoffs cutoffs;
 	size_t n_contributors;
 	struct contributor contributors[12];
 
@@ -165,8 +193,9 @@ struct analysis_result {
 	struct backtest_summary summary;
 };
 
-/* Runs everything; with_backtest off skips the (slower) backtest.
- * 0, or -1 when out of memory. */
+/* Runs everything. The forecast is always validated on the past; with
+ * with_backtest off its day records and summary are not kept. 0, or -1 when
+ * out of memory. */
 int analysis_run(const struct analysis_input *in, const struct analysis_config *cfg,
     bool with_backtest, struct analysis_result *out);
 void analysis_result_free(struct analysis_result *r);

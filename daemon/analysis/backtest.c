@@ -1,116 +1,490 @@
 /*
- * backtest.c: the forecasts simmer would have made on past evenings, and
- * how they turned out.
+ * backtest.c: the forecasts simmer would have made on past evenings, how
+ * they turned out, and the forecast for the last day that follows from
+ * them.
  *
- * Each evening's forecast uses only what was known that evening: the load
- * and the series are causal, and the personal weights, the threshold and
- * the model are refitted every few days on data up to that evening. The
- * summary tells a person how far to trust the alerts: AUC, the share of
- * onsets preceded by watch or warning within 48 hours, the median lead time
- * and the false alarms per 30 days.
+ * Rolling origin over the most recent days with entries (imported history
+ * too): every few days with entries the load weights, the threshold and
+ * the three candidate forecasters (forecast.c) are refitted on what was
+ * known by that evening; each candidate's score is calibrated by Platt
+ * scaling on its own earlier out-of-sample scores; the candidate in use is
+ * the one with the lowest out-of-sample log-loss so far; and the watch and
+ * warning cut-offs are the lowest risks whose false alarms in the earlier
+ * evenings stay within the budget and whose alarms were followed by onsets
+ * more often than chance. So every evening of the backtest shows exactly
+ * what the person would have seen then, and the summary (AUC beside the
+ * simple rule's, Brier score beside the base rate's, a calibration table,
+ * warned onsets and false alarms) says how far to trust it.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon/analysis/internal.h"
 #include "daemon/analysis/stats.h"
 
-static void
-summarize(const struct analysis_input *in, const struct analysis_result *r,
-    struct backtest_summary *s)
+/* Known outcomes (and onsets among them) a candidate needs before Platt
+ * scaling replaces the base rate. */
+#define PLATT_MIN_DAYS 30
+#define PLATT_MIN_ONSETS 3
+#define PLATT_RIDGE 1.0
+/* The warning cut-off keeps a third of the watch budget. */
+#define WARNING_BUDGET_SHARE (1.0 / 3.0)
+/* Alarms must beat the base rate at this one-sided level to count as skill. */
+#define SKILL_P_MAX 0.05
+#define SKILL_MIN_HITS 2
+/* Cut-offs tried: at most this many quantiles of the past risks. */
+#define MAX_CUTOFFS 64
+
+static const double calibration_edges[CALIBRATION_BINS + 1] = {0, 0.05, 0.1, 0.2, 0.3, 0.5, 1};
+
+/* One evening forecast: every candidate's score and calibrated risk. */
+struct evening {
+	size_t d;
+	int outcome;                /* 1, 0 or -1 (unknown) */
+	double score[FORECASTER_COUNT], p[FORECASTER_COUNT];
+};
+
+struct rolling {
+	const struct analysis_input *in;
+	const struct analysis_config *cfg;
+	struct analysis_result *r;
+	const double *ewma;
+	double *load;
+	double weights[LC_COUNT], threshold;
+	struct forecast_model model;
+	struct stats_platt platt[FORECASTER_COUNT];
+	bool platt_ok[FORECASTER_COUNT];
+	double base_rate;
+	bool have_base;
+	int chosen;
+	struct risk_cutoffs cut;
+	struct evening *ev;
+	size_t n_ev;
+	/* Scratch for the refits, n_days long. */
+	double *sx, *sp;
+	bool *sy;
+};
+
+/* Index of the first day of the backtest: the most recent
+ * backtest_max_days days with entries, after min_days of history. */
+static size_t
+backtest_start(const struct analysis_input *in, const struct analysis_config *cfg)
 {
+	size_t n = in->n_days, start = 0, seen = 0;
+	while (start < n && seen < cfg->min_days)
+		seen += in->has_entries[start++];
+	size_t from = n, counted = 0;
+	while (from > 0 && counted < cfg->backtest_max_days)
+		counted += in->has_entries[--from];
+	return from > start ? from : start;
+}
+
+/* Base rate of 48-hour onsets on the evenings known by day d, with a
+ * half-onset prior so that it is never exactly 0. */
+static void
+refit_base_rate(struct rolling *s, size_t d)
+{
+	size_t n = 0, pos = 0;
+	for (size_t t = 0; t + 2 <= d; t++) {
+		if (!s->r->at_risk[t] || (s->r->in_flare[t] && !s->r->onset[t]))
+			continue;
+		int y = series_target48(s->r, s->in, t);
+		if (y < 0)
+			continue;
+		n++;
+		pos += (size_t)y;
+	}
+	s->have_base = n > 0;
+	s->base_rate = (pos + 0.5) / (n + 1.0);
+}
+
+/* Evenings before day d whose outcome is known by its evening. */
+static size_t
+known_evenings(const struct rolling *s, size_t d)
+{
+	size_t k = 0;
+	while (k < s->n_ev && s->ev[k].d + 2 <= d)
+		k++;
+	return k;
+}
+
+static void
+refit_platt(struct rolling *s, size_t known)
+{
+	for (int c = 0; c < FORECASTER_COUNT; c++) {
+		size_t n = 0, pos = 0;
+		for (size_t i = 0; i < known; i++) {
+			if (s->ev[i].outcome < 0)
+				continue;
+			s->sx[n] = s->ev[i].score[c];
+			s->sy[n] = s->ev[i].outcome == 1;
+			pos += s->sy[n];
+			n++;
+		}
+		s->platt_ok[c] = n >= PLATT_MIN_DAYS && pos >= PLATT_MIN_ONSETS;
+		if (!s->platt_ok[c])
+			continue;
+		stats_platt_fit(s->sx, s->sy, n, PLATT_RIDGE, &s->platt[c]);
+		/* A score that ran against the outcomes says nothing: the base
+		 * rate instead. */
+		if (!(s->platt[c].b > 0) || !isfinite(s->platt[c].a)) {
+			s->platt[c].b = 0;
+			s->platt[c].a = log((double)pos / (double)(n - pos));
+		}
+	}
+}
+
+/* Onsets that one of the first `known` evenings forecast. */
+static unsigned
+onsets_forecast(const struct rolling *s, size_t known)
+{
+	if (known == 0)
+		return 0;
+	unsigned n = 0;
+	for (size_t t = s->ev[0].d + 1; t <= s->ev[known - 1].d + 2 && t < s->in->n_days; t++)
+		n += s->r->onset[t];
+	return n;
+}
+
+/* The candidate with the lowest out-of-sample log-loss on the known
+ * evenings; the simple rule until enough onsets were forecast. */
+static void
+choose_candidate(struct rolling *s, size_t known)
+{
+	double loss[FORECASTER_COUNT];
+	for (int c = 0; c < FORECASTER_COUNT; c++) {
+		size_t n = 0;
+		for (size_t i = 0; i < known; i++) {
+			if (s->ev[i].outcome < 0)
+				continue;
+			s->sp[n] = s->ev[i].p[c];
+			s->sy[n++] = s->ev[i].outcome == 1;
+		}
+		loss[c] = stats_log_loss(s->sp, s->sy, n);
+	}
+	s->chosen = FORECASTER_SIMPLE;
+	if (onsets_forecast(s, known) < BACKTEST_MIN_ONSETS)
+		return;
+	for (int c = 1; c < FORECASTER_COUNT; c++)
+		if (loss[c] < loss[s->chosen])
+			s->chosen = c;
+}
+
+/* Alarms at cut-off c over the known evenings: alarm evenings, those with
+ * an onset after them, and false alarms (a run of consecutive alarm
+ * evenings counts once, as it raises one notification; it is false when
+ * no evening of it was followed by an onset). */
+struct alarm_count {
+	size_t alarms, hits, false_alarms;
+};
+
+static struct alarm_count
+count_alarms(const struct rolling *s, size_t known, int c, double cut)
+{
+	struct alarm_count a = {0, 0, 0};
+	bool in_run = false, run_hit = false;
+	size_t prev_d = 0;
+	for (size_t i = 0; i < known; i++) {
+		const struct evening *e = &s->ev[i];
+		if (e->outcome < 0)
+			continue;
+		bool alarm = e->p[c] >= cut;
+		bool continues = in_run && e->d == prev_d + 1;
+		if (in_run && (!alarm || !continues)) {
+			a.false_alarms += !run_hit;
+			in_run = false;
+		}
+		if (alarm) {
+			if (!in_run) {
+				in_run = true;
+				run_hit = false;
+			}
+			a.alarms++;
+			a.hits += e->outcome == 1;
+			run_hit |= e->outcome == 1;
+		}
+		prev_d = e->d;
+	}
+	if (in_run)
+		a.false_alarms += !run_hit;
+	return a;
+}
+
+static int
+cmp_desc(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a < b) - (a > b);
+}
+
+/* The lowest cut-off within `budget` false alarms per 30 evenings whose
+ * alarms beat the base rate; INFINITY when none does. */
+static double
+lowest_cutoff(const struct rolling *s, size_t known, const double *sorted, size_t n, size_t pos,
+    double budget)
+{
+	double best = INFINITY;
+	size_t step = n > MAX_CUTOFFS ? n / MAX_CUTOFFS : 1;
+	for (size_t i = 0; i < n; i += step) {
+		double cut = sorted[i];
+		if (i > 0 && cut == sorted[i - step])
+			continue;
+		struct alarm_count a = count_alarms(s, known, s->chosen, cut);
+		if (30.0 * (double)a.false_alarms / (double)n > budget)
+			break;
+		if (a.hits < SKILL_MIN_HITS)
+			continue;
+		double p = stats_fisher_greater((unsigned)a.hits, (unsigned)(a.alarms - a.hits),
+		    (unsigned)(pos - a.hits), (unsigned)(n - a.alarms - (pos - a.hits)));
+		if (p < SKILL_P_MAX)
+			best = cut;
+	}
+	return best;
+}
+
+static void
+choose_cutoffs(struct rolling *s, size_t known)
+{
+	struct risk_cutoffs *cut = &s->cut;
+	cut->alerts = false;
+	cut->watch = cut->warning = INFINITY;
+	size_t n = 0, pos = 0;
+	for (size_t i = 0; i < known; i++) {
+		if (s->ev[i].outcome < 0)
+			continue;
+		s->sp[n++] = s->ev[i].p[s->chosen];
+		pos += s->ev[i].outcome == 1;
+	}
+	double budget = s->cfg->max_false_per_30d;
+	unsigned onsets = onsets_forecast(s, known);
+	if (onsets < BACKTEST_MIN_ONSETS) {
+		snprintf(cut->note, sizeof cut->note, "Risk alerts are off until the forecasts can be "
+		    "judged: %u of the %d flare onsets needed have been forecast.", onsets,
+		    BACKTEST_MIN_ONSETS);
+		return;
+	}
+	qsort(s->sp, n, sizeof *s->sp, cmp_desc);
+	cut->watch = lowest_cutoff(s, known, s->sp, n, pos, budget);
+	if (!isfinite(cut->watch)) {
+		snprintf(cut->note, sizeof cut->note, "Risk alerts are off: in your backtest no risk "
+		    "level warned of flares better than chance within %g false %s per 30 days.", budget,
+		    budget == 1 ? "alarm" : "alarms");
+		return;
+	}
+	cut->alerts = true;
+	cut->warning = fmax(cut->watch, lowest_cutoff(s, known, s->sp, n, pos,
+	    budget * WARNING_BUDGET_SHARE));
+	snprintf(cut->note, sizeof cut->note, "Risk alerts are on, at most %g false %s per 30 days "
+	    "in your backtest.", budget, budget == 1 ? "alarm" : "alarms");
+}
+
+static int
+refit(struct rolling *s, size_t d)
+{
+	load_personalize(s->in, s->cfg, s->r, s->ewma, d, s->weights, &s->threshold);
+	load_combine(s->ewma, d + 1, s->weights, s->load);
+	if (forecast_fit(s->in, s->cfg, s->r, s->load, d, &s->model) != 0)
+		return -1;
+	refit_base_rate(s, d);
+	size_t known = known_evenings(s, d);
+	refit_platt(s, known);
+	choose_candidate(s, known);
+	choose_cutoffs(s, known);
+	return 0;
+}
+
+/* Each candidate's calibrated risk for the evening of day d. */
+static void
+predict(const struct rolling *s, size_t d, double score[FORECASTER_COUNT],
+    double p[FORECASTER_COUNT])
+{
+	forecast_scores(s->in, s->load, &s->model, d, score);
+	for (int c = 0; c < FORECASTER_COUNT; c++) {
+		if (s->platt_ok[c])
+			p[c] = stats_platt_apply(&s->platt[c], score[c]);
+		else if (s->have_base)
+			p[c] = s->base_rate;
+		else
+			p[c] = forecast_prior_risk(s->load[d], s->threshold);
+	}
+}
+
+static void
+summarize(const struct rolling *s, struct backtest_summary *sum)
+{
+	const struct analysis_result *r = s->r;
 	const struct backtest_day *b = r->backtest;
 	size_t n = r->n_backtest;
-	memset(s, 0, sizeof *s);
-	s->days = n;
-	double *score = malloc((n ? n : 1) * sizeof *score);
-	bool *label = malloc((n ? n : 1) * sizeof *label);
-	double *leads = malloc((n ? n : 1) * sizeof *leads);
-	size_t m = 0, n_leads = 0;
+	memset(sum, 0, sizeof *sum);
+	sum->days = n;
+	sum->auc = sum->baseline_auc = sum->brier = sum->brier_reference = NAN;
+	sum->log_loss = sum->baseline_log_loss = NAN;
+	sum->share_warned = sum->median_lead_days = NAN;
+	size_t m = 0, pos = 0;
+	double *base = s->sx;
+	bool *label = s->sy;
+	double *risk = s->sp;
+	/* Day records and evenings were made together, one for one. */
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].outcome < 0)
+			continue;
+		risk[m] = b[i].risk;
+		base[m] = s->ev[i].p[FORECASTER_SIMPLE];
+		label[m] = b[i].outcome == 1;
+		pos += label[m];
+		m++;
+	}
 	unsigned false_alarms = 0;
-	for (size_t i = 0; i < n && score && label && leads; i++) {
-		if (b[i].outcome >= 0) {
-			score[m] = b[i].risk;
-			label[m++] = b[i].outcome == 1;
-		}
+	for (size_t i = 0; i < n; i++) {
 		bool alarm = b[i].level >= LEVEL_WATCH;
 		bool rose = alarm && (i == 0 || b[i - 1].level < LEVEL_WATCH || b[i - 1].day != b[i].day - 1);
-		if (rose && b[i].outcome == 0)
-			false_alarms++;
+		if (!rose)
+			continue;
+		/* A run of alarm evenings is false when no onset followed any. */
+		bool hit = false;
+		for (size_t k = i; k < n && b[k].level >= LEVEL_WATCH &&
+		    (k == i || b[k - 1].day == b[k].day - 1); k++)
+			hit |= b[k].outcome == 1;
+		false_alarms += !hit;
 	}
-	s->auc = m ? stats_auc(score, label, m) : NAN;
+	if (m > 0) {
+		sum->auc = stats_auc(risk, label, m);
+		sum->baseline_auc = stats_auc(base, label, m);
+		sum->brier = stats_brier(risk, label, m);
+		sum->log_loss = stats_log_loss(risk, label, m);
+		sum->baseline_log_loss = stats_log_loss(base, label, m);
+		double rate = (double)pos / (double)m;
+		sum->brier_reference = rate * (1 - rate);
+		struct stats_calibration_bin bins[CALIBRATION_BINS];
+		sum->n_calibration = stats_calibration_table(risk, label, m, calibration_edges,
+		    CALIBRATION_BINS, bins);
+		for (size_t i = 0; i < sum->n_calibration; i++) {
+			sum->calibration[i].predicted = bins[i].predicted;
+			sum->calibration[i].observed = bins[i].observed;
+			sum->calibration[i].days = bins[i].days;
+		}
+	}
 	/* Onsets after the first forecast, and whether one of the two evenings
 	 * before each raised watch or warning. */
+	double *leads = s->sx;
+	size_t n_leads = 0;
 	int32_t first = n ? b[0].day : 0;
-	for (size_t d = 0; d < in->n_days && n; d++) {
-		int32_t day = in->first_day + (int32_t)d;
+	for (size_t d = 0; d < s->in->n_days && n; d++) {
+		int32_t day = s->in->first_day + (int32_t)d;
 		if (!r->onset[d] || day <= first + 1 || day > b[n - 1].day + 2)
 			continue;
-		s->onsets++;
+		sum->onsets++;
 		double lead = NAN;
 		for (size_t i = 0; i < n; i++) {
 			int32_t gap = day - b[i].day;
-			if (gap >= 1 && gap <= 2 && b[i].level >= LEVEL_WATCH && !(gap < lead))
+			if (gap >= 1 && gap <= 2 && b[i].level >= LEVEL_WATCH)
 				lead = isfinite(lead) ? fmax(lead, gap) : gap;
 		}
 		if (isfinite(lead)) {
-			s->onsets_warned++;
-			if (leads)
-				leads[n_leads++] = lead;
+			sum->onsets_warned++;
+			leads[n_leads++] = lead;
 		}
 	}
-	s->share_warned = s->onsets ? (double)s->onsets_warned / s->onsets : NAN;
-	s->median_lead_days = n_leads ? stats_median(leads, n_leads) : NAN;
-	s->false_alarms_per_30d = n ? 30.0 * false_alarms / (double)n : 0;
-	free(score);
-	free(label);
-	free(leads);
+	if (sum->onsets)
+		sum->share_warned = (double)sum->onsets_warned / sum->onsets;
+	if (n_leads)
+		sum->median_lead_days = stats_median(leads, n_leads);
+	sum->false_alarms_per_30d = n ? 30.0 * false_alarms / (double)n : 0;
+}
+
+/* The forecast for the last day, from a refit on everything known. */
+static int
+forecast_last_day(struct rolling *s)
+{
+	struct analysis_result *r = s->r;
+	size_t d = s->in->n_days - 1;
+	if (refit(s, d) != 0)
+		return -1;
+	double score[FORECASTER_COUNT], p[FORECASTER_COUNT];
+	predict(s, d, score, p);
+	r->model = s->chosen;
+	r->calibrated = s->platt_ok[s->chosen];
+	r->risk = p[s->chosen];
+	r->forecast_day = r->last_day;
+	r->forecast_load = r->load[d];
+	r->cutoffs = s->cut;
+	r->level = forecast_level(&s->cut, r->risk);
+	/* Contributions on the calibrated log-odds scale; none before there
+	 * is a calibration to say what a score is worth. */
+	double scale = r->calibrated ? s->platt[s->chosen].b : 0;
+	r->n_contributors = forecast_contributors(s->in, s->load, &s->model, s->chosen, scale, d,
+	    r->contributors, sizeof r->contributors / sizeof r->contributors[0]);
+	return 0;
 }
 
 int
 backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
-    struct analysis_result *r, const double *ewma)
+    struct analysis_result *r, const double *ewma, bool keep_days)
 {
-	size_t n = in->n_days;
+	size_t n = in->n_days, alloc = n ? n : 1;
+	struct rolling s;
+	memset(&s, 0, sizeof s);
+	s.in = in;
+	s.cfg = cfg;
+	s.r = r;
+	s.ewma = ewma;
+	s.threshold = cfg->prior_threshold;
 	r->n_backtest = 0;
-	r->backtest = calloc(n ? n : 1, sizeof *r->backtest);
-	double *load = malloc((n ? n : 1) * sizeof *load);
-	if (r->backtest == NULL || load == NULL) {
-		free(load);
-		return -1;
+	r->backtest = calloc(alloc, sizeof *r->backtest);
+	s.load = malloc(alloc * sizeof *s.load);
+	s.ev = malloc(alloc * sizeof *s.ev);
+	s.sx = malloc(alloc * sizeof *s.sx);
+	s.sp = malloc(alloc * sizeof *s.sp);
+	s.sy = malloc(alloc * sizeof *s.sy);
+	int rc = -1;
+	if (r->backtest == NULL || s.load == NULL || s.ev == NULL || s.sx == NULL || s.sp == NULL ||
+	    s.sy == NULL)
+		goto out;
+	snprintf(s.cut.note, sizeof s.cut.note, "Risk alerts are off until there is enough history "
+	    "to judge the forecasts.");
+	if (n == 0) {
+		r->cutoffs = s.cut;
+		rc = 0;
+		goto out;
 	}
-	/* Start once min_days of history exist, and within the window. */
-	size_t start = 0, seen = 0;
-	while (start < n && seen < cfg->min_days)
-		seen += in->has_entries[start++];
-	if (n > cfg->backtest_max_days && start < n - cfg->backtest_max_days)
-		start = n - cfg->backtest_max_days;
-	double weights[LC_COUNT], threshold = cfg->prior_threshold;
-	struct forecast_model model;
-	long last_fit = -1;
-	for (size_t d = start; d < n; d++) {
-		if (last_fit < 0 || (long)d - last_fit >= cfg->refit_every_days) {
-			load_personalize(in, cfg, r, ewma, d, weights, &threshold);
-			load_combine(ewma, d + 1, weights, load);
-			if (forecast_fit(in, cfg, r, ewma, load, d, &model) != 0) {
-				free(load);
-				return -1;
-			}
-			last_fit = (long)d;
+	size_t since_refit = 0;
+	bool fitted = false;
+	for (size_t d = backtest_start(in, cfg); d < n; d++) {
+		if (!fitted || since_refit >= (size_t)cfg->refit_every_days) {
+			if (refit(&s, d) != 0)
+				goto out;
+			fitted = true;
+			since_refit = 0;
 		} else {
-			load_combine(ewma + d * LC_COUNT, 1, weights, load + d);
+			load_combine(ewma + d * LC_COUNT, 1, s.weights, s.load + d);
 		}
+		since_refit += in->has_entries[d];
 		if (!in->has_entries[d] || (r->in_flare[d] && !r->onset[d]))
 			continue;
+		struct evening *e = &s.ev[s.n_ev++];
+		e->d = d;
+		e->outcome = series_target48(r, in, d);
+		predict(&s, d, e->score, e->p);
 		struct backtest_day *b = &r->backtest[r->n_backtest++];
 		b->day = in->first_day + (int32_t)d;
-		b->load = load[d];
-		b->risk = forecast_predict(in, ewma, load, &model, d, threshold, NULL, 0, NULL);
-		b->level = forecast_level(cfg, b->load, threshold, b->risk);
-		b->outcome = series_target48(r, in, d);
+		b->load = s.load[d];
+		b->risk = e->p[s.chosen];
+		b->level = forecast_level(&s.cut, b->risk);
+		b->outcome = e->outcome;
 	}
-	free(load);
-	summarize(in, r, &r->summary);
-	return 0;
+	if (forecast_last_day(&s) != 0)
+		goto out;
+	summarize(&s, &r->summary);
+	if (!keep_days)
+		r->n_backtest = 0;
+	rc = 0;
+out:
+	free(s.load);
+	free(s.ev);
+	free(s.sx);
+	free(s.sp);
+	free(s.sy);
+	return rc;
 }

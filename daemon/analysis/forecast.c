@@ -1,14 +1,24 @@
 /*
- * forecast.c: the probability that a flare begins in the next 48 hours,
- * made each evening from the person's own past, with what drives it.
+ * forecast.c: the three candidate forecasters of a flare beginning in the
+ * next 48 hours, fitted on the past only, and what drives each one.
  *
- * The model is a ridge logistic regression over the load and its 3-day
- * change, each load component, today's warning signs (stiffness, fatigue,
- * bloating) and the exposures of the last two days, fitted only on days
- * whose outcome was already known. A contribution is a coefficient times the
- * input's standardized distance from the person's usual, on the log-odds
- * scale. Before there is enough history, a fixed curve of the load against
- * the threshold stands in.
+ * - The simple rule: the evening's warning signs (the symptom scales), each
+ *   weighted by the slope of a shrunk logistic fit on the person's past,
+ *   held at zero or above.
+ * - The load alone, its slope held at zero or above.
+ * - The full model: only inputs with evidence in the past (one-sided
+ *   p < 0.01): the warning signs and the load when their slopes are that
+ *   clear, and the exposures that pass a strict screen of onsets 1-3 days
+ *   after them (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg
+ *   q of at most 0.10 within the screen, at least 3 exposed onsets). An
+ *   exposure adds its shrunk log relative risk when it happened on a day
+ *   that can still lead to an onset in the next 48 hours.
+ *
+ * A roughly ten-onsets-per-input model cannot carry dozens of inputs, and a
+ * ridge refit of many inputs reshuffles its ranking from week to week; a
+ * sum of a few parts with signs fixed by the past keeps what the person
+ * sees stable. Scores are on the log-odds scale around the person's usual;
+ * backtest.c calibrates them and chooses among the candidates.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,20 +28,433 @@
 #include "daemon/analysis/internal.h"
 #include "daemon/analysis/stats.h"
 
-/* Feature ids: the first ones are fixed, then one per load component, then
- * one per exposure event factor (factor index + FEATURE_EXPOSURE). */
-enum {
-	FEATURE_LOAD,
-	FEATURE_LOAD_CHANGE,
-	FEATURE_STIFFNESS,
-	FEATURE_FATIGUE,
-	FEATURE_BLOATING,
-	FEATURE_COMPONENT,                     /* + component */
-	FEATURE_EXPOSURE = FEATURE_COMPONENT + LC_COUNT, /* + factor index */
-};
-#define MAX_FEATURES 32
-/* Rows the model is fitted on: the last two years weigh enough. */
+/* Rows a fit looks at: the last two years weigh enough. */
 #define FIT_MAX_ROWS 730
+/* The penalty on a standardized slope: strong, as a few dozen onsets ask. */
+#define SLOPE_RIDGE 4.0
+/* One-sided evidence an input needs to enter the full model. */
+#define EVIDENCE_Z 2.326
+#define SCREEN_P_MAX 0.01
+#define SCREEN_Q_MAX 0.10
+#define SCREEN_MIN_ONSETS 3
+#define SCREEN_MIN_GROUP_DAYS 5
+/* Lags of the exposure screen: an exposure on the evening's day or the two
+ * before can still be followed by an onset in the next 48 hours at these. */
+#define SCREEN_MIN_LAG 1
+#define SCREEN_MAX_LAG 3
+
+static const double cut_quantiles[] = {0.1, 0.25, 0.5, 0.5, 0.75, 0.9};
+static const int cut_ops[] = {OP_LT, OP_LT, OP_LT, OP_GE, OP_GE, OP_GE};
+#define N_CUTS (sizeof cut_quantiles / sizeof cut_quantiles[0])
+
+const char *
+forecaster_name(int which)
+{
+	static const char *const names[FORECASTER_COUNT] = {"warning signs", "load", "full model"};
+	return which >= 0 && which < FORECASTER_COUNT ? names[which] : "?";
+}
+
+/* Rows a fit may use: evenings at risk whose 48-hour outcome is known by
+ * the evening of `upto`. */
+static size_t
+fit_rows(const struct analysis_input *in, const struct analysis_result *r, size_t upto,
+    size_t *rows, bool *y)
+{
+	size_t from = upto + 1 > FIT_MAX_ROWS + 2 ? upto + 1 - FIT_MAX_ROWS - 2 : 0, n = 0;
+	for (size_t d = from; d + 2 <= upto; d++) {
+		if (!r->at_risk[d] || (r->in_flare[d] && !r->onset[d]))
+			continue;
+		int t = series_target48(r, in, d);
+		if (t < 0)
+			continue;
+		rows[n] = d;
+		y[n++] = t == 1;
+	}
+	return n;
+}
+
+/* A slope of the outcome on one input: fitted on standardized values with
+ * a strong penalty, held at zero or above, returned per unit of the input
+ * with its one-sided z. */
+struct slope {
+	double mean, per_unit, z;
+};
+
+static struct slope
+fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *scratch_y)
+{
+	struct slope s = {0, 0, 0};
+	size_t m = 0;
+	double sum = 0, ss = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		sum += v[i];
+		ss += v[i] * v[i];
+		m++;
+	}
+	if (m < 20)
+		return s;
+	s.mean = sum / (double)m;
+	double var = (ss - (double)m * s.mean * s.mean) / (double)(m - 1);
+	if (!(var > 1e-12))
+		return s;
+	double sd = sqrt(var);
+	size_t k = 0, pos = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		scratch_x[k] = (v[i] - s.mean) / sd;
+		scratch_y[k] = y[i];
+		pos += y[i];
+		k++;
+	}
+	if (pos < 2 || pos == k)
+		return s;
+	double beta[2];
+	stats_logistic_ridge(scratch_x, scratch_y, NULL, k, 1, SLOPE_RIDGE, beta, 30);
+	if (!(beta[1] > 0))
+		return s;
+	/* The slope's information at the fit, for its one-sided evidence. */
+	double info = SLOPE_RIDGE;
+	for (size_t i = 0; i < k; i++) {
+		double p = stats_logistic_predict(beta, &scratch_x[i], 1);
+		info += p * (1 - p) * scratch_x[i] * scratch_x[i];
+	}
+	s.per_unit = beta[1] / sd;
+	s.z = beta[1] * sqrt(info);
+	return s;
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+/* Quantile q of sorted values, interpolated as numpy's default is. */
+static double
+quantile_sorted(const double *v, size_t n, double q)
+{
+	if (n == 0)
+		return NAN;
+	double h = q * (double)(n - 1);
+	size_t lo = (size_t)h;
+	return lo + 1 < n ? v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]) : v[n - 1];
+}
+
+static bool
+meets(int op, double cut, double v)
+{
+	if (!isfinite(v))
+		return false;
+	switch (op) {
+	case OP_PRESENT: return v > 0;
+	case OP_LT: return v < cut;
+	default: return v >= cut;
+	}
+}
+
+/* One hypothesis of the screen and its table. */
+struct screened {
+	int factor, lag, op;
+	double cut;
+	unsigned a, b, c, d;
+	double p;
+};
+
+static int
+cmp_by_p(const void *x, const void *y)
+{
+	double a = ((const struct screened *)x)->p, b = ((const struct screened *)y)->p;
+	return (a > b) - (a < b);
+}
+
+/* The exposure screen on onset days `u` among rows [0, n_days): the
+ * onsets 1-3 days after each condition against those after its absence. */
+static int
+screen_exposures(const struct analysis_input *in, const struct analysis_result *r, size_t upto,
+    struct forecast_model *m)
+{
+	size_t from = upto + 1 > FIT_MAX_ROWS ? upto + 1 - FIT_MAX_ROWS : 0;
+	size_t max_tests = in->n_factors * (SCREEN_MAX_LAG - SCREEN_MIN_LAG + 1) * N_CUTS + 1;
+	struct screened *tests = malloc(max_tests * sizeof *tests);
+	double *vals = malloc((upto + 2) * sizeof *vals), *p = malloc(max_tests * sizeof *p);
+	double *sorted = malloc((upto + 2) * sizeof *sorted);
+	bool *outcome = malloc((upto + 2) * sizeof *outcome);
+	if (tests == NULL || vals == NULL || p == NULL || outcome == NULL || sorted == NULL) {
+		free(tests);
+		free(vals);
+		free(p);
+		free(outcome);
+		free(sorted);
+		return -1;
+	}
+	size_t n_tests = 0;
+	for (size_t f = 0; f < in->n_factors; f++) {
+		const struct analysis_factor *af = &in->factors[f];
+		if (af->role != AR_EXPOSURE || af->kind == AK_FLARE)
+			continue;
+		bool event = af->kind == AK_EVENT;
+		/* Cut points at quantiles of the values known in the window. */
+		double cuts[N_CUTS] = {0};
+		if (!event) {
+			size_t k = 0;
+			for (size_t e = from; e <= upto; e++)
+				if (isfinite(af->values[e]))
+					sorted[k++] = af->values[e];
+			qsort(sorted, k, sizeof *sorted, cmp_double);
+			for (size_t c = 0; c < N_CUTS; c++)
+				cuts[c] = quantile_sorted(sorted, k, cut_quantiles[c]);
+		}
+		for (int lag = SCREEN_MIN_LAG; lag <= SCREEN_MAX_LAG; lag++) {
+			/* The exposure on day u - lag against the onset on day u;
+			 * exposures inside a flare are not counted as its triggers. */
+			size_t k = 0;
+			for (size_t u = from + (size_t)lag; u <= upto; u++) {
+				size_t e = u - (size_t)lag;
+				double v = af->values[e];
+				if (!r->at_risk[u] || !isfinite(v) || (r->in_flare[e] && !r->onset[e]))
+					continue;
+				vals[k] = v;
+				outcome[k++] = r->onset[u];
+			}
+			size_t n_conds = event ? 1 : N_CUTS;
+			for (size_t c = 0; c < n_conds; c++) {
+				struct screened *t = &tests[n_tests];
+				t->factor = (int)f;
+				t->lag = lag;
+				t->op = event ? OP_PRESENT : cut_ops[c];
+				t->cut = cuts[c];
+				t->a = t->b = t->c = t->d = 0;
+				for (size_t i = 0; i < k; i++) {
+					bool hit = meets(t->op, t->cut, vals[i]);
+					if (hit)
+						outcome[i] ? t->a++ : t->b++;
+					else
+						outcome[i] ? t->c++ : t->d++;
+				}
+				if (t->a + t->b < SCREEN_MIN_GROUP_DAYS || t->c + t->d < SCREEN_MIN_GROUP_DAYS)
+					continue;
+				/* Only harm is screened for, so a table that does not
+				 * point that way is not worth its exact test. */
+				bool more = (double)t->a * (t->c + t->d) > (double)t->c * (t->a + t->b);
+				t->p = t->a >= SCREEN_MIN_ONSETS && more ?
+				    stats_fisher_greater(t->a, t->b, t->c, t->d) : 1.0;
+				n_tests++;
+			}
+		}
+	}
+	for (size_t i = 0; i < n_tests; i++)
+		p[i] = tests[i].p;
+	int rc = stats_bh_qvalues(p, p, n_tests);
+	for (size_t i = 0; i < n_tests; i++)
+		tests[i].p = (tests[i].p < SCREEN_P_MAX && p[i] <= SCREEN_Q_MAX) ? tests[i].p : 2.0;
+	qsort(tests, n_tests, sizeof *tests, cmp_by_p);
+	m->n_exposures = 0;
+	for (size_t i = 0; rc == 0 && i < n_tests && tests[i].p <= 1.0; i++) {
+		const struct screened *t = &tests[i];
+		bool seen = false;
+		for (size_t j = 0; j < m->n_exposures; j++)
+			seen |= m->exposures[j].factor == t->factor;
+		if (seen || m->n_exposures >= FORECAST_MAX_EXPOSURES)
+			continue;
+		struct stats_rr rr = stats_relative_risk(t->a, t->b, t->c, t->d);
+		double log_rr = log(rr.rr), se = (log(rr.hi) - log(rr.lo)) / (2 * 1.959963984540054);
+		double z = se > 0 ? log_rr / se : 0;
+		/* Positive-part James-Stein shrinkage toward no effect. */
+		double shrink = z > 1 ? 1 - 1 / (z * z) : 0;
+		struct admitted_exposure *x = &m->exposures[m->n_exposures++];
+		x->factor = t->factor;
+		x->lag = t->lag;
+		x->op = t->op;
+		x->cut = t->cut;
+		x->rr = rr.rr;
+		x->log_rr = shrink * log_rr;
+		x->exposed_onsets = t->a;
+	}
+	free(tests);
+	free(vals);
+	free(p);
+	free(outcome);
+	free(sorted);
+	return rc;
+}
+
+int
+forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
+    const struct analysis_result *r, const double *load, size_t upto, struct forecast_model *m)
+{
+	memset(m, 0, sizeof *m);
+	for (size_t f = 0; f < in->n_factors && m->n_signs < FORECAST_MAX_SIGNS; f++)
+		if (in->factors[f].role == AR_SYMPTOM && in->factors[f].kind == AK_SCALE)
+			m->signs[m->n_signs++].factor = (int)f;
+	size_t days = 0;
+	unsigned flares = 0;
+	for (size_t d = 0; d <= upto && d < in->n_days; d++) {
+		flares += r->onset[d];
+		days += in->has_entries[d];
+	}
+	if (days < cfg->min_days || flares < cfg->min_flares)
+		return 0;
+	size_t cap = upto + 1;
+	size_t *rows = malloc(cap * sizeof *rows);
+	bool *y = malloc(cap * sizeof *y);
+	double *v = malloc(cap * sizeof *v), *sx = malloc(cap * sizeof *sx), *sy = malloc(cap * sizeof *sy);
+	int rc = -1;
+	if (rows == NULL || y == NULL || v == NULL || sx == NULL || sy == NULL)
+		goto out;
+	size_t n = fit_rows(in, r, upto, rows, y);
+	for (size_t s = 0; s < m->n_signs; s++) {
+		struct forecast_sign *sg = &m->signs[s];
+		for (size_t i = 0; i < n; i++)
+			v[i] = in->factors[sg->factor].values[rows[i]];
+		struct slope sl = fit_slope(v, y, n, sx, sy);
+		sg->mean = sl.mean;
+		sg->slope = sl.per_unit;
+		sg->admitted = sl.z >= EVIDENCE_Z;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = load[rows[i]];
+	struct slope sl = fit_slope(v, y, n, sx, sy);
+	m->load_mean = sl.mean;
+	m->load_slope = sl.per_unit;
+	m->load_admitted = sl.z >= EVIDENCE_Z;
+	rc = screen_exposures(in, r, upto, m);
+	m->fitted = rc == 0;
+out:
+	free(rows);
+	free(y);
+	free(v);
+	free(sx);
+	free(sy);
+	return rc;
+}
+
+/* Whether an admitted exposure happened on a day from which its lag can
+ * reach day d+1 or d+2 (days after d are not known yet). */
+static bool
+exposure_hit(const struct analysis_input *in, const struct admitted_exposure *x, size_t d,
+    long *when)
+{
+	for (long e = (long)d + 2 - x->lag; e >= (long)d + 1 - x->lag; e--) {
+		if (e > (long)d || e < 0)
+			continue;
+		if (meets(x->op, x->cut, factor_value(in, x->factor, e))) {
+			*when = e;
+			return true;
+		}
+	}
+	return false;
+}
+
+static double
+sign_part(const struct analysis_input *in, const struct forecast_sign *s, size_t d)
+{
+	double v = factor_value(in, s->factor, (long)d);
+	return isfinite(v) ? s->slope * (v - s->mean) : 0;
+}
+
+void
+forecast_scores(const struct analysis_input *in, const double *load, const struct forecast_model *m,
+    size_t d, double score[FORECASTER_COUNT])
+{
+	for (int c = 0; c < FORECASTER_COUNT; c++)
+		score[c] = 0;
+	if (!m->fitted)
+		return;
+	for (size_t s = 0; s < m->n_signs; s++) {
+		double part = sign_part(in, &m->signs[s], d);
+		score[FORECASTER_SIMPLE] += part;
+		if (m->signs[s].admitted)
+			score[FORECASTER_FULL] += part;
+	}
+	double load_part = m->load_slope * (load[d] - m->load_mean);
+	score[FORECASTER_LOAD] = load_part;
+	if (m->load_admitted)
+		score[FORECASTER_FULL] += load_part;
+	for (size_t i = 0; i < m->n_exposures; i++) {
+		long when;
+		if (exposure_hit(in, &m->exposures[i], d, &when))
+			score[FORECASTER_FULL] += m->exposures[i].log_rr;
+	}
+}
+
+static void
+add_contributor(struct contributor *all, size_t *n, const char *factor, double c,
+    const char *source)
+{
+	if (fabs(c) < 1e-6)
+		return;
+	struct contributor *ct = &all[(*n)++];
+	memset(ct, 0, sizeof *ct);
+	snprintf(ct->factor, sizeof ct->factor, "%s", factor);
+	snprintf(ct->source, sizeof ct->source, "%s", source);
+	ct->contribution = c;
+}
+
+static int
+cmp_contrib(const void *a, const void *b)
+{
+	double x = fabs(((const struct contributor *)a)->contribution);
+	double y = fabs(((const struct contributor *)b)->contribution);
+	return (y > x) - (y < x);
+}
+
+size_t
+forecast_contributors(const struct analysis_input *in, const double *load,
+    const struct forecast_model *m, int which, double scale, size_t d, struct contributor *out,
+    size_t max)
+{
+	struct contributor all[FORECAST_MAX_SIGNS + FORECAST_MAX_EXPOSURES + 1];
+	size_t n = 0;
+	if (!m->fitted || max == 0)
+		return 0;
+	if (which != FORECASTER_LOAD) {
+		for (size_t s = 0; s < m->n_signs; s++) {
+			const struct forecast_sign *sg = &m->signs[s];
+			if (which == FORECASTER_FULL && !sg->admitted)
+				continue;
+			double v = factor_value(in, sg->factor, (long)d);
+			size_t k = n;
+			add_contributor(all, &n, in->factors[sg->factor].name,
+			    scale * sign_part(in, sg, d), "warning sign");
+			if (n > k)
+				snprintf(all[k].detail, sizeof all[k].detail, "%.0f today, usually %.1f", v,
+				    sg->mean);
+		}
+	}
+	if (which == FORECASTER_LOAD || (which == FORECASTER_FULL && m->load_admitted)) {
+		size_t k = n;
+		add_contributor(all, &n, "load", scale * m->load_slope * (load[d] - m->load_mean), "load");
+		if (n > k)
+			snprintf(all[k].detail, sizeof all[k].detail, "load %.0f, usually %.0f", load[d],
+			    m->load_mean);
+	}
+	for (size_t i = 0; which == FORECASTER_FULL && i < m->n_exposures; i++) {
+		const struct admitted_exposure *x = &m->exposures[i];
+		long when;
+		if (!exposure_hit(in, x, d, &when))
+			continue;
+		size_t k = n;
+		add_contributor(all, &n, in->factors[x->factor].name, scale * x->log_rr, "finding");
+		if (n == k)
+			continue;
+		long ago = (long)d - when;
+		char cond[48] = "";
+		if (x->op != OP_PRESENT)
+			snprintf(cond, sizeof cond, " %s %g", x->op == OP_LT ? "under" : "at or over",
+			    x->cut);
+		snprintf(all[k].detail, sizeof all[k].detail, "%s%s; flares were %.1fx as likely %d %s "
+		    "after it", ago == 0 ? "today" : (ago == 1 ? "yesterday" : "2 days ago"), cond,
+		    x->rr, x->lag, x->lag == 1 ? "day" : "days");
+	}
+	qsort(all, n, sizeof *all, cmp_contrib);
+	n = n < max ? n : max;
+	memcpy(out, all, n * sizeof *out);
+	return n;
+}
 
 double
 forecast_prior_risk(double load, double threshold)
@@ -39,211 +462,14 @@ forecast_prior_risk(double load, double threshold)
 	return 1.0 / (1.0 + exp(-((load - threshold) / 8.0 - 1.0)));
 }
 
-static double
-feature_raw(const struct analysis_input *in, const struct forecast_model *m, const double *ewma,
-    const double *load, int id, size_t d)
-{
-	switch (id) {
-	case FEATURE_LOAD:
-		return load[d] / 10;
-	case FEATURE_LOAD_CHANGE:
-		return d >= 3 ? (load[d] - load[d - 3]) / 10 : 0;
-	case FEATURE_STIFFNESS:
-	case FEATURE_FATIGUE:
-	case FEATURE_BLOATING:
-		return factor_value(in, m->symptom[id - FEATURE_STIFFNESS], (long)d);
-	default:
-		break;
-	}
-	if (id < FEATURE_EXPOSURE)
-		return ewma[d * LC_COUNT + (size_t)(id - FEATURE_COMPONENT)];
-	int f = id - FEATURE_EXPOSURE;
-	double a = factor_value(in, f, (long)d), b = factor_value(in, f, (long)d - 1);
-	return (isfinite(a) ? a : 0) + (isfinite(b) ? b : 0);
-}
-
-static void
-choose_features(const struct analysis_input *in, struct forecast_model *m)
-{
-	static const char *const symptoms[3] = {"stiffness", "fatigue", "bloating"};
-	for (int i = 0; i < 3; i++)
-		m->symptom[i] = analysis_find_factor(in, symptoms[i]);
-	m->k = 0;
-	for (int id = 0; id < FEATURE_EXPOSURE; id++) {
-		bool symptom = id >= FEATURE_STIFFNESS && id <= FEATURE_BLOATING;
-		if (symptom && m->symptom[id - FEATURE_STIFFNESS] < 0)
-			continue;
-		m->columns[m->k++] = id;
-	}
-	for (size_t f = 0; f < in->n_factors && m->k < MAX_FEATURES; f++)
-		if (in->factors[f].role == AR_EXPOSURE && in->factors[f].kind == AK_EVENT)
-			m->columns[m->k++] = FEATURE_EXPOSURE + (int)f;
-}
-
 int
-forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
-    const struct analysis_result *r, const double *ewma, const double *load, size_t upto,
-    struct forecast_model *m)
+forecast_level(const struct risk_cutoffs *cut, double risk)
 {
-	memset(m, 0, sizeof *m);
-	choose_features(in, m);
-	size_t from = upto + 1 > FIT_MAX_ROWS + 2 ? upto + 1 - FIT_MAX_ROWS - 2 : 0;
-	size_t cap = upto + 1 - from;
-	double *x = malloc(cap * m->k * sizeof *x), *y = malloc(cap * sizeof *y);
-	if (x == NULL || y == NULL) {
-		free(x);
-		free(y);
-		return -1;
-	}
-	size_t n = 0, pos = 0;
-	unsigned flares = 0;
-	size_t days = 0;
-	for (size_t d = 0; d <= upto && d < in->n_days; d++) {
-		flares += r->onset[d];
-		days += in->has_entries[d];
-	}
-	for (size_t d = from; d + 2 <= upto; d++) {
-		if (!r->at_risk[d] || (r->in_flare[d] && !r->onset[d]))
-			continue;
-		int t = series_target48(r, in, d);
-		if (t < 0)
-			continue;
-		for (size_t j = 0; j < m->k; j++)
-			x[n * m->k + j] = feature_raw(in, m, ewma, load, m->columns[j], d);
-		y[n] = t;
-		pos += (size_t)t;
-		n++;
-	}
-	/* Standardize; unknown values become the mean (a neutral 0). */
-	for (size_t j = 0; j < m->k; j++) {
-		double s = 0, ss = 0;
-		size_t c = 0;
-		for (size_t i = 0; i < n; i++) {
-			double v = x[i * m->k + j];
-			if (isfinite(v)) {
-				s += v;
-				ss += v * v;
-				c++;
-			}
-		}
-		m->mean[j] = c ? s / (double)c : 0;
-		double var = c > 1 ? (ss - (double)c * m->mean[j] * m->mean[j]) / (double)(c - 1) : 0;
-		m->sd[j] = var > 1e-12 ? sqrt(var) : 1;
-		for (size_t i = 0; i < n; i++) {
-			double v = x[i * m->k + j];
-			x[i * m->k + j] = isfinite(v) ? (v - m->mean[j]) / m->sd[j] : 0;
-		}
-	}
-	if (days >= cfg->min_days && flares >= cfg->min_flares && pos >= 2 && n >= 20) {
-		/* A diverging fit (perfect separation) still leaves usable,
-		 * ridge-bounded coefficients. */
-		stats_logistic_ridge(x, y, NULL, n, m->k, cfg->ridge_lambda, m->beta, 30);
-		m->fitted = true;
-	}
-	free(x);
-	free(y);
-	return 0;
-}
-
-static void
-describe(const double *load, int id, size_t d, double raw, double mean, char *out, size_t outlen)
-{
-	switch (id) {
-	case FEATURE_LOAD:
-		snprintf(out, outlen, "load %.0f", load[d]);
-		return;
-	case FEATURE_LOAD_CHANGE:
-		snprintf(out, outlen, "load %s %.0f in 3 days", raw >= 0 ? "up" : "down", fabs(raw * 10));
-		return;
-	case FEATURE_STIFFNESS:
-	case FEATURE_FATIGUE:
-	case FEATURE_BLOATING:
-		if (isfinite(raw))
-			snprintf(out, outlen, "%.0f today, usually %.1f", raw, mean);
-		else
-			snprintf(out, outlen, "not logged today");
-		return;
-	default:
-		break;
-	}
-	if (id < FEATURE_EXPOSURE) {
-		snprintf(out, outlen, "%.0f load points lately, usually %.0f", raw, mean);
-		return;
-	}
-	snprintf(out, outlen, "%.0f in the last 2 days, usually %.1f", raw, mean);
-}
-
-static const char *
-feature_name(const struct analysis_input *in, int id)
-{
-	static const char *const fixed[] = {"load", "load_change", "stiffness", "fatigue", "bloating"};
-	if (id < FEATURE_COMPONENT)
-		return fixed[id];
-	if (id < FEATURE_EXPOSURE)
-		return load_component_name(id - FEATURE_COMPONENT);
-	return in->factors[id - FEATURE_EXPOSURE].name;
-}
-
-static int
-cmp_contrib(const void *a, const void *b)
-{
-	double x = ((const struct contributor *)a)->contribution;
-	double y = ((const struct contributor *)b)->contribution;
-	return (y > x) - (y < x);
-}
-
-double
-forecast_predict(const struct analysis_input *in, const double *ewma, const double *load, const struct forecast_model *m, size_t d,
-    double threshold, struct contributor *contrib, size_t max_contrib, size_t *n_contrib)
-{
-	double risk;
-	struct contributor all[MAX_FEATURES + LC_COUNT];
-	size_t n = 0;
-	if (m->fitted) {
-		double z = m->beta[0];
-		for (size_t j = 0; j < m->k; j++) {
-			double raw = feature_raw(in, m, ewma, load, m->columns[j], d);
-			double zj = isfinite(raw) ? (raw - m->mean[j]) / m->sd[j] : 0;
-			double c = m->beta[j + 1] * zj;
-			z += c;
-			if (contrib != NULL && fabs(c) > 1e-6) {
-				struct contributor *ct = &all[n++];
-				snprintf(ct->factor, sizeof ct->factor, "%s", feature_name(in, m->columns[j]));
-				ct->contribution = c;
-				describe(load, m->columns[j], d, raw,
-				    m->columns[j] == FEATURE_LOAD ? m->mean[j] * 10 : m->mean[j], ct->detail,
-				    sizeof ct->detail);
-			}
-		}
-		risk = 1 / (1 + exp(-z));
-	} else {
-		risk = forecast_prior_risk(load[d], threshold);
-		/* Without a model, the load's components say what is behind it,
-		 * scaled to log-odds by the prior curve's slope. */
-		for (int c = 0; contrib != NULL && c < LC_COUNT; c++) {
-			double pts = ewma[d * LC_COUNT + c];
-			if (pts < 0.5)
-				continue;
-			struct contributor *ct = &all[n++];
-			snprintf(ct->factor, sizeof ct->factor, "%s", load_component_name(c));
-			ct->contribution = pts / 8.0;
-			snprintf(ct->detail, sizeof ct->detail, "%.0f of the %.0f load points", pts, load[d]);
-		}
-	}
-	if (contrib != NULL) {
-		qsort(all, n, sizeof *all, cmp_contrib);
-		*n_contrib = n < max_contrib ? n : max_contrib;
-		memcpy(contrib, all, *n_contrib * sizeof *contrib);
-	}
-	return risk;
-}
-
-int
-forecast_level(const struct analysis_config *cfg, double load, double threshold, double risk)
-{
-	if (load >= threshold || risk >= cfg->warning_risk)
+	if (!cut->alerts)
+		return LEVEL_OK;
+	if (risk >= cut->warning)
 		return LEVEL_WARNING;
-	if (load >= cfg->watch_margin * threshold || risk >= cfg->watch_risk)
+	if (risk >= cut->watch)
 		return LEVEL_WATCH;
 	return LEVEL_OK;
 }

@@ -56,29 +56,49 @@ void treatments_use(const struct analysis_input *in, const struct analysis_confi
 int triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
     struct analysis_result *r);
 
-/* The forecast model: features, fit on rows < end, predict day d. */
-struct forecast_model {
-	size_t k;
-	int columns[32];            /* feature ids */
-	double mean[32], sd[32];
-	double beta[33];
-	bool fitted;
-	int symptom[3];             /* stiffness, fatigue, bloating factor indices or -1 */
+/* The candidate forecasters, fitted on the evenings whose 48-hour outcome
+ * is known by the evening of `upto` (forecast.c). */
+#define FORECAST_MAX_SIGNS 4
+#define FORECAST_MAX_EXPOSURES 8
+struct forecast_sign {
+	int factor;
+	double mean, slope;         /* slope per unit, >= 0 */
+	bool admitted;              /* clear enough for the full model */
 };
-/* Fits on the days whose 48-hour outcome is known by the evening of day
- * `upto` (so nothing after it is read). load is the load series to use. */
+struct admitted_exposure {
+	int factor, lag, op;        /* op: enum condition_op */
+	double cut, rr, log_rr;     /* log_rr shrunk toward 0 */
+	unsigned exposed_onsets;
+};
+struct forecast_model {
+	bool fitted;                /* enough history; otherwise every score is 0 */
+	size_t n_signs;
+	struct forecast_sign signs[FORECAST_MAX_SIGNS];
+	double load_mean, load_slope;
+	bool load_admitted;
+	size_t n_exposures;
+	struct admitted_exposure exposures[FORECAST_MAX_EXPOSURES];
+};
 int forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
-    const struct analysis_result *r, const double *ewma, const double *load, size_t upto,
-    struct forecast_model *m);
-/* The risk for the evening of day d, and (when contrib is not NULL) the
- * inputs' contributions, largest first. */
-double forecast_predict(const struct analysis_input *in, const double *ewma, const double *load, const struct forecast_model *m, size_t d,
-    double threshold, struct contributor *contrib, size_t max_contrib, size_t *n_contrib);
-int forecast_level(const struct analysis_config *cfg, double load, double threshold, double risk);
-int backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
-    struct analysis_result *r, const double *ewma);
-/* The 48-hour risk before there is a fitted model: a curve of the load
+    const struct analysis_result *r, const double *load, size_t upto, struct forecast_model *m);
+/* Each candidate's score for the evening of day d (log-odds around usual). */
+void forecast_scores(const struct analysis_input *in, const double *load,
+    const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT]);
+/* What moves candidate `which`'s score on day d, times `scale` (the
+ * calibration's slope), largest first; only inputs of that candidate that
+ * are present. */
+size_t forecast_contributors(const struct analysis_input *in, const double *load,
+    const struct forecast_model *m, int which, double scale, size_t d, struct contributor *out,
+    size_t max);
+int forecast_level(const struct risk_cutoffs *cut, double risk);
+/* The 48-hour risk before anything can be calibrated: a curve of the load
  * against the threshold. */
 double forecast_prior_risk(double load, double threshold);
+
+/* The rolling-origin evaluation of the candidates over the most recent
+ * days with entries, their calibration, the choice among them, the alert
+ * cut-offs and the forecast for the last day (backtest.c). */
+int backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r, const double *ewma, bool keep_days);
 
 #endif

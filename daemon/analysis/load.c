@@ -24,6 +24,8 @@
 #define SLEEP_NEED_WINDOW 28
 #define ACUTE_DAYS 7
 #define CHRONIC_DAYS 28
+/* Days a personal fit looks back over: the last two years weigh enough. */
+#define PERSONAL_MAX_DAYS 730
 /* Share of ordinary days at risk on which a learned threshold may be crossed. */
 #define LOAD_THRESHOLD_MAX_FPR 0.04
 
@@ -166,7 +168,8 @@ load_personalize(const struct analysis_input *in, const struct analysis_config *
 		free(y);
 		return false;
 	}
-	for (size_t d = 0; d + 2 <= upto; d++) {
+	size_t from = upto > PERSONAL_MAX_DAYS ? upto - PERSONAL_MAX_DAYS : 0;
+	for (size_t d = from; d + 2 <= upto; d++) {
 		if (!r->at_risk[d] || r->in_flare[d])
 			continue;
 		int t = series_target48(r, in, d);
@@ -215,7 +218,7 @@ load_personalize(const struct analysis_input *in, const struct analysis_config *
 			load_combine(ewma, upto + 1, weights, load);
 			for (double t = 15; t <= 95; t += 1) {
 				size_t tp = 0, fp = 0;
-				for (size_t d = 0; d + 2 <= upto; d++) {
+				for (size_t d = from; d + 2 <= upto; d++) {
 					if (!r->at_risk[d] || r->in_flare[d])
 						continue;
 					int tg = series_target48(r, in, d);

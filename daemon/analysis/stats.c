@@ -46,9 +46,14 @@ stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d)
 	if (n == 0)
 		return 1.0;
 	unsigned hi = row1 < col1 ? row1 : col1;
-	double p = 0;
-	for (unsigned x = a; x <= hi; x++)
-		p += exp(log_hypergeom(x, row1, col1, n));
+	/* Each table's probability from the one before it, by the ratio of
+	 * consecutive hypergeometric terms: one lgamma pass, not one a table. */
+	double term = exp(log_hypergeom(a, row1, col1, n)), p = 0;
+	for (unsigned x = a; x <= hi; x++) {
+		p += term;
+		term *= ((double)(row1 - x) * (double)(col1 - x)) /
+		    ((double)(x + 1) * ((double)n - row1 - col1 + x + 1));
+	}
 	return p > 1.0 ? 1.0 : p;
 }
 

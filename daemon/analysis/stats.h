@@ -54,4 +54,37 @@ double stats_median(const double *v, size_t n);
  * default. */
 double stats_quantile(const double *v, size_t n, double q);
 
+/* Probability forecasts (calibrate.c). */
+
+/* Mean squared difference between the predicted probabilities and the 0/1
+ * outcomes; NAN when n is 0. */
+double stats_brier(const double *p, const bool *y, size_t n);
+/* Mean negative log-likelihood of the outcomes, each probability clipped
+ * to [1e-6, 1 - 1e-6]; NAN when n is 0. */
+double stats_log_loss(const double *p, const bool *y, size_t n);
+
+/* Platt scaling: the logistic regression of the outcome on a score,
+ * p = 1 / (1 + exp(-(a + b * score))), fitted by Newton's method with the
+ * penalty lambda/2 * b^2 on the slope only (lambda 0: plain maximum
+ * likelihood). 0, or -1 when it did not converge (a, b hold the last
+ * iterate). */
+struct stats_platt {
+	double a, b;
+};
+int stats_platt_fit(const double *score, const bool *y, size_t n, double lambda,
+    struct stats_platt *out);
+double stats_platt_apply(const struct stats_platt *c, double score);
+
+/* A calibration table: the predictions sorted into the n_bins bins
+ * [edges[i], edges[i+1]) (the last one closed), and for each bin with days
+ * in it the mean prediction, the share of outcomes and the count. Returns
+ * the number of bins with days, written in order of probability; bins
+ * holds n_bins. */
+struct stats_calibration_bin {
+	double predicted, observed;
+	size_t days;
+};
+size_t stats_calibration_table(const double *p, const bool *y, size_t n, const double *edges,
+    size_t n_bins, struct stats_calibration_bin *bins);
+
 #endif

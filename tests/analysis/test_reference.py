@@ -63,13 +63,15 @@ def main():
     tables = [(3, 1, 1, 3), (0, 10, 5, 5), (12, 88, 4, 296), (7, 30, 20, 300), (1, 0, 0, 1),
               (25, 340, 30, 900), (0, 0, 3, 4), (50, 50, 50, 50)]
     tables += [tuple(int(x) for x in rng.integers(0, 60, 4)) for _ in range(40)]
-    out = run_tool([f"fisher {a} {b} {c} {d}" for a, b, c, d in tables], [1] * len(tables))
-    worst = 0
-    for (a, b, c, d), (p,) in zip(tables, out):
-        ref = stats.fisher_exact([[a, b], [c, d]], alternative="two-sided")[1]
-        worst = max(worst, abs(p - ref) / max(ref, 1e-300) if ref > 1e-12 else abs(p - ref))
-    check("fisher exact two-sided p matches scipy.stats.fisher_exact", worst < 1e-6,
-          f"worst relative error {worst:.2e} over {len(tables)} tables")
+    # Two-sided, and one-sided "greater" (the forecast's exposure screen).
+    for cmd, alternative, tol in (("fisher", "two-sided", 1e-6), ("fisherg", "greater", 1e-9)):
+        out = run_tool([f"{cmd} {a} {b} {c} {d}" for a, b, c, d in tables], [1] * len(tables))
+        worst = 0
+        for (a, b, c, d), (p,) in zip(tables, out):
+            ref = stats.fisher_exact([[a, b], [c, d]], alternative=alternative)[1]
+            worst = max(worst, abs(p - ref) / max(ref, 1e-300) if ref > 1e-12 else abs(p - ref))
+        check(f"fisher exact {alternative} p matches scipy.stats.fisher_exact", worst < tol,
+              f"worst relative error {worst:.2e} over {len(tables)} tables")
 
     rr_tables = [t for t in tables if (t[0] + t[1]) > 0 and (t[2] + t[3]) > 0]
     out = run_tool([f"rr {a} {b} {c} {d}" for a, b, c, d in rr_tables], [3] * len(rr_tables))
@@ -131,6 +133,47 @@ def main():
         err = float(np.max(np.abs(np.array(got) - ref)))
         check(f"ridge logistic fit n={n} k={k} lambda={lam} matches scipy.optimize", err < TOL_FIT,
               f"max coefficient error {err:.2e}")
+
+    # Probability forecasts: Brier score and log-loss from their numpy
+    # definitions, Platt scaling by scipy.optimize, and the calibration table
+    # by numpy.digitize.
+    for size in (40, 400):
+        score = rng.normal(size=size)
+        truth = 1 / (1 + np.exp(-(-1.5 + 1.2 * score)))
+        y = (rng.uniform(size=size) < truth).astype(int)
+        p = np.clip(truth + rng.normal(0, 0.05, size), 0.001, 0.999)
+        pairs = " ".join(f"{a!r} {b}" for a, b in zip(map(float, p), y))
+        (got,) = run_tool([f"brier {pairs}"], [2])
+        brier = np.mean((p - y) ** 2)
+        ll = -np.mean(y * np.log(p) + (1 - y) * np.log1p(-p))
+        err = max(abs(got[0] - brier), abs(got[1] - ll))
+        check(f"Brier score and log-loss of {size} forecasts match numpy", err < TOL,
+              f"max error {err:.2e}")
+
+        for lam in (0.0, 1.0):
+            def nll(ab):
+                z = ab[0] + ab[1] * score
+                return np.sum(np.logaddexp(0, z) - y * z) + lam / 2 * ab[1] ** 2
+            ref = optimize.minimize(nll, np.zeros(2), method="BFGS",
+                                    options={"gtol": 1e-12, "maxiter": 10000}).x
+            spairs = " ".join(f"{a!r} {b}" for a, b in zip(map(float, score), y))
+            (got,) = run_tool([f"platt {lam} {spairs}"], [2])
+            err = float(np.max(np.abs(np.array(got) - ref)))
+            check(f"Platt scaling of {size} scores (slope penalty {lam}) matches scipy.optimize",
+                  err < TOL_FIT, f"max coefficient error {err:.2e}")
+
+        edges = np.array([0, 0.05, 0.1, 0.2, 0.3, 0.5, 1])
+        idx = np.clip(np.digitize(p, edges[1:-1], right=False), 0, len(edges) - 2)
+        ref = []
+        for b in range(len(edges) - 1):
+            sel = idx == b
+            if sel.any():
+                ref += [p[sel].mean(), y[sel].mean(), sel.sum()]
+        (got,) = run_tool(["calib " + " ".join(map(repr, map(float, edges))) + " " + pairs],
+                          [len(ref)])
+        err = float(np.max(np.abs(np.array(got) - np.array(ref))))
+        check(f"calibration table of {size} forecasts matches numpy.digitize", err < TOL,
+              f"max error {err:.2e}")
 
     print(f"1..{len(results)}")
     for i, (name, ok, detail) in enumerate(results, 1):

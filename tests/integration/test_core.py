@@ -334,6 +334,14 @@ def test_analysis_replies_follow_the_contract(ctx):
     assert f["level"] in ("ok", "watch", "warning") and 0 <= f["risk"] <= 1
     b = json.loads(ctx.simmer("backtest", "--json", check=0).stdout)
     assert "days" in b and "summary" in b, b
+    for key in ("model", "auc", "baseline_auc", "brier", "brier_reference", "calibration",
+                "risk_alerts"):
+        assert key in b["summary"], (key, b["summary"])
+    text = ctx.simmer("backtest", check=0).stdout
+    assert "not enough onsets to judge yet (0 of the 5 needed)" in text, text
+    assert "nan" not in text.lower(), text
+    status = ctx.simmer("status", check=0).stdout
+    assert "Risk alerts are off" in status and "%" not in status, status
     s = json.loads(ctx.simmer("status", "--json", check=0).stdout)
     assert s["threshold_source"] == "prior" and s["coverage"]["days"] == 1, s
     why = ctx.simmer("why", check=0).stdout

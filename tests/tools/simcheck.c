@@ -51,13 +51,8 @@ main(int argc, char **argv)
 	size_t days = argc > 2 + null_mode ? (size_t)atol(argv[2 + null_mode]) : 365;
 	struct analysis_config cfg;
 	analysis_config_default(&cfg);
-	/* For tuning the alert defaults by hand. */
-	if (getenv("SIM_WATCH_RISK"))
-		cfg.watch_risk = atof(getenv("SIM_WATCH_RISK"));
-	if (getenv("SIM_WARNING_RISK"))
-		cfg.warning_risk = atof(getenv("SIM_WARNING_RISK"));
-	if (getenv("SIM_WATCH_MARGIN"))
-		cfg.watch_margin = atof(getenv("SIM_WATCH_MARGIN"));
+	if (getenv("SIM_MAX_FALSE_PER_30D"))
+		cfg.max_false_per_30d = atof(getenv("SIM_MAX_FALSE_PER_30D"));
 	int hits[7] = {0};
 	int wrong_direction = 0;
 	unsigned findings_total = 0, false_findings = 0, diaries_with_false = 0;

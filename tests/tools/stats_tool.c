@@ -9,6 +9,10 @@
  *   logit LAMBDA N K x11 .. x1K y1 ... -> b0 b1 .. bK
  *   median V1 V2 ...         -> median of the finite values
  *   quantile Q V1 V2 ...     -> quantile Q of the finite values
+ *   fisherg A B C D          -> p (one-sided, "greater")
+ *   brier P1 Y1 P2 Y2 ...    -> Brier score and log-loss
+ *   platt LAMBDA S1 Y1 ...   -> a b
+ *   calib E0 .. E6 P1 Y1 ... -> predicted observed days, per bin with days
  * A value written "nan" is not finite. A line it cannot read prints "error",
  * so every input line gets exactly one output line.
  */
@@ -18,6 +22,9 @@
 #include <string.h>
 
 #include "daemon/analysis/stats.h"
+
+/* The calibration command's bin edges: seven, so six bins. */
+#define CALIB_EDGES 7
 
 int
 main(void)
@@ -67,6 +74,34 @@ main(void)
 				printf("%.17g%c", beta[j], j < k ? ' ' : '\n');
 			free(x);
 			free(y);
+		} else if (strcmp(cmd, "fisherg") == 0 && n == 4) {
+			printf("%.17g\n", stats_fisher_greater((unsigned)v[0], (unsigned)v[1],
+			    (unsigned)v[2], (unsigned)v[3]));
+		} else if (strcmp(cmd, "brier") == 0 || strcmp(cmd, "platt") == 0 ||
+		    (strcmp(cmd, "calib") == 0 && n >= CALIB_EDGES)) {
+			bool platt = cmd[0] == 'p', calib = cmd[0] == 'c';
+			size_t skip = platt ? 1 : (calib ? CALIB_EDGES : 0), m = (n - skip) / 2;
+			double s[2048];
+			bool l[2048];
+			for (size_t i = 0; i < m; i++) {
+				s[i] = v[skip + 2 * i];
+				l[i] = v[skip + 2 * i + 1] != 0;
+			}
+			if (platt) {
+				struct stats_platt c;
+				stats_platt_fit(s, l, m, v[0], &c);
+				printf("%.17g %.17g\n", c.a, c.b);
+			} else if (calib) {
+				struct stats_calibration_bin bins[CALIB_EDGES - 1];
+				size_t used = stats_calibration_table(s, l, m, v, CALIB_EDGES - 1, bins);
+				for (size_t b = 0; b < used; b++)
+					printf("%.17g %.17g %zu%c", bins[b].predicted, bins[b].observed,
+					    bins[b].days, b + 1 < used ? ' ' : '\n');
+				if (used == 0)
+					printf("\n");
+			} else {
+				printf("%.17g %.17g\n", stats_brier(s, l, m), stats_log_loss(s, l, m));
+			}
 		} else if (strcmp(cmd, "median") == 0) {
 			printf("%.17g\n", stats_median(v, n));
 		} else if (strcmp(cmd, "quantile") == 0 && n >= 1) {

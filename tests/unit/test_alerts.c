@@ -49,12 +49,15 @@ test_rise_alerts_once_with_hysteresis_and_cooldown(void **state)
 	int64_t retry, t = 1000 * HOUR;
 	struct analysis_outcome watch = outcome(LEVEL_WATCH, 68, 75, 0.45);
 	assert_int_equal(alert_policy_decide(&policy, &st, &watch, t, 14 * 60, &a, &retry), ALERT_NOW);
-	assert_string_equal(a.summary, "Flare risk rising: load 68 of your 75");
+	assert_string_equal(a.summary, "Flare risk rising: about 1 in 2 within 48 hours");
 	assert_string_equal(a.level, "watch");
 	assert_int_equal(a.urgency, URGENCY_NORMAL);
 	assert_non_null(strstr(a.body, "sleep (15 load points lately)"));
 	assert_non_null(strstr(a.body, "early night"));     /* drawn from the top contributor */
 	assert_non_null(strstr(a.body, "not a diagnosis"));
+	/* The chance in coarse words, never as a precise percentage. */
+	assert_non_null(strstr(a.body, "about 1 in 2"));
+	assert_null(strstr(a.body, "%"));
 	/* The same episode does not alert again, even much later... */
 	assert_int_equal(alert_policy_decide(&policy, &st, &watch, t + 20 * HOUR, 14 * 60, &a, &retry),
 	    ALERT_NONE);
@@ -67,7 +70,7 @@ test_rise_alerts_once_with_hysteresis_and_cooldown(void **state)
 	assert_int_equal(alert_policy_decide(&policy, &st, &warn, t + 13 * HOUR, 15 * 60, &a, &retry),
 	    ALERT_NOW);
 	assert_int_equal(a.urgency, URGENCY_CRITICAL);
-	assert_string_equal(a.summary, "Flare risk high: load 80 of your 75");
+	assert_string_equal(a.summary, "Flare risk high: about 8 in 10 within 48 hours");
 }
 
 static void

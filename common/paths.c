@@ -1,7 +1,9 @@
 /*
- * paths.c: resolves simmerd's file locations (see paths.h).
+ * paths.c: resolves simmer's file locations and checks the runtime folder
+ * (see paths.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/paths.h"
+#include "common/paths.h"
 
 static const char *
 env_nonempty(const char *name)
@@ -45,13 +47,20 @@ paths_resolve(struct simmer_paths *p, const char *socket_flag, const char *db_fl
 	if (sock != NULL) {
 		if (snprintf(p->socket, sizeof p->socket, "%s", sock) >= (int)sizeof p->socket)
 			rc = -ENAMETOOLONG;
-	} else if (env_nonempty("XDG_RUNTIME_DIR") != NULL) {
-		rc = xdg_path(p->socket, sizeof p->socket, "XDG_RUNTIME_DIR", "", "simmer.sock");
+		p->runtime_dir[0] = '\0';
 	} else {
+		const char *run = env_nonempty("XDG_RUNTIME_DIR");
+		int n;
 		/* No runtime folder (e.g. a su shell): a per-user folder in /tmp,
-		 * which paths_make_parent creates 0700. */
-		if (snprintf(p->socket, sizeof p->socket, "/tmp/simmer-%u/simmer.sock",
-		    (unsigned)getuid()) >= (int)sizeof p->socket)
+		 * which paths_private_dir creates 0700 or refuses. */
+		if (run != NULL)
+			n = snprintf(p->runtime_dir, sizeof p->runtime_dir, "%s/simmer", run);
+		else
+			n = snprintf(p->runtime_dir, sizeof p->runtime_dir, "/tmp/simmer-%u",
+			    (unsigned)getuid());
+		if (n < 0 || (size_t)n >= sizeof p->runtime_dir ||
+		    snprintf(p->socket, sizeof p->socket, "%s/simmer.sock", p->runtime_dir) >=
+		    (int)sizeof p->socket)
 			rc = -ENAMETOOLONG;
 	}
 	if (rc == 0) {
@@ -132,4 +141,53 @@ paths_make_parent(const char *path, unsigned mode, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+/* Says why an existing path cannot be the runtime folder. */
+static int
+refuse_not_folder(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "refusing the runtime folder %s: it is a symbolic link, "
+		    "which simmer does not follow; remove it", dir);
+		return -ELOOP;
+	}
+	snprintf(err, errlen, "refusing the runtime folder %s: it is not a folder; remove it", dir);
+	return -ENOTDIR;
+}
+
+int
+paths_private_dir(const char *dir, bool create, char *err, size_t errlen)
+{
+	if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create the runtime folder %s: %s", dir, strerror(e));
+		return -e;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		if (e == ELOOP || e == ENOTDIR)
+			return refuse_not_folder(dir, err, errlen);
+		snprintf(err, errlen, "cannot open the runtime folder %s: %s", dir, strerror(e));
+		return -e;
+	}
+	struct stat st;
+	int rc = 0;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot inspect the runtime folder %s: %s", dir, strerror(-rc));
+	} else if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "refusing the runtime folder %s: it belongs to uid %u, not to you "
+		    "(uid %u), so another user could read what you send; remove it or set "
+		    "XDG_RUNTIME_DIR", dir, (unsigned)st.st_uid, (unsigned)geteuid());
+		rc = -EPERM;
+	} else if ((st.st_mode & 07777) != 0700) {
+		snprintf(err, errlen, "refusing the runtime folder %s: its mode is %04o, not 0700; "
+		    "run 'chmod 700 %s'", dir, (unsigned)(st.st_mode & 07777), dir);
+		rc = -EPERM;
+	}
+	close(fd);
+	return rc;
 }

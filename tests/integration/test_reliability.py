@@ -1,0 +1,383 @@
+"""Nothing acknowledged or spooled is lost, and nobody else can catch an entry.
+
+Each test makes a fault for real (a symlinked or squatted runtime folder, a
+socket served by another uid, a file-size limit, a daemon that is stopped
+or busy, a spool that simmerd moves aside while clients wait for its lock)
+and then checks that every entry the client called logged or kept is in the
+database exactly once. Tests that need a second uid need root and say
+`skipped` otherwise.
+"""
+import fcntl
+import os
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+
+from harness import SIMMER, SIMMERD, Skip, run_tests
+from rpc import Client
+
+
+def notes_in_db(env):
+    """note -> number of live entries carrying it."""
+    db = sqlite3.connect(f"file:{env.db}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT note, count(*) FROM entries WHERE deleted = 0 GROUP BY note")
+        return dict(rows.fetchall())
+    except sqlite3.OperationalError:
+        return {}  # not created yet
+    finally:
+        db.close()
+
+
+def wait_for_notes(env, notes, timeout=20.0):
+    """Polls until every note is stored; returns the counts."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = notes_in_db(env) if os.path.exists(env.db) else {}
+        if all(n in got for n in notes) or time.monotonic() > deadline:
+            return got
+        time.sleep(0.05)
+
+
+def assert_exactly_once(env, notes):
+    got = wait_for_notes(env, notes)
+    missing = [n for n in notes if n not in got]
+    doubled = {n: got[n] for n in notes if got.get(n, 0) > 1}
+    assert not missing and not doubled, f"missing {missing[:10]}, doubled {doubled}"
+
+
+def run_simmer(env, *args, timeout=30, preexec=None, extra=None, user=None):
+    e = dict(env.vars, **(extra or {}))
+    cmd = [SIMMER] + [str(a) for a in args]
+    if user is not None:
+        cmd = as_user(user) + cmd
+    return subprocess.run(cmd, env=e, capture_output=True, text=True, timeout=timeout,
+                          preexec_fn=preexec)
+
+
+def as_user(uid):
+    """The command prefix that runs a program as uid, with no groups."""
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+
+
+def spool_path(env):
+    return os.path.join(env.spool_dir, "spool.msgpack")
+
+
+def spare_uid():
+    """A uid with no account and no fallback folder in /tmp yet."""
+    import pwd
+    for uid in range(61000 + os.getpid() % 1000 * 3, 64999):
+        try:
+            pwd.getpwuid(uid)
+            continue
+        except KeyError:
+            pass
+        if not os.path.lexists(f"/tmp/simmer-{uid}"):
+            return uid
+    raise AssertionError("no spare uid")
+
+
+def give_to(env, uid):
+    """Hands the test's folders to uid, so that a process running as uid
+    can use them."""
+    for dirpath, dirnames, filenames in os.walk(env.root):
+        for name in dirnames + filenames:
+            os.lchown(os.path.join(dirpath, name), uid, uid)
+    os.chown(env.root, uid, uid)
+
+
+# -- the runtime folder ------------------------------------------------------
+
+def test_symlinked_runtime_folder_is_refused(ctx):
+    env = ctx.env
+    elsewhere = os.path.join(env.root, "elsewhere")
+    os.mkdir(elsewhere, 0o700)
+    os.symlink(elsewhere, os.path.join(env.runtime, "simmer"))
+    p = subprocess.run([SIMMERD], env=env.vars, capture_output=True, text=True, timeout=10)
+    assert p.returncode != 0, p
+    assert "symbolic link" in p.stderr and os.path.join(env.runtime, "simmer") in p.stderr, p.stderr
+    assert os.listdir(elsewhere) == [], "nothing was created through the link"
+    # The client will not send through it either; it keeps the entry.
+    c = run_simmer(env, "pain", "4", "--note", "via-link")
+    assert c.returncode == 75 and "symbolic link" in c.stderr and "kept 1 entry" in c.stderr, c
+    os.unlink(os.path.join(env.runtime, "simmer"))
+    ctx.daemon()
+    assert_exactly_once(env, ["via-link"])
+
+
+def test_runtime_folder_with_open_mode_is_refused(ctx):
+    env = ctx.env
+    os.mkdir(os.path.join(env.runtime, "simmer"), 0o700)
+    os.chmod(os.path.join(env.runtime, "simmer"), 0o755)
+    p = subprocess.run([SIMMERD], env=env.vars, capture_output=True, text=True, timeout=10)
+    assert p.returncode != 0 and "0755" in p.stderr and "chmod 700" in p.stderr, p.stderr
+
+
+def test_squatted_fallback_folder_is_refused(ctx):
+    if os.getuid() != 0:
+        raise Skip("needs root to act as two users")
+    victim, squatter = spare_uid(), spare_uid() + 1
+    env = ctx.env
+    give_to(env, victim)
+    env.vars.pop("XDG_RUNTIME_DIR")
+    fallback = f"/tmp/simmer-{victim}"
+    os.mkdir(fallback, 0o700)
+    try:
+        os.chown(fallback, squatter, squatter)
+        # The squatter listens where the victim's client would connect.
+        trap = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        trap.bind(os.path.join(fallback, "simmer.sock"))
+        trap.listen(8)
+        os.chown(os.path.join(fallback, "simmer.sock"), squatter, squatter)
+        os.chmod(fallback, 0o777)
+        os.chmod(os.path.join(fallback, "simmer.sock"), 0o777)
+        p = subprocess.run(as_user(victim) + [SIMMERD], env=env.vars, capture_output=True, text=True, timeout=10)
+        assert p.returncode != 0 and fallback in p.stderr and f"uid {squatter}" in p.stderr, p.stderr
+        c = run_simmer(env, "pain", "7", "--note", "secret", user=victim)
+        assert c.returncode == 75, c
+        assert f"belongs to uid {squatter}" in c.stderr and "kept 1 entry" in c.stderr, c.stderr
+        trap.setblocking(False)
+        try:
+            conn, _ = trap.accept()
+            conn.close()
+            raise AssertionError("the client connected to the squatter's socket")
+        except BlockingIOError:
+            pass
+        trap.close()
+    finally:
+        shutil.rmtree(fallback, ignore_errors=True)
+    # Once the folder is gone, the victim's own daemon makes it and takes
+    # the kept entry in.
+    d = subprocess.Popen(as_user(victim) + [SIMMERD], env=env.vars, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert_exactly_once(env, ["secret"])
+        st = os.lstat(fallback)
+        assert st.st_uid == victim and (st.st_mode & 0o777) == 0o700
+    finally:
+        d.terminate()
+        d.wait(10)
+        shutil.rmtree(fallback, ignore_errors=True)
+
+
+def test_socket_served_by_another_uid_gets_nothing(ctx):
+    if os.getuid() != 0:
+        raise Skip("needs root to act as two users")
+    victim, other = spare_uid(), spare_uid() + 1
+    env = ctx.env
+    give_to(env, victim)
+    public = tempfile.mkdtemp(prefix="simmer-trap-")
+    os.chmod(public, 0o1777)
+    path = os.path.join(public, "trap.sock")
+    received = []
+
+    def listen_as_other():
+        os.setgid(other)
+        os.setuid(other)
+
+    script = ("import socket,sys\n"
+              "s=socket.socket(socket.AF_UNIX);s.bind(sys.argv[1]);__import__('os').chmod(sys.argv[1],0o777)\n"
+              "s.listen(4);print('up',flush=True);c,_=s.accept();c.settimeout(3)\n"
+              "data=b''\n"
+              "try:\n"
+              "  while True:\n"
+              "    d=c.recv(65536)\n"
+              "    if not d: break\n"
+              "    data+=d\n"
+              "except Exception: pass\n"
+              "print(len(data),flush=True)\n")
+    trap = subprocess.Popen(["/usr/bin/python3", "-c", script, path], stdout=subprocess.PIPE,
+                            text=True, preexec_fn=listen_as_other)
+    try:
+        assert trap.stdout.readline().strip() == "up"
+        c = run_simmer(env, "pain", "6", "--note", "not-for-you", user=victim,
+                       extra={"SIMMER_SOCKET": path})
+        assert c.returncode == 75, c
+        assert f"served by uid {other}" in c.stderr and "kept 1 entry" in c.stderr, c.stderr
+        received.append(trap.stdout.readline().strip())
+        assert received == ["0"], f"the other uid received {received} bytes"
+    finally:
+        trap.kill()
+        trap.wait()
+        shutil.rmtree(public, ignore_errors=True)
+
+
+# -- the spool ---------------------------------------------------------------
+
+def test_spool_at_its_size_limit_rolls_back(ctx):
+    """RLIMIT_FSIZE stands in for a full disk: the write that does not fit
+    is taken back out, the client says the entry was not kept, and what was
+    kept before and after is stored exactly once."""
+    env = ctx.env
+    p = run_simmer(env, "pain", "3", "--note", "first")
+    assert p.returncode == 75, p
+    size = os.path.getsize(spool_path(env))
+    limit = size + size // 2  # room for part of a second record, not all of it
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    p = run_simmer(env, "pain", "4", "--note", "does-not-fit", preexec=small_files)
+    assert p.returncode not in (0, 75), p
+    assert "NOT saved" in p.stderr, p.stderr
+    assert os.path.getsize(spool_path(env)) == size, "the torn record was rolled back"
+    p = run_simmer(env, "pain", "5", "--note", "after")
+    assert p.returncode == 75, p
+    ctx.daemon()
+    assert_exactly_once(env, ["first", "after"])
+    assert "does-not-fit" not in notes_in_db(env)
+
+
+def test_spool_hand_over_race(ctx):
+    """Clients that opened the spool and wait for its lock while simmerd
+    takes it in must write to the new spool, not to the file taken aside."""
+    env = ctx.env
+    os.makedirs(env.spool_dir, exist_ok=True)
+    notes = []
+    for rnd in range(4):
+        # Hold the lock as a slow writer would, so every client queues on it.
+        holder = open(spool_path(env), "ab")
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        run = [f"race-{rnd}-{i}" for i in range(12)]
+        notes += run
+        procs = [subprocess.Popen([SIMMER, "stress", str(i % 10), "--note", n], env=env.vars,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for i, n in enumerate(run)]
+        # A record of our own, so that simmerd has something to take in.
+        import msgpack
+        holder.write(msgpack.packb({"id": "0190f000-0000-7000-8000-%012d" % rnd,
+                                    "time": int(time.time() * 1000) - 60000, "utc_offset": 0,
+                                    "factor": "stress", "value": 1.0, "note": f"held-{rnd}",
+                                    "source": "spool"}))
+        holder.flush()
+        notes.append(f"held-{rnd}")
+        d = ctx.daemon(start=False)
+        d.start(wait=False)
+        time.sleep(0.05 * (rnd % 3))
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        holder.close()
+        d.wait_ready()
+        for pr in procs:
+            out, err = pr.communicate(timeout=30)
+            assert pr.returncode in (0, 75), err
+        d.stop()
+    ctx.daemon()
+    assert_exactly_once(env, notes)
+
+
+# -- a daemon that cannot store ------------------------------------------------
+
+def test_busy_daemon_spools(ctx):
+    env = ctx.env
+    ctx.daemon()
+    held = []
+    try:
+        # Fill every slot (limits.h: 256), then check that one more is refused.
+        for _ in range(256):
+            held.append(Client(env.socket))
+        assert held[-1].hello()["protocol"] == 1
+        extra = Client(env.socket)
+        held.append(extra)
+        msg = extra.read_message()
+        assert msg[2] is not None and msg[2]["code"] == 9, msg
+        p = run_simmer(env, "pain", "2", "--note", "while-busy")
+        assert p.returncode == 75, p
+        assert "too many connections" in p.stderr and "kept 1 entry" in p.stderr, p.stderr
+    finally:
+        for c in held:
+            c.close()
+    ctx.daemons[-1].stop()
+    ctx.daemon()
+    assert_exactly_once(env, ["while-busy"])
+
+
+def test_stopped_daemon_times_out_and_spools(ctx):
+    env = ctx.env
+    d = ctx.daemon()
+    d.proc.send_signal(signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        notes = [f"stopped-{i}" for i in range(3)]
+        for n in notes:
+            p = run_simmer(env, "pain", "3", "--note", n, extra={"SIMMER_TIMEOUT": "0.5"},
+                           timeout=20)
+            assert p.returncode == 75, p
+            assert "did not answer" in p.stderr, p.stderr
+        print(f"# three clients against a stopped daemon took {time.monotonic() - started:.2f}s")
+    finally:
+        d.proc.send_signal(signal.SIGCONT)
+    # The stopped daemon may also store what was waiting in its socket;
+    # the ids make the spool's copy a no-op.
+    d.stop()
+    ctx.daemon()
+    assert_exactly_once(env, notes)
+
+
+def test_full_disk_for_the_daemon_spools(ctx):
+    """simmerd under a file-size limit cannot commit: the client gets a
+    storage error and keeps the entry; a later start stores it once."""
+    env = ctx.env
+    d = ctx.daemon()
+    for i in range(5):
+        run_simmer(env, "stress", str(i), "--note", f"before-{i}")
+    d.stop()
+    size = os.path.getsize(env.db)
+
+    def tight():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    log = open(os.path.join(env.root, "tight.log"), "wb")
+    proc = subprocess.Popen([SIMMERD], env=env.vars, stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=tight)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(env.socket) and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        notes = [f"full-{i}" for i in range(20)]
+        kept = []
+        spooled = 0
+        for n in notes:
+            p = run_simmer(env, "pain", "5", "--note", "x" * 900 + n)
+            assert p.returncode in (0, 75), p
+            kept.append("x" * 900 + n)
+            if p.returncode == 75:
+                assert "kept 1 entry" in p.stderr, p.stderr
+                spooled += 1
+        print(f"# {len(notes) - spooled} stored, {spooled} spooled on storage errors")
+        assert spooled > 0, "the file-size limit was never reached"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+    ctx.daemon()
+    assert_exactly_once(env, kept + [f"before-{i}" for i in range(5)])
+
+
+# -- strict CSV ----------------------------------------------------------------
+
+def test_csv_bad_quote_is_an_error_on_its_line(ctx):
+    ctx.daemon()
+    path = os.path.join(ctx.env.root, "quotes.csv")
+    with open(path, "w") as f:
+        f.write("time,factor,value,note\n"
+                "2026-01-01T10:00:00Z,pain,3,\"bad \"quote\" here\"\n"
+                "2026-01-01T11:00:00Z,pain,4,ok\n"
+                "2026-01-01T12:00:00Z,pain,5,\"fine \"\"q\"\"\"\n")
+    p = ctx.simmer("import", path)
+    assert p.returncode == 65, p
+    assert "2 added" in p.stdout and "1 rejected" in p.stdout, p.stdout
+    assert "line 2" in p.stderr and "malformed CSV" in p.stderr, p.stderr
+    got = notes_in_db(ctx.env)
+    assert got.get("ok") == 1 and got.get('fine "q"') == 1, got
+
+
+if __name__ == "__main__":
+    run_tests(globals())
