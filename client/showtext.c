@@ -197,6 +197,13 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 	show_coverage(out, r);
 }
 
+static const char *
+lag_words(double lag)
+{
+	return lag == 0 ? "same day" : (lag == 1 ? "1 day later" : (lag == 2 ? "2 days later" :
+	    "3 days later"));
+}
+
 static void
 show_findings(FILE *out, const char *title, const msgpack_object *list)
 {
@@ -236,10 +243,8 @@ show_findings(FILE *out, const char *title, const msgpack_object *list)
 			lo = ci->via.array.ptr[0].via.f64;
 			hi = ci->via.array.ptr[1].via.f64;
 		}
-		double lag = num(f, "lag_days");
-		fprintf(out, "  %-34s %s later: flares %.1fx as often (95%% CI %.1f-%.1f), q=%.3f, "
-		    "%g flares on %g exposed days\n", what,
-		    lag == 0 ? "same day" : (lag == 1 ? "1 day" : (lag == 2 ? "2 days" : "3 days")),
+		fprintf(out, "  %-34s %s: flares %.1fx as often (95%% CI %.1f-%.1f), q=%.3f, "
+		    "%g flares on %g exposed days\n", what, lag_words(num(f, "lag_days")),
 		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
 		    num(f, "exposed_days"));
 	}
@@ -261,6 +266,39 @@ show_treatments(FILE *out, const msgpack_object *list)
 	}
 }
 
+/* Associations with the daily levels, in points on the outcome's scale. */
+static void
+show_levels(FILE *out, const msgpack_object *r)
+{
+	const msgpack_object *list = proto_map_get(r, "symptom_levels");
+	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
+		return;
+	fprintf(out, "Daily levels of pain and symptoms:%s\n", list->via.array.size ? "" : " none");
+	for (uint32_t i = 0; i < list->via.array.size; i++) {
+		const msgpack_object *l = &list->via.array.ptr[i];
+		char outcome[40], fac[40], per[16];
+		const msgpack_object *ci = proto_map_get(l, "ci95");
+		double lo = NAN, hi = NAN;
+		if (ci && ci->type == MSGPACK_OBJECT_ARRAY && ci->via.array.size == 2) {
+			lo = ci->via.array.ptr[0].via.f64;
+			hi = ci->via.array.ptr[1].via.f64;
+		}
+		bool unit = strcmp(str(l, "per", per, sizeof per), "unit") == 0;
+		fprintf(out, "  %-10s %-20s %s: %+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, "
+		    "%g days\n", str(l, "outcome", outcome, sizeof outcome),
+		    str(l, "factor", fac, sizeof fac), lag_words(num(l, "lag_days")), num(l, "effect"),
+		    unit ? "per unit" : "on days with it", lo, hi, num(l, "q"), num(l, "days"));
+	}
+	fprintf(out, "%g level patterns were tested in a family of their own; each shows the lag "
+	    "(0-3 days) where it was strongest.\n", num(r, "levels_tested"));
+	const msgpack_object *pl = proto_map_get(r, "personal_flare_level");
+	if (pl != NULL && pl->type == MSGPACK_OBJECT_MAP)
+		fprintf(out, "Your pain has not reached the flare level (%g) on any of your last %g days "
+		    "with a pain entry. A personal level from your own days would be %g (your top "
+		    "tenth): simmer config set analysis.flare_pain_level %g\n", num(pl, "current"),
+		    num(pl, "days"), num(pl, "suggested"), num(pl, "suggested"));
+}
+
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
@@ -274,6 +312,7 @@ show_triggers(FILE *out, const msgpack_object *r)
 	fprintf(out, "%g patterns were tested; those shown have a false-discovery q of at most %.2f.\n"
 	    "These are associations in your diary, not proof of cause.\n", num(r, "tested"),
 	    num(r, "q_max"));
+	show_levels(out, r);
 	show_treatments(out, proto_map_get(r, "treatments"));
 	show_message(out, r);
 	show_coverage(out, r);

@@ -205,6 +205,18 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
 	glue_pack_coverage(pk, r, computed_at);
 }
 
+/* "ci95": [lo, hi], "p", "q": four keys of a finding's map. */
+static void
+pack_interval(msgpack_packer *pk, double lo, double hi, double p, double q)
+{
+	proto_pack_cstr(pk, "ci95");
+	msgpack_pack_array(pk, 2);
+	msgpack_pack_double(pk, lo);
+	msgpack_pack_double(pk, hi);
+	proto_pack_kv_double(pk, "p", p);
+	proto_pack_kv_double(pk, "q", q);
+}
+
 static void
 pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct finding *f)
 {
@@ -228,12 +240,7 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	proto_pack_kv_int(pk, "lag_days", f->lag_days);
 	proto_pack_kv_str(pk, "effect", f->harmful ? "harmful" : "protective");
 	proto_pack_kv_double(pk, "relative_risk", f->rr);
-	proto_pack_cstr(pk, "ci95");
-	msgpack_pack_array(pk, 2);
-	msgpack_pack_double(pk, f->ci_lo);
-	msgpack_pack_double(pk, f->ci_hi);
-	proto_pack_kv_double(pk, "p", f->p);
-	proto_pack_kv_double(pk, "q", f->q);
+	pack_interval(pk, f->ci_lo, f->ci_hi, f->p, f->q);
 	proto_pack_kv_int(pk, "exposed_onsets", f->exposed_onsets);
 	proto_pack_kv_int(pk, "exposed_days", f->exposed_days);
 	proto_pack_cstr(pk, "overlaps");
@@ -279,11 +286,41 @@ pack_treatments(msgpack_packer *pk, const struct analysis_input *in,
 	}
 }
 
+static void
+pack_levels(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r,
+    const struct analysis_config *cfg)
+{
+	proto_pack_kv_int(pk, "levels_tested", (int64_t)r->levels_tested);
+	proto_pack_cstr(pk, "symptom_levels");
+	msgpack_pack_array(pk, r->n_levels);
+	for (size_t i = 0; i < r->n_levels; i++) {
+		const struct level_finding *l = &r->levels[i];
+		msgpack_pack_map(pk, 10);
+		proto_pack_kv_str(pk, "outcome", in->factors[l->outcome].name);
+		proto_pack_kv_str(pk, "factor", in->factors[l->factor].name);
+		proto_pack_kv_int(pk, "lag_days", l->lag_days);
+		proto_pack_kv_double(pk, "effect", l->effect);
+		proto_pack_kv_str(pk, "per", l->per_unit ? "unit" : "day_with_it");
+		pack_interval(pk, l->lo, l->hi, l->p, l->q);
+		proto_pack_kv_int(pk, "days", l->days);
+		proto_pack_kv_int(pk, "exposed_days", l->exposed_days);
+	}
+	proto_pack_cstr(pk, "personal_flare_level");
+	if (!r->flare_level_unreached) {
+		msgpack_pack_nil(pk);
+		return;
+	}
+	msgpack_pack_map(pk, 3);
+	proto_pack_kv_double(pk, "current", cfg->flare_pain_level);
+	proto_pack_kv_int(pk, "days", r->flare_level_days);
+	proto_pack_kv_double(pk, "suggested", r->suggested_flare_level);
+}
+
 void
 glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 12);
+	msgpack_pack_map(pk, 15);
 	proto_pack_kv_int(pk, "days", (int64_t)r->days_with_entries);
 	proto_pack_kv_int(pk, "flares", r->flares);
 	proto_pack_kv_int(pk, "tested", (int64_t)r->tested);
@@ -293,6 +330,7 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	pack_findings(pk, in, r, "protective", 2);
 	pack_findings(pk, in, r, "not_enough_data", 3);
 	pack_treatments(pk, in, r);
+	pack_levels(pk, in, r, cfg);
 	pack_enough(pk, r);
 	glue_pack_coverage(pk, r, computed_at);
 }

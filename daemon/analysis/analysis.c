@@ -44,6 +44,7 @@ analysis_result_free(struct analysis_result *r)
 	free(r->at_risk);
 	free(r->load);
 	free(r->findings);
+	free(r->levels);
 	free(r->backtest);
 	memset(r, 0, sizeof *r);
 }
@@ -100,6 +101,8 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	if (triggers_run(in, cfg, r) != 0)
 		goto fail;
 	treatments_use(in, cfg, r);
+	if (levels_run(in, cfg, r) != 0)
+		goto fail;
 
 	if (backtest_run(in, cfg, r, ewma, with_backtest) != 0)
 		goto fail;

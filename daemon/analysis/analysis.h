@@ -113,6 +113,18 @@ struct finding {
 	int overlaps[ANALYSIS_MAX_OVERLAPS]; /* factor indices */
 };
 
+/* An exposure associated with the daily level of pain or a symptom scale
+ * (levels.c): effect in points on the outcome's scale, on days with the
+ * event (or per unit of a numeric factor), lag_days later. */
+struct level_finding {
+	int outcome, factor;        /* input factor indices */
+	int lag_days;               /* the best of the lags tested, chosen */
+	bool per_unit;
+	double effect, lo, hi;      /* points, 95% Newey-West interval */
+	double p, q;
+	unsigned days, exposed_days;
+};
+
 /* A treatment's use over the last treatment_days days (days_known: days
  * inside its observation window). */
 struct treatment_use {
@@ -171,6 +183,16 @@ struct analysis_result {
 	size_t tested;
 	size_t n_findings;
 	struct finding *findings;
+
+	/* Daily levels (their own false-discovery family). */
+	size_t levels_tested;
+	size_t n_levels;
+	struct level_finding *levels;
+	/* Pain below the flare level on each of the last flare_level_days days
+	 * with a pain entry: a personal level to consider instead. */
+	bool flare_level_unreached;
+	unsigned flare_level_days;
+	double suggested_flare_level;
 
 	/* Treatments used over the last treatment_days days of the diary. */
 	unsigned treatment_days;

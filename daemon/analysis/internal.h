@@ -48,6 +48,10 @@ int windows_apply(const struct analysis_input *in, const struct analysis_config 
     struct analysis_input *out);
 void windows_free(const struct analysis_input *in, struct analysis_input *out);
 
+/* Associations with the daily levels of pain and symptoms (levels.c). */
+int levels_run(const struct analysis_input *in, const struct analysis_config *cfg,
+    struct analysis_result *r);
+
 /* Each treatment's use over the last cfg->treatment_days days. */
 void treatments_use(const struct analysis_input *in, const struct analysis_config *cfg,
     struct analysis_result *r);

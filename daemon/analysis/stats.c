@@ -296,6 +296,44 @@ stats_quantile(const double *v, size_t n, double q)
 	return r;
 }
 
+int
+stats_ols_hac(const double *x, const double *y, size_t n, int max_lag, struct stats_slope *out)
+{
+	if (n < 3)
+		return -1;
+	double mx = 0, my = 0;
+	for (size_t i = 0; i < n; i++) {
+		mx += x[i];
+		my += y[i];
+	}
+	mx /= (double)n;
+	my /= (double)n;
+	double sxx = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	if (!(sxx > 1e-12 * (double)n))
+		return -1;
+	out->slope = sxy / sxx;
+	out->intercept = my - out->slope * mx;
+	/* The slope's influence terms a_t = (x_t - mean) u_t; the long-run
+	 * variance of their sum, with Bartlett weights 1 - l/(L+1). */
+	double s = 0;
+	for (size_t t = 0; t < n; t++) {
+		double at = (x[t] - mx) * (y[t] - out->intercept - out->slope * x[t]);
+		s += at * at;
+		for (int l = 1; l <= max_lag && (size_t)l <= t; l++) {
+			size_t u = t - (size_t)l;
+			double au = (x[u] - mx) * (y[u] - out->intercept - out->slope * x[u]);
+			s += 2.0 * (1.0 - l / (max_lag + 1.0)) * at * au;
+		}
+	}
+	double var = s / (sxx * sxx) * (double)n / (double)(n - 2);
+	out->se = var > 0 ? sqrt(var) : 0;
+	return 0;
+}
+
 double
 stats_median(const double *v, size_t n)
 {

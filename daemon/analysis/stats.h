@@ -48,6 +48,19 @@ double stats_logistic_predict(const double *beta, const double *row, size_t k);
  * ties counted half). NAN when one class is empty. O(n log n). */
 double stats_auc(const double *score, const bool *label, size_t n);
 
+/*
+ * Least-squares slope of y on x (with an intercept) and its Newey-West
+ * standard error: Bartlett weights over max_lag lags, rows taken as
+ * consecutive in time, times n/(n-2) for the two fitted parameters (as
+ * statsmodels' OLS fit with cov_type "HAC" and use_correction). -1 when
+ * there are fewer than 3 rows or x does not vary.
+ */
+struct stats_slope {
+	double slope, se, intercept;
+};
+int stats_ols_hac(const double *x, const double *y, size_t n, int max_lag,
+    struct stats_slope *out);
+
 /* Median of the finite values (NAN when there are none); sorts a copy. */
 double stats_median(const double *v, size_t n);
 /* Quantile q in [0,1] of the finite values, linear interpolation as numpy's

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 from scipy import optimize, stats
 from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.multitest import multipletests
 
 BUILD = os.environ.get("SIMMER_BUILD", "build")
@@ -101,6 +102,22 @@ def main():
     err = max(abs(g[0] - r) for g, r in zip(got, ref))
     check("quantiles with linear interpolation match numpy.nanquantile", err < TOL,
           f"max error {err:.2e} over {len(lines)} quantiles")
+
+    # Newey-West slopes: autocorrelated errors (AR(1), 0.6), an event and a
+    # numeric exposure, short and long series, a week of lags.
+    for n, event in ((30, True), (120, False), (365, True), (730, False)):
+        e = np.zeros(n)
+        for i in range(1, n):
+            e[i] = 0.6 * e[i - 1] + rng.normal()
+        x = (rng.uniform(size=n) < 0.3).astype(float) if event else rng.normal(7, 1, n)
+        y = 3 + 0.8 * x + e
+        (got,) = run_tool(["hac 7 " + " ".join(f"{a!r} {b!r}" for a, b in zip(x, y))], [3])
+        fit = OLS(y, np.column_stack([np.ones(n), x])).fit(
+            cov_type="HAC", cov_kwds={"maxlags": 7, "use_correction": True})
+        ref = [fit.params[1], fit.bse[1], fit.params[0]]
+        err = float(np.max(np.abs(np.array(got) - ref)))
+        check(f"Newey-West slope and standard error, n={n}, match statsmodels' OLS HAC",
+              err < TOL, f"max error {err:.2e}")
 
     for size in (20, 200):
         s = rng.normal(size=size).round(1)  # ties on purpose

@@ -9,6 +9,9 @@ must NOT produce:
   - a factor not logged for weeks while flares cluster, and weeks without
     any entry: outside its observation window a factor is unknown, not
     absent, so no "protective" finding comes from the gap;
+  - pain that never reaches the flare level (a Bearable-style daily
+    check-in): no flare findings, but the association with the daily
+    level is found, in points, and a personal flare level is suggested;
   - medicines taken at the onset of a migraine (a treatment the person
     defined, the built-in nsaid, and one left as a plain exposure): none
     is reported as a trigger, their use is reported on its own, and the
@@ -20,6 +23,7 @@ relative to the test clock (SIMMER_NOW), so the year does not matter.
 import datetime
 import json
 import os
+import random
 
 from harness import run_tests
 
@@ -159,6 +163,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     n = 420
     onsets = flare_days(0, n, 12)
     diary = Diary(n)
+    rng = random.Random(5)
     for d in range(n):
         diary.log(d, "sleep_hours", 7 + (d % 4) * 0.5, hour=7)
         if d in onsets:
@@ -172,7 +177,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
             diary.log(d, "triptan", 1, hour=10, minute=10)
             diary.log(d, "paracetamol", 1, hour=10, minute=15)
         else:
-            diary.log(d, "pain", 1 + d % 3, hour=21)
+            diary.log(d, "pain", rng.choice((1, 2, 2, 3)), hour=21)
         if (d + 1 in onsets and d % 5 != 0) or d % 11 == 3:
             diary.log(d, "red_wine", 1, hour=19)
     t = analyze(ctx, diary, before_import=[
@@ -180,6 +185,7 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     assert t["flares"] >= 30, t["flares"]
     for medicine in ("triptan", "nsaid", "paracetamol"):
         found = findings_about(t, medicine)
+        found += [l for l in t["symptom_levels"] if l["factor"] == medicine]
         assert not found, (medicine, found)
     used = {u["factor"]: u for u in t["treatments"]}
     assert set(used) == {"triptan", "nsaid"}, t["treatments"]
@@ -189,6 +195,42 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
     text = ctx.simmer("triggers", check=0,
                       extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
     assert "triptan on" in text and "of the last 30 days" in text, text
+
+
+def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx):
+    # A daily check-in: pain 1-6, never 7; gluten (on about a quarter of
+    # days) raises the next day's pain by about 1.5 points; walks (on
+    # about 40% of days) do nothing. The noise carries over from day to
+    # day, as real pain does.
+    rng = random.Random(11)
+    n = 240
+    diary = Diary(n)
+    gluten = [rng.random() < 0.25 for _ in range(n)]
+    walk = [rng.random() < 0.4 for _ in range(n)]
+    noise = 0.0
+    for d in range(n):
+        noise = 0.5 * noise + rng.gauss(0, 0.8)
+        level = 3 + (1.5 if d and gluten[d - 1] else 0) + noise
+        diary.log(d, "pain", min(6, max(1, round(level))), hour=21)
+        if gluten[d]:
+            diary.log(d, "gluten", 1, hour=13)
+        if walk[d]:
+            diary.log(d, "walk", 1, hour=18)
+    t = analyze(ctx, diary)
+    assert t["flares"] == 0 and not t["triggers"], t
+    levels = {(l["outcome"], l["factor"]): l for l in t["symptom_levels"]}
+    g = levels.get(("pain", "gluten"))
+    assert g is not None and g["lag_days"] == 1, t["symptom_levels"]
+    assert g["ci95"][0] < 1.5 < g["ci95"][1] + 0.3 and g["ci95"][0] > 0.5, g
+    assert g["per"] == "day_with_it" and g["q"] <= 0.1, g
+    assert ("pain", "walk") not in levels, t["symptom_levels"]
+    assert t["levels_tested"] >= 8, t["levels_tested"]
+    personal = t["personal_flare_level"]
+    assert personal and personal["current"] == 7 and 4 <= personal["suggested"] <= 6, personal
+    text = ctx.simmer("triggers", check=0,
+                      extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
+    assert "gluten" in text and "1 day later" in text and "points on days with it" in text, text
+    assert "has not reached the flare level (7)" in text, text
 
 
 if __name__ == "__main__":

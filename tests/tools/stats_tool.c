@@ -7,6 +7,7 @@
  *   bh P1 P2 ...             -> q1 q2 ...
  *   auc S1 L1 S2 L2 ...      -> auc (L is 0 or 1)
  *   logit LAMBDA N K x11 .. x1K y1 ... -> b0 b1 .. bK
+ *   hac L X1 Y1 X2 Y2 ...    -> slope se intercept (Newey-West, L lags)
  *   median V1 V2 ...         -> median of the finite values
  *   quantile Q V1 V2 ...     -> quantile Q of the finite values
  *   fisherg A B C D          -> p (one-sided, "greater")
@@ -51,6 +52,18 @@ main(void)
 			stats_bh_qvalues(v, q, n);
 			for (size_t i = 0; i < n; i++)
 				printf("%.17g%c", q[i], i + 1 < n ? ' ' : '\n');
+		} else if (strcmp(cmd, "hac") == 0 && n >= 1) {
+			double xs[2048], ys[2048];
+			size_t rows = (n - 1) / 2;
+			for (size_t i = 0; i < rows; i++) {
+				xs[i] = v[1 + 2 * i];
+				ys[i] = v[2 + 2 * i];
+			}
+			struct stats_slope sl;
+			if (stats_ols_hac(xs, ys, rows, (int)v[0], &sl) != 0)
+				printf("error\n");
+			else
+				printf("%.17g %.17g %.17g\n", sl.slope, sl.se, sl.intercept);
 		} else if (strcmp(cmd, "auc") == 0) {
 			double s[2048];
 			bool l[2048];
