@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -26,15 +27,20 @@ client_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* An error is one line, as scripts and logs expect; on a terminal it is
+ * wrapped at word boundaries to fit 80 columns for the person reading. */
 void
 client_error(const char *fmt, ...)
 {
+	char text[PROTO_MESSAGE_MAX + 64] = "simmer: ";
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("simmer: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(text + 8, sizeof text - 8, fmt, ap);
 	va_end(ap);
+	if (isatty(STDERR_FILENO))
+		render_wrap(stderr, text, 0, 2);
+	else
+		fprintf(stderr, "%s\n", text);
 }
 
 /* Fills the paths both binaries agree on, or says why not. */
@@ -90,15 +96,31 @@ client_connect(const struct options *o, struct client_conn *c)
 	return 0;
 }
 
+/* A quick entry's log params: the entries in one transaction, whether new
+ * names may become factors, and the units typed after numbers. */
 static void
-pack_entries(msgpack_packer *pk, const struct entry *entries, size_t n, bool atomic)
+pack_quick_entry(msgpack_packer *pk, const struct quick_entry *q)
 {
-	msgpack_pack_map(pk, 2);
+	bool any_unit = false;
+	for (size_t i = 0; i < q->count; i++)
+		any_unit |= q->units[i][0] != '\0';
+	msgpack_pack_map(pk, any_unit ? 4 : 3);
 	proto_pack_cstr(pk, "entries");
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++)
-		proto_entry_pack(pk, &entries[i], false);
-	proto_pack_kv_bool(pk, "atomic", atomic);
+	msgpack_pack_array(pk, q->count);
+	for (size_t i = 0; i < q->count; i++)
+		proto_entry_pack(pk, &q->entries[i], false);
+	proto_pack_kv_bool(pk, "atomic", true);
+	proto_pack_kv_bool(pk, "create_factors", q->create);
+	if (any_unit) {
+		proto_pack_cstr(pk, "units");
+		msgpack_pack_array(pk, q->count);
+		for (size_t i = 0; i < q->count; i++) {
+			if (q->units[i][0])
+				proto_pack_cstr(pk, q->units[i]);
+			else
+				msgpack_pack_nil(pk);
+		}
+	}
 }
 
 /* "today", "yesterday" or the date, for the confirmation line. */
@@ -120,6 +142,40 @@ describe_day(int64_t t, char *out, size_t outlen)
 		size_t len = strlen(out);
 		snprintf(out + len, outlen - len, " %.5s", clock + 11);
 	}
+}
+
+/* "logged pain 6, ibuprofen 400 mg (today)", wrapped to the terminal. */
+static void
+say_logged(const struct quick_entry *q)
+{
+	char line[2048] = "logged", day[48];
+	for (size_t i = 0; i < q->count; i++) {
+		char v[32];
+		const char *unit = q->units[i];
+		/* Range-style units ("0-10") only repeat the scale. */
+		bool named_unit = unit[0] && strchr(unit, '-') == NULL;
+		render_number(v, sizeof v, q->entries[i].value);
+		size_t len = strlen(line);
+		snprintf(line + len, sizeof line - len, "%s %s %s%s%s", i ? "," : "",
+		    q->entries[i].factor, v, named_unit ? " " : "", named_unit ? unit : "");
+	}
+	describe_day(q->entries[0].time_ms, day, sizeof day);
+	size_t len = strlen(line);
+	snprintf(line + len, sizeof line - len, " (%s)", day);
+	render_wrap(stdout, line, 0, 2);
+}
+
+/* A red flag is said at once where the person is: the desktop may be away. */
+static void
+warn_red_flag(const char *factor)
+{
+	char text[512];
+	snprintf(text, sizeof text, "%s%sPlease seek medical evaluation:%s you logged %s. This "
+	    "symptom needs to be assessed by a doctor, especially if it is new, getting worse, or "
+	    "comes with other symptoms. If it is severe or sudden, contact urgent care now.",
+	    render_sgr(stderr, SGR_BOLD), render_sgr(stderr, SGR_RED), render_sgr(stderr, SGR_RESET),
+	    factor);
+	render_wrap(stderr, text, 0, 0);
 }
 
 /*
@@ -168,6 +224,7 @@ int
 cmd_log(const struct options *o, int argc, char **argv)
 {
 	struct quick_entry *q = malloc(sizeof *q);
+	bool red_flags[QUICK_MAX_ENTRIES] = {false};
 	char err[PROTO_MESSAGE_MAX];
 	if (q == NULL)
 		return EX_OSERR;
@@ -198,7 +255,7 @@ cmd_log(const struct options *o, int argc, char **argv)
 	request_pack_hello(&hello);
 	request_begin(&c, &log, PROTO_M_LOG);
 	msgpack_pack_array(&log.pk, 1);
-	pack_entries(&log.pk, q->entries, q->count, true);
+	pack_quick_entry(&log.pk, q);
 	request_append(&hello, &out);
 	request_append(&log, &out);
 	rc = conn_write(&c, out.data, out.size, err, sizeof err);
@@ -211,14 +268,18 @@ cmd_log(const struct options *o, int argc, char **argv)
 		rc = response_error(&msg, err, sizeof err);
 		if (rc == 0 && o->json)
 			render_json(stdout, msg.result);
-		/* Say the names as stored: "sleep" was logged as sleep_hours. */
+		/* Say the names as stored ("sleep" was logged as sleep_hours),
+		 * with their units, and whether one is a red flag. */
 		const msgpack_object *results = rc == 0 ? proto_map_get(msg.result, "results") : NULL;
 		for (uint32_t i = 0; results && results->type == MSGPACK_OBJECT_ARRAY &&
 		    i < results->via.array.size && i < q->count; i++) {
-			char name[PROTO_FACTOR_MAX + 1], tmp[8];
-			if (proto_get_str(&results->via.array.ptr[i], "factor", false, name, sizeof name,
-			    tmp, sizeof tmp) == 0)
+			const msgpack_object *r = &results->via.array.ptr[i];
+			char name[PROTO_FACTOR_MAX + 1], role[16] = "", tmp[8];
+			if (proto_get_str(r, "factor", false, name, sizeof name, tmp, sizeof tmp) == 0)
 				snprintf(q->entries[i].factor, sizeof q->entries[i].factor, "%s", name);
+			proto_get_str(r, "unit", false, q->units[i], sizeof q->units[i], tmp, sizeof tmp);
+			proto_get_str(r, "role", false, role, sizeof role, tmp, sizeof tmp);
+			red_flags[i] = strcmp(role, "red_flag") == 0;
 		}
 		proto_msg_free(&msg);
 	}
@@ -234,22 +295,19 @@ cmd_log(const struct options *o, int argc, char **argv)
 		return rc;
 	}
 	if (rc != 0) {
-		client_error("%s", err);
+		/* The daemon names the factor it does not know and a near one. */
+		if (rc == -PROTO_E_NOT_FOUND)
+			client_error("%s (add it with --new)", err);
+		else
+			client_error("%s", err);
 		free(q);
 		return render_exit_code(rc);
 	}
-	if (!o->json) {
-		char line[1024] = "logged ", day[48];
-		for (size_t i = 0; i < q->count; i++) {
-			char v[32];
-			render_number(v, sizeof v, q->entries[i].value);
-			size_t len = strlen(line);
-			snprintf(line + len, sizeof line - len, "%s%s %s", i ? ", " : "",
-			    q->entries[i].factor, v);
-		}
-		describe_day(q->entries[0].time_ms, day, sizeof day);
-		printf("%s (%s)\n", line, day);
-	}
+	if (!o->json)
+		say_logged(q);
+	for (size_t i = 0; i < q->count; i++)
+		if (red_flags[i])
+			warn_red_flag(q->entries[i].factor);
 	free(q);
 	return 0;
 }
@@ -280,20 +338,46 @@ call_and_show(const struct options *o, const char *method, pack_params_fn pack,
 	return 0;
 }
 
+/* What to log first, for an empty diary. */
+#define FIRST_ENTRY_HINT "log how you are now, as in 'simmer pain 4 stress 3 sleep 7'"
+
 static void
-show_entries(const msgpack_object *result)
+show_entries_text(const msgpack_object *result, bool filtered)
 {
 	const msgpack_object *list = proto_map_get(result, "entries");
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
-	if (list->via.array.size == 0)
-		printf("no entries\n");
-	char err[PROTO_MESSAGE_MAX];
-	for (uint32_t i = 0; i < list->via.array.size; i++) {
-		struct entry e;
-		if (proto_entry_unpack(&list->via.array.ptr[i], &e, err, sizeof err) == 0)
-			render_entry_line(stdout, &e);
+	if (list->via.array.size == 0) {
+		if (filtered)
+			printf("no entries match\n");
+		else
+			render_wrap(stdout, "no entries yet; " FIRST_ENTRY_HINT, 0, 0);
+		return;
 	}
+	struct entry *entries = calloc(list->via.array.size, sizeof *entries);
+	if (entries == NULL)
+		return;
+	size_t n = 0;
+	char err[PROTO_MESSAGE_MAX];
+	for (uint32_t i = 0; i < list->via.array.size; i++)
+		if (proto_entry_unpack(&list->via.array.ptr[i], &entries[n], err, sizeof err) == 0)
+			n++;
+	size_t id_chars = render_id_chars(entries, n);
+	for (size_t i = 0; i < n; i++)
+		render_entry_line(stdout, &entries[i], id_chars);
+	free(entries);
+}
+
+static void
+show_entries(const msgpack_object *result)
+{
+	show_entries_text(result, false);
+}
+
+static void
+show_entries_filtered(const msgpack_object *result)
+{
+	show_entries_text(result, true);
 }
 
 struct list_args {
@@ -348,7 +432,8 @@ cmd_list(const struct options *o, int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	return call_and_show(o, PROTO_M_LIST, pack_list, &a, show_entries);
+	return call_and_show(o, PROTO_M_LIST, pack_list, &a,
+	    a.has_since || a.factor ? show_entries_filtered : show_entries);
 }
 
 static void
@@ -358,20 +443,9 @@ show_removed(const msgpack_object *result)
 	struct entry entry;
 	char err[PROTO_MESSAGE_MAX];
 	if (e != NULL && proto_entry_unpack(e, &entry, err, sizeof err) == 0) {
-		printf("removed ");
-		render_entry_line(stdout, &entry);
+		printf("removed:\n");
+		render_entry_line(stdout, &entry, RENDER_ID_MIN_CHARS);
 	}
-}
-
-int
-cmd_undo(const struct options *o, int argc, char **argv)
-{
-	(void)argv;
-	if (argc != 0) {
-		client_error("undo takes no arguments");
-		return EX_USAGE;
-	}
-	return call_and_show(o, PROTO_M_UNDO, NULL, NULL, show_removed);
 }
 
 static void
@@ -382,10 +456,22 @@ pack_id(msgpack_packer *pk, const void *arg)
 }
 
 int
+cmd_undo(const struct options *o, int argc, char **argv)
+{
+	if (argc > 1) {
+		client_error("usage: simmer undo [ID] (the newest entry, or the id 'simmer list' shows)");
+		return EX_USAGE;
+	}
+	if (argc == 1)
+		return call_and_show(o, PROTO_M_DELETE, pack_id, argv[0], show_removed);
+	return call_and_show(o, PROTO_M_UNDO, NULL, NULL, show_removed);
+}
+
+int
 cmd_delete(const struct options *o, int argc, char **argv)
 {
 	if (argc != 1) {
-		client_error("usage: simmer delete ID (the id, or its first 8 characters, from 'simmer list')");
+		client_error("usage: simmer delete ID (the id 'simmer list' shows, or a whole id)");
 		return EX_USAGE;
 	}
 	return call_and_show(o, PROTO_M_DELETE, pack_id, argv[0], show_removed);
@@ -397,15 +483,29 @@ show_factors(const msgpack_object *result)
 	render_factors(stdout, result);
 }
 
+/* One name a line, for shell completions. */
+static void
+show_factor_names(const msgpack_object *result)
+{
+	const msgpack_object *list = proto_map_get(result, "factors");
+	for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
+	    i++) {
+		char name[PROTO_FACTOR_MAX + 1], err[8];
+		if (proto_get_str(&list->via.array.ptr[i], "name", false, name, sizeof name, err,
+		    sizeof err) == 0)
+			printf("%s\n", name);
+	}
+}
+
 int
 cmd_factors(const struct options *o, int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 0) {
-		client_error("factors takes no arguments");
+	bool names = argc == 1 && strcmp(argv[0], "--names") == 0;
+	if (argc != 0 && !names) {
+		client_error("usage: simmer factors [--names]");
 		return EX_USAGE;
 	}
-	return call_and_show(o, PROTO_M_FACTORS, NULL, NULL, show_factors);
+	return call_and_show(o, PROTO_M_FACTORS, NULL, NULL, names ? show_factor_names : show_factors);
 }
 
 struct define_args {

@@ -23,6 +23,9 @@ int cmd_factor(const struct options *o, int argc, char **argv);
 int cmd_version(const struct options *o, int argc, char **argv);
 int cmd_import(const struct options *o, int argc, char **argv);
 int cmd_export(const struct options *o, int argc, char **argv);
+int cmd_config(const struct options *o, int argc, char **argv);
+int cmd_reminder(const struct options *o, int argc, char **argv);
+int cmd_help(const struct options *o, int argc, char **argv);
 /* Methods whose reply is shown as it comes (analysis and alerts). */
 int cmd_show(const struct options *o, const char *method, int argc, char **argv);
 

@@ -1,6 +1,7 @@
 /*
- * main.c: simmer's entry point: global options, then the command.
- * A first word that is not a command is a quick entry (`simmer pain 6`).
+ * main.c: simmer's entry point: global options, then the command from the
+ * table in help.c. A first word that is not a command is a quick entry
+ * (`simmer pain 6`).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -8,31 +9,7 @@
 #include <sysexits.h>
 
 #include "client/commands.h"
-
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-	    "usage: simmer FACTOR [VALUE] [FACTOR [VALUE] ...] [--at TIME] [--note TEXT]\n"
-	    "       simmer log FACTOR [VALUE] ... [--at TIME] [--note TEXT]\n"
-	    "       simmer list [--since WHEN] [--factor NAME] [--limit N] [--json]\n"
-	    "       simmer undo | delete ID\n"
-	    "       simmer factors [--json]\n"
-	    "       simmer factor define NAME --kind KIND --role ROLE [--unit UNIT]\n"
-	    "       simmer import FILE|- | import --from bearable|flaredown [--user ID] FILE\n"
-	    "       simmer export [--format csv|jsonl] [--since WHEN]\n"
-	    "       simmer status | forecast | why | triggers | backtest | analyze [--json]\n"
-	    "       simmer alerts [--json] | watch | notify-test | reload\n"
-	    "       simmer config get [KEY] | config set KEY VALUE\n"
-	    "       simmer version | help\n"
-	    "\n"
-	    "A word is a factor and a number after it its value; a factor alone is an\n"
-	    "event worth 1: simmer sleep 5.5 sleep_quality 2, simmer dairy alcohol 2.\n"
-	    "TIME: HH:MM, yesterday [HH:MM], -2h, -30m, YYYY-MM-DD [HH:MM], ISO 8601.\n"
-	    "Global options: --socket PATH (or SIMMER_SOCKET), --json.\n"
-	    "Exit codes follow sysexits(3); 75 means simmerd was away and the entry\n"
-	    "was kept in the spool.\n");
-}
+#include "client/help.h"
 
 int
 main(int argc, char **argv)
@@ -50,7 +27,7 @@ main(int argc, char **argv)
 			o.json = true;
 		} else if (strcmp(argv[i], "--socket") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "simmer: --socket needs a path\n");
+				client_error("--socket needs a path");
 				return EX_USAGE;
 			}
 			o.socket = argv[++i];
@@ -61,41 +38,32 @@ main(int argc, char **argv)
 		}
 	}
 	if (n == 0) {
-		usage(stderr);
+		help_list(stderr);
 		return EX_USAGE;
 	}
-	const char *cmd = words[0];
+	const char *name = words[0];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return cmd_help(&o, n - 1, words + 1);
+	if (strcmp(name, "--version") == 0)
+		name = "version";
+	const struct command *cmd = command_find(name);
 	int rest_n = n - 1;
 	char **rest = words + 1;
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
-		return 0;
+	if (cmd == NULL) {
+		if (name[0] == '-' && name[1] == '-') {
+			client_error("unknown option %s; 'simmer help' lists the commands", name);
+			return EX_USAGE;
+		}
+		/* Anything else is a quick entry. */
+		cmd = command_log();
+		rest_n = n;
+		rest = words;
 	}
-	static const struct {
-		const char *name;
-		int (*fn)(const struct options *, int, char **);
-	} commands[] = {
-		{"log", cmd_log}, {"list", cmd_list}, {"undo", cmd_undo}, {"delete", cmd_delete},
-		{"factors", cmd_factors}, {"factor", cmd_factor}, {"version", cmd_version},
-		{"--version", cmd_version}, {"import", cmd_import}, {"export", cmd_export},
-	};
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].fn(&o, rest_n, rest);
-	static const char *const shown[][2] = {
-		{"status", "status"}, {"forecast", "forecast"}, {"why", "why"},
-		{"triggers", "triggers"}, {"backtest", "backtest"}, {"analyze", "analyze"},
-		{"alerts", "alerts"}, {"watch", "subscribe"}, {"notify-test", "notify_test"},
-		{"reload", "reload"}, {"config", "config"},
-	};
-	for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
-		if (strcmp(cmd, shown[i][0]) == 0)
-			return cmd_show(&o, shown[i][1], rest_n, rest);
-	if (cmd[0] == '-') {
-		fprintf(stderr, "simmer: unknown option %s\n", cmd);
-		usage(stderr);
-		return EX_USAGE;
-	}
-	/* Anything else is a quick entry. */
-	return cmd_log(&o, n, words);
+	bool handled;
+	int rc = command_check_options(cmd, rest_n, rest, &handled);
+	if (rc != 0 || handled)
+		return rc;
+	if (cmd->run != NULL)
+		return cmd->run(&o, rest_n, rest);
+	return cmd_show(&o, cmd->method, rest_n, rest);
 }

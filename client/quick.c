@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/help.h"
 #include "client/quick.h"
 #include "client/when.h"
 
@@ -27,6 +28,40 @@ quick_parse_number(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int
+quick_parse_amount(const char *s, double *out, char *unit, size_t unitlen)
+{
+	size_t n = strlen(s), letters = 0;
+	while (letters < n && s[n - 1 - letters] >= 'a' && s[n - 1 - letters] <= 'z')
+		letters++;
+	if (letters == 0 || letters == n) {
+		unit[0] = '\0';
+		return quick_parse_number(s, out);
+	}
+	if (letters >= unitlen || letters > QUICK_UNIT_MAX)
+		return -1;
+	char number[64];
+	if (n - letters >= sizeof number)
+		return -1;
+	memcpy(number, s, n - letters);
+	number[n - letters] = '\0';
+	if (quick_parse_number(number, out) != 0)
+		return -1;
+	memcpy(unit, s + n - letters, letters);
+	unit[letters] = '\0';
+	return 0;
+}
+
+/* Names are case-insensitive: "Pain" is pain. */
+static void
+lowercase_name(char *out, size_t outlen, const char *w)
+{
+	size_t i = 0;
+	for (; w[i] && i + 1 < outlen; i++)
+		out[i] = (w[i] >= 'A' && w[i] <= 'Z') ? (char)(w[i] - 'A' + 'a') : w[i];
+	out[i] = '\0';
 }
 
 int
@@ -55,23 +90,36 @@ quick_parse(int argc, char **argv, int64_t now_ms, struct quick_entry *q,
 			q->note = w + 7;
 			continue;
 		}
+		if (strcmp(w, "--new") == 0) {
+			q->create = true;
+			continue;
+		}
 		if (w[0] == '-' && w[1] == '-') {
-			snprintf(err, errlen, "unknown option %s for an entry (known: --at, --note)", w);
+			snprintf(err, errlen, "unknown option %s for an entry (known: --at, --note, --new)", w);
 			return -PROTO_E_INVALID_PARAMS;
 		}
 		double v;
-		if (quick_parse_number(w, &v) == 0) {
+		char unit[QUICK_UNIT_MAX + 1];
+		if (quick_parse_amount(w, &v, unit, sizeof unit) == 0) {
 			if (q->count == 0 || q->entries[q->count - 1].value != -INFINITY) {
 				snprintf(err, errlen, "the number %s follows no factor: write the factor "
 				    "first, as in 'simmer pain %s'", w, w);
 				return -PROTO_E_INVALID_PARAMS;
 			}
 			q->entries[q->count - 1].value = v;
+			snprintf(q->units[q->count - 1], sizeof q->units[0], "%s", unit);
 			continue;
 		}
-		if (!proto_valid_factor_name(w)) {
-			snprintf(err, errlen, "'%s' is not a factor name: lowercase letters, digits and _, "
+		char name[PROTO_FACTOR_MAX + 2];
+		lowercase_name(name, sizeof name, w);
+		if (!proto_valid_factor_name(name)) {
+			snprintf(err, errlen, "'%s' is not a factor name: letters, digits and _, "
 			    "starting with a letter, at most %d long", w, PROTO_FACTOR_MAX);
+			return -PROTO_E_INVALID_PARAMS;
+		}
+		if (command_word(name)) {
+			snprintf(err, errlen, "'%s' is a command word, never a factor; 'simmer help' lists "
+			    "the commands", w);
 			return -PROTO_E_INVALID_PARAMS;
 		}
 		if (q->count == QUICK_MAX_ENTRIES) {
@@ -79,7 +127,8 @@ quick_parse(int argc, char **argv, int64_t now_ms, struct quick_entry *q,
 			return -PROTO_E_INVALID_PARAMS;
 		}
 		struct entry *e = &q->entries[q->count++];
-		snprintf(e->factor, sizeof e->factor, "%s", w);
+		/* A valid name fits: it is at most PROTO_FACTOR_MAX long. */
+		memcpy(e->factor, name, strlen(name) + 1);
 		e->value = -INFINITY; /* "no value yet"; an event's 1 is filled below */
 	}
 	if (q->count == 0) {

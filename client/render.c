@@ -2,8 +2,10 @@
  * render.c: JSON and text output of replies (see render.h).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "client/conn.h"
 #include "client/render.h"
@@ -76,23 +78,116 @@ render_json(FILE *out, const msgpack_object *result)
 	return rc;
 }
 
+/* Columns a UTF-8 string takes: every character one column, colour
+ * sequences none. */
+static size_t
+text_columns(const char *s, size_t len)
+{
+	size_t cols = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\033') {
+			while (i < len && !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+				i++;
+			continue;
+		}
+		cols += ((unsigned char)s[i] & 0xC0) != 0x80;
+	}
+	return cols;
+}
+
+void
+render_wrap(FILE *out, const char *text, int first, int rest)
+{
+	size_t col = (size_t)first;
+	bool line_empty = true;
+	fprintf(out, "%*s", first, "");
+	const char *p = text;
+	/* Each step is a run of spaces and the word after it. The spaces are
+	 * kept inside a line (they align columns) and dropped at a break. */
+	while (*p) {
+		size_t spaces = strspn(p, " ");
+		const char *word = p + spaces;
+		if (*word == '\0')
+			break;
+		size_t len = strcspn(word, " ");
+		size_t cols = text_columns(word, len);
+		if (!line_empty && col + spaces + cols > RENDER_WIDTH) {
+			fprintf(out, "\n%*s", rest, "");
+			col = (size_t)rest;
+			line_empty = true;
+		}
+		if (!line_empty) {
+			fprintf(out, "%*s", (int)spaces, "");
+			col += spaces;
+		}
+		fwrite(word, 1, len, out);
+		col += cols;
+		line_empty = false;
+		p = word + len;
+	}
+	fputc('\n', out);
+}
+
+bool
+render_color(FILE *out)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	if (no != NULL && no[0] != '\0')
+		return false;
+	if (term == NULL || strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(fileno(out));
+}
+
+const char *
+render_sgr(FILE *out, const char *sgr)
+{
+	return render_color(out) ? sgr : "";
+}
+
 void
 render_number(char *out, size_t outlen, double v)
 {
 	snprintf(out, outlen, "%.10g", v);
 }
 
-void
-render_entry_line(FILE *out, const struct entry *e)
+const char *
+render_short_id(const struct entry *e)
 {
-	char when[40], value[32];
+	return e->id + RENDER_ID_RANDOM_AT;
+}
+
+size_t
+render_id_chars(const struct entry *entries, size_t n)
+{
+	size_t chars = RENDER_ID_MIN_CHARS;
+	const size_t random_len = PROTO_ID_LEN - RENDER_ID_RANDOM_AT;
+	/* Sorted copies would be faster; a list shows at most a few thousand. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			size_t same = 0;
+			const char *a = render_short_id(&entries[i]), *b = render_short_id(&entries[j]);
+			while (same < random_len && a[same] == b[same])
+				same++;
+			if (same + 1 > chars)
+				chars = same + 1 < random_len ? same + 1 : random_len;
+		}
+	return chars;
+}
+
+void
+render_entry_line(FILE *out, const struct entry *e, size_t id_chars)
+{
+	char when[40], value[32], line[1200];
 	when_format_iso(e->time_ms, e->utc_offset_min, when, sizeof when);
 	/* 2026-11-20T21:30:00+01:00 -> "2026-11-20 21:30" */
 	when[10] = ' ';
 	when[16] = '\0';
 	render_number(value, sizeof value, e->value);
-	fprintf(out, "%s  %-18s %6s  %.8s%s%s\n", when, e->factor, value, e->id,
-	    e->note[0] ? "  " : "", e->note);
+	snprintf(line, sizeof line, "%.*s  %s  %-18s %6s%s%s", (int)id_chars, render_short_id(e),
+	    when, e->factor, value, e->note[0] ? "  " : "", e->note);
+	render_wrap(out, line, 0, (int)id_chars + 2);
 }
 
 void
@@ -113,9 +208,10 @@ render_factors(FILE *out, const msgpack_object *result)
 		proto_get_str(f, "description", false, about, sizeof about, err, sizeof err);
 		proto_get_double(f, "min", false, &lo, err, sizeof err);
 		proto_get_double(f, "max", false, &hi, err, sizeof err);
-		char range[32];
+		char range[32], line[512];
 		snprintf(range, sizeof range, "%g-%g", lo, hi);
-		fprintf(out, "%-18s %-8s %-9s %-9s %s\n", name, kind, role, range, about);
+		snprintf(line, sizeof line, "%-18s %-8s %-9s %-9s %s", name, kind, role, range, about);
+		render_wrap(out, line, 0, 49);
 	}
 }
 

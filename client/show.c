@@ -37,7 +37,9 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 		client_error("%s", err);
 		return render_exit_code(rc);
 	}
-	if (o->json)
+	if (req.waybar)
+		show_waybar(stdout, msg.result);
+	else if (o->json)
 		render_json(stdout, msg.result);
 	else
 		show_text(stdout, req.method, msg.result);

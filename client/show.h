@@ -4,6 +4,7 @@
 #ifndef SIMMER_CLIENT_SHOW_H
 #define SIMMER_CLIENT_SHOW_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <msgpack.h>
@@ -14,12 +15,16 @@
 struct show_request {
 	const char *method;
 	pack_params_fn pack;   /* NULL for [] */
-	const char *key, *value;
 	long limit;
+	bool waybar;           /* status --format waybar */
 };
 
 /* Parses the words after the command; returns 0 or EX_USAGE (after saying why). */
 int show_parse_args(const char *method, int argc, char **argv, struct show_request *req);
+/* status --format waybar: one line of JSON for waybar and i3blocks-style
+ * bars: text, tooltip, class (the level: ok, watch, warning, or empty),
+ * alt and percentage (the load). */
+void show_waybar(FILE *out, const msgpack_object *result);
 /* Prints a reply for a person. */
 void show_text(FILE *out, const char *method, const msgpack_object *result);
 /* `simmer watch`: subscribes and prints alerts until the daemon goes away. */

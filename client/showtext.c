@@ -6,6 +6,7 @@
  * a normal answer.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -13,17 +14,6 @@
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
-
-static void
-pack_config_key(msgpack_packer *pk, const void *arg)
-{
-	const struct show_request *r = arg;
-	msgpack_pack_map(pk, r->value ? 2 : (r->key ? 1 : 0));
-	if (r->key)
-		proto_pack_kv_str(pk, "key", r->key);
-	if (r->value)
-		proto_pack_kv_str(pk, "value", r->value);
-}
 
 static void
 pack_limit(msgpack_packer *pk, const void *arg)
@@ -38,22 +28,20 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 {
 	memset(req, 0, sizeof *req);
 	req->method = method;
-	if (strcmp(method, "config") == 0) {
-		if (argc >= 1 && strcmp(argv[0], "get") == 0 && argc <= 2) {
-			req->method = PROTO_M_CONFIG_GET;
-			req->key = argc == 2 ? argv[1] : NULL;
-			req->pack = pack_config_key;
-			return 0;
+	if (strcmp(method, PROTO_M_STATUS) == 0) {
+		for (int i = 0; i < argc; i++) {
+			const char *f = NULL;
+			if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+				f = argv[++i];
+			else if (strncmp(argv[i], "--format=", 9) == 0)
+				f = argv[i] + 9;
+			if (f == NULL || (strcmp(f, "text") != 0 && strcmp(f, "waybar") != 0)) {
+				client_error("usage: simmer status [--format text|waybar]");
+				return EX_USAGE;
+			}
+			req->waybar = strcmp(f, "waybar") == 0;
 		}
-		if (argc == 3 && strcmp(argv[0], "set") == 0) {
-			req->method = PROTO_M_CONFIG_SET;
-			req->key = argv[1];
-			req->value = argv[2];
-			req->pack = pack_config_key;
-			return 0;
-		}
-		client_error("usage: simmer config get [SECTION.KEY] | simmer config set SECTION.KEY VALUE");
-		return EX_USAGE;
+		return 0;
 	}
 	if (strcmp(method, PROTO_M_ALERTS) == 0) {
 		req->limit = 20;
@@ -97,6 +85,33 @@ str(const msgpack_object *m, const char *key, char *buf, size_t len)
 	return buf;
 }
 
+/* A line of up to a few sentences, wrapped. */
+static void
+sayf(FILE *out, int indent, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void
+sayf(FILE *out, int indent, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	render_wrap(out, text, indent, indent);
+}
+
+/* No entry at all: say so and what to log first, instead of figures. */
+static bool
+show_empty_diary(FILE *out, const msgpack_object *result)
+{
+	const msgpack_object *cov = proto_map_get(result, "coverage");
+	if (cov == NULL || num(cov, "days") > 0)
+		return false;
+	sayf(out, 0, "No entries yet, so there is nothing to show. Log how you are now, as in "
+	    "'simmer pain 4 stress 3 sleep 7', and a few words each day; simmer learns your "
+	    "patterns from about four weeks and three flares.");
+	return true;
+}
+
 static void
 show_coverage(FILE *out, const msgpack_object *result)
 {
@@ -105,7 +120,8 @@ show_coverage(FILE *out, const msgpack_object *result)
 		return;
 	char first[16], last[16];
 	double days = num(cov, "days"), flares = num(cov, "flares");
-	fprintf(out, "Based on %g %s with entries (%s to %s) and %g %s.\n", days,
+	sayf(out, 0, "Based on %g %s with entries (%s to %s) and %g %s (from flare entries, and "
+	    "from pain reaching the flare level after two lower days).", days,
 	    days == 1 ? "day" : "days", str(cov, "first_day", first, sizeof first),
 	    str(cov, "last_day", last, sizeof last), flares, flares == 1 ? "flare" : "flares");
 }
@@ -117,7 +133,7 @@ show_message(FILE *out, const msgpack_object *result)
 	char err[8], msg[512];
 	proto_get_bool(result, "enough_data", false, &enough, err, sizeof err);
 	if (!enough && str(result, "message", msg, sizeof msg)[0])
-		fprintf(out, "%s\n", msg);
+		sayf(out, 0, "%s", msg);
 }
 
 static void
@@ -132,21 +148,26 @@ show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sent
 	size_t shown = 0;
 	for (uint32_t i = 0; i < list->via.array.size && shown < max; i++) {
 		const msgpack_object *c = &list->via.array.ptr[i];
-		char factor[40], detail[200], source[24];
+		char factor[40], detail[200], source[24], line[512];
 		double v = num(c, "contribution");
 		/* In words, only what clearly moves the risk. */
 		if (sentences && !(fabs(v) >= 0.05))
 			continue;
+		if (!sentences && shown == 0)
+			fprintf(out, "What moves the forecast most (log-odds; + raises it):\n");
 		shown++;
 		str(c, "factor", factor, sizeof factor);
 		str(c, "detail", detail, sizeof detail);
 		str(c, "source", source, sizeof source);
-		if (sentences)
-			fprintf(out, "- %s (%s) %s your risk estimate%s%s.\n", factor,
+		if (sentences) {
+			snprintf(line, sizeof line, "- %s (%s) %s your risk estimate%s%s.", factor,
 			    source[0] ? source : "input", v >= 0 ? "raises" : "lowers", detail[0] ? ": " : "",
 			    detail);
-		else
-			fprintf(out, "  %-18s %+5.2f  %-13s %s\n", factor, v, source, detail);
+			render_wrap(out, line, 0, 2);
+		} else {
+			snprintf(line, sizeof line, "%-18s %+5.2f  %-13s %s", factor, v, source, detail);
+			render_wrap(out, line, 2, 43);
+		}
 	}
 }
 
@@ -157,11 +178,79 @@ show_risk_alerts(FILE *out, const msgpack_object *r)
 	char err[8], note[200];
 	proto_get_bool(r, "risk_alerts", false, &on, err, sizeof err);
 	if (!on && str(r, "risk_alerts_note", note, sizeof note)[0])
-		fprintf(out, "%s Red-flag symptoms always raise an alert.\n", note);
+		sayf(out, 0, "%s Red-flag symptoms always raise an alert.", note);
+}
+
+/* The level in colour on a terminal. */
+static const char *
+level_sgr(FILE *out, const char *level)
+{
+	if (strcmp(level, "warning") == 0)
+		return render_sgr(out, SGR_RED);
+	if (strcmp(level, "watch") == 0)
+		return render_sgr(out, SGR_YELLOW);
+	return render_sgr(out, SGR_GREEN);
+}
+
+/*
+ * One of the eight block heights for a day's load. The threshold sits
+ * between the fifth and sixth, so that ▆, ▇ and █ are the days at or above
+ * it, whatever its value.
+ */
+static int
+spark_level(double load, double threshold)
+{
+	if (!isfinite(load) || !(threshold > 0))
+		return 0;
+	if (load < threshold) {
+		int lv = (int)(load / threshold * 5);
+		return lv < 0 ? 0 : (lv > 4 ? 4 : lv);
+	}
+	int lv = 5 + (int)((load - threshold) / (threshold / 3));
+	return lv > 7 ? 7 : lv;
 }
 
 static void
-show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
+show_chart(FILE *out, const msgpack_object *trend, double threshold)
+{
+	static const char *const blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+	uint32_t n = trend->via.array.size;
+	char first[16] = "", last[16] = "";
+	str(&trend->via.array.ptr[0], "date", first, sizeof first);
+	str(&trend->via.array.ptr[n - 1], "date", last, sizeof last);
+	fprintf(out, "Load, last %u %s (%s to %s); ▆▇█ at or above the threshold:\n", n,
+	    n == 1 ? "day" : "days", first + 5, last + 5);
+	bool any_flare = false;
+	fprintf(out, "  ");
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *day = &trend->via.array.ptr[i];
+		bool entries = true, onset = false, in_flare = false;
+		char err[8];
+		proto_get_bool(day, "entries", false, &entries, err, sizeof err);
+		proto_get_bool(day, "onset", false, &onset, err, sizeof err);
+		proto_get_bool(day, "in_flare", false, &in_flare, err, sizeof err);
+		any_flare |= onset || in_flare;
+		int lv = spark_level(num(day, "load"), threshold);
+		fprintf(out, "%s%s%s", lv >= 5 ? render_sgr(out, SGR_RED) : "", blocks[lv],
+		    lv >= 5 ? render_sgr(out, SGR_RESET) : "");
+	}
+	fprintf(out, "\n");
+	if (!any_flare)
+		return;
+	fprintf(out, "  ");
+	for (uint32_t i = 0; i < n; i++) {
+		const msgpack_object *day = &trend->via.array.ptr[i];
+		bool onset = false, in_flare = false;
+		char err[8];
+		proto_get_bool(day, "onset", false, &onset, err, sizeof err);
+		proto_get_bool(day, "in_flare", false, &in_flare, err, sizeof err);
+		fputc(onset ? '^' : (in_flare ? '-' : ' '), out);
+	}
+	fprintf(out, "  ^ a flare began, - flare days\n");
+}
+
+static void
+show_status(FILE *out, const msgpack_object *r)
 {
 	char date[16], level[16], source[16], model[24], chance[32];
 	double load = num(r, "load"), threshold = num(r, "threshold");
@@ -169,28 +258,56 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 	str(r, "level", level, sizeof level);
 	str(r, "model", model, sizeof model);
 	proto_risk_words(num(r, "risk"), chance, sizeof chance);
+	bool prior = strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0;
+	fprintf(out, "%s: level %s%s%s\n", date, level_sgr(out, level), level,
+	    render_sgr(out, SGR_RESET));
+	sayf(out, 2, "chance that a flare begins within 48 hours: %s", chance);
+	if (isfinite(load) && isfinite(threshold))
+		sayf(out, 2, "load %.0f of 100; alert threshold %.0f%s", load, threshold,
+		    prior ? " (a starting value until simmer has learned yours from your flares)" :
+		    " (learned from your flares)");
+	if (model[0])
+		sayf(out, 2, "forecast by: %s (see simmer backtest for its record)", model);
+	const msgpack_object *trend = proto_map_get(r, "trend");
+	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
+		show_chart(out, trend, threshold);
+		uint32_t n = trend->via.array.size, from = n > 7 ? n - 7 : 0;
+		char line[256] = "";
+		for (uint32_t i = from; i < n; i++) {
+			size_t len = strlen(line);
+			snprintf(line + len, sizeof line - len, " %.0f", num(&trend->via.array.ptr[i], "load"));
+		}
+		fprintf(out, "Load, last %u %s:%s\n", n - from, n - from == 1 ? "day" : "days", line);
+	}
+	show_contributors(out, r, 3, false);
+	show_risk_alerts(out, r);
+	show_message(out, r);
+	show_coverage(out, r);
+}
+
+static void
+show_forecast(FILE *out, const msgpack_object *r, bool why)
+{
+	char date[16], level[16], model[24], chance[32];
+	double load = num(r, "load"), threshold = num(r, "threshold");
+	str(r, "date", date, sizeof date);
+	str(r, "level", level, sizeof level);
+	str(r, "model", model, sizeof model);
+	proto_risk_words(num(r, "risk"), chance, sizeof chance);
 	if (why) {
-		fprintf(out, "Why the %s level on %s (chance of a flare starting within 48 h: %s, "
-		    "by the %s forecast):\n", level, date, chance, model[0] ? model : "starting");
+		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
+		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");
 		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
-		fprintf(out, "%s  %s  chance of a flare in 48 h: %s", date, level, chance);
+		char loads[96] = "";
 		if (isfinite(load) && isfinite(threshold))
-			fprintf(out, "; load %.0f of your %.0f%s", load, threshold, status &&
-			    strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0 ?
-			    " (starting value)" : "");
-		fprintf(out, "\n");
-		const msgpack_object *trend = proto_map_get(r, "trend");
-		if (status && trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
-			fprintf(out, "last days:");
-			for (uint32_t i = 0; i < trend->via.array.size; i++)
-				fprintf(out, " %.0f", num(&trend->via.array.ptr[i], "load"));
-			fprintf(out, "\n");
-		}
+			snprintf(loads, sizeof loads, "; load %.0f, alert threshold %.0f", load, threshold);
+		sayf(out, 0, "Forecast made %s: level %s%s%s, chance of a flare within 48 hours: %s%s.",
+		    date, level_sgr(out, level), level, render_sgr(out, SGR_RESET), chance, loads);
 		if (model[0])
-			fprintf(out, "forecast by: %s (see simmer backtest for its record)\n", model);
-		show_contributors(out, r, status ? 3 : 10, false);
+			sayf(out, 0, "forecast by: %s (see simmer backtest for its record)", model);
+		show_contributors(out, r, 10, false);
 	}
 	show_risk_alerts(out, r);
 	show_message(out, r);
@@ -200,8 +317,13 @@ show_forecast(FILE *out, const msgpack_object *r, bool status, bool why)
 static const char *
 lag_words(double lag)
 {
-	return lag == 0 ? "same day" : (lag == 1 ? "1 day later" : (lag == 2 ? "2 days later" :
-	    "3 days later"));
+	if (lag == 0)
+		return "the same day";
+	if (lag == 1)
+		return "the next day";
+	if (lag == 2)
+		return "two days later";
+	return "three days later";
 }
 
 static void
@@ -209,7 +331,7 @@ show_findings(FILE *out, const char *title, const msgpack_object *list)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
-	fprintf(out, "%s:%s\n", title, list->via.array.size ? "" : " none");
+	sayf(out, 0, "%s:%s", title, list->via.array.size ? "" : " none");
 	for (uint32_t i = 0; i < list->via.array.size; i++) {
 		const msgpack_object *f = &list->via.array.ptr[i];
 		const msgpack_object *conds = proto_map_get(f, "conditions");
@@ -243,8 +365,8 @@ show_findings(FILE *out, const char *title, const msgpack_object *list)
 			lo = ci->via.array.ptr[0].via.f64;
 			hi = ci->via.array.ptr[1].via.f64;
 		}
-		fprintf(out, "  %-34s %s: flares %.1fx as often (95%% CI %.1f-%.1f), q=%.3f, "
-		    "%g flares on %g exposed days\n", what, lag_words(num(f, "lag_days")),
+		sayf(out, 2, "%s, flares beginning %s:", what, lag_words(num(f, "lag_days")));
+		sayf(out, 4, "%.1fx as often (95%% CI %.1f-%.1f), q=%.3f; %g flares on %g exposed days",
 		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
 		    num(f, "exposed_days"));
 	}
@@ -257,7 +379,8 @@ show_treatments(FILE *out, const msgpack_object *list)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY || list->via.array.size == 0)
 		return;
-	fprintf(out, "Medicines (not tested as triggers: they are often taken because pain began):\n");
+	sayf(out, 0, "Medicines (not tested as triggers: they are often taken because pain "
+	    "began):");
 	for (uint32_t i = 0; i < list->via.array.size; i++) {
 		const msgpack_object *t = &list->via.array.ptr[i];
 		char fac[40];
@@ -284,18 +407,18 @@ show_levels(FILE *out, const msgpack_object *r)
 			hi = ci->via.array.ptr[1].via.f64;
 		}
 		bool unit = strcmp(str(l, "per", per, sizeof per), "unit") == 0;
-		fprintf(out, "  %-10s %-20s %s: %+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, "
-		    "%g days\n", str(l, "outcome", outcome, sizeof outcome),
-		    str(l, "factor", fac, sizeof fac), lag_words(num(l, "lag_days")), num(l, "effect"),
+		sayf(out, 2, "%s after %s, %s:", str(l, "outcome", outcome, sizeof outcome),
+		    str(l, "factor", fac, sizeof fac), lag_words(num(l, "lag_days")));
+		sayf(out, 4, "%+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, %g days", num(l, "effect"),
 		    unit ? "per unit" : "on days with it", lo, hi, num(l, "q"), num(l, "days"));
 	}
-	fprintf(out, "%g level patterns were tested in a family of their own; each shows the lag "
-	    "(0-3 days) where it was strongest.\n", num(r, "levels_tested"));
+	sayf(out, 0, "%g level patterns were tested in a family of their own; each shows the lag "
+	    "(0-3 days) where it was strongest.", num(r, "levels_tested"));
 	const msgpack_object *pl = proto_map_get(r, "personal_flare_level");
 	if (pl != NULL && pl->type == MSGPACK_OBJECT_MAP)
-		fprintf(out, "Your pain has not reached the flare level (%g) on any of your last %g days "
+		sayf(out, 0, "Your pain has not reached the flare level (%g) on any of your last %g days "
 		    "with a pain entry. A personal level from your own days would be %g (your top "
-		    "tenth): simmer config set analysis.flare_pain_level %g\n", num(pl, "current"),
+		    "tenth): simmer config set analysis.flare_pain_level %g", num(pl, "current"),
 		    num(pl, "days"), num(pl, "suggested"), num(pl, "suggested"));
 }
 
@@ -309,8 +432,8 @@ show_triggers(FILE *out, const msgpack_object *r)
 	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
 		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
 		    weak);
-	fprintf(out, "%g patterns were tested; those shown have a false-discovery q of at most %.2f.\n"
-	    "These are associations in your diary, not proof of cause.\n", num(r, "tested"),
+	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
+	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
 	    num(r, "q_max"));
 	show_levels(out, r);
 	show_treatments(out, proto_map_get(r, "treatments"));
@@ -348,11 +471,11 @@ show_backtest(FILE *out, const msgpack_object *r)
 	double auc = num(s, "auc"), base = num(s, "baseline_auc");
 	double brier = num(s, "brier"), ref = num(s, "brier_reference");
 	if (isfinite(auc) && isfinite(base))
-		fprintf(out, "  ranking (AUC, 0.5 is chance): %.2f; the simple rule (the evening's "
-		    "warning signs): %.2f\n", auc, base);
+		sayf(out, 2, "ranking (AUC, 0.5 is chance): %.2f; the simple rule (the evening's "
+		    "warning signs): %.2f", auc, base);
 	if (isfinite(brier) && isfinite(ref))
-		fprintf(out, "  Brier score (lower is better): %.3f; always saying your average risk: "
-		    "%.3f\n", brier, ref);
+		sayf(out, 2, "Brier score (lower is better): %.3f; always saying your average risk: "
+		    "%.3f", brier, ref);
 	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
 	show_share(out, 0, num(s, "share_warned"));
 	fprintf(out, "), false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
@@ -383,8 +506,8 @@ show_backtest(FILE *out, const msgpack_object *r)
 		}
 		fprintf(out, "\n");
 	} else {
-		fprintf(out, "  risk alerts: off (no risk level warned of flares better than chance "
-		    "within the false-alarm budget)\n");
+		sayf(out, 2, "risk alerts: off (no risk level warned of flares better than chance "
+		    "within the false-alarm budget)");
 	}
 	show_coverage(out, r);
 }
@@ -401,21 +524,57 @@ show_alert_line(FILE *out, const msgpack_object *a)
 	when[16] = '\0';
 	bool shown = false;
 	proto_get_bool(a, "shown", false, &shown, err, sizeof err);
-	fprintf(out, "%s  %-8s %s%s\n", when, str(a, "level", level, sizeof level),
+	sayf(out, 0, "%s  %-8s %s%s", when, str(a, "level", level, sizeof level),
 	    str(a, "summary", summary, sizeof summary), shown ? "" : "  (not shown on the desktop)");
 	if (str(a, "body", body, sizeof body)[0])
-		fprintf(out, "    %s\n", body);
+		render_wrap(out, body, 4, 4);
+}
+
+void
+show_waybar(FILE *out, const msgpack_object *r)
+{
+	char date[16], level[16], line[256];
+	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
+	str(r, "date", date, sizeof date);
+	str(r, "level", level, sizeof level);
+	const msgpack_object *cov = proto_map_get(r, "coverage");
+	bool empty = cov != NULL && num(cov, "days") == 0;
+	json_t *j = json_object();
+	if (empty) {
+		json_object_set_new(j, "text", json_string("simmer: no entries yet"));
+		json_object_set_new(j, "tooltip", json_string("Log how you are, as in 'simmer pain 4'"));
+		json_object_set_new(j, "class", json_string("empty"));
+	} else {
+		snprintf(line, sizeof line, "load %.0f/%.0f", load, threshold);
+		json_object_set_new(j, "text", json_string(line));
+		snprintf(line, sizeof line, "simmer, %s: level %s\nload %.0f of 100, alert threshold "
+		    "%.0f\nchance that a flare begins within 48 hours: %.0f%%", date, level, load,
+		    threshold, risk * 100);
+		json_object_set_new(j, "tooltip", json_string(line));
+		json_object_set_new(j, "class", json_string(level));
+		json_object_set_new(j, "alt", json_string(level));
+		json_object_set_new(j, "percentage", json_integer(isfinite(load) ? (json_int_t)lround(load) : 0));
+	}
+	/* Bars read one JSON object per line. */
+	json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(j);
 }
 
 void
 show_text(FILE *out, const char *method, const msgpack_object *result)
 {
+	bool analysis = strcmp(method, PROTO_M_STATUS) == 0 || strcmp(method, PROTO_M_FORECAST) == 0 ||
+	    strcmp(method, PROTO_M_WHY) == 0 || strcmp(method, PROTO_M_TRIGGERS) == 0 ||
+	    strcmp(method, PROTO_M_BACKTEST) == 0 || strcmp(method, PROTO_M_ANALYZE) == 0;
+	if (analysis && show_empty_diary(out, result))
+		return;
 	if (strcmp(method, PROTO_M_STATUS) == 0) {
-		show_forecast(out, result, true, false);
+		show_status(out, result);
 	} else if (strcmp(method, PROTO_M_FORECAST) == 0) {
-		show_forecast(out, result, false, false);
+		show_forecast(out, result, false);
 	} else if (strcmp(method, PROTO_M_WHY) == 0) {
-		show_forecast(out, result, false, true);
+		show_forecast(out, result, true);
 	} else if (strcmp(method, PROTO_M_TRIGGERS) == 0) {
 		show_triggers(out, result);
 	} else if (strcmp(method, PROTO_M_BACKTEST) == 0) {
@@ -431,7 +590,7 @@ show_text(FILE *out, const char *method, const msgpack_object *result)
 		show_coverage(out, result);
 	} else if (strcmp(method, PROTO_M_NOTIFY_TEST) == 0) {
 		char msg[512];
-		fprintf(out, "%s\n", str(result, "message", msg, sizeof msg));
+		render_wrap(out, str(result, "message", msg, sizeof msg), 0, 2);
 	} else {
 		render_json(out, result);
 	}

@@ -86,6 +86,9 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 			continue;
 		in->has_entries[row->day - first] = true;
 		const struct factor *f = catalog_find(cat, row->factor);
+		const char *counts_as = catalog_counts_as(row->factor);
+		if (counts_as != NULL)
+			f = catalog_find(cat, counts_as);
 		if (f == NULL || f->role == ROLE_RED_FLAG)
 			continue;
 		if (input_factor(in, f) < 0)
@@ -96,14 +99,27 @@ glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32
 		if (row->day < first || row->day > last)
 			continue;
 		const struct factor *cf = catalog_find(cat, row->factor);
+		/* A medicine logged by its drug counts each entry as one dose of
+		 * its class: the analysis sees NSAID doses per day. */
+		const char *counts_as = catalog_counts_as(row->factor);
+		if (counts_as != NULL)
+			cf = catalog_find(cat, counts_as);
 		if (cf == NULL || cf->role == ROLE_RED_FLAG)
 			continue;
 		int f = input_factor(in, cf);
 		if (f < 0)
 			goto fail;
+		double *v = &in->factors[f].values[row->day - first];
 		bool keeps_max = cf->kind == FACTOR_SCALE || cf->kind == FACTOR_FLARE;
-		in->factors[f].values[row->day - first] = keeps_max ? row->max : row->sum;
-		in->factors[f].first_ms[row->day - first] = (double)row->first_ms;
+		double add = counts_as != NULL ? (double)row->count : row->sum;
+		if (keeps_max)
+			*v = row->max;
+		else
+			*v = isfinite(*v) ? *v + add : add;
+		/* Several drugs may feed one class: its day starts at the earliest. */
+		double *first_ms = &in->factors[f].first_ms[row->day - first];
+		if (!isfinite(*first_ms) || (double)row->first_ms < *first_ms)
+			*first_ms = (double)row->first_ms;
 	}
 	return 0;
 fail:
@@ -171,12 +187,15 @@ glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
-	size_t n = r->n_days < 7 ? r->n_days : 7;
+	size_t n = r->n_days < GLUE_TREND_DAYS ? r->n_days : GLUE_TREND_DAYS;
 	msgpack_pack_array(pk, n);
 	for (size_t i = r->n_days - n; i < r->n_days; i++) {
-		msgpack_pack_map(pk, 2);
+		msgpack_pack_map(pk, 5);
 		pack_day(pk, "date", in->first_day + (int32_t)i);
 		proto_pack_kv_double(pk, "load", r->load[i]);
+		proto_pack_kv_bool(pk, "entries", in->has_entries[i]);
+		proto_pack_kv_bool(pk, "onset", r->onset[i]);
+		proto_pack_kv_bool(pk, "in_flare", r->in_flare[i]);
 	}
 	proto_pack_kv_double(pk, "threshold", r->threshold);
 	proto_pack_kv_str(pk, "threshold_source", r->threshold_personal ? "personal" : "prior");

@@ -14,6 +14,9 @@
 
 /* How far back the analysis looks: twenty years is a lifetime of diary. */
 #define GLUE_MAX_DAYS 7300
+/* Days of load in status's "trend": four weeks, the chart `simmer status`
+ * draws. */
+#define GLUE_TREND_DAYS 28
 
 struct daily_rows {
 	struct daily_row *rows;
@@ -26,7 +29,8 @@ int glue_collect_row(const struct daily_row *row, void *arg);
  * (scale and flare keep the day's maximum; hours, minutes and events are
  * summed; anything unlogged is NAN, and the analysis decides from each
  * factor's observation window whether that means absent or unknown).
- * Red-flag factors are left out. 0 or -1. */
+ * Red-flag factors are left out. A medicine logged by its drug name
+ * counts one dose of its class per entry. 0 or -1. */
 int glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
     struct analysis_input *in);
 void glue_free_input(struct analysis_input *in);

@@ -39,6 +39,13 @@ static const struct factor builtin_factors[] = {
 	{"late_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal late in the evening"},
 	{"skipped_meal", E, ROLE_EXPOSURE, "", 0, 100, true, "a meal skipped"},
 	{"nsaid", E, ROLE_TREATMENT, "doses", 0, 100, true, "ibuprofen, naproxen, diclofenac and the like"},
+	{"ibuprofen", E, ROLE_TREATMENT, "mg", 0, 3200, true, "an NSAID; each entry is one dose"},
+	{"naproxen", E, ROLE_TREATMENT, "mg", 0, 1500, true, "an NSAID; each entry is one dose"},
+	{"diclofenac", E, ROLE_TREATMENT, "mg", 0, 200, true, "an NSAID; each entry is one dose"},
+	{"aspirin", E, ROLE_TREATMENT, "mg", 0, 4000, true, "an NSAID; each entry is one dose"},
+	{"celecoxib", E, ROLE_TREATMENT, "mg", 0, 400, true, "an NSAID; each entry is one dose"},
+	{"mood", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "how your mood is, 0 very low to 10 very good"},
+	{"energy", S, ROLE_SYMPTOM, "0-10", 0, 10, true, "how much energy you have, 0 none to 10 plenty"},
 	{"omega3", E, ROLE_EXPOSURE, "servings", 0, 100, true, "oily fish or omega-3 supplement"},
 	{"fermented", E, ROLE_EXPOSURE, "servings", 0, 100, true, "kefir, sauerkraut, kimchi and the like"},
 	{"fever", E, ROLE_RED_FLAG, "", 0, 100, true, "fever: needs medical evaluation"},
@@ -53,6 +60,18 @@ static const struct factor builtin_factors[] = {
 #undef M
 #undef E
 #undef F
+
+/* Medicines logged by drug name, and the class each entry counts one dose
+ * of: the analysis sees NSAID doses per day, whatever the drug. */
+static const struct dose_class {
+	const char *drug, *counts_as;
+} dose_classes[] = {
+	{"ibuprofen", "nsaid"},
+	{"naproxen", "nsaid"},
+	{"diclofenac", "nsaid"},
+	{"aspirin", "nsaid"},
+	{"celecoxib", "nsaid"},
+};
 
 static const struct alias {
 	const char *alias, *name;
@@ -101,6 +120,15 @@ catalog_copy(struct catalog *dst, const struct catalog *src)
 	memcpy(dst->factors, src->factors, src->count * sizeof *dst->factors);
 	dst->count = dst->cap = src->count;
 	return 0;
+}
+
+const char *
+catalog_counts_as(const char *name)
+{
+	for (size_t k = 0; k < sizeof dose_classes / sizeof dose_classes[0]; k++)
+		if (strcmp(name, dose_classes[k].drug) == 0)
+			return dose_classes[k].counts_as;
+	return NULL;
 }
 
 const char *
@@ -176,6 +204,101 @@ catalog_default_factor(struct factor *f, const char *name)
 	snprintf(f->description, sizeof f->description, "added on first use");
 }
 
+/* Edit distance with swaps of neighbours (optimal string alignment),
+ * ignoring case; gives up past `limit`. Names are at most
+ * PROTO_FACTOR_MAX long. */
+static size_t
+name_distance(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > PROTO_FACTOR_MAX || lb > PROTO_FACTOR_MAX)
+		return limit + 1;
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	size_t d[PROTO_FACTOR_MAX + 1][PROTO_FACTOR_MAX + 1];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+			size_t cost = ca != cb;
+			size_t best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < best)
+				best = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) && (a[i - 2] | 0x20) == cb &&
+			    d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *
+catalog_suggest(const struct catalog *cat, const char *name)
+{
+	size_t limit = strlen(name) <= 4 ? 1 : 2;
+	const char *best = NULL;
+	size_t best_d = limit + 1;
+	for (size_t i = 0; i < cat->count; i++) {
+		size_t dist = name_distance(name, cat->factors[i].name, limit);
+		if (dist < best_d) {
+			best_d = dist;
+			best = cat->factors[i].name;
+		}
+	}
+	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+		size_t dist = name_distance(name, aliases[i].alias, limit);
+		if (dist < best_d) {
+			best_d = dist;
+			best = aliases[i].alias;
+		}
+	}
+	return best;
+}
+
+/* Spellings of one unit a person may type. */
+static const char *const unit_spellings[][4] = {
+	{"h", "hours", "hour", "hr"},
+	{"min", "minutes", "minute", "mins"},
+	{"mg", "milligrams", NULL, NULL},
+	{"doses", "dose", NULL, NULL},
+	{"drinks", "drink", NULL, NULL},
+	{"servings", "serving", NULL, NULL},
+};
+
+static bool
+unit_spelled(const char *canonical, const char *typed)
+{
+	if (strcmp(canonical, typed) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof unit_spellings / sizeof unit_spellings[0]; i++) {
+		if (strcmp(unit_spellings[i][0], canonical) != 0)
+			continue;
+		for (size_t k = 1; k < 4 && unit_spellings[i][k]; k++)
+			if (strcmp(unit_spellings[i][k], typed) == 0)
+				return true;
+	}
+	return false;
+}
+
+int
+catalog_check_unit(const struct factor *f, const char *unit, char *err, size_t errlen)
+{
+	if (unit_spelled(f->unit, unit))
+		return 0;
+	/* "0-10"-style units only repeat a scale's range: no unit to type. */
+	if (f->unit[0] == '\0' || strchr(f->unit, '-') != NULL)
+		snprintf(err, errlen, "%s takes a plain number, without a unit (got %s)", f->name, unit);
+	else
+		snprintf(err, errlen, "%s is logged in %s (got %s)", f->name, f->unit, unit);
+	return -PROTO_E_INVALID_PARAMS;
+}
+
 /* Values print without trailing zeros: "between 0 and 10", "1.5". */
 static void
 format_number(char *out, size_t outlen, double v)
@@ -194,8 +317,10 @@ catalog_check_value(const struct factor *f, double value, char *err, size_t errl
 	format_number(got, sizeof got, value);
 	/* "0-10"-style units only repeat the range; real units are named. */
 	bool named_unit = f->unit[0] != '\0' && strchr(f->unit, '-') == NULL;
-	snprintf(err, errlen, "%s must be between %s and %s%s%s (got %s)", f->name, lo, hi,
-	    named_unit ? " " : "", named_unit ? f->unit : "", got);
+	snprintf(err, errlen, "%s must be between %s and %s%s%s (got %s)%s", f->name, lo, hi,
+	    named_unit ? " " : "", named_unit ? f->unit : "", got,
+	    strcmp(f->unit, "doses") == 0 ? "; it counts doses: log a drug with its amount, as in "
+	    "'simmer ibuprofen 400mg'" : "");
 	return -PROTO_E_OUT_OF_RANGE;
 }
 

@@ -79,6 +79,22 @@ int catalog_check_value(const struct factor *f, double value, char *err, size_t 
  * counts 1); any other kind is refused with its range, -PROTO_E_INVALID_PARAMS. */
 int catalog_check_missing_value(const struct factor *f, char *err, size_t errlen);
 
+/* The class a medicine logged by its drug name counts one dose of per
+ * entry ("ibuprofen" -> "nsaid"), or NULL. */
+const char *catalog_counts_as(const char *name);
+
+/* The known name nearest to an unknown one (factors and aliases, ignoring
+ * case), when it is close enough to be a typo: one edit for names of up to
+ * four letters, two for longer ones, a swap of neighbours counting as one.
+ * NULL when nothing is that close. */
+const char *catalog_suggest(const struct catalog *cat, const char *name);
+
+/* Checks a unit typed with a value ("400mg") against the factor's unit,
+ * allowing plurals and common spellings (h, hours; min, minutes). On a
+ * mismatch writes "ibuprofen is logged in mg (got g)" and returns
+ * -PROTO_E_INVALID_PARAMS. */
+int catalog_check_unit(const struct factor *f, const char *unit, char *err, size_t errlen);
+
 /* Default range for a kind: scale 0-10, hours 0-24, minutes 0-1440,
  * event 0-100, flare 0-1. */
 void factor_kind_range(int kind, double *min, double *max);

@@ -48,7 +48,7 @@ enum config_type {
 	    "a time HH:MM") \
 	X("schedule.checkin", CONFIG_CLOCK, checkin_min, 0, 1439, 21 * 60, NOT_ANALYSIS, \
 	    "a time HH:MM") \
-	X("schedule.checkin_enabled", CONFIG_BOOL, checkin_enabled, 0, 1, 0, NOT_ANALYSIS, \
+	X("schedule.checkin_enabled", CONFIG_BOOL, checkin_enabled, 0, 1, 1, NOT_ANALYSIS, \
 	    "true or false") \
 	X("alerts.cooldown_hours", CONFIG_INT, cooldown_hours, 0, 168, 12, NOT_ANALYSIS, \
 	    "0 to 168 hours") \

@@ -19,7 +19,7 @@ struct simmer_config {
 	double max_false_per_30d;        /* [alerts] max_false_per_30d = 1 */
 	int evening_min, morning_min;    /* [schedule] evening = 20:00, morning = 08:00 */
 	int checkin_min;                 /* [schedule] checkin = 21:00 */
-	bool checkin_enabled;            /* [schedule] checkin_enabled = false */
+	bool checkin_enabled;            /* [schedule] checkin_enabled = true */
 	int cooldown_hours;              /* [alerts] cooldown_hours = 12 */
 	int quiet_start_min, quiet_end_min; /* [alerts] quiet_start = 22:00, quiet_end = 08:00 */
 	bool notify_enabled;             /* [notify] enabled = true */

@@ -130,6 +130,36 @@ entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn 
 	return 0;
 }
 
+/*
+ * What a person typed, checked before the entry is validated: with
+ * create_factors false a name the catalog does not know is refused (with
+ * the nearest known one when it looks like a typo), and a unit typed after
+ * the value must be the factor's.
+ */
+static int
+check_typed_item(struct simmerd *d, struct entry *e, bool create, const msgpack_object *unit,
+    char *err, size_t errlen)
+{
+	const char *name = catalog_resolve_alias(e->factor);
+	const struct factor *f = catalog_find(&d->catalog, name);
+	if (f == NULL && !create) {
+		const char *near = catalog_suggest(&d->catalog, e->factor);
+		if (near != NULL)
+			snprintf(err, errlen, "unknown factor '%s' \u2014 did you mean '%s'?", e->factor, near);
+		else
+			snprintf(err, errlen, "unknown factor '%s'", e->factor);
+		return -PROTO_E_NOT_FOUND;
+	}
+	if (f == NULL || unit == NULL || unit->type == MSGPACK_OBJECT_NIL)
+		return 0;
+	char typed[PROTO_FACTOR_MAX + 1];
+	if (proto_obj_str(unit, typed, sizeof typed) != 0) {
+		snprintf(err, errlen, "\"units\" holds strings or nil");
+		return -PROTO_E_INVALID_PARAMS;
+	}
+	return catalog_check_unit(f, typed, err, errlen);
+}
+
 void
 method_log(const struct request *rq, const msgpack_object *params)
 {
@@ -151,9 +181,17 @@ method_log(const struct request *rq, const msgpack_object *params)
 		request_error(rq, PROTO_E_TOO_LARGE, err);
 		return;
 	}
-	bool atomic = false;
-	if (proto_get_bool(params, "atomic", false, &atomic, err, sizeof err) == -PROTO_E_INVALID_PARAMS) {
+	bool atomic = false, create = true;
+	if (proto_get_bool(params, "atomic", false, &atomic, err, sizeof err) == -PROTO_E_INVALID_PARAMS ||
+	    proto_get_bool(params, "create_factors", false, &create, err, sizeof err) ==
+	    -PROTO_E_INVALID_PARAMS) {
 		request_error(rq, PROTO_E_INVALID_PARAMS, err);
+		return;
+	}
+	const msgpack_object *units = proto_map_get(params, "units");
+	if (units != NULL && (units->type != MSGPACK_OBJECT_ARRAY || units->via.array.size != n)) {
+		request_error(rq, PROTO_E_INVALID_PARAMS,
+		    "\"units\" must be an array as long as \"entries\"");
 		return;
 	}
 	struct log_item *items = calloc(n, sizeof *items);
@@ -165,6 +203,9 @@ method_log(const struct request *rq, const msgpack_object *params)
 		struct log_item *it = &items[i];
 		it->status = LOG_PENDING;
 		int rc = proto_entry_unpack(&entries->via.array.ptr[i], &it->entry, err, sizeof err);
+		if (rc == 0)
+			rc = check_typed_item(d, &it->entry, create, units ? &units->via.array.ptr[i] : NULL,
+			    err, sizeof err);
 		if (rc == 0)
 			rc = validate_item(d, it, err, sizeof err);
 		if (rc < 0) {
@@ -267,11 +308,21 @@ method_export(const struct request *rq, const msgpack_object *params)
 	request_submit(rq, job);
 }
 
+/* A removal changes what the analysis saw: refresh it once it is on disk. */
+static void
+entry_removed(struct job *job)
+{
+	struct simmerd *d = job->ctx;
+	if (job->rc == 0)
+		analysis_service_debounce(d->analysis);
+	request_job_done(job);
+}
+
 void
 method_undo(const struct request *rq, const msgpack_object *params)
 {
 	(void)params;
-	struct job *job = request_job(rq, JOB_UNDO, NULL);
+	struct job *job = request_job(rq, JOB_UNDO, entry_removed);
 	if (job != NULL)
 		request_submit(rq, job);
 }
@@ -285,7 +336,7 @@ method_delete(const struct request *rq, const msgpack_object *params)
 		request_error(rq, PROTO_E_INVALID_PARAMS, err);
 		return;
 	}
-	struct job *job = request_job(rq, JOB_DELETE, NULL);
+	struct job *job = request_job(rq, JOB_DELETE, entry_removed);
 	if (job == NULL)
 		return;
 	snprintf(job->id, sizeof job->id, "%s", id);

@@ -49,10 +49,12 @@ reply_pack_log_result(msgpack_packer *pk, const struct job *job)
 	for (size_t i = 0; i < job->n_items; i++) {
 		const struct log_item *it = &job->items[i];
 		bool rejected = it->status == LOG_REJECTED;
-		msgpack_pack_map(pk, rejected ? 4 : 3);
+		msgpack_pack_map(pk, rejected ? 6 : 5);
 		proto_pack_kv_str(pk, "id", it->entry.id);
 		proto_pack_kv_str(pk, "factor", it->entry.factor);
 		proto_pack_kv_str(pk, "status", log_status_name(it->status));
+		proto_pack_kv_str(pk, "role", factor_role_name(it->factor.role));
+		proto_pack_kv_str(pk, "unit", it->factor.unit);
 		if (rejected)
 			proto_pack_kv_str(pk, "message", it->message);
 	}
@@ -61,7 +63,7 @@ reply_pack_log_result(msgpack_packer *pk, const struct job *job)
 void
 reply_pack_factor(msgpack_packer *pk, const struct factor *f)
 {
-	msgpack_pack_map(pk, 8);
+	msgpack_pack_map(pk, 9);
 	proto_pack_kv_str(pk, "name", f->name);
 	proto_pack_kv_str(pk, "kind", factor_kind_name(f->kind));
 	proto_pack_kv_str(pk, "role", factor_role_name(f->role));
@@ -70,6 +72,8 @@ reply_pack_factor(msgpack_packer *pk, const struct factor *f)
 	proto_pack_kv_double(pk, "max", f->max);
 	proto_pack_kv_bool(pk, "builtin", f->builtin);
 	proto_pack_kv_str(pk, "description", f->description);
+	const char *counts_as = catalog_counts_as(f->name);
+	proto_pack_kv_str(pk, "counts_as", counts_as ? counts_as : "");
 }
 
 void

@@ -482,13 +482,22 @@ store_undo_last(struct store *st, struct entry *out, char *err, size_t errlen)
 	return soft_delete(st, q, out, err, errlen, "there is no entry to undo");
 }
 
+/* The random last group of a UUID (from character 25, 12 long): `list`
+ * shows its first ID_RANDOM_MIN or more characters. */
+#define ID_RANDOM_LEN 12
+#define ID_RANDOM_MIN 6
+
 int
 store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out,
     char *err, size_t errlen)
 {
 	size_t len = strlen(id_or_prefix);
-	if (len < 8 || len > PROTO_ID_LEN) {
-		snprintf(err, errlen, "give the entry's id or at least its first 8 characters");
+	/* A short id as `list` shows it: the start of the random last group. */
+	bool random_part = len >= ID_RANDOM_MIN && len <= ID_RANDOM_LEN &&
+	    strchr(id_or_prefix, '-') == NULL;
+	if (!random_part && (len < 8 || len > PROTO_ID_LEN)) {
+		snprintf(err, errlen, "give the id 'simmer list' shows (at least %d characters) or a "
+		    "whole id", ID_RANDOM_MIN);
 		return -PROTO_E_INVALID_PARAMS;
 	}
 	char lower[PROTO_ID_LEN + 2];
@@ -496,24 +505,37 @@ store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out
 		char c = id_or_prefix[i];
 		lower[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
 	}
+	/* The whole-id form uses the primary key's order; the short form reads
+	 * every live id, which is fine for a command a person types. A short
+	 * form that matches nothing may still be the start of a whole id. */
+	static const char *const by_random =
+	    " WHERE substr(id, 25, ?2) = ?1 AND deleted = 0";
+	static const char *const by_start =
+	    " WHERE id >= ?1 AND id < ?1 || 'z' AND substr(id, 1, ?2) = ?1 AND deleted = 0";
+	const char *where = random_part ? by_random : by_start;
+	char sql[512];
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM entries"
-	    " WHERE id >= ?1 AND id < ?1 || 'z' AND substr(id, 1, ?2) = ?1 AND deleted = 0 LIMIT 2)",
-	    -1, &q, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "finding the entry");
-	sqlite3_bind_text(q, 1, lower, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 2, (int)len);
-	int matches = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-	sqlite3_finalize(q);
+	int matches;
+	for (;;) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM (SELECT 1 FROM entries%s LIMIT 2)", where);
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+			return store_fail(st, err, errlen, "finding the entry");
+		sqlite3_bind_text(q, 1, lower, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 2, (int)len);
+		matches = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+		sqlite3_finalize(q);
+		if (matches != 0 || where == by_start || len < 8)
+			break;
+		where = by_start;
+	}
 	if (matches < 0)
 		return store_fail(st, err, errlen, "finding the entry");
 	if (matches > 1) {
 		snprintf(err, errlen, "%s matches more than one entry; give more of the id", id_or_prefix);
 		return -PROTO_E_INVALID_PARAMS;
 	}
-	if (sqlite3_prepare_v2(st->db, "SELECT " ENTRY_COLUMNS " FROM entries"
-	    " WHERE id >= ?1 AND id < ?1 || 'z' AND substr(id, 1, ?2) = ?1 AND deleted = 0 LIMIT 1",
-	    -1, &q, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof sql, "SELECT " ENTRY_COLUMNS " FROM entries%s LIMIT 1", where);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "finding the entry");
 	sqlite3_bind_text(q, 1, lower, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, (int)len);

@@ -79,7 +79,7 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	r->enough_data = r->days_with_entries >= cfg->min_days && r->flares >= cfg->min_flares;
 	if (!r->enough_data)
 		snprintf(r->message, sizeof r->message, "Not enough data yet: %zu of %u days and %u of %u "
-		    "flares logged. Until then simmer uses its starting values.",
+		    "flares found. Until then simmer uses its starting values.",
 		    r->days_with_entries < cfg->min_days ? r->days_with_entries : (size_t)cfg->min_days,
 		    cfg->min_days, r->flares < cfg->min_flares ? r->flares : cfg->min_flares,
 		    cfg->min_flares);

@@ -69,7 +69,7 @@ def test_out_of_range_is_refused_with_the_range(ctx):
 
 def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
     ctx.daemon()
-    ctx.simmer("tomato", check=0)
+    ctx.simmer("tomato", "--new", check=0)
     c = Client(ctx.env.socket)
     c.hello()
     factors = {f["name"]: f for f in c.call("factors")["factors"]}

@@ -126,7 +126,7 @@ test_config_file(void **state)
 	assert_int_equal(config_load(path, &c, err, sizeof err), 0);
 	assert_int_equal(c.day_start_hour, 4);
 	assert_int_equal(c.evening_min, 20 * 60);
-	assert_false(c.checkin_enabled);
+	assert_true(c.checkin_enabled); /* the evening reminder is on by default */
 	FILE *f = fopen(path, "w");
 	fprintf(f, "# mine\n[schedule]\nevening = 19:30\n\n[alerts]\ncooldown_hours = 24\nquiet_start = 23:00\n");
 	fclose(f);
