@@ -7,6 +7,7 @@
 #   make bench      print performance figures
 #   make check-layers  fail on a circle among daemon/'s files or a use that
 #                   crosses a room boundary of shared/DESIGN.md (run by make test)
+#   make coverage   run the suite on an instrumented build; line and branch coverage per folder
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
 # daemon/analysis/ and client/ belongs to that room's static library, except
@@ -32,6 +33,10 @@ ifeq ($(SAN),1)
 BUILD   := build-san
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN   := -fsanitize=address,undefined
+else ifeq ($(COV),1)
+BUILD   := build-cov
+OPT     := -O1 -g --coverage
+LDSAN   := --coverage
 else
 BUILD   ?= build
 LDSAN   :=
@@ -134,7 +139,7 @@ bench: deps-bench
 	@SIMMER_BUILD=$(BUILD) bash bench/run.sh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-cov
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 -include mk/*.mk

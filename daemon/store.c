@@ -19,6 +19,10 @@
 #include "daemon/store.h"
 #include "daemon/store_internal.h"
 
+/* PRAGMA application_id of every file simmer makes ("SiMr"), so that
+ * simmer never mistakes another program's SQLite file for its own. */
+#define STORE_APPLICATION_ID 0x53694d72
+
 /* Milliseconds a connection waits for another one's lock before failing. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -87,10 +91,28 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 #define ENTRY_COLUMNS "id, time_ms, utc_offset_min, day, factor, value, note, source, deleted"
 
+/* SQLite says "disk I/O error" when a write meets ENOSPC or EFBIG (and
+ * does not always keep the errno); this says plainly what to do, or
+ * nothing. */
+static const char *
+full_disk_hint(sqlite3 *db)
+{
+	int code = sqlite3_extended_errcode(db), sys = sqlite3_system_errno(db);
+	if (code == SQLITE_FULL || sys == ENOSPC || sys == EFBIG || sys == EDQUOT)
+		return " (the disk is full: free some space and try again)";
+	if (code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_TRUNCATE)
+		return " (writing failed: the disk may be full or a file-size limit reached; "
+		    "free some space and try again)";
+	return "";
+}
+
 int
 store_fail(struct store *st, char *err, size_t errlen, const char *doing)
 {
-	snprintf(err, errlen, "%s: %s", doing, st && st->db ? sqlite3_errmsg(st->db) : "no database");
+	if (st == NULL || st->db == NULL)
+		snprintf(err, errlen, "%s: no database", doing);
+	else
+		snprintf(err, errlen, "%s: %s%s", doing, sqlite3_errmsg(st->db), full_disk_hint(st->db));
 	return -PROTO_E_STORAGE;
 }
 
@@ -99,7 +121,8 @@ store_exec(struct store *st, const char *sql, char *err, size_t errlen, const ch
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", doing, msg ? msg : sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s: %s%s", doing, msg ? msg : sqlite3_errmsg(st->db),
+		    full_disk_hint(st->db));
 		sqlite3_free(msg);
 		return -PROTO_E_STORAGE;
 	}
@@ -132,12 +155,21 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		    version, STORE_SCHEMA_VERSION);
 		return -PROTO_E_STORAGE;
 	}
+	/* A file from before the id existed (store_check_identity let it in). */
+	if (version >= 1 && pragma_int(st, "PRAGMA application_id") == 0) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d", STORE_APPLICATION_ID);
+		int rc = store_exec(st, sql, err, errlen, "marking the file as simmer's");
+		if (rc != 0)
+			return rc;
+	}
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
 		char sql[64];
 		int rc = store_exec(st, "BEGIN IMMEDIATE", err, errlen, "starting a migration");
 		if (rc == 0)
 			rc = store_exec(st, migrations[v], err, errlen, "migrating the schema");
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		    STORE_APPLICATION_ID, v + 1);
 		if (rc == 0)
 			rc = store_exec(st, sql, err, errlen, "recording the schema version");
 		if (rc == 0)
@@ -146,6 +178,69 @@ store_migrate(struct store *st, char *err, size_t errlen)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return rc;
 		}
+	}
+	return 0;
+}
+
+/* The tables of schemas 1 and 2, which files made before application_id was
+ * set carry: such a file is simmer's own, and its next migration sets the
+ * id. Later schemas always carry the id. */
+static const char *const legacy_tables[] = {"alerts", "daily", "entries", "factors", "meta"};
+
+/* Counts the tables in the file; *legacy says whether they are exactly
+ * schema 1's. Returns -1 when the schema cannot be read. */
+static int
+count_tables(struct store *st, bool *legacy)
+{
+	sqlite3_stmt *s;
+	*legacy = false;
+	if (sqlite3_prepare_v2(st->db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+	    " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int n = 0, matching = 0, rc;
+	size_t n_legacy = sizeof legacy_tables / sizeof legacy_tables[0];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		if ((size_t)n < n_legacy && name != NULL && strcmp(name, legacy_tables[n]) == 0)
+			matching++;
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*legacy = (size_t)n == n_legacy && (size_t)matching == n_legacy;
+	return n;
+}
+
+/*
+ * simmer opens only its own files: a new (empty) one, one whose
+ * application_id is STORE_APPLICATION_ID with a schema this build knows, or
+ * a schema-1 or -2 file from before the id was set. Anything else is refused
+ * before it is changed in any way, with what to do about it.
+ */
+static int
+store_check_identity(struct store *st, const char *path, char *err, size_t errlen)
+{
+	int app = pragma_int(st, "PRAGMA application_id");
+	int version = store_schema_version(st);
+	bool legacy;
+	int tables = app < 0 || version < 0 ? -1 : count_tables(st, &legacy);
+	if (tables < 0)
+		return store_fail(st, err, errlen, "reading the database's header");
+	bool fresh = app == 0 && version == 0 && tables == 0;
+	if (fresh || (app == 0 && version >= 1 && version <= 2 && legacy))
+		return 0;
+	if (app != STORE_APPLICATION_ID) {
+		snprintf(err, errlen, "%s is not a simmer database (application_id 0x%08x, %d tables); "
+		    "simmer leaves it as it is: move it aside, or point --db or SIMMER_DB at another "
+		    "file", path, (unsigned)app, tables);
+		return -PROTO_E_STORAGE;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s was written by a newer simmer (schema %d; this one knows up "
+		    "to %d); simmer leaves it as it is: install the newer simmer, or restore a backup",
+		    path, version, STORE_SCHEMA_VERSION);
+		return -PROTO_E_STORAGE;
 	}
 	return 0;
 }
@@ -182,8 +277,9 @@ store_open(struct store **out, const char *path, bool readonly, char *err, size_
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-	int rc = 0;
-	if (!readonly) {
+	/* Before anything could change the file: WAL, tables, versions. */
+	int rc = store_check_identity(st, path, err, errlen);
+	if (!readonly && rc == 0) {
 		rc = store_exec(st, "PRAGMA journal_mode = WAL", err, errlen, "switching to WAL");
 		if (rc == 0 && pragma_int(st, "PRAGMA journal_mode = WAL") < 0)
 			rc = store_fail(st, err, errlen, "switching to WAL");

@@ -5,7 +5,7 @@
 #                   the tests there
 #   make deb        simmer_VERSION_ARCH.deb from debian/, built with
 #                   dpkg-buildpackage -us -uc -b in a copy of the tracked files
-#   make lintian    Debian's lintian on that package; fails on errors
+#   make lintian    Debian's lintian on that package; fails on errors and warnings
 #   make test-pkg   builds, lints, installs, runs and purges the package
 #
 # VERSION is the one place the version is written: the binaries, NEWS.md,
@@ -65,8 +65,8 @@ deb: deps-pkg
 	@echo "wrote $(DEB_OUT)/$(DEB_FILE); install it with: apt install ./$(DEB_FILE)"
 
 lintian: deb
-	lintian --fail-on error --info $(DEB_WORK)/simmer_$(VERSION)_$(DEB_ARCH).changes
+	lintian --fail-on error,warning --info $(DEB_WORK)/simmer_$(VERSION)_$(DEB_ARCH).changes
 
 test-pkg: deps-test deps-pkg
 	@$(MAKE) --no-print-directory tests-bin
-	@SIMMER_BUILD=$(BUILD) SIMMER_TEST_PKG=1 /usr/bin/python3 tests/run.py tests/package/
+	@SIMMER_BUILD=$(BUILD) SIMMER_TEST_PKG=1 SIMMER_TEST_TIMEOUT=1800 /usr/bin/python3 tests/run.py tests/package/

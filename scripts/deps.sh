@@ -4,6 +4,7 @@
 #   test   running the test suite (cmocka, Python reference tools, a real
 #          notification server under Xvfb, systemd tools)
 #   bench  the comparison servers and timers used by `make bench`
+#   cov    the coverage report of `make coverage`
 #   pkg    building and checking the Debian package (`make deb`, `make test-pkg`)
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
 # SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
@@ -15,6 +16,7 @@ test="libcmocka-dev python3 python3-msgpack python3-scipy python3-numpy python3-
 xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-dejavu-core
 strace python3-pynvim"
 bench="redis-server redis-tools hyperfine"
+cov="gcovr"
 pkg="dpkg-dev debhelper lintian"
 
 want=""
@@ -23,8 +25,9 @@ for group in "$@"; do
 	build) want="$want $build" ;;
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
+	cov) want="$want $cov" ;;
 	pkg) want="$want $pkg" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, bench, pkg)" >&2; exit 64 ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, pkg)" >&2; exit 64 ;;
 	esac
 done
 

@@ -116,6 +116,33 @@ def test_rising_load_notifies_once_then_cooldown_then_red_flag(ctx):
         desk.stop()
 
 
+def test_cooldown_holds_across_a_restart(ctx):
+    """A risk alert, then a restart inside the cooldown: the restarted daemon
+    remembers when it last alerted and raises nothing new."""
+    desk = Desktop().start()
+    try:
+        diary = os.path.join(ctx.env.root, "diary.csv")
+        climbing_diary(diary)
+        d = start(ctx, desk)
+        ctx.simmer("import", diary, check=0)
+        ctx.simmer("analyze", check=0)
+        assert desk.wait_for(1), "no notification arrived"
+        assert [a["kind"] for a in settled_alerts(ctx, 1)] == ["risk"]
+        assert d.stop() == 0
+        start(ctx, desk)
+        ctx.simmer("analyze", check=0)
+        status = json.loads(ctx.simmer("status", "--json", check=0).stdout)
+        assert status["level"] in ("watch", "warning"), status
+        # A red flag after the analysis: once it is stored and shown, any risk
+        # alert from the analysis before it would be stored too.
+        ctx.simmer("fever", "--at", AT, check=0)
+        assert desk.wait_for(2), "the red flag was not shown"
+        kinds = [a["kind"] for a in settled_alerts(ctx, 2)]
+        assert kinds == ["risk", "red_flag"], kinds
+    finally:
+        desk.stop()
+
+
 def test_evening_schedule_runs_the_analysis_and_alerts(ctx):
     """The daemon's clock starts at 19:59:57: the 20:00 forecast is due three
     seconds later, with nothing but the schedule to start it."""

@@ -379,5 +379,83 @@ def test_csv_bad_quote_is_an_error_on_its_line(ctx):
     assert got.get("ok") == 1 and got.get('fine "q"') == 1, got
 
 
+# -- its own file or nothing -------------------------------------------------
+
+def file_state(path):
+    """The bytes of path and which of its -wal/-shm companions exist."""
+    import hashlib
+    with open(path, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    return digest, [os.path.exists(path + x) for x in ("-wal", "-shm", "-journal")]
+
+
+def start_fails(env, extra_env=None, preexec=None):
+    p = subprocess.run([SIMMERD], env=dict(env.vars, **(extra_env or {})), capture_output=True,
+                       text=True, timeout=20, preexec_fn=preexec)
+    assert p.returncode != 0, p
+    return p.stderr
+
+
+def test_foreign_database_is_refused_unchanged(ctx):
+    env = ctx.env
+    os.makedirs(os.path.dirname(env.db), exist_ok=True)
+    db = sqlite3.connect(env.db)
+    db.execute("CREATE TABLE notes (body TEXT)")
+    db.execute("INSERT INTO notes VALUES ('someone else''s')")
+    db.commit()
+    db.close()
+    before = file_state(env.db)
+    err = start_fails(env)
+    assert env.db in err and "not a simmer database" in err and "move it aside" in err, err
+    assert file_state(env.db) == before, "the foreign file was changed"
+    # A quick entry meanwhile is kept, not lost.
+    p = run_simmer(env, "pain", "2", "--note", "during-foreign")
+    assert p.returncode == 75, p
+    os.rename(env.db, env.db + ".theirs")
+    ctx.daemon()
+    assert_exactly_once(env, ["during-foreign"])
+    db = sqlite3.connect(env.db)
+    assert db.execute("PRAGMA application_id").fetchone()[0] == 0x53694D72
+    db.close()
+
+
+def test_newer_database_is_refused_unchanged(ctx):
+    env = ctx.env
+    d = ctx.daemon()
+    run_simmer(env, "pain", "3", "--note", "kept-safe")
+    d.stop()
+    db = sqlite3.connect(env.db)
+    db.execute("PRAGMA user_version = 99")
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.close()
+    before = file_state(env.db)
+    err = start_fails(env)
+    assert "newer simmer" in err and "schema 99" in err and env.db in err, err
+    assert file_state(env.db) == before, "the newer file was changed"
+
+
+def test_database_from_before_the_application_id_is_adopted(ctx):
+    env = ctx.env
+    d = ctx.daemon()
+    run_simmer(env, "pain", "3", "--note", "old-file")
+    d.stop()
+    db = sqlite3.connect(env.db)
+    db.execute("PRAGMA application_id = 0")
+    db.commit()
+    db.close()
+    ctx.daemon()
+    assert_exactly_once(env, ["old-file"])
+    db = sqlite3.connect(env.db)
+    assert db.execute("PRAGMA application_id").fetchone()[0] == 0x53694D72
+    db.close()
+
+
+def test_full_disk_at_start_says_so(ctx):
+    def tiny():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+    err = start_fails(ctx.env, preexec=tiny)
+    assert "disk may be full" in err and ctx.env.db in err, err
+
+
 if __name__ == "__main__":
     run_tests(globals())
