@@ -67,7 +67,7 @@ static const struct command commands[] = {
 	     {"--since", "WHEN", "entries from then on"}},
 	    {"simmer export > diary.csv", "simmer export --format jsonl > backup.jsonl"},
 	    cmd_export, NULL},
-	{"status", "today's load against your alert threshold, and the last four weeks",
+	{"status", "today's load against your alert threshold, and four weeks of it",
 	    "status [--format text|waybar]",
 	    {{"--format", "FORMAT", "text (default), or waybar: JSON for waybar and i3blocks"},
 	     JSON_OPT},
@@ -180,8 +180,11 @@ help_list(FILE *out)
 {
 	fprintf(out, "usage: simmer FACTOR [VALUE] ...    log, as in 'simmer pain 6 stress 4'\n"
 	    "       simmer COMMAND [OPTIONS]\n\ncommands:\n");
-	for (size_t i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		char line[256];
+		snprintf(line, sizeof line, "%-12s %s", commands[i].name, commands[i].summary);
+		render_wrap(out, line, 2, 15);
+	}
 	fprintf(out, "\n'simmer COMMAND --help' shows a command's options and examples.\n"
 	    "Every command takes --socket PATH (or SIMMER_SOCKET) to reach another simmerd.\n");
 }
@@ -195,7 +198,10 @@ option_label(const struct command_option *opt, char *out, size_t outlen)
 void
 help_command(FILE *out, const struct command *cmd)
 {
-	fprintf(out, "simmer %s: %s\n\nusage: simmer %s\n", cmd->name, cmd->summary, cmd->usage);
+	char usage[512];
+	fprintf(out, "simmer %s: %s\n\n", cmd->name, cmd->summary);
+	snprintf(usage, sizeof usage, "usage: simmer %s", cmd->usage);
+	render_wrap(out, usage, 0, 14);
 	if (cmd->options[0].name != NULL) {
 		fprintf(out, "\noptions:\n");
 		for (size_t i = 0; i < COMMAND_MAX_OPTIONS && cmd->options[i].name; i++) {

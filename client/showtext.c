@@ -457,10 +457,12 @@ show_backtest(FILE *out, const msgpack_object *r)
 	const msgpack_object *s = proto_map_get(r, "summary");
 	char model[24], watch[32], warning[32];
 	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
-	fprintf(out, "How simmer's evening forecasts would have done on your past days");
 	if (str(s, "model", model, sizeof model)[0])
-		fprintf(out, " (forecast by: %s)", model);
-	fprintf(out, ":\n  evenings: %.0f, flare onsets after them: %.0f\n",
+		sayf(out, 0, "How simmer's evening forecasts would have done on your past days "
+		    "(forecast by: %s):", model);
+	else
+		fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
+	fprintf(out, "  evenings: %.0f, flare onsets after them: %.0f\n",
 	    isfinite(num(s, "days")) ? num(s, "days") : 0, isfinite(onsets) ? onsets : 0);
 	if (!(onsets >= needed)) {
 		fprintf(out, "  not enough onsets to judge yet (%.0f of the %.0f needed)\n",

@@ -1,28 +1,103 @@
-# bash completion for simmer: commands, options and the built-in factors.
+# bash completion for simmer: commands, each command's own options, config
+# keys, and factor names including the person's own (from simmerd, through
+# `simmer factors --names`). Plain bash: the bash-completion package is not
+# needed.
+
+_simmer_commands="log list undo delete factors factor import export status forecast why
+	triggers backtest analyze alerts watch notify-test reload config reminder version help"
+
+# The options each command takes (the global --json and --socket come with all).
+_simmer_options()
+{
+	case "$1" in
+	log) echo "--at --note --new" ;;
+	list) echo "--since --factor --limit" ;;
+	factors) echo "--names" ;;
+	factor) echo "--kind --role --unit" ;;
+	import) echo "--from --user" ;;
+	export) echo "--format --since" ;;
+	status) echo "--format" ;;
+	alerts) echo "--limit" ;;
+	esac
+	echo "--json --socket --help"
+}
+
+# Factor names from the running simmerd, or the built-in ones without it.
+_simmer_factors()
+{
+	local names
+	names=$(command simmer factors --names 2>/dev/null) ||
+		names="pain stiffness fatigue bloating flare mood energy stress sleep sleep_hours
+		sleep_quality activity activity_minutes activity_rpe dairy gluten sugar alcohol
+		processed_food late_meal skipped_meal nsaid ibuprofen naproxen diclofenac aspirin
+		celecoxib omega3 fermented fever numbness weakness night_pain weight_loss"
+	echo "$names sleep quality activity exercise rpe"
+}
+
+_simmer_config_keys()
+{
+	local keys
+	keys=$(command simmer config get 2>/dev/null | sed -n 's/^\([a-z_.]*\) = .*/\1/p') ||
+		keys=""
+	echo "$keys"
+}
+
 _simmer()
 {
-	local cur prev words cword
-	_init_completion || return
-	local commands="log list undo delete factors factor import export status forecast why
-		triggers backtest analyze alerts watch notify-test reload config version help"
-	local factors="sleep sleep_hours sleep_quality stress activity activity_minutes activity_rpe
-		pain stiffness fatigue bloating flare dairy gluten sugar alcohol processed_food late_meal
-		skipped_meal nsaid omega3 fermented fever numbness weakness night_pain weight_loss"
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=""
+	[ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD-1]}
+	COMPREPLY=()
+	# The command is the first word that is not an option or its value.
+	local cmd="" i=1
+	while [ "$i" -lt "$COMP_CWORD" ]; do
+		case "${COMP_WORDS[i]}" in
+		--socket) i=$((i + 1)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+		i=$((i + 1))
+	done
 	case "$prev" in
-	--at|--since) COMPREPLY=($(compgen -W "now yesterday today -1h -2h -30m -1d" -- "$cur")); return ;;
-	--format) COMPREPLY=($(compgen -W "csv jsonl" -- "$cur")); return ;;
+	--at|--since) COMPREPLY=($(compgen -W "yesterday today -1h -2h -30m -1d -2d -7d" -- "$cur")); return ;;
+	--format)
+		if [ "$cmd" = status ]; then
+			COMPREPLY=($(compgen -W "text waybar" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "csv jsonl" -- "$cur"))
+		fi
+		return ;;
 	--kind) COMPREPLY=($(compgen -W "scale hours minutes event flare" -- "$cur")); return ;;
-	--role) COMPREPLY=($(compgen -W "exposure symptom outcome red_flag treatment" -- "$cur")); return ;;
-	--factor) COMPREPLY=($(compgen -W "$factors" -- "$cur")); return ;;
-	--socket|--note) return ;;
-	import) _filedir; return ;;
+	--role) COMPREPLY=($(compgen -W "exposure symptom outcome treatment red_flag" -- "$cur")); return ;;
+	--from) COMPREPLY=($(compgen -W "bearable flaredown" -- "$cur")); return ;;
+	--factor) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")); return ;;
+	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--note|--limit|--unit|--user) return ;;
 	esac
-	if [[ $cword -eq 1 ]]; then
-		COMPREPLY=($(compgen -W "$commands $factors" -- "$cur"))
-	elif [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "--at --note --json --since --factor --limit --format --socket" -- "$cur"))
-	else
-		COMPREPLY=($(compgen -W "$factors" -- "$cur"))
+	if [ -z "$cmd" ]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--help --version --json --socket" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$_simmer_commands $(_simmer_factors)" -- "$cur"))
+		fi
+		return
 	fi
+	local known=" $_simmer_commands "
+	[[ $known == *" $cmd "* ]] || cmd=log
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_simmer_options "$cmd")" -- "$cur"))
+		return
+	fi
+	case "$cmd" in
+	log) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")) ;;
+	import) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "$_simmer_commands" -- "$cur")) ;;
+	factor) [ "$prev" = factor ] && COMPREPLY=($(compgen -W "define" -- "$cur")) ;;
+	reminder) [ "$prev" = reminder ] && COMPREPLY=($(compgen -W "on off at" -- "$cur")) ;;
+	config)
+		case "$prev" in
+		config) COMPREPLY=($(compgen -W "get set" -- "$cur")) ;;
+		get|set) COMPREPLY=($(compgen -W "$(_simmer_config_keys)" -- "$cur")) ;;
+		esac ;;
+	esac
 }
 complete -F _simmer simmer

@@ -129,6 +129,8 @@ def test_make_install_lays_out_every_file(ctx):
             "usr/lib/systemd/user/simmerd.socket", "usr/share/man/man1/simmer.1",
             "usr/share/man/man8/simmerd.8", "usr/share/man/man5/simmer.conf.5",
             "usr/share/bash-completion/completions/simmer",
+            "usr/share/zsh/vendor-completions/_simmer",
+            "usr/share/fish/vendor_completions.d/simmer.fish",
             "usr/share/doc/simmer/simmer.conf.example"]
     for w in want:
         assert os.path.isfile(os.path.join(dest, w)), f"{w} missing"
