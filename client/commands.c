@@ -164,14 +164,23 @@ say_logged(const struct quick_entry *q)
 {
 	char line[2048] = "logged", day[48];
 	for (size_t i = 0; i < q->count; i++) {
-		char v[32];
-		const char *unit = q->units[i];
+		const struct entry *e = &q->entries[i];
+		size_t len = strlen(line);
+		/* A word alone is said alone: "logged dairy", not "dairy 1 servings". */
+		if (e->no_value) {
+			snprintf(line + len, sizeof line - len, "%s %s", i ? "," : "", e->factor);
+			continue;
+		}
+		char v[32], unit[QUICK_UNIT_MAX + 1];
+		snprintf(unit, sizeof unit, "%s", q->units[i]);
 		/* Range-style units ("0-10") only repeat the scale. */
 		bool named_unit = unit[0] && strchr(unit, '-') == NULL;
-		render_number(v, sizeof v, q->entries[i].value);
-		size_t len = strlen(line);
-		snprintf(line + len, sizeof line - len, "%s %s %s%s%s", i ? "," : "",
-		    q->entries[i].factor, v, named_unit ? " " : "", named_unit ? unit : "");
+		size_t ulen = strlen(unit);
+		if (e->value == 1 && ulen > 1 && unit[ulen - 1] == 's')
+			unit[ulen - 1] = '\0'; /* 1 drink, 1 serving */
+		render_number(v, sizeof v, e->value);
+		snprintf(line + len, sizeof line - len, "%s %s %s%s%s", i ? "," : "", e->factor, v,
+		    named_unit ? " " : "", named_unit ? unit : "");
 	}
 	describe_day(q->entries[0].time_ms, day, sizeof day);
 	size_t len = strlen(line);

@@ -22,8 +22,8 @@ struct show_request {
 /* Parses the words after the command; returns 0 or EX_USAGE (after saying why). */
 int show_parse_args(const char *method, int argc, char **argv, struct show_request *req);
 /* status --format waybar: one line of JSON for waybar and i3blocks-style
- * bars: text, tooltip, class (the level: ok, watch, warning, or empty),
- * alt and percentage (the load). */
+ * bars: text (and full_text, i3blocks' name for it), tooltip, class (the
+ * level: ok, watch, warning, or empty), alt and percentage (the load). */
 void show_waybar(FILE *out, const msgpack_object *result);
 /* Prints a reply for a person. */
 void show_text(FILE *out, const char *method, const msgpack_object *result);

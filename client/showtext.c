@@ -270,7 +270,9 @@ show_status(FILE *out, const msgpack_object *r)
 		sayf(out, 2, "forecast by: %s (see simmer backtest for its record)", model);
 	const msgpack_object *trend = proto_map_get(r, "trend");
 	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
-		show_chart(out, trend, threshold);
+		/* A chart of one day says nothing the figure does not. */
+		if (trend->via.array.size >= 2)
+			show_chart(out, trend, threshold);
 		uint32_t n = trend->via.array.size, from = n > 7 ? n - 7 : 0;
 		char line[256] = "";
 		for (uint32_t i = from; i < n; i++) {
@@ -544,11 +546,13 @@ show_waybar(FILE *out, const msgpack_object *r)
 	json_t *j = json_object();
 	if (empty) {
 		json_object_set_new(j, "text", json_string("simmer: no entries yet"));
+		json_object_set_new(j, "full_text", json_string("simmer: no entries yet"));
 		json_object_set_new(j, "tooltip", json_string("Log how you are, as in 'simmer pain 4'"));
 		json_object_set_new(j, "class", json_string("empty"));
 	} else {
 		snprintf(line, sizeof line, "load %.0f/%.0f", load, threshold);
 		json_object_set_new(j, "text", json_string(line));
+		json_object_set_new(j, "full_text", json_string(line));
 		snprintf(line, sizeof line, "simmer, %s: level %s\nload %.0f of 100, alert threshold "
 		    "%.0f\nchance that a flare begins within 48 hours: %.0f%%", date, level, load,
 		    threshold, risk * 100);
