@@ -130,6 +130,9 @@ class Flow:
         # A login's user manager starts sockets.target, which now wants simmerd.socket.
         assert os.path.islink(WANTS), f"{WANTS} is not a link: the socket is not enabled"
         assert os.readlink(WANTS) == f"{UNITS}/simmerd.socket", os.readlink(WANTS)
+        # The installed units load, and name programs that exist.
+        run(["systemd-analyze", "verify", "--man=no", "--user",
+             f"{UNITS}/simmerd.socket", f"{UNITS}/simmerd.service"], env=self.env.vars)
         self.files = run(["dpkg-query", "-L", "simmer"]).stdout.splitlines()
         assert "/usr/bin/simmerd" in self.files, self.files
         run(["man", "-w", "simmerd"])

@@ -74,6 +74,19 @@ def test_debian_changelog_is_dated_as_news(ctx):
     assert iso == news_top()[1], f"debian/changelog is dated {iso}, NEWS.md {news_top()[1]}"
 
 
+def test_package_build_depends_on_every_build_package(ctx):
+    """A library added to scripts/deps.sh's build group must reach
+    debian/control too, or the package stops building."""
+    m = re.search(r'^build="([^"]*)"', read("scripts/deps.sh"), re.M)
+    assert m, "scripts/deps.sh has no build group"
+    wanted = set(m.group(1).split()) - {"build-essential"}
+    control = read("debian/control")
+    bd = re.search(r"^Build-Depends:(.*?)^\S", control, re.M | re.S)
+    assert bd, "debian/control has no Build-Depends"
+    declared = {re.split(r"[\s(]", d.strip())[0] for d in bd.group(1).split(",") if d.strip()}
+    assert wanted <= declared, f"missing from Build-Depends: {sorted(wanted - declared)}"
+
+
 def test_licence_is_isc_and_named(ctx):
     text = read("LICENSE")
     assert "Permission to use, copy, modify, and distribute this software for any" in text
