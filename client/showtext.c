@@ -249,6 +249,18 @@ show_chart(FILE *out, const msgpack_object *trend, double threshold)
 	fprintf(out, "  ^ a flare began, - flare days\n");
 }
 
+/* A diary gone quiet: everything shown is as of its last entry. */
+static void
+show_stale(FILE *out, const msgpack_object *r, const char *date)
+{
+	bool stale = false;
+	char err[8], last_entry[16];
+	proto_get_bool(r, "stale", false, &stale, err, sizeof err);
+	if (stale)
+		sayf(out, 0, "No entries since %s; this is as of %s.",
+		    str(r, "last_entry", last_entry, sizeof last_entry), date);
+}
+
 static void
 show_status(FILE *out, const msgpack_object *r)
 {
@@ -258,6 +270,7 @@ show_status(FILE *out, const msgpack_object *r)
 	str(r, "level", level, sizeof level);
 	str(r, "model", model, sizeof model);
 	proto_risk_words(num(r, "risk"), chance, sizeof chance);
+	show_stale(out, r, date);
 	bool prior = strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0;
 	fprintf(out, "%s: level %s%s%s\n", date, level_sgr(out, level), level,
 	    render_sgr(out, SGR_RESET));
@@ -296,6 +309,7 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 	str(r, "level", level, sizeof level);
 	str(r, "model", model, sizeof model);
 	proto_risk_words(num(r, "risk"), chance, sizeof chance);
+	show_stale(out, r, date);
 	if (why) {
 		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
 		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");

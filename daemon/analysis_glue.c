@@ -54,17 +54,24 @@ input_factor(struct analysis_input *in, const struct factor *f)
 
 int
 glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
-    struct analysis_input *in)
+    int stale_days, struct analysis_input *in)
 {
 	memset(in, 0, sizeof *in);
-	int32_t first = today, last = today;
+	in->today = today;
+	int32_t first = today, last = today, newest = INT32_MIN;
 	for (size_t i = 0; i < rows->count; i++) {
 		if (rows->rows[i].day < first)
 			first = rows->rows[i].day;
 		/* Tomorrow at most: the analysis's last day is today. */
 		if (rows->rows[i].day > last && rows->rows[i].day <= today + 1)
 			last = rows->rows[i].day;
+		if (rows->rows[i].day > newest && rows->rows[i].day <= today + 1)
+			newest = rows->rows[i].day;
 	}
+	/* A diary gone quiet is analysed as of its last entry: its load is not
+	 * carried forward to today as if nothing had been missed. */
+	if (newest != INT32_MIN && today - newest > stale_days)
+		last = newest;
 	if (last - first + 1 > GLUE_MAX_DAYS)
 		first = last - GLUE_MAX_DAYS + 1;
 	in->first_day = first;
@@ -168,8 +175,25 @@ pack_model(msgpack_packer *pk, const struct analysis_result *r)
 {
 	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
 	proto_pack_kv_bool(pk, "calibrated", r->calibrated);
-	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts);
-	proto_pack_kv_str(pk, "risk_alerts_note", r->cutoffs.note);
+	char note[sizeof r->cutoffs.note];
+	glue_risk_alerts(r, note, sizeof note);
+	proto_pack_kv_bool(pk, "risk_alerts", r->cutoffs.alerts && !r->stale);
+	proto_pack_kv_str(pk, "risk_alerts_note", note);
+	/* Results of a diary gone quiet are as of its last entry, and say so. */
+	proto_pack_kv_bool(pk, "stale", r->stale);
+	pack_day(pk, "last_entry", r->last_entry_day);
+}
+
+void
+glue_risk_alerts(const struct analysis_result *r, char *note, size_t len)
+{
+	if (!r->stale) {
+		snprintf(note, len, "%s", r->cutoffs.note);
+		return;
+	}
+	char day[11];
+	proto_day_format(r->last_entry_day, day);
+	snprintf(note, len, "No entries since %s: no risk alerts until there are new ones.", day);
 }
 
 static void
@@ -183,7 +207,7 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 15);
+	msgpack_pack_map(pk, 17);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
@@ -212,7 +236,7 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 15);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));

@@ -30,9 +30,11 @@ int glue_collect_row(const struct daily_row *row, void *arg);
  * summed; anything unlogged is NAN, and the analysis decides from each
  * factor's observation window whether that means absent or unknown).
  * Red-flag factors are left out. A medicine logged by its drug name
- * counts one dose of its class per entry. 0 or -1. */
+ * counts one dose of its class per entry. When the newest entry is more
+ * than stale_days before today, the days end with it instead of today.
+ * 0 or -1. */
 int glue_build_input(const struct catalog *cat, const struct daily_rows *rows, int32_t today,
-    struct analysis_input *in);
+    int stale_days, struct analysis_input *in);
 void glue_free_input(struct analysis_input *in);
 
 /* The reply maps. */
@@ -44,6 +46,9 @@ void glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, const struct analysis_config *cfg, int64_t computed_at);
 void glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at);
+/* Whether risk alerts are on, in words: the backtest's note, or that the
+ * diary has gone quiet (stale results raise no risk alerts). */
+void glue_risk_alerts(const struct analysis_result *r, char *note, size_t len);
 void glue_pack_coverage(msgpack_packer *pk, const struct analysis_result *r, int64_t computed_at);
 
 #endif

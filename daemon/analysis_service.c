@@ -78,7 +78,7 @@ job_work(uv_work_t *req)
 		j->rc = store_read_daily(st, j->today - GLUE_MAX_DAYS, glue_collect_row, &rows, j->err,
 		    sizeof j->err);
 	store_close(st);
-	if (j->rc == 0 && glue_build_input(&j->catalog, &rows, j->today, &in) != 0) {
+	if (j->rc == 0 && glue_build_input(&j->catalog, &rows, j->today, j->cfg.stale_days, &in) != 0) {
 		j->rc = -PROTO_E_INTERNAL;
 		snprintf(j->err, sizeof j->err, "out of memory building the analysis input");
 	}
@@ -104,12 +104,13 @@ job_work(uv_work_t *req)
 		o->computed_at = at;
 		o->enough_data = r.enough_data;
 		o->day = r.forecast_day;
-		o->level = r.level;
+		/* Stale results are as of the last entry: no risk alert from them. */
+		o->level = r.stale ? LEVEL_OK : r.level;
 		o->load = r.forecast_load;
 		o->threshold = r.threshold;
 		o->risk = r.risk;
-		o->risk_alerts = r.cutoffs.alerts;
-		snprintf(o->risk_alerts_note, sizeof o->risk_alerts_note, "%s", r.cutoffs.note);
+		o->risk_alerts = r.cutoffs.alerts && !r.stale;
+		glue_risk_alerts(&r, o->risk_alerts_note, sizeof o->risk_alerts_note);
 		o->n_contributors = r.n_contributors < 4 ? r.n_contributors : 4;
 		memcpy(o->contributors, r.contributors, o->n_contributors * sizeof *o->contributors);
 		double ms = elapsed_ms(&t0);

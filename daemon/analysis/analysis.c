@@ -27,6 +27,7 @@ analysis_config_default(struct analysis_config *cfg)
 	cfg->backtest_max_days = 730;
 	cfg->window_gap_days = 14;
 	cfg->treatment_days = 30;
+	cfg->stale_days = 2;
 }
 
 const char *
@@ -72,10 +73,14 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	series_flares(in, cfg, r->onset, r->in_flare, r->at_risk);
 	r->first_day = in->first_day;
 	r->last_day = in->first_day + (int32_t)(n ? n - 1 : 0);
+	r->last_entry_day = r->first_day;
 	for (size_t d = 0; d < n; d++) {
+		if (in->has_entries[d])
+			r->last_entry_day = in->first_day + (int32_t)d;
 		r->days_with_entries += in->has_entries[d];
 		r->flares += r->onset[d];
 	}
+	r->stale = r->days_with_entries > 0 && in->today - r->last_entry_day > cfg->stale_days;
 	r->enough_data = r->days_with_entries >= cfg->min_days && r->flares >= cfg->min_flares;
 	if (!r->enough_data)
 		snprintf(r->message, sizeof r->message, "Not enough data yet: %zu of %u days and %u of %u "

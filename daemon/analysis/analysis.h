@@ -37,6 +37,8 @@ struct analysis_input {
 	bool *has_entries;   /* n_days: any entry that day */
 	size_t n_factors;
 	struct analysis_factor *factors;
+	int32_t today;       /* the calendar's today (days since 1970-01-01): past
+	                      * the last day when the diary has gone quiet */
 };
 
 struct analysis_config {
@@ -52,6 +54,8 @@ struct analysis_config {
 	int refit_every_days;       /* 7: days with entries between refits */
 	size_t backtest_max_days;   /* 730: days with entries the backtest covers */
 	size_t treatment_days;      /* 30: treatment use is counted over these days */
+	int stale_days;             /* 2: with no entry for longer, results are
+	                             * as of the last entry and raise no alerts */
 	double window_gap_days;     /* 14: a longer gap without an entry of a
 	                             * factor is outside its observation window */
 };
@@ -165,6 +169,8 @@ struct backtest_summary {
 struct analysis_result {
 	/* Coverage. */
 	int32_t first_day, last_day;
+	int32_t last_entry_day;     /* the newest day with an entry */
+	bool stale;                 /* today is more than stale_days after it */
 	size_t days_with_entries;
 	unsigned flares;
 	bool enough_data;

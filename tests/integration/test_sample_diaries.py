@@ -12,6 +12,9 @@ must NOT produce:
   - pain that never reaches the flare level (a Bearable-style daily
     check-in): no flare findings, but the association with the daily
     level is found, in points, and a personal flare level is suggested;
+  - a diary whose last entry is ten days old: status is as of that day,
+    says so, and raises no risk alert (the same diary read on its last
+    day does reach watch or warning);
   - medicines taken at the onset of a migraine (a treatment the person
     defined, the built-in nsaid, and one left as a plain exposure): none
     is reported as a trigger, their use is reported on its own, and the
@@ -26,6 +29,7 @@ import os
 import random
 
 from harness import run_tests
+from test_notify import climbing_diary
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.timezone.utc)
 
@@ -232,6 +236,40 @@ def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx
     text = " ".join(text.split())  # wrapped to 80 columns
     assert "gluten" in text and "the next day" in text and "points on days with it" in text, text
     assert "has not reached the flare level (7)" in text, text
+
+
+def stale_status(ctx, now):
+    path = os.path.join(ctx.env.root, "climbing.csv")
+    climbing_diary(path)  # its last entry is on 2026-03-20
+    env = {"SIMMER_NOW": now}
+    ctx.daemon(extra_env=env)
+    ctx.simmer("import", path, check=0, extra_env=env)
+    ctx.simmer("analyze", check=0, extra_env=env)
+    # A risk alert is decided in the loop turn that answers `analyze`; a
+    # second run makes sure any such decision has been stored.
+    ctx.simmer("analyze", check=0, extra_env=env)
+    status = json.loads(ctx.simmer("status", "--json", check=0, extra_env=env).stdout)
+    stored = json.loads(ctx.simmer("alerts", "--json", check=0, extra_env=env).stdout)["alerts"]
+    text = ctx.simmer("status", check=0, extra_env=env).stdout
+    return status, [a for a in stored if a["kind"] == "risk"], text
+
+
+def test_a_diary_gone_quiet_is_as_of_its_last_entry_and_raises_no_alert(ctx):
+    status, risk, text = stale_status(ctx, "2026-03-30T14:00:00Z")
+    assert status["stale"] is True and status["last_entry"] == "2026-03-20", status
+    assert status["date"] == "2026-03-20", status
+    assert status["trend"][-1]["date"] == "2026-03-20", status["trend"]
+    assert status["risk_alerts"] is False and "No entries since 2026-03-20" in \
+        status["risk_alerts_note"], status
+    assert not risk, risk
+    assert "No entries since 2026-03-20; this is as of 2026-03-20." in text, text
+
+
+def test_the_same_diary_on_its_last_day_is_current(ctx):
+    status, risk, text = stale_status(ctx, "2026-03-20T14:00:00Z")
+    assert status["stale"] is False and status["date"] == "2026-03-20", status
+    assert status["level"] in ("watch", "warning"), status
+    assert "No entries since" not in text, text
 
 
 if __name__ == "__main__":

@@ -81,7 +81,7 @@ test_drug_entries_are_doses_of_their_class(void **state)
 	};
 	struct daily_rows dr = {rows, sizeof rows / sizeof rows[0], sizeof rows / sizeof rows[0]};
 	struct analysis_input in;
-	assert_int_equal(glue_build_input(&cat, &dr, 101, &in), 0);
+	assert_int_equal(glue_build_input(&cat, &dr, 101, 2, &in), 0);
 	int nsaid = analysis_find_factor(&in, "nsaid");
 	assert_true(nsaid >= 0);
 	assert_int_equal(analysis_find_factor(&in, "ibuprofen"), -1);
