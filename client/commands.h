@@ -23,6 +23,8 @@ int cmd_factor(const struct options *o, int argc, char **argv);
 int cmd_version(const struct options *o, int argc, char **argv);
 int cmd_import(const struct options *o, int argc, char **argv);
 int cmd_export(const struct options *o, int argc, char **argv);
+int cmd_backup(const struct options *o, int argc, char **argv);
+int cmd_restore(const struct options *o, int argc, char **argv);
 int cmd_config(const struct options *o, int argc, char **argv);
 int cmd_reminder(const struct options *o, int argc, char **argv);
 int cmd_help(const struct options *o, int argc, char **argv);

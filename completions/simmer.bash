@@ -3,7 +3,7 @@
 # `simmer factors --names`). Plain bash: the bash-completion package is not
 # needed.
 
-_simmer_commands="log list undo delete factors factor import export status forecast why
+_simmer_commands="log list undo delete factors factor import export backup restore status forecast why
 	triggers backtest analyze alerts watch notify-test reload config reminder version help"
 
 # The options each command takes (the global --json and --socket come with all).
@@ -89,7 +89,7 @@ _simmer()
 	fi
 	case "$cmd" in
 	log) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")) ;;
-	import) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	import | backup | restore) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	help) COMPREPLY=($(compgen -W "$_simmer_commands" -- "$cur")) ;;
 	factor) [ "$prev" = factor ] && COMPREPLY=($(compgen -W "define" -- "$cur")) ;;
 	reminder) [ "$prev" = reminder ] && COMPREPLY=($(compgen -W "on off at" -- "$cur")) ;;

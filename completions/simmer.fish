@@ -2,7 +2,8 @@
 # keys, and factor names including the person's own (from simmerd, through
 # `simmer factors --names`).
 
-set -l simmer_commands log list undo delete factors factor import export status forecast why \
+set -l simmer_commands log list undo delete factors factor import export backup restore status \
+	forecast why \
 	triggers backtest analyze alerts watch notify-test reload config reminder version help
 
 function __simmer_factor_names
@@ -21,7 +22,8 @@ end
 function __simmer_logging
 	set -l words (commandline -opc)
 	set -q words[2]; or return 1
-	not contains -- $words[2] list undo delete factors factor import export status forecast \
+	not contains -- $words[2] list undo delete factors factor import export backup restore \
+		status forecast \
 		why triggers backtest analyze alerts watch notify-test reload config reminder version help
 end
 
@@ -48,6 +50,7 @@ complete -c simmer -n '__fish_seen_subcommand_from factor' -l kind -x -a 'scale 
 complete -c simmer -n '__fish_seen_subcommand_from factor' -l role -x -a 'exposure symptom outcome treatment red_flag'
 complete -c simmer -n '__fish_seen_subcommand_from factor' -l unit -x -d 'the unit of a value'
 complete -c simmer -n '__fish_seen_subcommand_from import' -F
+complete -c simmer -n '__fish_seen_subcommand_from backup restore' -F
 complete -c simmer -n '__fish_seen_subcommand_from import' -l from -x -a 'bearable flaredown'
 complete -c simmer -n '__fish_seen_subcommand_from import' -l user -x -d 'the person in a research export'
 complete -c simmer -n '__fish_seen_subcommand_from export' -l format -x -a 'csv jsonl'

@@ -24,6 +24,7 @@
 
 #include "daemon/alerts.h"
 #include "daemon/analysis_service.h"
+#include "daemon/backup.h"
 #include "daemon/clock.h"
 #include "daemon/config_service.h"
 #include "daemon/daemon.h"
@@ -39,6 +40,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: simmerd [--socket PATH] [--db PATH] [--verbose]\n"
+	    "       simmerd [--db PATH] --backup [FILE] | --restore FILE\n"
 	    "       simmerd --version | --help\n"
 	    "\n"
 	    "  --socket PATH  listen here (default $XDG_RUNTIME_DIR/simmer/simmer.sock;\n"
@@ -46,6 +48,10 @@ usage(FILE *out)
 	    "  --db PATH      the database (default $XDG_DATA_HOME/simmer/simmer.db;\n"
 	    "                 also SIMMER_DB)\n"
 	    "  --verbose      debug log lines\n"
+	    "  --backup       copy the database (also while simmerd runs) to FILE or\n"
+	    "                 to backups/ beside it, and exit\n"
+	    "  --restore FILE put a copy of the backup FILE in place of the database,\n"
+	    "                 keeping the replaced one; only while simmerd is stopped\n"
 	    "\n"
 	    "Logs go to stderr with journald priority prefixes. SIGHUP re-reads\n"
 	    "$XDG_CONFIG_HOME/simmer/simmer.conf; SIGTERM finishes pending writes and exits.\n");
@@ -100,6 +106,7 @@ begin_shutdown(struct simmerd *d, const char *why)
 	sd_notify(0, "STOPPING=1\nSTATUS=Stopping");
 	server_close_listener(d);
 	server_stop_reading_all(d);
+	backup_stop();
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -152,23 +159,30 @@ keep_last_day(const struct daily_row *row, void *arg)
 	return 0;
 }
 
-/* What the loop must remember from the file before serving: the last risk
- * alert (so a restart does not repeat it within the cooldown) and the
- * newest day with entries (for the check-in). */
+/* What the loop must remember from the file before serving. */
+struct restored {
+	int64_t last_alert;         /* the last risk alert: no repeat within the cooldown */
+	int32_t last_checkin_day;   /* the check-in comes once a day ... */
+	int32_t last_entry_day;     /* ... on a day with nothing logged */
+};
+
 static void
-restore_state(struct simmerd *d, int64_t *last_alert, int32_t *last_day)
+restore_state(struct simmerd *d, struct restored *r)
 {
 	struct store *st;
 	char err[PROTO_MESSAGE_MAX];
-	*last_alert = 0;
-	*last_day = 0;
+	memset(r, 0, sizeof *r);
 	if (store_open(&st, d->paths.db, true, err, sizeof err) != 0) {
 		log_warn("cannot read the alert history: %s", err);
 		return;
 	}
-	store_alerts_list(st, "risk", 1, keep_last_alert, last_alert, err, sizeof err);
+	store_alerts_list(st, "risk", 1, keep_last_alert, &r->last_alert, err, sizeof err);
+	int64_t last_checkin = 0;
+	if (store_alerts_list(st, "checkin", 1, keep_last_alert, &last_checkin, err, sizeof err) == 0 &&
+	    last_checkin > 0)
+		r->last_checkin_day = clock_local_day(last_checkin, d->day_start_hour);
 	int32_t today = clock_local_day(clock_now_ms(), d->day_start_hour);
-	store_read_daily(st, today - 1, keep_last_day, last_day, err, sizeof err);
+	store_read_daily(st, today - 1, keep_last_day, &r->last_entry_day, err, sizeof err);
 	store_close(st);
 }
 
@@ -189,12 +203,11 @@ start_services(struct simmerd *d, char *err, size_t errlen)
 		return -PROTO_E_INTERNAL;
 	}
 	config_service_apply(d);
-	int64_t last_alert;
-	int32_t last_day;
-	restore_state(d, &last_alert, &last_day);
-	if (last_alert > 0)
-		alerts_restore(d->alerts, last_alert);
-	int rc = schedule_start(&d->schedule, d, last_day, err, errlen);
+	struct restored r;
+	restore_state(d, &r);
+	if (r.last_alert > 0)
+		alerts_restore(d->alerts, r.last_alert);
+	int rc = schedule_start(&d->schedule, d, r.last_entry_day, r.last_checkin_day, err, errlen);
 	if (rc != 0)
 		return rc;
 	/* Results for status right after a start. */
@@ -228,12 +241,17 @@ main(int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"backup", no_argument, NULL, 'B'},
+		{"restore", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *socket_flag = NULL, *db_flag = NULL;
+	const char *socket_flag = NULL, *db_flag = NULL, *restore_from = NULL;
+	bool backup_now = false;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "s:d:vVh", options, NULL)) != -1) {
 		switch (opt) {
+		case 'B': backup_now = true; break;
+		case 'R': restore_from = optarg; break;
 		case 's': socket_flag = optarg; break;
 		case 'd': db_flag = optarg; break;
 		case 'v': log_set_verbose(true); break;
@@ -242,6 +260,8 @@ main(int argc, char **argv)
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
+	/* --backup takes an optional FILE after it. */
+	const char *backup_to = backup_now && optind < argc ? argv[optind++] : NULL;
 	if (optind < argc) {
 		fprintf(stderr, "simmerd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
@@ -264,10 +284,20 @@ main(int argc, char **argv)
 		log_error("%s", err);
 		return EX_USAGE;
 	}
+	if (backup_now)
+		return backup_command(d, backup_to);
 	if (take_instance_lock(d, err, sizeof err) != 0) {
+		if (restore_from != NULL && d->lock_fd < 0 && strstr(err, "already running") != NULL) {
+			log_error("simmerd is running; stop it first (systemctl --user stop "
+			    "simmerd.socket simmerd, or end the simmerd process), then restore");
+			return EX_TEMPFAIL;
+		}
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
+	/* Restoring holds the instance lock, so no simmerd starts meanwhile. */
+	if (restore_from != NULL)
+		return restore_command(d, restore_from);
 	d->loop = uv_default_loop();
 	if (config_service_load(d, err, sizeof err) != 0) {
 		log_error("%s", err);
@@ -296,6 +326,7 @@ main(int argc, char **argv)
 		return EX_SOFTWARE;
 	}
 	spool_take_in(d);
+	backup_start(d);
 	sd_notify(0, "READY=1\nSTATUS=Serving");
 	log_info("simmerd %s ready", SIMMER_VERSION);
 

@@ -34,6 +34,7 @@ struct schedule {
 	int64_t next_due;           /* the instant the timer is armed for */
 	int64_t last_fired;         /* the due instant last handled */
 	int32_t last_entry_day;     /* the newest local day with an entry */
+	int32_t last_checkin_day;   /* the local day of the last check-in reminder */
 };
 
 /* The next instant (ms) at local minute-of-day `minute` after now. */
@@ -121,8 +122,16 @@ on_timer(uv_poll_t *h, int status, int events)
 	if (kind == DUE_CHECKIN) {
 		int64_t now = clock_now_ms();
 		int32_t today = clock_local_day(now, d->day_start_hour);
-		if (svc->last_entry_day < today)
+		/* Once a day at most, even when a new time re-arms it the same
+		 * day, and only on a day with nothing logged yet. */
+		if (svc->last_entry_day >= today) {
+			log_info("no check-in reminder: there is an entry today");
+		} else if (svc->last_checkin_day >= today) {
+			log_info("no check-in reminder: there was one today");
+		} else {
+			svc->last_checkin_day = today;
 			alerts_checkin(d->alerts);
+		}
 	} else {
 		log_info("scheduled %s analysis", kind == DUE_EVENING ? "evening" : "morning");
 		analysis_service_run(d->analysis);
@@ -143,8 +152,8 @@ on_etc_change(uv_fs_event_t *h, const char *filename, int events, int status)
 }
 
 int
-schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day, char *err,
-    size_t errlen)
+schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day,
+    int32_t last_checkin_day, char *err, size_t errlen)
 {
 	struct schedule *svc = calloc(1, sizeof *svc);
 	if (svc == NULL) {
@@ -153,6 +162,7 @@ schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day,
 	}
 	svc->d = d;
 	svc->last_entry_day = last_entry_day;
+	svc->last_checkin_day = last_checkin_day;
 	svc->timer_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (svc->timer_fd < 0) {
 		snprintf(err, errlen, "cannot create the schedule's timer: %s", strerror(errno));

@@ -11,10 +11,11 @@ struct simmerd;
 struct schedule;
 
 /* Arms the timer for the next due event. last_entry_day is the newest local
- * day with an entry in the file (for the check-in). 0 or a negative
- * proto_error with a message. */
-int schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day, char *err,
-    size_t errlen);
+ * day with an entry in the file and last_checkin_day that of the last
+ * check-in reminder (the check-in comes once a day, on a day with nothing
+ * logged). 0 or a negative proto_error with a message. */
+int schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day,
+    int32_t last_checkin_day, char *err, size_t errlen);
 void schedule_stop(struct schedule *s);
 /* The configured times changed. */
 void schedule_rearm(struct schedule *s);

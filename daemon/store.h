@@ -110,4 +110,21 @@ int store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_
  * small after an import. */
 void store_release_memory(struct store *st);
 
+/*
+ * Backups (store_backup.c). Each runs off the loop thread. store_backup
+ * copies the database at db_path to dest through its own read-only
+ * connection; dest appears only once the copy is complete and synced.
+ * store_restore checks src (simmer's, a known schema, integrity ok) and
+ * puts a copy of it at db_path, moving the database it replaces (and its
+ * -wal) to `aside`; simmerd must not be running.
+ */
+int store_backup(const char *db_path, const char *dest, char *err, size_t errlen);
+int store_restore(const char *db_path, const char *src, char *aside, size_t asidelen,
+    char *err, size_t errlen);
+/* The backups folder beside the database, and the daily copy's name in it. */
+void store_backup_dir(const char *db_path, char *out, size_t outlen);
+int store_backup_daily_path(const char *db_path, int32_t day, char *out, size_t outlen);
+/* Removes all but the `keep` newest daily copies in dir. */
+int store_backup_prune(const char *dir, unsigned keep, char *err, size_t errlen);
+
 #endif

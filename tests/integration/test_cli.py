@@ -14,7 +14,7 @@ import select
 import subprocess
 import sys
 
-from harness import ROOT, SIMMER, run_tests
+from harness import ROOT, SIMMER, run_tests, wait_until
 from rpc import Client
 
 NOW = "2026-03-20T14:00:00Z"   # a Friday afternoon, on both sides' clocks
@@ -256,6 +256,35 @@ def test_reminder_is_on_by_default_and_one_command_turns_it_off(ctx):
     assert "schedule.checkin = 20:15" in p.stdout and "reminder is on" in p.stdout, p.stdout
     p = ctx.simmer("reminder", "at", "25:00")
     assert p.returncode != 0 and p.stderr, p
+
+
+def checkins(ctx):
+    got = json.loads(ctx.simmer("alerts", "--json", check=0).stdout)["alerts"]
+    return [a for a in got if a["kind"] == "checkin"]
+
+
+def test_evening_reminder_by_default_once_a_day_and_not_after_an_entry(ctx):
+    # No configuration file at all: the reminder is on.
+    ctx.env.vars["SIMMER_NOW"] = "2026-03-20T20:59:58Z"
+    d = ctx.daemon()
+    wait_until(lambda: checkins(ctx), timeout=20, what="the check-in reminder")
+    d.stop()
+    # A new time the same day, across a restart: still one reminder that day.
+    ctx.env.write_config("[schedule]\ncheckin = 21:01\n")
+    ctx.env.vars["SIMMER_NOW"] = "2026-03-20T21:00:58Z"
+    d = ctx.daemon()
+    wait_until(lambda: "no check-in reminder: there was one today" in d.logs(), timeout=20,
+               what="the second due time that day")
+    assert len(checkins(ctx)) == 1, checkins(ctx)
+    d.stop()
+    # The next evening, with an entry that day: none.
+    ctx.env.write_config("[schedule]\ncheckin = 21:00\n")
+    ctx.env.vars["SIMMER_NOW"] = "2026-03-21T20:59:57Z"
+    d = ctx.daemon()
+    ctx.simmer("pain", "2", check=0)
+    wait_until(lambda: "no check-in reminder: there is an entry today" in d.logs(), timeout=20,
+               what="the due time on a day with an entry")
+    assert len(checkins(ctx)) == 1, checkins(ctx)
 
 
 def test_red_flag_notice_goes_to_stderr_at_once(ctx):

@@ -457,5 +457,100 @@ def test_full_disk_at_start_says_so(ctx):
     assert "disk may be full" in err and ctx.env.db in err, err
 
 
+# -- backups ---------------------------------------------------------------------
+
+def backups_dir(env):
+    return os.path.join(os.path.dirname(env.db), "backups")
+
+
+def notes_in_file(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return dict(db.execute("SELECT note, count(*) FROM entries WHERE deleted = 0 "
+                               "GROUP BY note").fetchall())
+    finally:
+        db.close()
+
+
+def test_daily_backup_keeps_the_last_seven(ctx):
+    import datetime
+    env = ctx.env
+    today = datetime.date.today()
+    os.makedirs(backups_dir(env), mode=0o700)
+    # Nine older daily copies (empty files stand in for them), and a file
+    # of the person's own that pruning must leave alone.
+    old = [(today - datetime.timedelta(days=d)).isoformat() for d in range(1, 10)]
+    for day in old:
+        open(os.path.join(backups_dir(env), f"simmer-daily-{day}.db"), "w").close()
+    open(os.path.join(backups_dir(env), "mine.db"), "w").close()
+    noon = f"{today.isoformat()}T12:00:00Z"
+    ctx.daemon(extra_env={"SIMMER_NOW": noon})
+    daily = os.path.join(backups_dir(env), f"simmer-daily-{today.isoformat()}.db")
+    deadline = time.monotonic() + 20
+    while not os.path.exists(daily) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert os.path.exists(daily), os.listdir(backups_dir(env))
+    # Pruning follows the copy; poll until it has run.
+    want = sorted([f"simmer-daily-{d}.db" for d in [today.isoformat()] + old[:6]] + ["mine.db"])
+    deadline = time.monotonic() + 10
+    while sorted(os.listdir(backups_dir(env))) != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(os.listdir(backups_dir(env))) == want, os.listdir(backups_dir(env))
+    assert not os.path.exists(daily + "-wal")
+    db = sqlite3.connect(daily)
+    assert db.execute("PRAGMA application_id").fetchone()[0] == 0x53694D72
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    db.close()
+
+
+def test_backup_while_running_and_restore_after_corruption(ctx):
+    env = ctx.env
+    ctx.daemon()
+    early = [f"early-{i}" for i in range(5)]
+    for i, n in enumerate(early):
+        assert run_simmer(env, "stress", str(i), "--note", n).returncode == 0
+    copy = os.path.join(env.root, "copy.db")
+    p = run_simmer(env, "backup", copy)
+    assert p.returncode == 0 and copy in p.stdout, p
+    assert notes_in_file(copy) == {n: 1 for n in early}
+    for i in range(3):
+        assert run_simmer(env, "stress", str(i), "--note", f"late-{i}").returncode == 0
+    # A restore under a running daemon is refused, and changes nothing.
+    p = run_simmer(env, "restore", copy)
+    assert p.returncode == 75 and "stop it first" in p.stderr, p
+    ctx.daemons[-1].stop()
+    # Deliberate corruption: garbage over every page after the first.
+    size = os.path.getsize(env.db)
+    with open(env.db, "r+b") as f:
+        f.seek(4096)
+        f.write(os.urandom(max(size - 4096, 4096)))
+    for extra in ("-wal", "-shm"):
+        if os.path.exists(env.db + extra):
+            os.unlink(env.db + extra)
+    broken = sqlite3.connect(env.db)
+    try:
+        verdict = broken.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as e:
+        verdict = str(e)
+    broken.close()
+    assert verdict != "ok", "the corruption did not take"
+    # A damaged or foreign file is not restored.
+    junk = os.path.join(env.root, "junk.db")
+    with open(junk, "wb") as f:
+        f.write(b"not a database" * 100)
+    p = run_simmer(env, "restore", junk)
+    assert p.returncode == 65 and "cannot be restored" in p.stderr, p
+    p = run_simmer(env, "restore", copy)
+    assert p.returncode == 0 and "kept as" in p.stdout, p
+    aside = p.stdout.split("kept as ")[1].strip()
+    assert os.path.exists(aside), "the replaced database is kept"
+    ctx.daemon()
+    assert_exactly_once(env, early)
+    assert notes_in_file(env.db).keys() == set(early)
+    assert run_simmer(env, "pain", "2", "--note", "after-restore").returncode == 0
+    assert_exactly_once(env, early + ["after-restore"])
+
+
 if __name__ == "__main__":
     run_tests(globals())

@@ -31,7 +31,7 @@ LOCK = "/run/lock/simmer-package-test.lock"
 UNITS = "/usr/lib/systemd/user"
 WANTS = "/etc/systemd/user/sockets.target.wants/simmerd.socket"
 HELPER_STATE = "/var/lib/systemd/deb-systemd-user-helper-enabled"
-APT = ["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=300"]
+APT_OPTS = ["-y", "-q", "-o", "DPkg::Lock::Timeout=300"]
 
 
 def skip_reason():
@@ -112,11 +112,15 @@ class Flow:
                 "/usr/share/doc/simmer/simmer.conf.example", "/usr/share/doc/simmer/copyright",
                 "/usr/share/doc/simmer/changelog.gz"]
         for page in os.listdir(os.path.join(ROOT, "man")):
+            if not re.search(r"\.[1-8]$", page):
+                continue
             section = page.rsplit(".", 1)[-1]
             want.append(f"/usr/share/man/man{section}/{page}.gz")
         # Every completion in completions/ is packaged, including ones added later.
         for f in os.listdir(os.path.join(ROOT, "completions")):
-            if f.endswith(".zsh") or f.startswith("_"):
+            if f.endswith(".bash"):
+                want.append("/usr/share/bash-completion/completions/" + f[:-5])
+            elif f.endswith(".zsh") or f.startswith("_"):
                 name = f[:-4] if f.endswith(".zsh") else f
                 want.append("/usr/share/zsh/vendor-completions/" + (name if name.startswith("_") else "_" + name))
             elif f.endswith(".fish"):
@@ -125,7 +129,7 @@ class Flow:
         assert not missing, f"missing from the package: {missing}\n{listing}"
 
     def step_apt_install_enables_the_user_socket(self):
-        run(["apt-get"] + APT[1:] + ["install", self.deb])
+        run(["apt-get", *APT_OPTS, "install", self.deb])
         assert installed_version() == self.version, installed_version()
         # A login's user manager starts sockets.target, which now wants simmerd.socket.
         assert os.path.islink(WANTS), f"{WANTS} is not a link: the socket is not enabled"
@@ -211,7 +215,7 @@ def purge():
     """Purges simmer if dpkg knows it in any state (installed, or only its
     configuration left)."""
     if subprocess.run(["dpkg-query", "-W", "simmer"], capture_output=True).returncode == 0:
-        run(["apt-get"] + APT[1:] + ["purge", "simmer"])
+        run(["apt-get", *APT_OPTS, "purge", "simmer"])
 
 
 def main():
