@@ -14,6 +14,7 @@
 
 #include "client/commands.h"
 #include "client/conn.h"
+#include "client/help.h"
 #include "client/quick.h"
 #include "client/render.h"
 #include "client/spool.h"
@@ -318,8 +319,16 @@ cmd_log(const struct options *o, int argc, char **argv)
 		return rc;
 	}
 	if (rc != 0) {
-		/* The daemon names the factor it does not know and a near one. */
-		if (rc == -PROTO_E_NOT_FOUND)
+		/* The daemon names the factor it does not know and a near one;
+		 * the first word may also be a mistyped command. */
+		char quoted[PROTO_FACTOR_MAX + 3];
+		snprintf(quoted, sizeof quoted, "'%s'", q->entries[0].factor);
+		const struct command *near = rc == -PROTO_E_NOT_FOUND && strstr(err, quoted) != NULL &&
+		    strstr(err, "did you mean") == NULL ? command_near(q->entries[0].factor) : NULL;
+		if (near != NULL)
+			client_error("%s; did you mean the command 'simmer %s'? (or add it as a factor "
+			    "with --new)", err, near->name);
+		else if (rc == -PROTO_E_NOT_FOUND)
 			client_error("%s (add it with --new)", err);
 		else
 			client_error("%s", err);

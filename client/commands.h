@@ -28,6 +28,7 @@ int cmd_restore(const struct options *o, int argc, char **argv);
 int cmd_config(const struct options *o, int argc, char **argv);
 int cmd_reminder(const struct options *o, int argc, char **argv);
 int cmd_help(const struct options *o, int argc, char **argv);
+int cmd_report(const struct options *o, int argc, char **argv);   /* report.c */
 /* Methods whose reply is shown as it comes (analysis and alerts). */
 int cmd_show(const struct options *o, const char *method, int argc, char **argv);
 
@@ -40,5 +41,11 @@ struct simmer_paths;
 int client_paths(const struct options *o, struct simmer_paths *p);
 /* Connects and says hello, or prints why not; returns 0 or an exit code. */
 int client_connect(const struct options *o, struct client_conn *c);
+struct entry;
+/* Pages through the `export` method (from since_ms when has_since), calling
+ * each() for every live entry in (time, id) order (transfer.c). Returns 0
+ * or a negative proto error with err filled. */
+int client_export_each(struct client_conn *c, bool has_since, int64_t since_ms,
+    void (*each)(const struct entry *e, void *arg), void *arg, char *err, size_t errlen);
 
 #endif

@@ -108,6 +108,13 @@ static const struct command commands[] = {
 	    {JSON_OPT},
 	    {"simmer analyze"},
 	    NULL, PROTO_M_ANALYZE},
+	{"report", "what simmer found, to read or to hand a clinician (--html)",
+	    "report [--days N] [--html FILE]",
+	    {{"--days", "N", "the last N days (default 90)"},
+	     {"--html", "FILE", "write one self-contained HTML page to print"}},
+	    {"simmer report", "simmer report --days 365",
+	     "simmer report --html report.html"},
+	    cmd_report, NULL},
 	{"alerts", "the alerts simmer raised, and whether the desktop showed them",
 	    "alerts [--limit N]",
 	    {{"--limit", "N", "the newest N alerts (default 20)"}, JSON_OPT},
@@ -183,6 +190,21 @@ command_word(const char *word)
 		if (strcmp(command_like[i], word) == 0)
 			return true;
 	return false;
+}
+
+const struct command *
+command_near(const char *word)
+{
+	size_t limit = proto_typo_distance(word), best_d = limit + 1;
+	const struct command *best = NULL;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		size_t d = proto_name_distance(word, commands[i].name, limit);
+		if (d < best_d) {
+			best_d = d;
+			best = &commands[i];
+		}
+	}
+	return best;
 }
 
 void

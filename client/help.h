@@ -45,6 +45,9 @@ const struct command *command_log(void);
  * type ("report", "show"): such a word is never stored as a factor. */
 bool command_word(const char *word);
 
+/* The command a word is a typo of ("lst" -> list), or NULL. */
+const struct command *command_near(const char *word);
+
 /* `simmer help`: the commands, one line each. */
 void help_list(FILE *out);
 /* `simmer CMD --help`: synopsis, options and examples. */

@@ -153,6 +153,7 @@ flaredown_cell(struct tracker *t, enum column_kind kind, const char *name, char 
 {
 	char *parts[FLAREDOWN_MAX_PARTS];
 	size_t n = tracker_split(cell, "; ", parts, FLAREDOWN_MAX_PARTS);
+	char which[40];
 	for (size_t i = 0; i < n; i++) {
 		double v;
 		bool number = tracker_number(parts[i], &v);
@@ -172,15 +173,16 @@ flaredown_cell(struct tracker *t, enum column_kind kind, const char *name, char 
 				    TRACKER_CONDITION, name, v, ms, offset, NULL);
 			break;
 		case COL_TREATMENT:
-			tracker_add_treatment(t, name, taken_word(parts[i]) ? "" : parts[i], 1, ms,
-			    offset, NULL);
-			break;
 		case COL_UNKNOWN:
-			if (number)
+			if (kind == COL_UNKNOWN && number) {
 				tracker_add_severity(t, TRACKER_SYMPTOM, name, v, ms, offset, NULL);
-			else
-				tracker_add_treatment(t, name, taken_word(parts[i]) ? "" : parts[i], 1, ms,
-				    offset, NULL);
+				break;
+			}
+			/* Several doses in one cell are several entries, told apart by
+			 * their note so that equal doses are not taken for one. */
+			snprintf(which, sizeof which, "dose %zu of %zu", i + 1, n);
+			tracker_add_treatment(t, name, taken_word(parts[i]) ? "" : parts[i], 1, ms,
+			    offset, n > 1 ? which : NULL);
 			break;
 		default:
 			break;

@@ -362,6 +362,13 @@ tracker_add_treatment(struct tracker *t, const char *name, const char *dose, dou
 {
 	struct tracker_mapping m;
 	tracker_map_name(TRACKER_TREATMENT, name, &m);
+	/* An NSAID with its dose goes to the drug, in mg; without one it is
+	 * one dose of the class. */
+	double mg;
+	if (tracker_dose_drug(name, dose, m.factor, &mg)) {
+		m.builtin = true;
+		count *= mg;
+	}
 	int i = name_index(t, name, "treatment", &m, "event", "treatment");
 	char text[PROTO_NOTE_MAX + 1];
 	if (dose != NULL && dose[0] && note != NULL && note[0])

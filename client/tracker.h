@@ -171,6 +171,10 @@ struct tracker_mapping {
 	bool event;            /* counts presence: only a severity above 0 */
 };
 void tracker_map_name(enum tracker_item item, const char *name, struct tracker_mapping *m);
+/* An NSAID the catalog takes by drug name ("Advil" is ibuprofen), with a
+ * dose such as "400mg", "400.0 mg" or "0.5 g": fills the drug's factor and
+ * the dose in mg. */
+bool tracker_dose_drug(const char *name, const char *dose, char drug[33], double *mg);
 /* A name made into a factor name: "Back (lower) pain" -> back_lower_pain. */
 void tracker_slug(const char *name, char out[33]);
 /* Names the client must not create: aliases the daemon resolves. */

@@ -8,7 +8,9 @@
  * that matches wins, so the more particular ones come first.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client/tracker.h"
 
@@ -93,7 +95,48 @@ has_phrase(const char *text, const char *phrase)
 	return strstr(text, want) != NULL;
 }
 
+/* NSAIDs the catalog takes by drug name, with a dose in mg, and the brand
+ * names they are sold under. */
+static const struct dose_drug {
+	const char *drug;
+	const char *names[6];
+} dose_drugs[] = {
+	{"ibuprofen", {"ibuprofen", "advil", "motrin", "nurofen"}},
+	{"naproxen", {"naproxen", "aleve", "naprosyn"}},
+	{"diclofenac", {"diclofenac", "voltaren"}},
+	{"aspirin", {"aspirin", "acetylsalicylic acid"}},
+	{"celecoxib", {"celecoxib", "celebrex"}},
+};
+
+bool
+tracker_dose_drug(const char *name, const char *dose, char drug[33], double *mg)
+{
+	char text[256];
+	normalize(name, text, sizeof text);
+	double amount;
+	char unit[4] = "";
+	int used = 0;
+	if (dose == NULL || sscanf(dose, " %lf %3[mgMG]%n", &amount, unit, &used) != 2 ||
+	    dose[used + strspn(dose + used, " ")] != '\0' || !(amount > 0))
+		return false;
+	if (strcasecmp(unit, "g") == 0)
+		amount *= 1000;
+	else if (strcasecmp(unit, "mg") != 0)
+		return false;
+	for (size_t i = 0; i < sizeof dose_drugs / sizeof dose_drugs[0]; i++) {
+		for (const char *const *w = dose_drugs[i].names; *w; w++) {
+			if (has_phrase(text, *w)) {
+				snprintf(drug, 33, "%s", dose_drugs[i].drug);
+				*mg = amount;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static const char *const builtins[] = {
+	"ibuprofen", "naproxen", "diclofenac", "aspirin", "celecoxib", "mood", "energy",
 	"sleep_hours", "sleep_quality", "stress", "activity_minutes", "activity_rpe", "pain",
 	"stiffness", "fatigue", "bloating", "flare", "dairy", "gluten", "sugar", "alcohol",
 	"processed_food", "late_meal", "skipped_meal", "nsaid", "omega3", "fermented", "fever",

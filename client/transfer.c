@@ -368,6 +368,36 @@ pack_export(msgpack_packer *pk, const void *arg)
 	}
 }
 
+int
+client_export_each(struct client_conn *c, bool has_since, int64_t since_ms,
+    void (*each)(const struct entry *e, void *arg), void *arg, char *err, size_t errlen)
+{
+	struct export_args a = {.has_since = has_since, .since_ms = since_ms};
+	for (;;) {
+		struct proto_msg msg;
+		int rc = conn_call(c, PROTO_M_EXPORT, pack_export, &a, &msg, err, errlen);
+		if (rc != 0)
+			return rc;
+		const msgpack_object *list = proto_map_get(msg.result, "entries");
+		for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
+			struct entry e;
+			char why[PROTO_MESSAGE_MAX];
+			if (proto_entry_unpack(&list->via.array.ptr[i], &e, why, sizeof why) == 0)
+				each(&e, arg);
+		}
+		const msgpack_object *next = proto_map_get(msg.result, "next");
+		bool more = next && next->type == MSGPACK_OBJECT_ARRAY && next->via.array.size == 2 &&
+		    proto_obj_str(&next->via.array.ptr[1], a.after_id, sizeof a.after_id) == 0;
+		if (more) {
+			a.has_after = true;
+			a.after_time = next->via.array.ptr[0].via.i64;
+		}
+		proto_msg_free(&msg);
+		if (!more)
+			return 0;
+	}
+}
+
 static void
 export_write(FILE *out, bool jsonl, const struct entry *e)
 {
@@ -388,6 +418,12 @@ export_write(FILE *out, bool jsonl, const struct entry *e)
 	if (e->note[0])
 		csv_fwrite(out, e->note, strlen(e->note));
 	fprintf(out, ",%s\n", e->id);
+}
+
+static void
+export_one(const struct entry *e, void *arg)
+{
+	export_write(stdout, *(bool *)arg, e);
 }
 
 int
@@ -429,28 +465,7 @@ cmd_export(const struct options *o, int argc, char **argv)
 		return rc;
 	if (!jsonl)
 		printf("time,factor,value,note,id\n");
-	for (;;) {
-		struct proto_msg msg;
-		rc = conn_call(&c, PROTO_M_EXPORT, pack_export, &a, &msg, err, sizeof err);
-		if (rc != 0)
-			break;
-		const msgpack_object *list = proto_map_get(msg.result, "entries");
-		for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size; i++) {
-			struct entry e;
-			if (proto_entry_unpack(&list->via.array.ptr[i], &e, err, sizeof err) == 0)
-				export_write(stdout, jsonl, &e);
-		}
-		const msgpack_object *next = proto_map_get(msg.result, "next");
-		bool more = next && next->type == MSGPACK_OBJECT_ARRAY && next->via.array.size == 2 &&
-		    proto_obj_str(&next->via.array.ptr[1], a.after_id, sizeof a.after_id) == 0;
-		if (more) {
-			a.has_after = true;
-			a.after_time = next->via.array.ptr[0].via.i64;
-		}
-		proto_msg_free(&msg);
-		if (!more)
-			break;
-	}
+	rc = client_export_each(&c, a.has_since, a.since_ms, export_one, &jsonl, err, sizeof err);
 	conn_close(&c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		client_error("cannot write the export: %s", strerror(errno));

@@ -4,7 +4,7 @@
 # needed.
 
 _simmer_commands="log list undo delete factors factor import export backup restore status forecast why
-	triggers backtest analyze alerts watch notify-test reload config reminder version help"
+	triggers backtest analyze report alerts watch notify-test reload config reminder version help"
 
 # The options each command takes (the global --json and --socket come with all).
 _simmer_options()
@@ -18,6 +18,7 @@ _simmer_options()
 	export) echo "--format --since" ;;
 	status) echo "--format" ;;
 	alerts) echo "--limit" ;;
+	report) echo "--days --html" ;;
 	esac
 	echo "--json --socket --help"
 }
@@ -71,7 +72,8 @@ _simmer()
 	--from) COMPREPLY=($(compgen -W "bearable flaredown" -- "$cur")); return ;;
 	--factor) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")); return ;;
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--note|--limit|--unit|--user) return ;;
+	--html) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--note|--limit|--unit|--user|--days) return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then

@@ -4,7 +4,7 @@
 
 set -l simmer_commands log list undo delete factors factor import export backup restore status \
 	forecast why \
-	triggers backtest analyze alerts watch notify-test reload config reminder version help
+	triggers backtest analyze report alerts watch notify-test reload config reminder version help
 
 function __simmer_factor_names
 	simmer factors --names 2>/dev/null; or string split ' ' -- pain stiffness fatigue bloating \
@@ -24,7 +24,7 @@ function __simmer_logging
 	set -q words[2]; or return 1
 	not contains -- $words[2] list undo delete factors factor import export backup restore \
 		status forecast \
-		why triggers backtest analyze alerts watch notify-test reload config reminder version help
+		why triggers backtest analyze report alerts watch notify-test reload config reminder version help
 end
 
 complete -c simmer -f
@@ -57,6 +57,8 @@ complete -c simmer -n '__fish_seen_subcommand_from export' -l format -x -a 'csv 
 complete -c simmer -n '__fish_seen_subcommand_from export' -l since -x
 complete -c simmer -n '__fish_seen_subcommand_from status' -l format -x -a 'text waybar'
 complete -c simmer -n '__fish_seen_subcommand_from alerts' -l limit -x -d 'the newest N alerts'
+complete -c simmer -n '__fish_seen_subcommand_from report' -l days -x -d 'the last N days'
+complete -c simmer -n '__fish_seen_subcommand_from report' -l html -r -F -d 'write an HTML page'
 complete -c simmer -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set' -a 'get set'
 complete -c simmer -n '__fish_seen_subcommand_from get set' -a '(__simmer_config_keys)'
 complete -c simmer -n '__fish_seen_subcommand_from reminder' -a 'on off at'

@@ -382,12 +382,11 @@ void
 glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	(void)in;
 	msgpack_pack_map(pk, 3);
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 5);
+		msgpack_pack_map(pk, 7);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
@@ -396,6 +395,11 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 			proto_pack_kv_nil(pk, "outcome");
 		else
 			proto_pack_kv_int(pk, "outcome", r->backtest[i].outcome);
+		/* Where flares began and lasted, for charts of the past days. */
+		size_t d = (size_t)(r->backtest[i].day - in->first_day);
+		bool known = r->backtest[i].day >= in->first_day && d < in->n_days;
+		proto_pack_kv_bool(pk, "onset", known && r->onset[d]);
+		proto_pack_kv_bool(pk, "in_flare", known && r->in_flare[d]);
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");

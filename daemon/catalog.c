@@ -204,55 +204,21 @@ catalog_default_factor(struct factor *f, const char *name)
 	snprintf(f->description, sizeof f->description, "added on first use");
 }
 
-/* Edit distance with swaps of neighbours (optimal string alignment),
- * ignoring case; gives up past `limit`. Names are at most
- * PROTO_FACTOR_MAX long. */
-static size_t
-name_distance(const char *a, const char *b, size_t limit)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > PROTO_FACTOR_MAX || lb > PROTO_FACTOR_MAX)
-		return limit + 1;
-	if ((la > lb ? la - lb : lb - la) > limit)
-		return limit + 1;
-	size_t d[PROTO_FACTOR_MAX + 1][PROTO_FACTOR_MAX + 1];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
-			size_t cost = ca != cb;
-			size_t best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) && (a[i - 2] | 0x20) == cb &&
-			    d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
 const char *
 catalog_suggest(const struct catalog *cat, const char *name)
 {
-	size_t limit = strlen(name) <= 4 ? 1 : 2;
+	size_t limit = proto_typo_distance(name);
 	const char *best = NULL;
 	size_t best_d = limit + 1;
 	for (size_t i = 0; i < cat->count; i++) {
-		size_t dist = name_distance(name, cat->factors[i].name, limit);
+		size_t dist = proto_name_distance(name, cat->factors[i].name, limit);
 		if (dist < best_d) {
 			best_d = dist;
 			best = cat->factors[i].name;
 		}
 	}
 	for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
-		size_t dist = name_distance(name, aliases[i].alias, limit);
+		size_t dist = proto_name_distance(name, aliases[i].alias, limit);
 		if (dist < best_d) {
 			best_d = dist;
 			best = aliases[i].alias;

@@ -211,6 +211,13 @@ int proto_entry_unpack(const msgpack_object *o, struct entry *e, char *err, size
 /* Validation shared by both sides. */
 bool proto_valid_uuid(const char *s);
 bool proto_valid_factor_name(const char *s);
+/* Edit distance between two names, ignoring case, a swap of neighbours
+ * counting as one edit (optimal string alignment); anything past `limit`
+ * is limit + 1. Names longer than PROTO_FACTOR_MAX are never close. */
+size_t proto_name_distance(const char *a, const char *b, size_t limit);
+/* The largest distance at which a name is taken for a typo of another:
+ * one edit for up to four letters, two for longer names. */
+size_t proto_typo_distance(const char *name);
 /* A fresh time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
  * milliseconds then 74 random bits from getrandom(). Ids made in order sort
  * in order, so the store's id index grows at its end instead of at random
