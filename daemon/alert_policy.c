@@ -108,7 +108,9 @@ alert_policy_decide(const struct alert_policy_config *cfg, struct alert_state *s
 		return ALERT_NONE;
 	int left;
 	if (alert_in_quiet_hours(cfg, local_minute, &left)) {
-		*retry_ms = now_ms + (int64_t)left * 60000;
+		/* At the start of the minute the quiet hours end, not a whole
+		 * minute after now: local offsets are whole minutes. */
+		*retry_ms = now_ms - now_ms % 60000 + (int64_t)left * 60000;
 		return ALERT_DEFER;
 	}
 	fill_risk_alert(o, now_ms, out);

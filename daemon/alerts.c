@@ -83,7 +83,10 @@ inserted(struct job *job)
 	log_info("alert %lld (%s, %s): %s", (long long)arg->al.id, arg->al.kind, arg->al.level,
 	    arg->al.summary);
 	broadcast(a, &arg->al);
-	if (a->notify_enabled && a->notifier != NULL) {
+	/* A red flag is shown even with desktop notifications turned off: the
+	 * notice to seek care always reaches the person. */
+	bool red_flag = strcmp(arg->al.kind, "red_flag") == 0;
+	if ((a->notify_enabled || red_flag) && a->notifier != NULL) {
 		notifier_show(a->notifier, &arg->al);
 	} else {
 		struct job *o = job_new(JOB_CUSTOM, NULL, 0, free_job);

@@ -64,19 +64,25 @@ class Desktop:
         self.env = {}
 
     def start(self):
-        for n in range(90, 140):
-            if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
-                self.display = f":{n}"
-                break
-        xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1024x640x24", "-nolisten", "tcp"],
+        # Xvfb picks a free display itself and writes its number to a pipe
+        # (-displayfd): test files running side by side never race for one.
+        rfd, wfd = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0", "1024x640x24",
+                                 "-nolisten", "tcp"], pass_fds=(wfd,),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(wfd)
         self.procs.append(xvfb)
+        with os.fdopen(rfd) as f:
+            number = f.readline().strip()
+        if not number:
+            raise AssertionError("Xvfb did not start")
+        self.display = f":{number}"
         addr_file = os.path.join(self.dir, "bus")
         bus = subprocess.Popen(["dbus-run-session", "--", "sh", "-c",
                                 f"echo \"$DBUS_SESSION_BUS_ADDRESS\" > {addr_file}; exec sleep 600"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.procs.append(bus)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (os.path.exists(addr_file) and open(addr_file).read().strip()):
             time.sleep(0.05)
         address = open(addr_file).read().strip()

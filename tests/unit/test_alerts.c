@@ -85,6 +85,11 @@ test_quiet_hours_wait_for_morning(void **state)
 	assert_int_equal(alert_policy_decide(&policy, &st, &watch, t, 23 * 60 + 30, &a, &retry), ALERT_DEFER);
 	assert_int_equal(retry - t, 8 * HOUR + HOUR / 2);
 	assert_true(st.armed); /* nothing was said yet */
+	/* 07:59:40: the retry is 08:00:00 sharp, not a minute after now. */
+	int64_t late = t + 8 * HOUR + 29 * 60000 + 40000, at = 0;
+	assert_int_equal(alert_policy_decide(&policy, &st, &watch, late, 7 * 60 + 59, &a, &at),
+	    ALERT_DEFER);
+	assert_int_equal(at, t + 8 * HOUR + HOUR / 2);
 	assert_int_equal(alert_policy_decide(&policy, &st, &watch, retry, 8 * 60, &a, &retry), ALERT_NOW);
 	int left;
 	assert_true(alert_in_quiet_hours(&policy, 2 * 60, &left));
