@@ -6,6 +6,8 @@
 #   make test SAN=1 the same suite under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      print performance figures
 #   make demo       a throwaway simmerd with a generated six-month diary: a tour
+#   make check-layers  fail on a circle among daemon/'s files or a use that
+#                   crosses a room boundary of shared/DESIGN.md (run by make test)
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
@@ -74,7 +76,7 @@ UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 TOOL_BIN  := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 
-.PHONY: all run test bench demo deps deps-test deps-bench clean install uninstall tests-bin
+.PHONY: all run test bench demo deps deps-test deps-bench clean install uninstall tests-bin check-layers
 
 all: $(BUILD)/simmerd $(BUILD)/simmer
 
@@ -125,8 +127,12 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	$(BUILD)/simmerd $(ARGS)
 
+check-layers: all
+	@/usr/bin/python3 scripts/check-layers.py $(BUILD)
+
 test: deps-test
 	@$(MAKE) --no-print-directory tests-bin
+	@/usr/bin/python3 scripts/check-layers.py $(BUILD)
 	@SIMMER_BUILD=$(BUILD) /usr/bin/python3 tests/run.py $(TESTS)
 
 bench: deps-bench

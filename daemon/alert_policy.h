@@ -14,25 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "daemon/alert.h"
 #include "daemon/analysis_service.h"
-
-#define ALERT_SUMMARY_MAX 159
-#define ALERT_BODY_MAX 639
-
-enum alert_urgency { URGENCY_LOW, URGENCY_NORMAL, URGENCY_CRITICAL };
-
-struct alert {
-	int64_t id;                 /* once stored */
-	int64_t time_ms;
-	char kind[16];              /* risk, red_flag, checkin, test */
-	char level[16];             /* watch, warning, critical, info */
-	int urgency;                /* enum alert_urgency */
-	char category[32];
-	char summary[ALERT_SUMMARY_MAX + 1];
-	char body[ALERT_BODY_MAX + 1];
-	bool shown;
-	char outcome[128];
-};
 
 struct alert_state {
 	bool armed;                 /* the level was ok since the last risk alert */

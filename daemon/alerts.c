@@ -12,7 +12,11 @@
 #include "daemon/log.h"
 #include "daemon/notifier.h"
 #include "daemon/replies.h"
+#include "daemon/server.h"
 #include "daemon/store.h"
+
+/* Red-flag entries older than this (an import of old notes) do not alert. */
+#define RED_FLAG_MAX_AGE_MS (48LL * 3600000)
 
 struct alerts {
 	struct simmerd *d;
@@ -27,55 +31,22 @@ struct alerts {
 
 struct alert_job_arg {
 	struct alerts *a;
-	struct stored_alert sa;
-	int urgency;
-	char category[32];
-	uint32_t limit;                 /* alerts_list */
+	struct alert al;
+	uint32_t limit;                 /* method_alerts */
 };
 
 static void
-copy_to_stored(const struct alert *al, struct stored_alert *sa)
+broadcast(struct alerts *a, const struct alert *al)
 {
-	memset(sa, 0, sizeof *sa);
-	sa->time_ms = al->time_ms;
-	snprintf(sa->kind, sizeof sa->kind, "%s", al->kind);
-	snprintf(sa->level, sizeof sa->level, "%s", al->level);
-	snprintf(sa->summary, sizeof sa->summary, "%s", al->summary);
-	snprintf(sa->body, sizeof sa->body, "%s", al->body);
-	sa->shown = al->shown;
-	snprintf(sa->outcome, sizeof sa->outcome, "%s", al->outcome);
-}
-
-static void
-pack_alert(msgpack_packer *pk, const struct stored_alert *a)
-{
-	msgpack_pack_map(pk, 8);
-	proto_pack_kv_int(pk, "id", a->id);
-	proto_pack_kv_int(pk, "time", a->time_ms);
-	proto_pack_kv_str(pk, "kind", a->kind);
-	proto_pack_kv_str(pk, "level", a->level);
-	proto_pack_kv_str(pk, "summary", a->summary);
-	proto_pack_kv_str(pk, "body", a->body);
-	proto_pack_kv_bool(pk, "shown", a->shown);
-	proto_pack_kv_str(pk, "outcome", a->outcome);
-}
-
-static void
-broadcast(struct alerts *a, const struct stored_alert *sa)
-{
-	for (struct conn *c = a->d->conns; c; c = c->next) {
-		if (!c->subscribed || c->closing)
-			continue;
-		msgpack_sbuffer buf;
-		msgpack_sbuffer_init(&buf);
-		msgpack_packer pk;
-		msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-		proto_pack_notification_head(&pk, PROTO_N_ALERT);
-		msgpack_pack_array(&pk, 1);
-		pack_alert(&pk, sa);
-		conn_send_sbuffer(c, &buf);
-		msgpack_sbuffer_destroy(&buf);
-	}
+	msgpack_sbuffer buf;
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	proto_pack_notification_head(&pk, PROTO_N_ALERT);
+	msgpack_pack_array(&pk, 1);
+	reply_pack_alert(&pk, al);
+	server_broadcast(a->d, &buf);
+	msgpack_sbuffer_destroy(&buf);
 }
 
 /* Store thread: insert the alert. */
@@ -83,14 +54,14 @@ static int
 run_insert(struct job *job, struct store *st)
 {
 	struct alert_job_arg *arg = job->arg;
-	return store_alert_insert(st, &arg->sa, &arg->sa.id, job->err, sizeof job->err);
+	return store_alert_insert(st, &arg->al, &arg->al.id, job->err, sizeof job->err);
 }
 
 static int
 run_outcome(struct job *job, struct store *st)
 {
 	struct alert_job_arg *arg = job->arg;
-	return store_alert_set_outcome(st, arg->sa.id, arg->sa.shown, arg->sa.outcome, job->err,
+	return store_alert_set_outcome(st, arg->al.id, arg->al.shown, arg->al.outcome, job->err,
 	    sizeof job->err);
 }
 
@@ -109,29 +80,20 @@ inserted(struct job *job)
 {
 	struct alert_job_arg *arg = job->arg;
 	struct alerts *a = arg->a;
-	log_info("alert %lld (%s, %s): %s", (long long)arg->sa.id, arg->sa.kind, arg->sa.level,
-	    arg->sa.summary);
-	broadcast(a, &arg->sa);
+	log_info("alert %lld (%s, %s): %s", (long long)arg->al.id, arg->al.kind, arg->al.level,
+	    arg->al.summary);
+	broadcast(a, &arg->al);
 	/* A red flag is shown even with desktop notifications turned off: the
 	 * notice to seek care always reaches the person. */
-	bool red_flag = strcmp(arg->sa.kind, "red_flag") == 0;
+	bool red_flag = strcmp(arg->al.kind, "red_flag") == 0;
 	if ((a->notify_enabled || red_flag) && a->notifier != NULL) {
-		struct alert al;
-		memset(&al, 0, sizeof al);
-		al.id = arg->sa.id;
-		snprintf(al.kind, sizeof al.kind, "%s", arg->sa.kind);
-		snprintf(al.level, sizeof al.level, "%s", arg->sa.level);
-		snprintf(al.summary, sizeof al.summary, "%s", arg->sa.summary);
-		snprintf(al.body, sizeof al.body, "%s", arg->sa.body);
-		snprintf(al.category, sizeof al.category, "%s", arg->category);
-		al.urgency = arg->urgency;
-		notifier_show(a->notifier, &al);
+		notifier_show(a->notifier, &arg->al);
 	} else {
 		struct job *o = job_new(JOB_CUSTOM, NULL, 0, free_job);
 		struct alert_job_arg *oa = malloc(sizeof *oa);
 		if (o != NULL && oa != NULL) {
 			*oa = *arg;
-			snprintf(oa->sa.outcome, sizeof oa->sa.outcome, "desktop notifications are off in simmer.conf");
+			snprintf(oa->al.outcome, sizeof oa->al.outcome, "desktop notifications are off in simmer.conf");
 			o->run = run_outcome;
 			o->arg = oa;
 			writer_submit(a->d->writer, o);
@@ -155,10 +117,9 @@ raise_alert(struct alerts *a, const struct alert *al)
 		return;
 	}
 	arg->a = a;
-	copy_to_stored(al, &arg->sa);
-	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "pending");
-	arg->urgency = al->urgency;
-	snprintf(arg->category, sizeof arg->category, "%s", al->category);
+	arg->al = *al;
+	arg->al.shown = false;
+	snprintf(arg->al.outcome, sizeof arg->al.outcome, "pending");
 	job->run = run_insert;
 	job->arg = arg;
 	writer_submit(a->d->writer, job);
@@ -177,7 +138,7 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 	}
 	if (o->test_conn != NULL) {
 		struct conn *c = o->test_conn;
-		if (!c->closing) {
+		if (conn_is_open(c)) {
 			struct reply rep;
 			reply_begin(&rep, o->test_msgid);
 			msgpack_pack_map(&rep.pk, 3);
@@ -192,9 +153,10 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 			    a->have_last ? a->last.risk_alerts_note : "Risk alerts are off until an "
 			    "analysis has run.");
 			proto_pack_kv_str(&rep.pk, "message", msg);
-			reply_send(&rep, c);
+			conn_send(c, &rep.buf);
+			msgpack_sbuffer_destroy(&rep.buf);
 		}
-		conn_job_finished(c);
+		conn_release(c);
 		return;
 	}
 	if (o->shown)
@@ -210,9 +172,9 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 		return;
 	}
 	arg->a = a;
-	arg->sa.id = o->alert_id;
-	arg->sa.shown = o->shown;
-	snprintf(arg->sa.outcome, sizeof arg->sa.outcome, "%.127s", o->message);
+	arg->al.id = o->alert_id;
+	arg->al.shown = o->shown;
+	snprintf(arg->al.outcome, sizeof arg->al.outcome, "%.127s", o->message);
 	job->run = run_outcome;
 	job->arg = arg;
 	writer_submit(a->d->writer, job);
@@ -256,7 +218,11 @@ alerts_start(struct alerts **out, struct simmerd *d)
 	a->policy.cooldown_hours = 12;
 	a->policy.quiet_start_min = 22 * 60;
 	a->policy.quiet_end_min = 8 * 60;
-	uv_timer_init(d->loop, &a->defer_timer);
+	int rc = uv_timer_init(d->loop, &a->defer_timer);
+	if (rc != 0) {
+		free(a);
+		return -PROTO_E_INTERNAL;
+	}
 	a->defer_timer.data = a;
 	char report[PATH_MAX];
 	snprintf(report, sizeof report, "%s", d->paths.lock);
@@ -303,10 +269,13 @@ alerts_on_analysis(struct alerts *a, const struct analysis_outcome *o)
 }
 
 void
-alerts_red_flag(struct alerts *a, const char *factor)
+alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor *f)
 {
+	int64_t now = clock_now_ms();
+	if (f->role != ROLE_RED_FLAG || e->value <= 0 || llabs(now - e->time_ms) > RED_FLAG_MAX_AGE_MS)
+		return;
 	struct alert al;
-	alert_red_flag(factor, clock_now_ms(), &al);
+	alert_red_flag(e->factor, now, &al);
 	raise_alert(a, &al);
 }
 
@@ -319,17 +288,17 @@ alerts_checkin(struct alerts *a)
 }
 
 struct list_ctx {
-	struct stored_alert *items;
+	struct alert *items;
 	size_t n, cap;
 };
 
 static int
-collect_alert(const struct stored_alert *sa, void *arg)
+collect_alert(const struct alert *al, void *arg)
 {
 	struct list_ctx *l = arg;
 	if (grow_for_one((void **)&l->items, &l->cap, l->n, sizeof *l->items, 16) != 0)
 		return -PROTO_E_INTERNAL;
-	l->items[l->n++] = *sa;
+	l->items[l->n++] = *al;
 	return 0;
 }
 
@@ -341,13 +310,12 @@ run_list(struct job *job, struct store *st)
 	int rc = store_alerts_list(st, NULL, arg->limit, collect_alert, &l, job->err, sizeof job->err);
 	if (rc == 0) {
 		msgpack_packer pk;
-		msgpack_packer_init(&pk, &job->reply, msgpack_sbuffer_write);
-		proto_pack_response_head(&pk, job->msgid);
+		msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
 		msgpack_pack_map(&pk, 1);
 		proto_pack_cstr(&pk, "alerts");
 		msgpack_pack_array(&pk, l.n);
 		for (size_t i = 0; i < l.n; i++)
-			pack_alert(&pk, &l.items[i]);
+			reply_pack_alert(&pk, &l.items[i]);
 	}
 	free(l.items);
 	return rc;
@@ -358,48 +326,53 @@ listed(struct job *job)
 {
 	free(job->arg);
 	job->arg = NULL;
-	job_reply_to_owner(job);
+	request_job_done(job);
 }
 
 void
-alerts_list(struct alerts *a, struct conn *c, uint32_t msgid, uint32_t limit)
+method_alerts(const struct request *rq, const msgpack_object *params)
 {
-	struct job *job = job_new(JOB_CUSTOM, c, msgid, listed);
+	uint32_t limit;
+	if (request_read_limit(rq, params, &limit) != 0)
+		return;
+	struct job *job = request_job(rq, JOB_CUSTOM, listed);
+	if (job == NULL)
+		return;
 	struct alert_job_arg *arg = calloc(1, sizeof *arg);
-	if (job == NULL || arg == NULL) {
+	if (arg == NULL) {
 		job_free(job);
-		free(arg);
-		conn_send_error(c, msgid, PROTO_E_INTERNAL, "out of memory");
+		request_error(rq, PROTO_E_INTERNAL, "out of memory");
 		return;
 	}
-	arg->a = a;
+	arg->a = rq->d->alerts;
 	arg->limit = limit;
 	job->run = run_list;
 	job->arg = arg;
-	c->pending++;
-	writer_submit(a->d->writer, job);
+	request_submit(rq, job);
 }
 
 void
-alerts_subscribe(struct alerts *a, struct conn *c, uint32_t msgid)
+method_subscribe(const struct request *rq, const msgpack_object *params)
 {
-	(void)a;
-	c->subscribed = true;
+	(void)params;
 	/* A subscriber may sit quietly for days: no stall clock for it. */
+	conn_subscribe(rq->conn);
 	struct reply rep;
-	reply_begin(&rep, msgid);
+	reply_begin(&rep, rq->msgid);
 	msgpack_pack_map(&rep.pk, 1);
 	proto_pack_kv_bool(&rep.pk, "subscribed", true);
-	reply_send(&rep, c);
+	request_reply(rq, &rep);
 }
 
 void
-alerts_notify_test(struct alerts *a, struct conn *c, uint32_t msgid)
+method_notify_test(const struct request *rq, const msgpack_object *params)
 {
+	(void)params;
+	struct alerts *a = rq->d->alerts;
 	if (a->notifier == NULL) {
-		conn_send_error(c, msgid, PROTO_E_INTERNAL, "the notifier thread is not running");
+		request_error(rq, PROTO_E_INTERNAL, "the notifier thread is not running");
 		return;
 	}
-	c->pending++;
-	notifier_test(a->notifier, c, msgid);
+	conn_hold(rq->conn);
+	notifier_test(a->notifier, rq->conn, rq->msgid);
 }

@@ -10,7 +10,9 @@
 #include <stdint.h>
 
 #include "daemon/alert_policy.h"
+#include "daemon/catalog.h"
 #include "daemon/config.h"
+#include "daemon/request.h"
 
 struct simmerd;
 struct conn;
@@ -24,12 +26,14 @@ void alerts_configure(struct alerts *a, const struct simmer_config *cfg);
 void alerts_restore(struct alerts *a, int64_t last_risk_alert_ms);
 
 void alerts_on_analysis(struct alerts *a, const struct analysis_outcome *o);
-void alerts_red_flag(struct alerts *a, const char *factor);
+/* An entry was added (never one already present): a red-flag symptom
+ * logged within the last two days alerts at once. */
+void alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor *f);
 void alerts_checkin(struct alerts *a);
 
-/* Methods. */
-void alerts_list(struct alerts *a, struct conn *c, uint32_t msgid, uint32_t limit);
-void alerts_subscribe(struct alerts *a, struct conn *c, uint32_t msgid);
-void alerts_notify_test(struct alerts *a, struct conn *c, uint32_t msgid);
+/* Methods (rows of methods.c). */
+void method_alerts(const struct request *rq, const msgpack_object *params);
+void method_subscribe(const struct request *rq, const msgpack_object *params);
+void method_notify_test(const struct request *rq, const msgpack_object *params);
 
 #endif

@@ -11,7 +11,7 @@
 #include "daemon/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/replies.h"
+#include "daemon/server.h"
 #include "daemon/store.h"
 
 enum { R_STATUS, R_FORECAST, R_TRIGGERS, R_BACKTEST, R_ANALYZE, R_COUNT };
@@ -124,15 +124,6 @@ job_work(uv_work_t *req)
 	glue_free_input(&in);
 }
 
-static void
-reply_with(struct conn *c, uint32_t msgid, const msgpack_sbuffer *map)
-{
-	struct reply rep;
-	reply_begin(&rep, msgid);
-	msgpack_sbuffer_write(&rep.buf, map->data, map->size);
-	reply_send(&rep, c);
-}
-
 /* On the loop: keep the result, answer who waited, tell the policy. */
 static void
 job_after(uv_work_t *req, int status)
@@ -155,13 +146,13 @@ job_after(uv_work_t *req, int status)
 	}
 	for (size_t i = 0; i < j->n_waiters; i++) {
 		struct conn *c = j->waiters[i].c;
-		if (!c->closing) {
+		if (conn_is_open(c)) {
 			if (j->rc == 0)
-				reply_with(c, j->waiters[i].msgid, &a->replies[j->waiters[i].which]);
+				conn_reply(c, j->waiters[i].msgid, &a->replies[j->waiters[i].which]);
 			else
-				conn_send_error(c, j->waiters[i].msgid, -j->rc, j->err);
+				conn_reply_error(c, j->waiters[i].msgid, -j->rc, j->err);
 		}
-		conn_job_finished(c);
+		conn_release(c);
 	}
 	free(j->waiters);
 	catalog_free(&j->catalog);
@@ -193,8 +184,7 @@ job_start(struct analysis_service *a)
 	j->req.data = j;
 	snprintf(j->db_path, sizeof j->db_path, "%s", a->d->paths.db);
 	j->started_at = clock_now_ms();
-	j->today = proto_local_day(j->started_at, proto_local_offset(j->started_at),
-	    a->d->day_start_hour);
+	j->today = clock_local_day(j->started_at, a->d->day_start_hour);
 	j->cfg = a->cfg;
 	j->waiters = a->waiting;
 	j->n_waiters = a->n_waiting;
@@ -207,9 +197,9 @@ job_start(struct analysis_service *a)
 		log_error("cannot queue the analysis: %s", uv_strerror(rc));
 		a->running = false;
 		for (size_t i = 0; i < j->n_waiters; i++) {
-			conn_send_error(j->waiters[i].c, j->waiters[i].msgid, PROTO_E_INTERNAL,
+			conn_reply_error(j->waiters[i].c, j->waiters[i].msgid, PROTO_E_INTERNAL,
 			    "cannot start the analysis");
-			conn_job_finished(j->waiters[i].c);
+			conn_release(j->waiters[i].c);
 		}
 		free(j->waiters);
 		catalog_free(&j->catalog);
@@ -235,7 +225,11 @@ analysis_service_start(struct analysis_service **out, struct simmerd *d, analysi
 	a->debounce_seconds = 30;
 	for (int i = 0; i < R_COUNT; i++)
 		msgpack_sbuffer_init(&a->replies[i]);
-	uv_timer_init(d->loop, &a->debounce);
+	int rc = uv_timer_init(d->loop, &a->debounce);
+	if (rc != 0) {
+		free(a);
+		return -PROTO_E_INTERNAL;
+	}
 	a->debounce.data = a;
 	*out = a;
 	return 0;
@@ -247,9 +241,9 @@ analysis_service_stop(struct analysis_service *a)
 	a->stopping = true;
 	uv_close((uv_handle_t *)&a->debounce, NULL);
 	for (size_t i = 0; i < a->n_waiting; i++) {
-		conn_send_error(a->waiting[i].c, a->waiting[i].msgid, PROTO_E_SHUTTING_DOWN,
+		conn_reply_error(a->waiting[i].c, a->waiting[i].msgid, PROTO_E_SHUTTING_DOWN,
 		    "simmerd is stopping");
-		conn_job_finished(a->waiting[i].c);
+		conn_release(a->waiting[i].c);
 	}
 	a->n_waiting = 0;
 	/* The handle's memory and a running job's results are left to the
@@ -283,52 +277,70 @@ analysis_service_debounce(struct analysis_service *a)
 /* Queues a reply for when a run that reads everything committed so far is
  * done, starting one (or marking a rerun) as needed. */
 static void
-wait_for_fresh(struct analysis_service *a, struct conn *c, uint32_t msgid, int which)
+wait_for_fresh(struct analysis_service *a, const struct request *rq, int which)
 {
 	struct waiter *n = realloc(a->waiting, (a->n_waiting + 1) * sizeof *n);
 	if (n == NULL) {
-		conn_send_error(c, msgid, PROTO_E_INTERNAL, "out of memory");
+		request_error(rq, PROTO_E_INTERNAL, "out of memory");
 		return;
 	}
 	a->waiting = n;
-	a->waiting[a->n_waiting].c = c;
-	a->waiting[a->n_waiting].msgid = msgid;
+	a->waiting[a->n_waiting].c = rq->conn;
+	a->waiting[a->n_waiting].msgid = rq->msgid;
 	a->waiting[a->n_waiting].which = which;
 	a->n_waiting++;
-	c->pending++;
+	conn_hold(rq->conn);
 	if (a->running)
 		a->rerun = true; /* the running one read older data */
 	else
 		analysis_service_run(a);
 }
 
-void
-analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid)
+/* Answers from the latest result. New entries since the last run: a person
+ * who just logged expects to see them, and a run takes milliseconds, so
+ * answer after a fresh one. */
+static void
+answer(const struct request *rq, int which)
 {
-	wait_for_fresh(a, c, msgid, R_ANALYZE);
+	struct analysis_service *a = rq->d->analysis;
+	if (a->dirty || !a->have_result) {
+		wait_for_fresh(a, rq, which);
+		return;
+	}
+	conn_reply(rq->conn, rq->msgid, &a->replies[which]);
 }
 
-bool
-analysis_service_answer(struct analysis_service *a, struct conn *c, uint32_t msgid,
-    const char *method)
+void
+method_status(const struct request *rq, const msgpack_object *params)
 {
-	int which;
-	if (strcmp(method, PROTO_M_STATUS) == 0)
-		which = R_STATUS;
-	else if (strcmp(method, PROTO_M_FORECAST) == 0 || strcmp(method, PROTO_M_WHY) == 0)
-		which = R_FORECAST;
-	else if (strcmp(method, PROTO_M_TRIGGERS) == 0)
-		which = R_TRIGGERS;
-	else if (strcmp(method, PROTO_M_BACKTEST) == 0)
-		which = R_BACKTEST;
-	else
-		return false;
-	/* New entries since the last run: a person who just logged expects to
-	 * see them, and a run takes milliseconds, so answer after a fresh one. */
-	if (a->dirty || !a->have_result) {
-		wait_for_fresh(a, c, msgid, which);
-		return true;
-	}
-	reply_with(c, msgid, &a->replies[which]);
-	return true;
+	(void)params;
+	answer(rq, R_STATUS);
+}
+
+void
+method_forecast(const struct request *rq, const msgpack_object *params)
+{
+	(void)params;
+	answer(rq, R_FORECAST);
+}
+
+void
+method_triggers(const struct request *rq, const msgpack_object *params)
+{
+	(void)params;
+	answer(rq, R_TRIGGERS);
+}
+
+void
+method_backtest(const struct request *rq, const msgpack_object *params)
+{
+	(void)params;
+	answer(rq, R_BACKTEST);
+}
+
+void
+method_analyze(const struct request *rq, const msgpack_object *params)
+{
+	(void)params;
+	wait_for_fresh(rq->d->analysis, rq, R_ANALYZE);
 }

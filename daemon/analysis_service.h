@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "daemon/analysis/analysis.h"
+#include "daemon/request.h"
 
 struct simmerd;
 struct conn;
@@ -47,12 +48,14 @@ void analysis_service_set_config(struct analysis_service *a, const struct analys
 void analysis_service_run(struct analysis_service *a);
 /* Runs after the debounce delay, restarting it on each call. */
 void analysis_service_debounce(struct analysis_service *a);
-/* `analyze`: replies when a run that started after this call has finished. */
-void analysis_service_wait(struct analysis_service *a, struct conn *c, uint32_t msgid);
-/* status, forecast, why, triggers, backtest: replies from the latest result,
- * or, when entries arrived since it was made, from a fresh run. True when
- * the method is one of these. */
-bool analysis_service_answer(struct analysis_service *a, struct conn *c, uint32_t msgid,
-    const char *method);
+/* Methods (rows of methods.c). status, forecast (and why), triggers and
+ * backtest reply from the latest result, or, when entries arrived since it
+ * was made, from a fresh run; analyze replies when a run that started after
+ * the request has finished. */
+void method_status(const struct request *rq, const msgpack_object *params);
+void method_forecast(const struct request *rq, const msgpack_object *params);
+void method_triggers(const struct request *rq, const msgpack_object *params);
+void method_backtest(const struct request *rq, const msgpack_object *params);
+void method_analyze(const struct request *rq, const msgpack_object *params);
 
 #endif

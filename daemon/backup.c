@@ -106,7 +106,11 @@ void
 backup_start(struct simmerd *d)
 {
 	backup.d = d;
-	uv_timer_init(d->loop, &backup.timer);
+	int rc = uv_timer_init(d->loop, &backup.timer);
+	if (rc != 0) {
+		log_error("cannot schedule the daily backup: %s", uv_strerror(rc));
+		return;
+	}
 	uv_timer_start(&backup.timer, on_check, BACKUP_FIRST_CHECK_MS, BACKUP_CHECK_INTERVAL_MS);
 	backup.started = true;
 }

@@ -33,8 +33,8 @@ enum factor_role {
 	                     * reported, never as a trigger */
 };
 
-#define FACTOR_UNIT_MAX 15
-#define FACTOR_DESCRIPTION_MAX 95
+#define FACTOR_UNIT_MAX PROTO_UNIT_MAX
+#define FACTOR_DESCRIPTION_MAX PROTO_DESCRIPTION_MAX
 
 struct factor {
 	char name[PROTO_FACTOR_MAX + 1];

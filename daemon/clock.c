@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "daemon/clock.h"
+#include "proto/proto.h"
 
 static bool clock_ready;
 static int64_t fake_base_ms = -1, mono_base_ms;
@@ -64,4 +65,10 @@ clock_local_minute(int64_t ms)
 	if (localtime_r(&t, &tm) == NULL)
 		return 0;
 	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+int32_t
+clock_local_day(int64_t ms, int day_start_hour)
+{
+	return proto_local_day(ms, proto_local_offset(ms), day_start_hour);
 }

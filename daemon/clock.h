@@ -1,5 +1,6 @@
 /*
- * clock.h: the daemon's one source of wall-clock time.
+ * clock.h: the daemon's one source of wall-clock time: every file that asks
+ * what time or what local day it is asks here.
  *
  * Tests set SIMMER_NOW (ISO 8601 with offset, or milliseconds) to start the
  * clock at a chosen instant; it then advances with the monotonic clock, so
@@ -15,5 +16,8 @@
 int64_t clock_now_ms(void);
 /* Minutes since local midnight at an instant. */
 int clock_local_minute(int64_t ms);
+/* The local day (days since 1970-01-01) an instant belongs to in the
+ * process's time zone, a day starting at day_start_hour. */
+int32_t clock_local_day(int64_t ms, int day_start_hour);
 
 #endif

@@ -3,167 +3,207 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon/analysis/analysis.h"
 #include "daemon/config.h"
 
-const char *const config_keys[] = {
-	"day.start_hour", "analysis.flare_pain_level", "analysis.max_lag_days", "analysis.q_max",
-	"analysis.debounce_seconds", "alerts.max_false_per_30d", "schedule.evening", "schedule.morning", "schedule.checkin",
-	"schedule.checkin_enabled", "alerts.cooldown_hours", "alerts.quiet_start",
-	"alerts.quiet_end", "notify.enabled", NULL,
+/* How a value is written in the file. */
+enum config_type {
+	CONFIG_INT,    /* an int field: a whole number within [lo, hi] */
+	CONFIG_REAL,   /* a double field: a number within [lo, hi] */
+	CONFIG_CLOCK,  /* an int field of minutes after midnight: HH:MM */
+	CONFIG_BOOL,   /* a bool field: true/false, yes/no, on/off, 1/0 */
 };
+
+#define NOT_ANALYSIS ((size_t)-1)
+
+/* One row per key, in file order: the key, its type, where it lives in
+ * struct simmer_config, its range and default, and what to say when a
+ * value is refused. A key the analysis reads names its field of struct
+ * analysis_config: its default is the analysis's own. Adding a key is one
+ * row here (and its field in config.h). */
+#define CONFIG_TABLE(X) \
+	X("day.start_hour", CONFIG_INT, day_start_hour, 0, 12, 4, NOT_ANALYSIS, \
+	    "an hour from 0 to 12") \
+	X("analysis.flare_pain_level", CONFIG_REAL, flare_pain_level, 1, 10, 0, \
+	    offsetof(struct analysis_config, flare_pain_level), "a pain level from 1 to 10") \
+	X("analysis.max_lag_days", CONFIG_INT, max_lag_days, 0, 7, 0, \
+	    offsetof(struct analysis_config, max_lag_days), "0 to 7 days") \
+	X("analysis.q_max", CONFIG_REAL, q_max, 0.01, 0.25, 0, \
+	    offsetof(struct analysis_config, q_max), "a false-discovery level from 0.01 to 0.25") \
+	X("analysis.debounce_seconds", CONFIG_INT, debounce_seconds, 0, 3600, 30, NOT_ANALYSIS, \
+	    "0 to 3600 seconds") \
+	X("alerts.max_false_per_30d", CONFIG_REAL, max_false_per_30d, 0.1, 10, 0, \
+	    offsetof(struct analysis_config, max_false_per_30d), \
+	    "0.1 to 10 false alarms per 30 days") \
+	X("schedule.evening", CONFIG_CLOCK, evening_min, 0, 1439, 20 * 60, NOT_ANALYSIS, \
+	    "a time HH:MM") \
+	X("schedule.morning", CONFIG_CLOCK, morning_min, 0, 1439, 8 * 60, NOT_ANALYSIS, \
+	    "a time HH:MM") \
+	X("schedule.checkin", CONFIG_CLOCK, checkin_min, 0, 1439, 21 * 60, NOT_ANALYSIS, \
+	    "a time HH:MM") \
+	X("schedule.checkin_enabled", CONFIG_BOOL, checkin_enabled, 0, 1, 1, NOT_ANALYSIS, \
+	    "true or false") \
+	X("alerts.cooldown_hours", CONFIG_INT, cooldown_hours, 0, 168, 12, NOT_ANALYSIS, \
+	    "0 to 168 hours") \
+	X("alerts.quiet_start", CONFIG_CLOCK, quiet_start_min, 0, 1439, 22 * 60, NOT_ANALYSIS, \
+	    "a time HH:MM") \
+	X("alerts.quiet_end", CONFIG_CLOCK, quiet_end_min, 0, 1439, 8 * 60, NOT_ANALYSIS, \
+	    "a time HH:MM") \
+	X("notify.enabled", CONFIG_BOOL, notify_enabled, 0, 1, 1, NOT_ANALYSIS, "true or false")
+
+struct config_key {
+	const char *key;
+	enum config_type type;
+	size_t offset;          /* in struct simmer_config */
+	double lo, hi, def;
+	size_t analysis_offset; /* in struct analysis_config, or NOT_ANALYSIS */
+	const char *want;
+};
+
+#define CONFIG_ROW(key, type, field, lo, hi, def, aoff, want) \
+	{key, type, offsetof(struct simmer_config, field), lo, hi, def, aoff, want},
+#define CONFIG_KEY(key, type, field, lo, hi, def, aoff, want) key,
+
+static const struct config_key config_table[] = {CONFIG_TABLE(CONFIG_ROW)};
+const char *const config_keys[] = {CONFIG_TABLE(CONFIG_KEY) NULL};
+
+#define CONFIG_ROWS (sizeof config_table / sizeof config_table[0])
+
+static const struct config_key *
+config_find(const char *key)
+{
+	for (size_t i = 0; i < CONFIG_ROWS; i++)
+		if (strcmp(config_table[i].key, key) == 0)
+			return &config_table[i];
+	return NULL;
+}
+
+/* Stores v (already checked) in the field a row names, in the struct at base. */
+static void
+field_put(void *base, size_t offset, enum config_type type, double v)
+{
+	char *p = (char *)base + offset;
+	switch (type) {
+	case CONFIG_REAL: *(double *)p = v; break;
+	case CONFIG_BOOL: *(bool *)p = v != 0; break;
+	default: *(int *)p = (int)v; break;
+	}
+}
+
+static double
+field_get(const void *base, size_t offset, enum config_type type)
+{
+	const char *p = (const char *)base + offset;
+	switch (type) {
+	case CONFIG_REAL: return *(const double *)p;
+	case CONFIG_BOOL: return *(const bool *)p;
+	default: return *(const int *)p;
+	}
+}
 
 void
 config_defaults(struct simmer_config *c)
 {
-	c->day_start_hour = 4;
-	c->flare_pain_level = 7;
-	c->max_lag_days = 3;
-	c->q_max = 0.10;
-	c->debounce_seconds = 30;
-	c->max_false_per_30d = 1;
-	c->evening_min = 20 * 60;
-	c->morning_min = 8 * 60;
-	c->checkin_min = 21 * 60;
-	c->checkin_enabled = true;
-	c->cooldown_hours = 12;
-	c->quiet_start_min = 22 * 60;
-	c->quiet_end_min = 8 * 60;
-	c->notify_enabled = true;
+	struct analysis_config ac;
+	analysis_config_default(&ac);
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < CONFIG_ROWS; i++) {
+		const struct config_key *k = &config_table[i];
+		double v = k->analysis_offset == NOT_ANALYSIS ? k->def
+		    : field_get(&ac, k->analysis_offset, k->type);
+		field_put(c, k->offset, k->type, v);
+	}
 }
 
+void
+config_analysis(const struct simmer_config *c, struct analysis_config *ac)
+{
+	analysis_config_default(ac);
+	for (size_t i = 0; i < CONFIG_ROWS; i++) {
+		const struct config_key *k = &config_table[i];
+		if (k->analysis_offset != NOT_ANALYSIS)
+			field_put(ac, k->analysis_offset, k->type, field_get(c, k->offset, k->type));
+	}
+}
+
+/* Reads one value of a row's type and range; -1 when it is not one. */
 static int
-parse_int(const char *v, long lo, long hi, long *out)
+parse_value(const struct config_key *k, const char *v, double *out)
 {
 	char *end;
 	errno = 0;
-	long x = strtol(v, &end, 10);
-	if (errno || end == v || *end != '\0' || x < lo || x > hi)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int
-parse_real(const char *v, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double x = strtod(v, &end);
-	if (errno || end == v || *end != '\0' || !(x >= lo && x <= hi))
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int
-parse_clock(const char *v, int *minutes)
-{
-	int h, m, n = 0;
-	if (sscanf(v, "%d:%d%n", &h, &m, &n) != 2 || v[n] != '\0' || h < 0 || h > 23 || m < 0 || m > 59)
-		return -1;
-	*minutes = h * 60 + m;
-	return 0;
-}
-
-static int
-parse_bool(const char *v, bool *out)
-{
-	if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"))
-		*out = true;
-	else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0"))
-		*out = false;
-	else
-		return -1;
-	return 0;
+	switch (k->type) {
+	case CONFIG_INT: {
+		long x = strtol(v, &end, 10);
+		if (errno || end == v || *end != '\0' || x < k->lo || x > k->hi)
+			return -1;
+		*out = (double)x;
+		return 0;
+	}
+	case CONFIG_REAL: {
+		double x = strtod(v, &end);
+		if (errno || end == v || *end != '\0' || !(x >= k->lo && x <= k->hi))
+			return -1;
+		*out = x;
+		return 0;
+	}
+	case CONFIG_CLOCK: {
+		int h, m, n = 0;
+		if (sscanf(v, "%d:%d%n", &h, &m, &n) != 2 || v[n] != '\0' || h < 0 || h > 23 ||
+		    m < 0 || m > 59)
+			return -1;
+		*out = h * 60 + m;
+		return 0;
+	}
+	case CONFIG_BOOL:
+		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1"))
+			*out = 1;
+		else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0"))
+			*out = 0;
+		else
+			return -1;
+		return 0;
+	}
+	return -1;
 }
 
 int
 config_set(struct simmer_config *c, const char *key, const char *value, char *err, size_t errlen)
 {
-	long l;
-	double d;
-	int rc = -1;
-	const char *want = "";
-	if (!strcmp(key, "day.start_hour")) {
-		want = "an hour from 0 to 12";
-		if ((rc = parse_int(value, 0, 12, &l)) == 0)
-			c->day_start_hour = (int)l;
-	} else if (!strcmp(key, "analysis.flare_pain_level")) {
-		want = "a pain level from 1 to 10";
-		rc = parse_real(value, 1, 10, &c->flare_pain_level);
-	} else if (!strcmp(key, "analysis.max_lag_days")) {
-		want = "0 to 7 days";
-		if ((rc = parse_int(value, 0, 7, &l)) == 0)
-			c->max_lag_days = (int)l;
-	} else if (!strcmp(key, "analysis.q_max")) {
-		want = "a false-discovery level from 0.01 to 0.25";
-		if ((rc = parse_real(value, 0.01, 0.25, &d)) == 0)
-			c->q_max = d;
-	} else if (!strcmp(key, "analysis.debounce_seconds")) {
-		want = "0 to 3600 seconds";
-		if ((rc = parse_int(value, 0, 3600, &l)) == 0)
-			c->debounce_seconds = (int)l;
-	} else if (!strcmp(key, "alerts.max_false_per_30d")) {
-		want = "0.1 to 10 false alarms per 30 days";
-		rc = parse_real(value, 0.1, 10, &c->max_false_per_30d);
-	} else if (!strcmp(key, "schedule.evening")) {
-		want = "a time HH:MM";
-		rc = parse_clock(value, &c->evening_min);
-	} else if (!strcmp(key, "schedule.morning")) {
-		want = "a time HH:MM";
-		rc = parse_clock(value, &c->morning_min);
-	} else if (!strcmp(key, "schedule.checkin")) {
-		want = "a time HH:MM";
-		rc = parse_clock(value, &c->checkin_min);
-	} else if (!strcmp(key, "schedule.checkin_enabled")) {
-		want = "true or false";
-		rc = parse_bool(value, &c->checkin_enabled);
-	} else if (!strcmp(key, "alerts.cooldown_hours")) {
-		want = "0 to 168 hours";
-		if ((rc = parse_int(value, 0, 168, &l)) == 0)
-			c->cooldown_hours = (int)l;
-	} else if (!strcmp(key, "alerts.quiet_start")) {
-		want = "a time HH:MM";
-		rc = parse_clock(value, &c->quiet_start_min);
-	} else if (!strcmp(key, "alerts.quiet_end")) {
-		want = "a time HH:MM";
-		rc = parse_clock(value, &c->quiet_end_min);
-	} else if (!strcmp(key, "notify.enabled")) {
-		want = "true or false";
-		rc = parse_bool(value, &c->notify_enabled);
-	} else {
+	const struct config_key *k = config_find(key);
+	if (k == NULL) {
 		snprintf(err, errlen, "unknown key %s (see simmer.conf(5))", key);
 		return -1;
 	}
-	if (rc != 0)
-		snprintf(err, errlen, "%s must be %s (got '%s')", key, want, value);
-	return rc;
+	double v;
+	if (parse_value(k, value, &v) != 0) {
+		snprintf(err, errlen, "%s must be %s (got '%s')", key, k->want, value);
+		return -1;
+	}
+	field_put(c, k->offset, k->type, v);
+	return 0;
 }
 
 int
 config_get(const struct simmer_config *c, const char *key, char *out, size_t outlen)
 {
-	if (!strcmp(key, "day.start_hour")) snprintf(out, outlen, "%d", c->day_start_hour);
-	else if (!strcmp(key, "analysis.flare_pain_level")) snprintf(out, outlen, "%g", c->flare_pain_level);
-	else if (!strcmp(key, "analysis.max_lag_days")) snprintf(out, outlen, "%d", c->max_lag_days);
-	else if (!strcmp(key, "analysis.q_max")) snprintf(out, outlen, "%g", c->q_max);
-	else if (!strcmp(key, "analysis.debounce_seconds")) snprintf(out, outlen, "%d", c->debounce_seconds);
-	else if (!strcmp(key, "alerts.max_false_per_30d")) snprintf(out, outlen, "%g", c->max_false_per_30d);
-	else if (!strcmp(key, "schedule.evening")) snprintf(out, outlen, "%02d:%02d", c->evening_min / 60, c->evening_min % 60);
-	else if (!strcmp(key, "schedule.morning")) snprintf(out, outlen, "%02d:%02d", c->morning_min / 60, c->morning_min % 60);
-	else if (!strcmp(key, "schedule.checkin")) snprintf(out, outlen, "%02d:%02d", c->checkin_min / 60, c->checkin_min % 60);
-	else if (!strcmp(key, "schedule.checkin_enabled")) snprintf(out, outlen, "%s", c->checkin_enabled ? "true" : "false");
-	else if (!strcmp(key, "alerts.cooldown_hours")) snprintf(out, outlen, "%d", c->cooldown_hours);
-	else if (!strcmp(key, "alerts.quiet_start")) snprintf(out, outlen, "%02d:%02d", c->quiet_start_min / 60, c->quiet_start_min % 60);
-	else if (!strcmp(key, "alerts.quiet_end")) snprintf(out, outlen, "%02d:%02d", c->quiet_end_min / 60, c->quiet_end_min % 60);
-	else if (!strcmp(key, "notify.enabled")) snprintf(out, outlen, "%s", c->notify_enabled ? "true" : "false");
-	else return -1;
+	const struct config_key *k = config_find(key);
+	if (k == NULL)
+		return -1;
+	double v = field_get(c, k->offset, k->type);
+	switch (k->type) {
+	case CONFIG_INT: snprintf(out, outlen, "%d", (int)v); break;
+	case CONFIG_REAL: snprintf(out, outlen, "%g", v); break;
+	case CONFIG_CLOCK: snprintf(out, outlen, "%02d:%02d", (int)v / 60, (int)v % 60); break;
+	case CONFIG_BOOL: snprintf(out, outlen, "%s", v != 0 ? "true" : "false"); break;
+	}
 	return 0;
 }
 

@@ -25,7 +25,11 @@ struct simmer_config {
 	bool notify_enabled;             /* [notify] enabled = true */
 };
 
+struct analysis_config;
+
 void config_defaults(struct simmer_config *c);
+/* The analysis's settings from the configuration. */
+void config_analysis(const struct simmer_config *c, struct analysis_config *ac);
 /* Reads path into c (starting from defaults). A missing file is fine.
  * Returns 0 or -1 with a message naming the line. */
 int config_load(const char *path, struct simmer_config *c, char *err, size_t errlen);

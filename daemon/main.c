@@ -22,10 +22,17 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "daemon/alerts.h"
+#include "daemon/analysis_service.h"
 #include "daemon/backup.h"
+#include "daemon/clock.h"
+#include "daemon/config_service.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/services.h"
+#include "daemon/methods.h"
+#include "daemon/schedule.h"
+#include "daemon/server.h"
+#include "daemon/spool.h"
 #include "daemon/store.h"
 #include "daemon/watchdog.h"
 
@@ -104,7 +111,9 @@ on_writer_stopped(void *arg)
 {
 	struct simmerd *d = arg;
 	server_close_all(d);
-	services_stop(d);
+	schedule_stop(d->schedule);
+	analysis_service_stop(d->analysis);
+	alerts_stop(d->alerts);
 }
 
 static void
@@ -131,7 +140,7 @@ on_signal(uv_signal_t *h, int signum)
 	struct simmerd *d = h->data;
 	if (signum == SIGHUP) {
 		char err[PROTO_MESSAGE_MAX];
-		if (services_reload(d, err, sizeof err) != 0)
+		if (config_service_reload(d, err, sizeof err) != 0)
 			log_error("keeping the old configuration: %s", err);
 		return;
 	}
@@ -156,14 +165,88 @@ open_store(struct simmerd *d, char *err, size_t errlen)
 }
 
 static int
+keep_last_alert(const struct alert *a, void *arg)
+{
+	*(int64_t *)arg = a->time_ms;
+	return 0;
+}
+
+static int
+keep_last_day(const struct daily_row *row, void *arg)
+{
+	int32_t *day = arg;
+	if (row->day > *day)
+		*day = row->day;
+	return 0;
+}
+
+/* What the loop must remember from the file before serving. */
+struct restored {
+	int64_t last_alert;         /* the last risk alert: no repeat within the cooldown */
+	int32_t last_checkin_day;   /* the check-in comes once a day ... */
+	int32_t last_entry_day;     /* ... on a day with nothing logged */
+};
+
+static void
+restore_state(struct simmerd *d, struct restored *r)
+{
+	struct store *st;
+	char err[PROTO_MESSAGE_MAX];
+	memset(r, 0, sizeof *r);
+	if (store_open(&st, d->paths.db, true, err, sizeof err) != 0) {
+		log_warn("cannot read the alert history: %s", err);
+		return;
+	}
+	store_alerts_list(st, "risk", 1, keep_last_alert, &r->last_alert, err, sizeof err);
+	int64_t last_checkin = 0;
+	if (store_alerts_list(st, "checkin", 1, keep_last_alert, &last_checkin, err, sizeof err) == 0 &&
+	    last_checkin > 0)
+		r->last_checkin_day = clock_local_day(last_checkin, d->day_start_hour);
+	int32_t today = clock_local_day(clock_now_ms(), d->day_start_hour);
+	store_read_daily(st, today - 1, keep_last_day, &r->last_entry_day, err, sizeof err);
+	store_close(st);
+}
+
+static void
+on_analysis(struct simmerd *d, const struct analysis_outcome *o)
+{
+	alerts_on_analysis(d->alerts, o);
+}
+
+/* The analysis, the alerts and the schedule, once the store and the socket
+ * are up. Alerts first: a red flag kept in the spool must still raise one. */
+static int
+start_services(struct simmerd *d, char *err, size_t errlen)
+{
+	if (alerts_start(&d->alerts, d) != 0 ||
+	    analysis_service_start(&d->analysis, d, on_analysis) != 0) {
+		snprintf(err, errlen, "out of memory starting the analysis and alerts");
+		return -PROTO_E_INTERNAL;
+	}
+	config_service_apply(d);
+	struct restored r;
+	restore_state(d, &r);
+	if (r.last_alert > 0)
+		alerts_restore(d->alerts, r.last_alert);
+	int rc = schedule_start(&d->schedule, d, r.last_entry_day, r.last_checkin_day, err, errlen);
+	if (rc != 0)
+		return rc;
+	/* Results for status right after a start. */
+	analysis_service_run(d->analysis);
+	return 0;
+}
+
+static int
 start_signals(struct simmerd *d)
 {
 	uv_signal_t *sigs[] = {&d->sig_term, &d->sig_int, &d->sig_hup};
 	int nums[] = {SIGTERM, SIGINT, SIGHUP};
 	for (int i = 0; i < 3; i++) {
-		uv_signal_init(d->loop, sigs[i]);
+		int rc = uv_signal_init(d->loop, sigs[i]);
+		if (rc != 0)
+			return rc;
 		sigs[i]->data = d;
-		int rc = uv_signal_start(sigs[i], on_signal, nums[i]);
+		rc = uv_signal_start(sigs[i], on_signal, nums[i]);
 		if (rc != 0)
 			return rc;
 	}
@@ -241,7 +324,7 @@ main(int argc, char **argv)
 	if (restore_from != NULL)
 		return restore_command(d, restore_from);
 	d->loop = uv_default_loop();
-	if (services_load_config(d, err, sizeof err) != 0) {
+	if (config_service_load(d, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return EX_CONFIG;
 	}
@@ -259,12 +342,11 @@ main(int argc, char **argv)
 		log_error("cannot install signal handlers");
 		return EX_OSERR;
 	}
-	if (server_listen(d, err, sizeof err) != 0) {
+	if (server_listen(d, methods_handle_request, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return EX_UNAVAILABLE;
 	}
-	/* Alerts first: a red flag kept in the spool must still raise one. */
-	if (services_start(d, err, sizeof err) != 0) {
+	if (start_services(d, err, sizeof err) != 0) {
 		log_error("%s", err);
 		return EX_SOFTWARE;
 	}

@@ -234,7 +234,13 @@ notifier_start(struct notifier **out, uv_loop_t *loop, const char *report_path,
 	pthread_mutex_init(&n->lock, NULL);
 	n->ctx = g_main_context_new();
 	n->gloop = g_main_loop_new(n->ctx, FALSE);
-	uv_async_init(loop, &n->async, on_async);
+	if (uv_async_init(loop, &n->async, on_async) != 0) {
+		g_main_loop_unref(n->gloop);
+		g_main_context_unref(n->ctx);
+		pthread_mutex_destroy(&n->lock);
+		free(n);
+		return -PROTO_E_INTERNAL;
+	}
 	n->async.data = n;
 	if (pthread_create(&n->thread, NULL, notifier_main, n) != 0) {
 		uv_close((uv_handle_t *)&n->async, NULL);

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "daemon/daemon.h"
+#include "daemon/alert_policy.h"
 #include "daemon/replies.h"
 
 void
@@ -77,11 +77,17 @@ reply_pack_factor(msgpack_packer *pk, const struct factor *f)
 }
 
 void
-reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *message)
+reply_pack_alert(msgpack_packer *pk, const struct alert *a)
 {
-	msgpack_packer pk;
-	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
-	proto_pack_response_error(&pk, msgid, code, message);
+	msgpack_pack_map(pk, 8);
+	proto_pack_kv_int(pk, "id", a->id);
+	proto_pack_kv_int(pk, "time", a->time_ms);
+	proto_pack_kv_str(pk, "kind", a->kind);
+	proto_pack_kv_str(pk, "level", a->level);
+	proto_pack_kv_str(pk, "summary", a->summary);
+	proto_pack_kv_str(pk, "body", a->body);
+	proto_pack_kv_bool(pk, "shown", a->shown);
+	proto_pack_kv_str(pk, "outcome", a->outcome);
 }
 
 void
@@ -90,11 +96,4 @@ reply_begin(struct reply *rep, uint32_t msgid)
 	msgpack_sbuffer_init(&rep->buf);
 	msgpack_packer_init(&rep->pk, &rep->buf, msgpack_sbuffer_write);
 	proto_pack_response_head(&rep->pk, msgid);
-}
-
-void
-reply_send(struct reply *rep, struct conn *c)
-{
-	conn_send_sbuffer(c, &rep->buf);
-	msgpack_sbuffer_destroy(&rep->buf);
 }

@@ -1,6 +1,8 @@
 /*
  * replies.h: packs the result maps of simmerd's replies that more than one
- * thread builds (entries, log results, factors), as PROTOCOL.md defines them.
+ * file or thread builds (entries, log results, factors, alerts), as
+ * PROTOCOL.md defines them. Pure: it only packs, and sending is the
+ * server's.
  */
 #ifndef SIMMER_DAEMON_REPLIES_H
 #define SIMMER_DAEMON_REPLIES_H
@@ -18,17 +20,15 @@ void reply_pack_entries(msgpack_packer *pk, const struct entry *entries, size_t 
 void reply_pack_log_result(msgpack_packer *pk, const struct job *job);
 /* {"name", "kind", "role", "unit", "min", "max", "builtin", "description"} */
 void reply_pack_factor(msgpack_packer *pk, const struct factor *f);
+/* {"id", "time", "kind", "level", "summary", "body", "shown", "outcome"} */
+struct alert;
+void reply_pack_alert(msgpack_packer *pk, const struct alert *a);
 /* A success response being built: reply_begin packs the envelope, the
- * caller packs the result with rep.pk, reply_send writes it and frees it. */
-struct conn;
+ * caller packs the result with rep.pk, and the loop sends rep.buf. */
 struct reply {
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
 };
 void reply_begin(struct reply *rep, uint32_t msgid);
-void reply_send(struct reply *rep, struct conn *c);
-
-/* A complete error response in a fresh buffer. */
-void reply_pack_error(msgpack_sbuffer *buf, uint32_t msgid, int code, const char *message);
 
 #endif

@@ -4,8 +4,9 @@
  * It owns the bytes: accepting (checking the peer's uid), buffering what a
  * connection sends, cutting it into messages with proto_scan() under the
  * limits of proto/limits.h, answering protocol errors and closing the
- * offender, and writing replies. What a request means is dispatch.c's.
- * A misbehaving client only ever loses its own connection.
+ * offender, and writing replies. What a request means is the method
+ * table's (methods.c), reached through the callback given to
+ * server_listen(). A misbehaving client only ever loses its own connection.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,10 +21,31 @@
 
 #include "daemon/daemon.h"
 #include "daemon/log.h"
-#include "daemon/replies.h"
+#include "daemon/server.h"
 
 /* Bytes asked of the kernel per read. */
 #define CONN_READ_CHUNK (64u * 1024u)
+
+/* Requests one connection may have waiting for another thread before we
+ * stop reading from it: a pipelining client gets backpressure, not memory. */
+#define CONN_MAX_PENDING 16
+
+struct conn {
+	uv_pipe_t pipe;
+	uv_timer_t stall_timer;
+	struct simmerd *daemon;
+	struct conn *prev, *next;   /* the daemon's list of open connections */
+	uint64_t serial;            /* for log lines */
+	pid_t peer_pid;
+	char *buf;                  /* bytes received, not yet a complete message */
+	size_t len, cap;
+	unsigned pending;           /* holds: replies owed by other threads */
+	unsigned handles_open;      /* pipe and timer, until their close callbacks */
+	bool closing;               /* no more reading; close after writes */
+	bool reading;
+	bool eof;                   /* the client will send nothing more */
+	bool subscribed;            /* receives `alert` notifications */
+};
 
 struct write_req {
 	uv_write_t req;
@@ -39,7 +61,7 @@ conn_on_handle_closed(uv_handle_t *h)
 	if (--c->handles_open > 0)
 		return;
 	if (c->pending > 0)
-		return; /* freed by conn_job_finished when the last job comes back */
+		return; /* freed by conn_release when the last hold goes */
 	free(c->buf);
 	free(c);
 }
@@ -80,7 +102,7 @@ conn_on_shutdown(uv_shutdown_t *req, int status)
 	conn_close_now(c);
 }
 
-void
+static void
 conn_close_after_writes(struct conn *c)
 {
 	if (c->closing)
@@ -111,7 +133,7 @@ conn_on_write(uv_write_t *req, int status)
 }
 
 void
-conn_send_sbuffer(struct conn *c, msgpack_sbuffer *buf)
+conn_send(struct conn *c, msgpack_sbuffer *buf)
 {
 	size_t size = buf->size;
 	char *data = msgpack_sbuffer_release(buf);
@@ -145,13 +167,60 @@ conn_send_sbuffer(struct conn *c, msgpack_sbuffer *buf)
 }
 
 void
-conn_send_error(struct conn *c, uint32_t msgid, int code, const char *message)
+conn_reply_error(struct conn *c, uint32_t msgid, int code, const char *message)
 {
 	msgpack_sbuffer buf;
 	msgpack_sbuffer_init(&buf);
-	reply_pack_error(&buf, msgid, code, message);
-	conn_send_sbuffer(c, &buf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	proto_pack_response_error(&pk, msgid, code, message);
+	conn_send(c, &buf);
 	msgpack_sbuffer_destroy(&buf);
+}
+
+void
+conn_reply(struct conn *c, uint32_t msgid, const msgpack_sbuffer *result)
+{
+	msgpack_sbuffer buf;
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	proto_pack_response_head(&pk, msgid);
+	msgpack_sbuffer_write(&buf, result->data, result->size);
+	conn_send(c, &buf);
+	msgpack_sbuffer_destroy(&buf);
+}
+
+bool
+conn_is_open(const struct conn *c)
+{
+	return !c->closing;
+}
+
+unsigned long long
+conn_serial(const struct conn *c)
+{
+	return (unsigned long long)c->serial;
+}
+
+void
+conn_subscribe(struct conn *c)
+{
+	c->subscribed = true;
+}
+
+void
+server_broadcast(struct simmerd *d, const msgpack_sbuffer *notification)
+{
+	for (struct conn *c = d->conns; c; c = c->next) {
+		if (!c->subscribed || c->closing)
+			continue;
+		msgpack_sbuffer copy;
+		msgpack_sbuffer_init(&copy);
+		msgpack_sbuffer_write(&copy, notification->data, notification->size);
+		conn_send(c, &copy);
+		msgpack_sbuffer_destroy(&copy);
+	}
 }
 
 /* Answers a protocol violation and disconnects the client. */
@@ -160,7 +229,7 @@ conn_protocol_error(struct conn *c, uint32_t msgid, int code, const char *messag
 {
 	log_info("client %llu broke the protocol (%s): %s; disconnecting it",
 	    (unsigned long long)c->serial, proto_error_name(code), message);
-	conn_send_error(c, msgid, code, message);
+	conn_reply_error(c, msgid, code, message);
 	conn_close_after_writes(c);
 }
 
@@ -267,7 +336,7 @@ conn_process(struct conn *c)
 			break;
 		}
 		if (msg.type == PROTO_REQUEST)
-			dispatch_request(c, &msg);
+			d->on_request(d, c, &msg);
 		else
 			log_debug("client %llu sent a %s; ignored", (unsigned long long)c->serial,
 			    msg.type == PROTO_NOTIFICATION ? "notification" : "response");
@@ -297,7 +366,13 @@ conn_process(struct conn *c)
 }
 
 void
-conn_job_finished(struct conn *c)
+conn_hold(struct conn *c)
+{
+	c->pending++;
+}
+
+void
+conn_release(struct conn *c)
 {
 	c->pending--;
 	if (c->handles_open == 0) {
@@ -319,7 +394,7 @@ static void
 conn_refuse(struct conn *c, int code, const char *message)
 {
 	log_warn("refused a connection: %s", message);
-	conn_send_error(c, 0, code, message);
+	conn_reply_error(c, 0, code, message);
 	conn_close_after_writes(c);
 }
 
@@ -338,9 +413,20 @@ server_on_connection(uv_stream_t *listener, int status)
 	}
 	c->daemon = d;
 	c->serial = ++d->next_serial;
-	uv_pipe_init(d->loop, &c->pipe, 0);
-	uv_timer_init(d->loop, &c->stall_timer);
+	int rc = uv_pipe_init(d->loop, &c->pipe, 0);
+	if (rc != 0) {
+		log_error("cannot set up a connection: %s", uv_strerror(rc));
+		free(c);
+		return;
+	}
 	c->pipe.data = c;
+	c->handles_open = 1;
+	rc = uv_timer_init(d->loop, &c->stall_timer);
+	if (rc != 0) {
+		log_error("cannot set up a connection's timer: %s", uv_strerror(rc));
+		uv_close((uv_handle_t *)&c->pipe, conn_on_handle_closed);
+		return;
+	}
 	c->stall_timer.data = c;
 	c->handles_open = 2;
 	c->next = d->conns;
@@ -430,8 +516,9 @@ server_bind_own(struct simmerd *d, char *err, size_t errlen)
 }
 
 int
-server_listen(struct simmerd *d, char *err, size_t errlen)
+server_listen(struct simmerd *d, server_request_fn on_request, char *err, size_t errlen)
 {
+	d->on_request = on_request;
 	int rc = uv_pipe_init(d->loop, &d->listener, 0);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot create the listener: %s", uv_strerror(rc));
@@ -495,8 +582,15 @@ server_stop_reading_all(struct simmerd *d)
 }
 
 void
-server_resume_held(struct simmerd *d)
+server_entries_accepted(struct simmerd *d, size_t n)
 {
+	d->inflight_entries += n;
+}
+
+void
+server_entries_settled(struct simmerd *d, size_t n)
+{
+	d->inflight_entries -= n;
 	/* Called after every commit: only walk the connections when one of
 	 * them was actually held back. */
 	if (!d->conns_held || d->stopping || d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES)

@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/entries.h"
 #include "daemon/log.h"
+#include "daemon/spool.h"
 
 /* A spool bigger than this is not a person's missed entries; refuse to
  * read it into memory and say so. */
@@ -152,7 +154,7 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 		off += (size_t)n;
 		if (n_items == PROTO_MAX_ENTRIES_PER_REQUEST) {
 			sf->batches_left++;
-			if (dispatch_submit_entries(d, items, n_items, spool_batch_done, sf) != 0) {
+			if (entries_submit(d, items, n_items, spool_batch_done, sf) != 0) {
 				sf->batches_left--;
 				sf->failed = true;
 				free(items);
@@ -164,7 +166,7 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 	free(data);
 	if (n_items > 0) {
 		sf->batches_left++;
-		if (dispatch_submit_entries(d, items, n_items, spool_batch_done, sf) != 0) {
+		if (entries_submit(d, items, n_items, spool_batch_done, sf) != 0) {
 			sf->batches_left--;
 			sf->failed = true;
 			free(items);

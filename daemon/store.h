@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "daemon/alert.h"
 #include "daemon/catalog.h"
 #include "proto/proto.h"
 
@@ -95,18 +96,11 @@ int store_read_daily(struct store *st, int32_t since_day, store_daily_cb cb, voi
     char *err, size_t errlen);
 
 /* Alerts: every one is stored with whether it was shown. */
-struct stored_alert {
-	int64_t id, time_ms;
-	char kind[16], level[16];
-	char summary[160], body[640];
-	bool shown;
-	char outcome[128];
-};
-int store_alert_insert(struct store *st, const struct stored_alert *a, int64_t *id,
+int store_alert_insert(struct store *st, const struct alert *a, int64_t *id,
     char *err, size_t errlen);
 int store_alert_set_outcome(struct store *st, int64_t id, bool shown, const char *outcome,
     char *err, size_t errlen);
-typedef int (*store_alert_cb)(const struct stored_alert *a, void *arg);
+typedef int (*store_alert_cb)(const struct alert *a, void *arg);
 /* The newest `limit` alerts, oldest first; kind NULL for all kinds. */
 int store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_alert_cb cb,
     void *arg, char *err, size_t errlen);
@@ -115,13 +109,6 @@ int store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_
  * it when a large batch is done and nothing waits, so an idle daemon stays
  * small after an import. */
 void store_release_memory(struct store *st);
-
-/* Key/value settings kept in the file (e.g. the last alert state). */
-int store_meta_get(struct store *st, const char *key, char *out, size_t outlen,
-    char *err, size_t errlen);  /* -PROTO_E_NOT_FOUND when absent */
-int store_meta_set(struct store *st, const char *key, const char *value,
-    char *err, size_t errlen);
-
 
 /*
  * Backups (store_backup.c). Each runs off the loop thread. store_backup

@@ -1,6 +1,5 @@
 /*
- * store_alerts.c: the alerts table and the key/value settings of the
- * store (see store.h).
+ * store_alerts.c: the alerts table of the store (see store.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +7,7 @@
 #include "daemon/store_internal.h"
 
 int
-store_alert_insert(struct store *st, const struct stored_alert *a, int64_t *id,
+store_alert_insert(struct store *st, const struct alert *a, int64_t *id,
     char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
@@ -60,7 +59,7 @@ store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_aler
 	sqlite3_bind_int(s, 2, (int)limit);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct stored_alert a;
+		struct alert a;
 		memset(&a, 0, sizeof a);
 		a.id = sqlite3_column_int64(s, 0);
 		a.time_ms = sqlite3_column_int64(s, 1);
@@ -78,39 +77,4 @@ store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_aler
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : store_fail(st, err, errlen, "listing alerts");
-}
-
-int
-store_meta_get(struct store *st, const char *key, char *out, size_t outlen,
-    char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?1", -1, &s, NULL) !=
-	    SQLITE_OK)
-		return store_fail(st, err, errlen, "reading a setting");
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return -PROTO_E_NOT_FOUND;
-	return store_fail(st, err, errlen, "reading a setting");
-}
-
-int
-store_meta_set(struct store *st, const char *key, const char *value,
-    char *err, size_t errlen)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-	    -1, &s, NULL) != SQLITE_OK)
-		return store_fail(st, err, errlen, "saving a setting");
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_fail(st, err, errlen, "saving a setting");
 }

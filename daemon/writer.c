@@ -2,7 +2,7 @@
  * writer.c: the store thread and its group commit (see writer.h).
  *
  * It does not parse requests or decide policy: jobs arrive validated, with
- * their entries' days computed, and leave with their replies packed.
+ * their entries' days computed, and leave with their result maps packed.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -23,7 +23,6 @@ struct writer {
 	pthread_cond_t wake;
 	struct job *queue_head, *queue_tail;  /* waiting, FIFO */
 	struct job *done_head, *done_tail;    /* finished, for the loop */
-	size_t backlog;
 	bool stopping, stopped, thread_started;
 	uv_async_t async;
 	void (*on_stopped)(void *arg);
@@ -42,7 +41,7 @@ job_new(int kind, void *owner, uint32_t msgid, job_done_fn done)
 	job->owner = owner;
 	job->msgid = msgid;
 	job->done = done;
-	msgpack_sbuffer_init(&job->reply);
+	msgpack_sbuffer_init(&job->result);
 	return job;
 }
 
@@ -52,7 +51,7 @@ job_free(struct job *job)
 	if (job == NULL)
 		return;
 	free(job->items);
-	msgpack_sbuffer_destroy(&job->reply);
+	msgpack_sbuffer_destroy(&job->result);
 	free(job);
 }
 
@@ -122,7 +121,7 @@ entry_list_add(const struct entry *e, void *arg)
 	return 0;
 }
 
-/* Runs one reading job after the commit, packing its reply. */
+/* Runs one reading job after the commit, packing its result. */
 static void
 job_apply_read(struct job *job, struct store *st)
 {
@@ -145,8 +144,7 @@ job_apply_read(struct job *job, struct store *st)
 		job->rc = rc;
 	if (job->rc == 0 && job->kind != JOB_CUSTOM) {
 		msgpack_packer pk;
-		msgpack_packer_init(&pk, &job->reply, msgpack_sbuffer_write);
-		proto_pack_response_head(&pk, job->msgid);
+		msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
 		if (job->kind == JOB_LIST) {
 			reply_pack_entries(&pk, list.items, list.count, false, NULL);
 		} else {
@@ -158,15 +156,14 @@ job_apply_read(struct job *job, struct store *st)
 	free(list.items);
 }
 
-/* Packs a write job's reply once its transaction's fate is known. */
+/* Packs a write job's result once its transaction's fate is known. */
 static void
 job_pack_write_reply(struct job *job)
 {
 	if (job->rc != 0)
 		return;
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, &job->reply, msgpack_sbuffer_write);
-	proto_pack_response_head(&pk, job->msgid);
+	msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
 	switch (job->kind) {
 	case JOB_LOG:
 		reply_pack_log_result(&pk, job);
@@ -319,9 +316,6 @@ writer_on_async(uv_async_t *handle)
 
 	while (done != NULL) {
 		struct job *next = done->next;
-		pthread_mutex_lock(&w->lock);
-		w->backlog--;
-		pthread_mutex_unlock(&w->lock);
 		done->next = NULL;
 		done->done(done);
 		done = next;
@@ -375,18 +369,8 @@ writer_submit(struct writer *w, struct job *job)
 	else
 		w->queue_head = job;
 	w->queue_tail = job;
-	w->backlog++;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-}
-
-size_t
-writer_backlog(struct writer *w)
-{
-	pthread_mutex_lock(&w->lock);
-	size_t n = w->backlog;
-	pthread_mutex_unlock(&w->lock);
-	return n;
 }
 
 void

@@ -5,8 +5,12 @@
  * the thread takes every job that is waiting, runs the writing ones inside
  * ONE transaction (group commit: whatever arrived while the last commit was
  * running goes into the next), commits, then runs the reading ones, packs
- * each job's complete reply, and hands the finished jobs back to the loop
- * with uv_async_send. A write is acknowledged only after its commit returned.
+ * each job's result map, and hands the finished jobs back to the loop with
+ * uv_async_send. A write is acknowledged only after its commit returned.
+ *
+ * It knows nothing of connections or requests: a job reports its outcome
+ * (each entry added, already present or rejected; rc and a message), and
+ * the loop side that submitted it turns that into a reply and side effects.
  */
 #ifndef SIMMER_DAEMON_WRITER_H
 #define SIMMER_DAEMON_WRITER_H
@@ -63,9 +67,12 @@ struct job {
 	struct job *next;
 	int kind;
 	bool is_write;
-	void *owner;            /* the connection (or NULL) the reply goes to */
+	/* The submitter's, handed back untouched: the writer never reads them. */
+	void *owner;
 	uint32_t msgid;
+	void *ctx;
 	job_done_fn done;       /* called on the loop thread when finished */
+	job_done_fn then;       /* the submitter's own continuation, if any */
 
 	/* Inputs. */
 	struct log_item *items; /* JOB_LOG */
@@ -86,7 +93,7 @@ struct job {
 	char err[PROTO_MESSAGE_MAX];
 	struct entry result_entry;      /* undo, delete */
 	size_t added, present, rejected;
-	msgpack_sbuffer reply;          /* the complete response, packed off the loop */
+	msgpack_sbuffer result;         /* the result map, packed off the loop */
 };
 
 struct writer;
@@ -96,8 +103,6 @@ struct writer;
 int writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, size_t errlen);
 /* Queues a job; never blocks on disk. */
 void writer_submit(struct writer *w, struct job *job);
-/* Jobs waiting or running. */
-size_t writer_backlog(struct writer *w);
 /* Finishes every queued job, then stops the thread; on_stopped runs on the
  * loop thread after the last job was handed back. */
 void writer_stop(struct writer *w, void (*on_stopped)(void *arg), void *arg);

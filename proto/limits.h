@@ -46,11 +46,25 @@
  * client that stalls mid-message cannot pin its buffer forever. */
 #define PROTO_STALL_TIMEOUT_S 10
 
+/* Entries in one page of `export` (its default and most), and most a `list`
+ * returns: a page packs to about a megabyte with long notes, well inside a
+ * reply a client reads at once. */
+#define PROTO_PAGE_SIZE 5000
+/* Entries a `list` returns when the client names no limit: one screen. */
+#define PROTO_LIST_DEFAULT 50
+
+/* Alerts an `alerts` call returns when the client names no limit, and at
+ * most: a person reads the recent ones; the rest stay in the file. */
+#define PROTO_ALERTS_DEFAULT 20
+#define PROTO_ALERTS_MAX 1000
+
 /* Field sizes. */
 #define PROTO_ID_LEN 36          /* a UUID in its canonical text form */
 #define PROTO_FACTOR_MAX 32      /* [a-z][a-z0-9_]{0,31} */
 #define PROTO_NOTE_MAX 1024      /* bytes of UTF-8 */
 #define PROTO_METHOD_MAX 32
 #define PROTO_MESSAGE_MAX 512    /* an error's message */
+#define PROTO_UNIT_MAX 15        /* a factor's unit: "hours", "mg" */
+#define PROTO_DESCRIPTION_MAX 95 /* a factor's one-line description */
 
 #endif

@@ -64,6 +64,20 @@ proto_obj_str(const msgpack_object *o, char *out, size_t outlen)
 	return 0;
 }
 
+/* A method name is a str, or a bin as some msgpack-RPC clients send it
+ * (pynvim, older msgpack libraries); Neovim accepts both, and so do we. */
+static int
+method_name(const msgpack_object *o, char *out, size_t outlen)
+{
+	if (o->type != MSGPACK_OBJECT_BIN)
+		return proto_obj_str(o, out, outlen);
+	if (o->via.bin.size >= outlen || memchr(o->via.bin.ptr, '\0', o->via.bin.size) != NULL)
+		return -PROTO_E_INVALID_PARAMS;
+	memcpy(out, o->via.bin.ptr, o->via.bin.size);
+	out[o->via.bin.size] = '\0';
+	return 0;
+}
+
 static int
 msg_decode(const char *buf, size_t len, bool copy, struct proto_msg *msg,
     bool *msgid_known, char *err, size_t errlen)
@@ -96,7 +110,7 @@ msg_decode(const char *buf, size_t len, bool copy, struct proto_msg *msg,
 		if (n != 3)
 			return fail(PROTO_E_INVALID_REQUEST, err, errlen,
 			    "a notification is [2, method, params]");
-		if (proto_obj_str(&a[1], msg->method, sizeof msg->method) != 0)
+		if (method_name(&a[1], msg->method, sizeof msg->method) != 0)
 			return fail(PROTO_E_INVALID_REQUEST, err, errlen,
 			    "a notification's method must be a short string");
 		if (a[2].type != MSGPACK_OBJECT_ARRAY)
@@ -119,9 +133,9 @@ msg_decode(const char *buf, size_t len, bool copy, struct proto_msg *msg,
 		msg->result = &a[3];
 		return 0;
 	}
-	if (a[2].type != MSGPACK_OBJECT_STR)
+	if (a[2].type != MSGPACK_OBJECT_STR && a[2].type != MSGPACK_OBJECT_BIN)
 		return fail(PROTO_E_INVALID_REQUEST, err, errlen, "the method must be a string");
-	if (proto_obj_str(&a[2], msg->method, sizeof msg->method) != 0)
+	if (method_name(&a[2], msg->method, sizeof msg->method) != 0)
 		return fail(PROTO_E_INVALID_REQUEST, err, errlen, "the method name is too long");
 	if (a[3].type != MSGPACK_OBJECT_ARRAY)
 		return fail(PROTO_E_INVALID_REQUEST, err, errlen, "params must be an array");

@@ -14,7 +14,7 @@ build="build-essential pkg-config libuv1-dev libsqlite3-dev libmsgpack-dev
 libjansson-dev libcsv-dev libinih-dev libnotify-dev libsystemd-dev"
 test="libcmocka-dev python3 python3-msgpack python3-scipy python3-numpy python3-statsmodels sqlite3
 xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-dejavu-core
-strace zsh fish chromium python3-pil"
+strace zsh fish chromium python3-pil python3-pynvim"
 bench="redis-server redis-tools hyperfine"
 cov="gcovr"
 pkg="dpkg-dev debhelper lintian"

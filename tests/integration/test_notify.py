@@ -270,5 +270,103 @@ def test_config_file_and_reload(ctx):
     assert p.returncode == 65 and "HH:MM" in p.stderr, p
 
 
+def wait_for_alert_kinds(ctx, summary_word, timeout=10):
+    """Polls `simmer alerts` until an alert whose summary names summary_word
+    is stored; returns every stored alert."""
+    deadline = time.monotonic() + timeout
+    stored = []
+    while time.monotonic() < deadline:
+        stored = alerts(ctx)
+        if any(summary_word in a["summary"] for a in stored):
+            return stored
+        time.sleep(0.1)
+    raise AssertionError(f"no alert naming {summary_word}: {stored}")
+
+
+def test_the_same_red_flag_sent_twice_alerts_once(ctx):
+    """An entry re-sent with the same id (a client retry) is stored once and
+    raises one alert: side effects follow what the writer added. A second,
+    different red flag afterwards marks the point by which a duplicate
+    alert would have been stored and shown."""
+    from rpc import Client, entry
+    desk = Desktop().start()
+    try:
+        start(ctx, desk)
+        c = Client(ctx.env.socket)
+        c.hello()
+        at = calendar_ms(AT)
+        fever = entry("fever", 1, time_ms=at)
+        first = c.call("log", {"entries": [fever]})
+        assert first["added"] == 1, first
+        assert desk.wait_for(1), "the red flag was not shown"
+        wait_until_shown(ctx)
+        got = [n["summary"] for n in desk.history()]
+        assert len(got) == 1 and "fever" in got[0], got
+        again = c.call("log", {"entries": [fever]})
+        assert again["present"] == 1 and again["added"] == 0, again
+        both = c.call("log", {"entries": [fever, fever]})
+        assert both["present"] == 2, both
+        c.call("log", {"entries": [entry("weakness", 1, time_ms=at)]})
+        stored = wait_for_alert_kinds(ctx, "weakness")
+        assert ["fever" in a["summary"] for a in stored] == [True, False], stored
+        wait_until_shown(ctx)
+        # The newer notification replaces the one dunst holds: only the
+        # stored alerts can say that no second fever alert was raised.
+        got = [n["summary"] for n in desk.history()]
+        assert any("weakness" in g for g in got), got
+    finally:
+        desk.stop()
+
+
+def wait_until_shown(ctx, timeout=10):
+    """Polls until every stored alert has its outcome from dunst."""
+    deadline = time.monotonic() + timeout
+    stored = alerts(ctx)
+    while any(a["outcome"] == "pending" for a in stored) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        stored = alerts(ctx)
+    assert all(a["shown"] for a in stored), stored
+
+
+def test_a_spool_replayed_twice_alerts_once(ctx):
+    """A spool left behind by a crash is taken in again at the next start:
+    its entries are already present, so its red flag does not alert again."""
+    desk = Desktop().start()
+    try:
+        p = ctx.simmer("fever", "--at", AT)
+        assert p.returncode == 75, p
+        spool = os.path.join(ctx.env.spool_dir, "spool.msgpack")
+        with open(spool, "rb") as f:
+            kept = f.read()
+        d = start(ctx, desk)
+        wait_for_alert_kinds(ctx, "fever")
+        wait_until_shown(ctx)
+        d.stop()
+        # As if the first take-in had crashed before removing its file.
+        with open(spool + ".taking-1", "wb") as f:
+            f.write(kept)
+        start(ctx, desk)
+        deadline = time.monotonic() + 10
+        while os.path.exists(spool + ".taking-1") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not os.path.exists(spool + ".taking-1"), "the replayed spool was not taken in"
+        ctx.simmer("weakness", "--at", AT, check=0)
+        stored = wait_for_alert_kinds(ctx, "weakness")
+        assert ["fever" in a["summary"] for a in stored] == [True, False], stored
+        assert desk.wait_for(2), "the two red flags were not both shown"
+        wait_until_shown(ctx)
+        # Each daemon's notifier shows its first alert as a new notification:
+        # a second fever alert would have made this three.
+        shown = desk.displayed() + int(desk.dunstctl("count", "history").stdout.strip() or 0)
+        assert shown == 2, shown
+    finally:
+        desk.stop()
+
+
+def calendar_ms(iso):
+    import calendar
+    return calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")) * 1000
+
+
 if __name__ == "__main__":
     run_tests(globals())

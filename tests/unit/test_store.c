@@ -323,11 +323,6 @@ test_factors_persist_and_readers_see_commits(void **state)
 	assert_int_equal(store_load_factors(ro, &fresh, err, sizeof err), 0);
 	assert_non_null(catalog_find(&fresh, "coffee"));
 	catalog_free(&fresh);
-	char v[32];
-	assert_int_equal(store_meta_get(st, "x", v, sizeof v, err, sizeof err), -PROTO_E_NOT_FOUND);
-	assert_int_equal(store_meta_set(st, "x", "y", err, sizeof err), 0);
-	assert_int_equal(store_meta_get(ro, "x", v, sizeof v, err, sizeof err), 0);
-	assert_string_equal(v, "y");
 	store_close(ro);
 	store_close(st);
 }
