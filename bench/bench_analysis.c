@@ -5,6 +5,8 @@
  * rolling-origin evaluation of the three forecasters over two years. Prints
  * medians of repeated runs and the ten-year/one-year ratio (linear growth
  * would be about 10).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdio.h>

@@ -6,6 +6,8 @@
  * (which simmerd sends only after the commit reached the disk), for a fixed
  * time. Prints the entries acknowledged per second. Usage:
  *   bench_log SOCKET CONNECTIONS SECONDS
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # simmer's benchmarks: prints figures, asserts nothing.
 #
 # Everything is measured side by side in one run, as medians over repeated

@@ -7,6 +7,8 @@
  * runs (SQLite's online backup reads beside the writer); a restore refuses
  * while simmerd runs, because the running daemon would keep writing to the
  * file being replaced.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <limits.h>

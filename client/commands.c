@@ -2,6 +2,8 @@
  * commands.c: the everyday commands: quick entries, list, undo, delete,
  * factors, version (see commands.h). Import and export are in transfer.c,
  * the analysis and alert views in show.c.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <stdarg.h>

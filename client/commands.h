@@ -2,6 +2,8 @@
  * commands.h: one function per `simmer` command. Each takes the words after
  * the command name and returns a sysexits(3) code; errors are one line on
  * stderr, starting "simmer: ".
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_COMMANDS_H
 #define SIMMER_CLIENT_COMMANDS_H

@@ -1,5 +1,7 @@
 /*
  * conn.c: connecting to simmerd and exchanging msgpack-RPC (see conn.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -2,6 +2,8 @@
  * conn.h: the client's side of the socket: connecting, saying hello,
  * sending requests and reading their responses, with plain blocking I/O.
  * Several requests may be in flight; responses are matched by msgid.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_CONN_H
 #define SIMMER_CLIENT_CONN_H

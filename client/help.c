@@ -1,5 +1,7 @@
 /*
  * help.c: the command table and everything printed from it (see help.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <string.h>
 #include <sysexits.h>

@@ -6,6 +6,8 @@
  * help`, `simmer CMD --help`, the message for an unknown option, and the
  * words a quick entry may never use as a factor. Adding a command is one
  * row here and one function.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_HELP_H
 #define SIMMER_CLIENT_HELP_H

@@ -9,6 +9,8 @@
  * its severity, factors or medicines joined by " | ", sleep as "7:30". The
  * time of day is a clock time or a part of the day (pre, am, mid, pm, all
  * day), placed at a fixed hour so that the entry counts to its day.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -13,6 +13,8 @@
  *
  * A file whose header names trackable_name is Flaredown's long research
  * export instead, read by import_flaredown_long.c.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <stdlib.h>

@@ -9,6 +9,8 @@
  * Conditions and symptoms carry a severity 0-4, treatments their dose text
  * ("8.0 mg"), tags and foods nothing. Weather rows and the Harvey-Bradshaw
  * index answers are left out; age, sex and country are not kept.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * simmerd (see import_from.h). The file was read by tracker.c; here the
  * factors it needs are made to fit the daemon's catalog and defined, and
  * then every entry goes down import's usual batching path.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * that talks to simmerd: the factors a tracker's file needs are fitted to
  * the daemon's catalog and defined, then the entries are handed to
  * import's batching (transfer.c) one by one.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_IMPORT_FROM_H
 #define SIMMER_CLIENT_IMPORT_FROM_H

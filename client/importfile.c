@@ -1,5 +1,7 @@
 /*
  * importfile.c: CSV and JSON Lines to entries (see importfile.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <errno.h>

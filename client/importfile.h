@@ -8,6 +8,8 @@
  *
  * `time` is ISO 8601 (its offset is kept), a local date and time, or
  * milliseconds since 1970; `value` may be empty for an event (1).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_IMPORTFILE_H
 #define SIMMER_CLIENT_IMPORTFILE_H

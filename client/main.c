@@ -2,6 +2,8 @@
  * main.c: simmer's entry point: global options, then the command from the
  * table in help.c. A first word that is not a command is a quick entry
  * (`simmer pain 6`).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <signal.h>
 #include <stdio.h>

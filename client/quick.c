@@ -1,5 +1,7 @@
 /*
  * quick.c: quick entries from the command line (see quick.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <math.h>

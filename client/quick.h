@@ -9,6 +9,8 @@
  * a factor. The daemon resolves aliases (sleep -> sleep_hours), refuses
  * names it does not know unless --new was given, and checks ranges and
  * units.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_QUICK_H
 #define SIMMER_CLIENT_QUICK_H

@@ -1,5 +1,7 @@
 /*
  * render.c: JSON and text output of replies (see render.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /*
  * render.h: turns replies into what a person or a script reads: JSON that
  * is exactly the wire contract, and short text for people.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_RENDER_H
 #define SIMMER_CLIENT_RENDER_H

@@ -7,6 +7,8 @@
  * (which ones are medicines) and export (what was logged each day). The
  * words follow simmer's rule: associations with their strength, their
  * certainty and the number of flares behind them, never causes.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <math.h>

@@ -7,6 +7,8 @@
  * into a struct report and words the findings; report_text.c prints it
  * for a terminal (80 columns), report_html.c writes one self-contained
  * HTML file (inline SVG, no scripts, no outside resources, A4 and Letter).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_REPORT_H
 #define SIMMER_CLIENT_REPORT_H

@@ -4,6 +4,8 @@
  * no fonts, images or styles from elsewhere, so the file shows the same
  * offline, in any browser, years later. The page is sized in millimetres
  * that fit both A4 and Letter paper.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdint.h>

@@ -1,6 +1,8 @@
 /*
  * report_text.c: `simmer report` for a terminal (see report.h): every line
  * fits 80 columns, and text wraps between words, never inside a number.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <string.h>

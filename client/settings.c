@@ -3,6 +3,8 @@
  * and change simmer.conf through simmerd (which checks and writes it).
  *
  * Text output is "key = value" lines; JSON only with --json.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <jansson.h>
 #include <stdio.h>

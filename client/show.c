@@ -2,6 +2,8 @@
  * show.c: the commands that show what simmerd has worked out (analysis and
  * alerts). Each sends one method and prints its reply: JSON with --json,
  * otherwise a few lines for a person.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /*
  * show.h: arguments and text for the analysis and alert views.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_SHOW_H
 #define SIMMER_CLIENT_SHOW_H

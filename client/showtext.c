@@ -4,6 +4,8 @@
  * The wording shows associations with their uncertainty and the amount of
  * data behind them, never a cause or a diagnosis; "not enough data yet" is
  * a normal answer.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdarg.h>

@@ -6,6 +6,8 @@
  * when it fails or comes up short, and fsynced before "kept" is printed; the
  * file written is the one the path names after the lock is taken, because
  * simmerd may have moved the old one aside in between.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -6,6 +6,8 @@
  * with source "spool", back to back. Writers append under flock(LOCK_EX)
  * and fsync; simmerd takes the same lock, moves the file aside and stores
  * its entries at its next start (idempotent by id).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_SPOOL_H
 #define SIMMER_CLIENT_SPOOL_H

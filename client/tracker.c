@@ -3,6 +3,8 @@
  * dates, the list of entries and names, the items, and the summary.
  * The formats themselves are in import_bearable.c, import_flaredown.c and
  * import_flaredown_long.c; the names in tracker_names.c.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <errno.h>

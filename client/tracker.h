@@ -9,6 +9,8 @@
  * items a tracker knows (a symptom with a severity, a treatment with a
  * dose, a tag or a food, a plain value), the mapping of their names onto
  * simmer's catalog (tracker_names.c), and the summary of what became what.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_TRACKER_H
 #define SIMMER_CLIENT_TRACKER_H

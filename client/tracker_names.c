@@ -6,6 +6,8 @@
  * A rule matches a whole word or phrase of the name ("cheese" in "Goat
  * cheese", not "gin" in "ginger"), a plural "s" allowed. The first rule
  * that matches wins, so the more particular ones come first.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -9,6 +9,8 @@
  * Export pages through the `export` method and writes what import reads,
  * times in ISO 8601 with each entry's own offset, so that export then import
  * into an empty store gives the same entries.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <csv.h>
 #include <errno.h>

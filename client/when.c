@@ -1,5 +1,7 @@
 /*
  * when.c: time expressions (see when.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <ctype.h>
 #include <errno.h>

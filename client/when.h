@@ -10,6 +10,8 @@
  *   YYYY-MM-DD [HH:MM[:SS]] local date and time
  *   2026-11-20T21:30:00+01:00, ...Z, ...T21:30 (local)  ISO 8601
  *   1795360708349           milliseconds since 1970 (13 digits or more)
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_CLIENT_WHEN_H
 #define SIMMER_CLIENT_WHEN_H

@@ -1,6 +1,8 @@
 /*
  * paths.c: resolves simmer's file locations and checks the runtime folder
  * (see paths.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

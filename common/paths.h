@@ -6,6 +6,8 @@
  * Defaults follow the XDG base directories; flags and SIMMER_* variables
  * override them. paths_resolve only builds strings; paths_private_dir and
  * paths_make_parent touch the file system.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_COMMON_PATHS_H
 #define SIMMER_COMMON_PATHS_H

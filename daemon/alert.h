@@ -1,6 +1,8 @@
 /*
  * alert.h: one alert, as the policy makes it, the store keeps it, the
  * notifier shows it and `alerts` lists it. Types only.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ALERT_H
 #define SIMMER_DAEMON_ALERT_H

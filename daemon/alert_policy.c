@@ -2,6 +2,8 @@
  * alert_policy.c: the decisions and the words of alerts (see
  * alert_policy.h). Wording shows associations in the person's own diary
  * and never claims a cause or a diagnosis.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,8 @@
  * before the same episode can alert again (hysteresis), at most one risk
  * alert per cooldown, and none in quiet hours (it waits for their end).
  * Red-flag symptoms always alert at once, critical, even in quiet hours.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ALERT_POLICY_H
 #define SIMMER_DAEMON_ALERT_POLICY_H

@@ -1,6 +1,8 @@
 /*
  * alerts.c: alerts on the loop thread (see alerts.h). Nothing here blocks:
  * storing goes to the store thread, showing to the notifier thread.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,8 @@
  * analysis, storing every alert (through the store thread), showing it
  * (through the notifier thread), sending it to `simmer watch` subscribers,
  * and recording whether it was shown.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ALERTS_H
 #define SIMMER_DAEMON_ALERTS_H

@@ -1,6 +1,8 @@
 /*
  * analysis_glue.c: the analysis's input from the rollup, and its result as
  * reply maps (see analysis_glue.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * analysis_glue.h: between the store and the pure analysis: building its
  * input from the daily rollup and the catalog, and packing its result into
  * the reply maps of PROTOCOL.md. Runs on a worker thread; no SQLite here.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ANALYSIS_GLUE_H
 #define SIMMER_DAEMON_ANALYSIS_GLUE_H

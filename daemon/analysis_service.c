@@ -1,6 +1,8 @@
 /*
  * analysis_service.c: the analysis job and its replies (see
  * analysis_service.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdlib.h>
 #include <string.h>

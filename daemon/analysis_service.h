@@ -7,6 +7,8 @@
  * backtest) and packs every reply map there, so the loop only swaps
  * buffers. A request for a run while one is going marks a rerun. Results
  * feed the alert policy through a callback.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ANALYSIS_SERVICE_H
 #define SIMMER_DAEMON_ANALYSIS_SERVICE_H

@@ -8,6 +8,8 @@
  * loop only starts the job and logs its outcome; the file work (even the
  * stat) happens on the pool thread. One simmerd has one schedule, so the
  * state is this file's.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,7 @@
 /*
  * backup.h: the daily backup schedule (see backup.c).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_BACKUP_H
 #define SIMMER_DAEMON_BACKUP_H

@@ -3,6 +3,8 @@
  *
  * The catalog is an array kept sorted by name, so a lookup is a binary
  * search: the daemon checks every entry of a million-line import against it.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <math.h>

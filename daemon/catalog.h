@@ -7,6 +7,8 @@
  * first use as an event exposure; `factor_define` changes its kind and role.
  * The loop thread keeps one catalog in memory to validate entries at once;
  * the store persists user-defined factors.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_CATALOG_H
 #define SIMMER_DAEMON_CATALOG_H

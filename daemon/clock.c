@@ -1,5 +1,7 @@
 /*
  * clock.c: wall-clock time, settable for tests (see clock.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -6,6 +6,8 @@
  * clock at a chosen instant; it then advances with the monotonic clock, so
  * schedules and cooldowns behave as they would, without waiting for real
  * evenings.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_CLOCK_H
 #define SIMMER_DAEMON_CLOCK_H

@@ -1,5 +1,7 @@
 /*
  * config.c: reading, checking and writing simmer.conf (see config.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

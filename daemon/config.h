@@ -3,6 +3,8 @@
  * an INI file read with inih. Every key has a default; a missing file means
  * all defaults; a bad value is refused with its line number and the caller
  * keeps its old configuration.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_CONFIG_H
 #define SIMMER_DAEMON_CONFIG_H

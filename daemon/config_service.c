@@ -1,5 +1,7 @@
 /*
  * config_service.c: the configuration at run time (see config_service.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <string.h>
 

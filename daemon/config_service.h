@@ -2,6 +2,8 @@
  * config_service.h: the daemon's configuration at run time: loading it at
  * start, re-reading it (SIGHUP, `reload`), changing one key (`config_set`),
  * and handing the values to the services that use them.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_CONFIG_SERVICE_H
 #define SIMMER_DAEMON_CONFIG_SERVICE_H

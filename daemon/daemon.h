@@ -3,6 +3,8 @@
  * Everything here belongs to the loop thread unless a comment says
  * otherwise. It declares no functions: each file's own header does, so that
  * which file uses which stays visible (`make check-layers`).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_DAEMON_H
 #define SIMMER_DAEMON_DAEMON_H

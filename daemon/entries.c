@@ -1,6 +1,8 @@
 /*
  * entries.c: the diary's methods and the path of a new entry (see
  * entries.h). Nothing here blocks: the store thread does the disk work.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

@@ -5,6 +5,8 @@
  * for the entries the writer reports as added, the side effects: the red
  * flag alert, the newest day with an entry, the debounce of a new analysis.
  * An entry that was already present changes nothing.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_ENTRIES_H
 #define SIMMER_DAEMON_ENTRIES_H

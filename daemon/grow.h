@@ -1,6 +1,8 @@
 /*
  * grow.h: room for one more element in a growing array, the one way the
  * daemon's files collect rows of unknown number (capacity doubles).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_GROW_H
 #define SIMMER_DAEMON_GROW_H

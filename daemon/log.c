@@ -1,5 +1,7 @@
 /*
  * log.c: formats and writes simmerd's log lines (see log.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdarg.h>
 #include <stdatomic.h>

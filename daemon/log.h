@@ -5,6 +5,8 @@
  * a line written here lands in `journalctl --user -u simmerd` with the right
  * priority. Debug lines appear only with --verbose. Each line is one write(2),
  * so lines from different threads never interleave.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_LOG_H
 #define SIMMER_DAEMON_LOG_H

@@ -7,6 +7,8 @@
  * tell systemd we are ready. Shutdown on
  * SIGTERM or SIGINT: stop accepting and reading, let the store thread
  * finish and acknowledge every request already received, close, exit 0.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

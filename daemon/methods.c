@@ -1,6 +1,8 @@
 /*
  * methods.c: the method table and `hello`, which tells a client the
  * protocol and the limits of this table and of proto/limits.h.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <string.h>
 

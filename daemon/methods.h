@@ -1,5 +1,7 @@
 /*
  * methods.h: the method table, simmerd's one list of RPC methods.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_METHODS_H
 #define SIMMER_DAEMON_METHODS_H

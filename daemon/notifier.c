@@ -1,5 +1,7 @@
 /*
  * notifier.c: libnotify on its own thread (see notifier.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -8,6 +8,8 @@
  * A newer alert replaces the one still on screen instead of stacking. With
  * no session bus or no notification server, the outcome says so and the
  * next alert tries again.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_NOTIFIER_H
 #define SIMMER_DAEMON_NOTIFIER_H

@@ -1,5 +1,7 @@
 /*
  * replies.c: result maps shared by the loop and the store thread (see replies.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <string.h>
 

@@ -3,6 +3,8 @@
  * file or thread builds (entries, log results, factors, alerts), as
  * PROTOCOL.md defines them. Pure: it only packs, and sending is the
  * server's.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_REPLIES_H
 #define SIMMER_DAEMON_REPLIES_H

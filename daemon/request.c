@@ -1,6 +1,8 @@
 /*
  * request.c: answering a request through the server, at once or after a
  * store job (see request.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdio.h>
 

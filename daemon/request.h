@@ -6,6 +6,8 @@
  * (request_reply / request_error), after a job on the store thread
  * (request_submit, whose reply request_job_done sends), or later from
  * another service that holds the connection (conn_hold / conn_release).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_REQUEST_H
 #define SIMMER_DAEMON_REQUEST_H

@@ -6,6 +6,8 @@
  * check-in), with TFD_TIMER_CANCEL_ON_SET: it fires at the right wall-clock
  * time after a suspend, and a clock change wakes it to re-arm; a watch on
  * /etc re-arms it when the time zone changes. Nothing else wakes the daemon.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <stdlib.h>

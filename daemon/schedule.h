@@ -1,6 +1,8 @@
 /*
  * schedule.h: the daily schedule: the evening forecast, the morning outlook
  * and the check-in reminder, at the local times of the configuration.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_SCHEDULE_H
 #define SIMMER_DAEMON_SCHEDULE_H

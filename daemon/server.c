@@ -7,6 +7,8 @@
  * offender, and writing replies. What a request means is the method
  * table's (methods.c), reached through the callback given to
  * server_listen(). A misbehaving client only ever loses its own connection.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

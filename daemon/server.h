@@ -11,6 +11,8 @@
  *
  * The server cuts bytes into messages and hands each request to the
  * callback given to server_listen(); it knows nothing of what methods mean.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_SERVER_H
 #define SIMMER_DAEMON_SERVER_H

@@ -10,6 +10,8 @@
  * The renamed file is removed only after the commit is acknowledged; one
  * left by a crash is taken in again at the next start, and ids make that
  * idempotent.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,8 @@
 /*
  * spool.h: taking in, at start, the entries the client kept while simmerd
  * was away.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_SPOOL_H
 #define SIMMER_DAEMON_SPOOL_H

@@ -5,6 +5,8 @@
  * Every statement that runs per entry is prepared once and kept. Notes are
  * stored as '' when absent, so that the natural key (time, factor, value,
  * note) that makes imports idempotent compares like with like.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,8 @@
  *
  * Functions return 0 or a negative proto_error code (PROTO_E_STORAGE for
  * SQLite failures, PROTO_E_NOT_FOUND, ...) and fill `err`.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_STORE_H
 #define SIMMER_DAEMON_STORE_H

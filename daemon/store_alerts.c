@@ -1,5 +1,7 @@
 /*
  * store_alerts.c: the alerts table of the store (see store.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdio.h>
 #include <string.h>

@@ -9,6 +9,8 @@
  * checks the copy (simmer's own file, a schema this build knows, integrity
  * ok), keeps the database it replaces (with its -wal) under a new name, and
  * never runs while simmerd does. Nothing here runs on the loop thread.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,8 @@
 /*
  * store_internal.h: what the store's files share: the connection struct
  * and the error helper. Only daemon/store*.c include it.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_STORE_INTERNAL_H
 #define SIMMER_DAEMON_STORE_INTERNAL_H

@@ -6,6 +6,8 @@
  * timer, so a loop that is stuck (on a message, a lock, a bug) stops them
  * and gets simmerd restarted; without the variable there is no timer, so an
  * idle simmerd started by hand still makes no system calls.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdbool.h>
 

@@ -1,5 +1,7 @@
 /*
  * watchdog.h: systemd watchdog pings from the loop (see watchdog.c).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_WATCHDOG_H
 #define SIMMER_DAEMON_WATCHDOG_H

@@ -3,6 +3,8 @@
  *
  * It does not parse requests or decide policy: jobs arrive validated, with
  * their entries' days computed, and leave with their result maps packed.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <malloc.h>

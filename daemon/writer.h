@@ -11,6 +11,8 @@
  * It knows nothing of connections or requests: a job reports its outcome
  * (each entry added, already present or rejected; rc and a message), and
  * the loop side that submitted it turns that into a reply and side effects.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_WRITER_H
 #define SIMMER_DAEMON_WRITER_H

@@ -3,6 +3,8 @@
  * UUIDs, factor names, UTF-8 notes, days.
  *
  * Range checks against the factor catalog are the daemon's, not this file's.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <errno.h>
 #include <math.h>

@@ -5,6 +5,8 @@
  * unpacked into memory (msgpack-c allocates whatever an array or map header
  * claims), and announces them in the reply to `hello`, so any client can
  * size its batches.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_PROTO_LIMITS_H
 #define SIMMER_PROTO_LIMITS_H

@@ -4,6 +4,8 @@
  * Decoding is strict about the envelope's shape and types, so that the
  * daemon can answer a malformed request with a precise error. It does not
  * know what any method's params mean.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

@@ -12,6 +12,8 @@
  * Conventions: functions return 0 (PROTO_OK) or a negative proto_error code,
  * and fill `err` (at least PROTO_MESSAGE_MAX bytes) with one sentence when
  * they fail. Nothing here does I/O.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_PROTO_H
 #define SIMMER_PROTO_H

@@ -6,6 +6,8 @@
  * bytes from the socket are first walked here: every header is checked
  * against struct proto_limits as it is met, and only a complete value that
  * passed is handed to msgpack_unpack_next(). It does not build values.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdarg.h>
 #include <stdio.h>

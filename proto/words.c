@@ -2,6 +2,8 @@
  * words.c: how a probability is said to a person, shared by the daemon's
  * alerts and the client (see proto.h). A forecast resting on a few dozen
  * onsets does not support "27%"; "about 1 in 4" says what it knows.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdio.h>

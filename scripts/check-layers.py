@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """check-layers: which file of simmer uses which, judged by the symbols the
 object files define and call (nm), not by #include lines: a header that
 declares other files' functions hides a circle from an include graph.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Prints line and branch coverage per folder (proto/, client/, daemon/,
 daemon/analysis/) from the counts an instrumented build left behind.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # `make demo`: a first five minutes with simmer, touching nothing of yours.
 # Starts a throwaway simmerd on temporary folders, imports a generated
 # six-month diary, walks through status, triggers, report and a

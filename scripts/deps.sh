@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Installs the Debian packages that simmer needs, in groups:
 #   build  compiling simmerd and simmer
 #   test   running the test suite (cmocka, Python reference tools, a real

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """Runs every simmer test and prints one closing line: `N passed, N failed, N skipped`.
 
 Tests come in two shapes, and both speak TAP (`ok N - name` / `not ok N - name`):

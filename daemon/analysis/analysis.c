@@ -3,6 +3,8 @@
  * load and threshold, triggers, and the backtest that validates the
  * forecasters and yields the forecast for the last day, all on the
  * factors' observation windows (windows.c).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdio.h>

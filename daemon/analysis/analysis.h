@@ -8,6 +8,8 @@
  * honest statistics, the 48-hour forecast with its contributors, and a
  * backtest. No I/O, no clock, no SQLite: the daemon builds the input from
  * its rollup and packs the result.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_ANALYSIS_ANALYSIS_H
 #define SIMMER_ANALYSIS_ANALYSIS_H

@@ -15,6 +15,8 @@
  * what the person would have seen then, and the summary (AUC beside the
  * simple rule's, Brier score beside the base rate's, a calibration table,
  * warned onsets and false alarms) says how far to trust it.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * calibrate.c: scoring and calibrating probability forecasts (see
  * stats.h): the Brier score, the log-loss, Platt scaling and the
  * calibration table. Pure functions over arrays.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <string.h>

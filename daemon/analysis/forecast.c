@@ -19,6 +19,8 @@
  * sum of a few parts with signs fixed by the past keeps what the person
  * sees stable. Scores are on the log-odds scale around the person's usual;
  * backtest.c calibrates them and chooses among the candidates.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdio.h>

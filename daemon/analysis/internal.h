@@ -1,6 +1,8 @@
 /*
  * internal.h: what the analysis files share among themselves and with
  * their unit tests; not part of the daemon's view (analysis.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_ANALYSIS_INTERNAL_H
 #define SIMMER_ANALYSIS_INTERNAL_H

@@ -21,6 +21,8 @@
  * When pain has not reached the flare level in the last 60 days with a
  * pain entry, it says so and suggests a personal level from the person's
  * own days: the top tenth of them.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

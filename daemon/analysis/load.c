@@ -11,6 +11,8 @@
  * load is their weighted sum. Weights start at 1 (the prior) and move, once
  * there is enough history, by what a ridge logistic fit of the person's own
  * onsets supports.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * risk of another one and are left out of every comparison. A day without a
  * pain entry (or, inside the flare marker's window, a marker) is unknown,
  * not flare-free: it is not at risk either.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 /*
  * stats.c: statistical primitives (see stats.h).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <float.h>
 #include <math.h>

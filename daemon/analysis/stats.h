@@ -4,6 +4,8 @@
  * Pure functions over arrays: no I/O, no clock, no global state. Each one
  * is checked against an independent implementation (scipy) by
  * tests/analysis/test_reference.py.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_ANALYSIS_STATS_H
 #define SIMMER_ANALYSIS_STATS_H

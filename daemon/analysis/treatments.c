@@ -6,6 +6,8 @@
  * it, so treatments are never tested as triggers; but frequent use matters
  * in its own right (NSAIDs on most days are a load of their own), so the
  * person sees it: "nsaid on 12 of the last 30 days".
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <string.h>

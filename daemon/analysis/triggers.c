@@ -15,6 +15,8 @@
  * cut points and directions is paid for inside each factor (or pair), and
  * Benjamini-Hochberg runs across factors and, apart, across pairs (see
  * group_qvalues). Days are bitsets, so a test is a few popcounts.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdint.h>

@@ -12,6 +12,8 @@
  * Inside its window an event not logged on a day with entries is absent
  * (0); outside it every value is unknown (NAN), never zero. Numeric values
  * are unknown on the days they were not logged whatever the window.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <stdlib.h>

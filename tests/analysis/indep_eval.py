@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """simmer's figures on diaries from the independent simulator (indep_sim.py).
 
 Each diary goes through the real system: a real simmerd on temporary folders

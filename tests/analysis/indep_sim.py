@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """A second diary simulator, written apart from tests/tools/diary_sim.h, to
 judge simmer's analysis on diaries it was not tuned to.
 

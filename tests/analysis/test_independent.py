@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The analysis on diaries it was not tuned to: the independent simulator
 (indep_sim.py) makes them, indep_eval.py runs each through a real simmerd
 and computes the figures with numpy and scipy from the simulator's truth.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The C statistics against an independent implementation: Debian's
 python3-scipy, python3-statsmodels and numpy compute the same quantities for
 fixed inputs, and the C results must agree to the stated tolerance. Every

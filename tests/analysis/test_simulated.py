@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The analysis on simulated diaries (tests/tools/diary_sim.h): planted
 effects are found at the right lag and direction, null diaries give
 (almost) nothing, and the backtest's forecasts beat the naive one. The

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Headless Chromium from Debian, for the HTML report: screenshots and PDF
 printouts of a local file, in a fresh profile with nothing from the network."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A real desktop for notification tests: Xvfb, a session bus started by
 dbus-run-session, and dunst as the notification server, all from Debian's
 packages. `dunstctl` reads what dunst received."""

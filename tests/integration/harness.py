@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Shared helpers for simmer's integration tests.
 
 Every test talks to real processes: a real simmerd on a real Unix socket with

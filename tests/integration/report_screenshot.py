@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Makes docs/report.png: the HTML report of a simulated six-month diary,
 rendered by headless Chromium, for the README. Run by hand:
     SIMMER_BUILD=build /usr/bin/python3 tests/integration/report_screenshot.py"""

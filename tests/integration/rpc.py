@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """An independent msgpack-RPC client for simmerd, written from proto/PROTOCOL.md
 alone with Debian's python3-msgpack. The tests use it to speak to the daemon
 without the C client, and to send it bytes no well-behaved client would."""

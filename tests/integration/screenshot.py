@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Makes docs/notification.png: a real simmer alert shown by dunst on an
 Xvfb display, for the README. Run by hand:
     SIMMER_BUILD=build /usr/bin/python3 tests/integration/screenshot.py

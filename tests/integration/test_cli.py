@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The command line as a person meets it, through the real client and a real
 simmerd: forgiving entry (typos refused with a suggestion, command words never
 stored, names case-insensitive, --new on purpose), doses with units, help

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Integration tests of the core: a real simmerd on a real socket and SQLite
 file, driven by the real simmer client and by an independent Python client."""
 import calendar

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """`make demo` (scripts/demo.sh) runs from start to end: a throwaway daemon,
 a six-month diary, status, triggers, report and a notification, and leaves
 no daemon and no temporary folder behind."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Hostile input on the socket: each bad client gets an error reply or a
 disconnect, and a second, well-behaved client is served throughout."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """`simmer import --from bearable|flaredown` against a real daemon, with the
 sample exports in tests/samples/: what maps onto simmer's catalog, which
 factors are created, lines that cannot be read, duplicate rows, and that a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Alerts through a real notification server: Xvfb, dbus-run-session and
 dunst. A diary whose warning signs rise as they did before earlier flares
 raises exactly one notification with the chance in coarse words; a second run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """A third-party msgpack-RPC client: Debian's python3-pynvim, whose session
 announces itself with a notification whose method name is a msgpack bin
 (`nvim_set_client_info`). simmerd accepts bin method names as Neovim does,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Nothing acknowledged or spooled is lost, and nobody else can catch an entry.
 
 Each test makes a fault for real (a symlinked or squatted runtime folder, a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """`simmer report` against a real daemon holding a simulated six-month
 diary: the text fits 80 columns and says what the daemon's replies say; the
 HTML file is self-contained, and headless Chromium renders it with its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Small diaries in the shapes real trackers produce, each checked through a
 real simmerd (import, analyze, `simmer triggers --json`) for the finding it
 must NOT produce:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """What the daemon does on its own, with nobody asking: the delayed analysis
 after new entries, the morning run, alerts held through quiet hours and
 shown when they end, and notifications turned off. The daemon's clock is set

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The set-up script: with everything installed it is silent; without root
 and with a package missing it prints the one apt-get line to run."""
 import os

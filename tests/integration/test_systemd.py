@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The systemd side: units that verify, the hardening figure, socket
 activation through systemd-socket-activate, readiness over NOTIFY_SOCKET,
 and `make install` laying every file in its place."""

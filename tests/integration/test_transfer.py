@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """Import and export against a real daemon: round trips, idempotence,
 rejections with line numbers."""
 import csv

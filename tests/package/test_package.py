@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """The Debian package, end to end on this machine: `make deb` builds it,
 lintian accepts it, `apt install` lays it out and enables the user socket,
 simmerd starts as the installed units say, the installed simmer logs an

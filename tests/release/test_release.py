@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """What a release is made of: one version everywhere (VERSION, both binaries,
 the man pages, NEWS.md, debian/changelog), the licence, and `make dist`
 archiving exactly the tracked files under simmer-VERSION/."""
@@ -112,6 +113,36 @@ def test_make_dist_archives_the_tracked_files(ctx):
     prefix = f"simmer-{v}/"
     assert all(n.startswith(prefix) for n in names), [n for n in names if not n.startswith(prefix)]
     assert sorted(n[len(prefix):] for n in names) == sorted(tracked)
+
+
+# The sources the licence identifier is required in: every C, Python and
+# shell file, wherever it is added.
+SOURCE_SUFFIXES = (".c", ".h", ".py", ".sh")
+SPDX = "SPDX-License-Identifier: ISC"
+
+
+def sources():
+    for top, dirs, files in os.walk(ROOT):
+        rel = os.path.relpath(top, ROOT)
+        # Hidden folders and build output (build/, build-san/, ...) hold no sources.
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not (rel == "." and d.startswith("build"))
+                   and not (rel == "debian" and d in ("simmer", "tmp"))]
+        for f in files:
+            if f.endswith(SOURCE_SUFFIXES):
+                yield os.path.normpath(os.path.join(rel, f))
+
+
+def test_every_source_carries_the_licence_identifier(ctx):
+    found = list(sources())
+    assert len(found) > 20, found
+    missing = []
+    for path in found:
+        with open(os.path.join(ROOT, path), errors="replace") as f:
+            head = [next(f, "") for _ in range(60)]
+        if not any(SPDX in line for line in head):
+            missing.append(path)
+    assert not missing, f"no '{SPDX}' in the header comment of: {missing}"
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@
  *   - stiffness rises one to two days before an onset (warning sign).
  * Other exposures (coffee, tomato, gluten, ...) have no effect at all.
  * Some days have no entries (missing), some values are not logged.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_TESTS_DIARY_SIM_H
 #define SIMMER_TESTS_DIARY_SIM_H

@@ -7,6 +7,8 @@
  *
  * Output lines are KEY VALUE pairs that tests/analysis/test_simulated.py
  * reads.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,6 +2,8 @@
  * simdiary.c: writes a simulated diary (tests/tools/diary_sim.h) as the CSV
  * that `simmer import` reads, ending today (or on --end DAY-NUMBER).
  *   simdiary [--days N] [--seed S] [--null] [--end DAYS_SINCE_1970]
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdio.h>
 #include <string.h>

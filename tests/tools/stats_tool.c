@@ -16,6 +16,8 @@
  *   calib E0 .. E6 P1 Y1 ... -> predicted observed days, per bin with days
  * A value written "nan" is not finite. A line it cannot read prints "error",
  * so every input line gets exactly one output line.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -2,6 +2,8 @@
  * test_alerts.c: the alert policy (hysteresis, cooldown, quiet hours, red
  * flags, wording) and the configuration file (defaults, errors with line
  * numbers, set/get, atomic save).
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <setjmp.h>
 #include <stdarg.h>

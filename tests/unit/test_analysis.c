@@ -2,6 +2,8 @@
  * test_analysis.c: the pure analysis: flare onsets and days at risk, the
  * load, findings on small hand-made series, "not enough data", and that no
  * future data leaks into a past forecast.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <setjmp.h>
 #include <stdarg.h>

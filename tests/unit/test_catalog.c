@@ -3,6 +3,8 @@
  * nearest known name for a typo (and none for a new word), units checked
  * against the factor's, and medicines logged by drug name counted as doses
  * of their class in the analysis's input.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <math.h>
 #include <setjmp.h>

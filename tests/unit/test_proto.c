@@ -1,6 +1,8 @@
 /*
  * test_proto.c: the wire codec: framing under limits, envelopes, map
  * getters, entries, UUIDs and days.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <setjmp.h>
 #include <stdarg.h>

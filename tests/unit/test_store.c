@@ -3,6 +3,8 @@
  * migrations, privacy, idempotent inserts, the rollup, undo and delete,
  * listing and export paging, WAL readers, and crash safety by killing a
  * writer process for real.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <setjmp.h>
 #include <stdarg.h>

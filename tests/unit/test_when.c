@@ -1,6 +1,8 @@
 /*
  * test_when.c: time expressions and quick-entry words, with a fixed "now"
  * and fixed time zones.
+ *
+ * SPDX-License-Identifier: ISC
  */
 #include <setjmp.h>
 #include <stdarg.h>
