@@ -21,27 +21,13 @@
 #include "client/render.h"
 #include "client/spool.h"
 #include "client/when.h"
+#include "common/clock.h"
 
-/* Now, or the test clock SIMMER_NOW (milliseconds, or ISO 8601 with an
- * offset) that simmerd honours too, so that "today" means the same day on
- * both sides. */
+/* Now, or the test clock SIMMER_NOW, read the way simmerd reads it. */
 int64_t
 client_now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t real = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	const char *fake = getenv("SIMMER_NOW");
-	if (fake == NULL || fake[0] == '\0')
-		return real;
-	char *end;
-	long long ms = strtoll(fake, &end, 10);
-	if (*end == '\0')
-		return ms;
-	int64_t t;
-	int32_t off;
-	char err[128];
-	return when_parse(fake, real, WHEN_DATE_NOON, &t, &off, err, sizeof err) == 0 ? t : real;
+	return clock_now_ms();
 }
 
 /* An error is one line, as scripts and logs expect; on a terminal it is

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "daemon/alerts.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/grow.h"
 #include "daemon/log.h"

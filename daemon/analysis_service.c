@@ -10,7 +10,7 @@
 
 #include "daemon/analysis_glue.h"
 #include "daemon/analysis_service.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/server.h"

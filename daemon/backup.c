@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "daemon/backup.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/log.h"
 #include "daemon/store.h"
 

@@ -10,7 +10,7 @@
 
 #include "daemon/alerts.h"
 #include "daemon/analysis_service.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
 #include "daemon/log.h"

@@ -27,7 +27,7 @@
 #include "daemon/alerts.h"
 #include "daemon/analysis_service.h"
 #include "daemon/backup.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/config_service.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"

@@ -18,7 +18,7 @@
 
 #include "daemon/alerts.h"
 #include "daemon/analysis_service.h"
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 #include "daemon/schedule.h"

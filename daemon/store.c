@@ -17,7 +17,7 @@
 
 #include <sqlite3.h>
 
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "daemon/store.h"
 #include "daemon/store_internal.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/clock.h"
+#include "common/clock.h"
 #include "proto/proto.h"
 
 static bool clock_ready;

@@ -1,6 +1,7 @@
 /*
- * clock.h: the daemon's one source of wall-clock time: every file that asks
- * what time or what local day it is asks here.
+ * clock.h: simmer's one source of wall-clock time: every file of the daemon
+ * and the client that asks what time or what local day it is asks here, so
+ * "today" means the same day on both sides.
  *
  * Tests set SIMMER_NOW (ISO 8601 with offset, or milliseconds) to start the
  * clock at a chosen instant; it then advances with the monotonic clock, so
@@ -9,8 +10,8 @@
  *
  * SPDX-License-Identifier: ISC
  */
-#ifndef SIMMER_DAEMON_CLOCK_H
-#define SIMMER_DAEMON_CLOCK_H
+#ifndef SIMMER_COMMON_CLOCK_H
+#define SIMMER_COMMON_CLOCK_H
 
 #include <stdint.h>
 
