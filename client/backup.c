@@ -44,6 +44,24 @@ exec_simmerd(char **args)
 	return EX_UNAVAILABLE;
 }
 
+/* simmerd [--socket PATH] MODE [FILE]: the daemon's own backup or restore
+ * mode does the work, so the client never links SQLite. */
+static int
+run_simmerd_mode(const struct options *o, const char *mode, const char *file)
+{
+	char *args[6];
+	int n = 1;
+	if (o->socket != NULL) {
+		args[n++] = "--socket";
+		args[n++] = (char *)o->socket;
+	}
+	args[n++] = (char *)mode;
+	if (file != NULL)
+		args[n++] = (char *)file;
+	args[n] = NULL;
+	return exec_simmerd(args);
+}
+
 int
 cmd_backup(const struct options *o, int argc, char **argv)
 {
@@ -51,17 +69,7 @@ cmd_backup(const struct options *o, int argc, char **argv)
 		client_error("usage: simmer backup [FILE]");
 		return EX_USAGE;
 	}
-	char *args[6];
-	int n = 1;
-	if (o->socket != NULL) {
-		args[n++] = "--socket";
-		args[n++] = (char *)o->socket;
-	}
-	args[n++] = "--backup";
-	if (argc == 1)
-		args[n++] = argv[0];
-	args[n] = NULL;
-	return exec_simmerd(args);
+	return run_simmerd_mode(o, "--backup", argc == 1 ? argv[0] : NULL);
 }
 
 int
@@ -71,14 +79,5 @@ cmd_restore(const struct options *o, int argc, char **argv)
 		client_error("usage: simmer restore FILE (with simmerd stopped)");
 		return EX_USAGE;
 	}
-	char *args[6];
-	int n = 1;
-	if (o->socket != NULL) {
-		args[n++] = "--socket";
-		args[n++] = (char *)o->socket;
-	}
-	args[n++] = "--restore";
-	args[n++] = argv[0];
-	args[n] = NULL;
-	return exec_simmerd(args);
+	return run_simmerd_mode(o, "--restore", argv[0]);
 }
