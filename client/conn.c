@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "client/conn.h"
+#include "common/clock.h"
 
 /* Bytes read from the socket at a time. */
 #define CONN_READ_CHUNK (64u * 1024u)
@@ -36,14 +37,6 @@ conn_timeout_ms(void)
 	return s == 0 ? -1 : (int)(s * 1000);
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for `events` or the deadline (-1: none) passes. */
 static int
 wait_ready(int fd, short events, int64_t deadline)
@@ -51,7 +44,7 @@ wait_ready(int fd, short events, int64_t deadline)
 	for (;;) {
 		int wait = -1;
 		if (deadline >= 0) {
-			int64_t left = deadline - monotonic_ms();
+			int64_t left = deadline - clock_monotonic_ms();
 			if (left <= 0)
 				return -CONN_E_TIMEOUT;
 			wait = left > INT32_MAX ? INT32_MAX : (int)left;
@@ -70,7 +63,7 @@ wait_ready(int fd, short events, int64_t deadline)
 static int64_t
 deadline_after(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : monotonic_ms() + timeout_ms;
+	return timeout_ms < 0 ? -1 : clock_monotonic_ms() + timeout_ms;
 }
 
 /* Connects with the timeout: SO_SNDTIMEO bounds a Unix socket's connect

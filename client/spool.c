@@ -27,23 +27,6 @@
  * tries are plenty. */
 #define SPOOL_REOPEN_TRIES 8
 
-static int
-fsync_parent(const char *path)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return 0;
-	*slash = '\0';
-	int fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) == 0 ? 0 : -errno;
-	close(fd);
-	return rc;
-}
-
 /* Opens the spool and takes its lock, making sure the path still names the
  * locked file. Returns the fd or -errno. */
 static int
@@ -123,7 +106,7 @@ spool_append(const char *path, struct entry *entries, size_t n, char *err, size_
 	rc = append_all(fd, buf.data, buf.size);
 	close(fd);
 	if (rc == 0)
-		rc = fsync_parent(path);
+		rc = paths_fsync_parent(path);
 	if (rc != 0)
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
 	msgpack_sbuffer_destroy(&buf);

@@ -15,8 +15,8 @@
 static bool clock_ready;
 static int64_t fake_base_ms = -1, mono_base_ms;
 
-static int64_t
-mono_ms(void)
+int64_t
+clock_monotonic_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -48,12 +48,12 @@ clock_now_ms(void)
 		const char *fake = getenv("SIMMER_NOW");
 		if (fake != NULL && fake[0]) {
 			fake_base_ms = parse_now(fake);
-			mono_base_ms = mono_ms();
+			mono_base_ms = clock_monotonic_ms();
 		}
 		clock_ready = true;
 	}
 	if (fake_base_ms >= 0)
-		return fake_base_ms + (mono_ms() - mono_base_ms);
+		return fake_base_ms + (clock_monotonic_ms() - mono_base_ms);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

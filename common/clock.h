@@ -17,6 +17,8 @@
 
 /* UTC milliseconds now. */
 int64_t clock_now_ms(void);
+/* Milliseconds on the monotonic clock: for timeouts and intervals. */
+int64_t clock_monotonic_ms(void);
 /* Minutes since local midnight at an instant. */
 int clock_local_minute(int64_t ms);
 /* The local day (days since 1970-01-01) an instant belongs to in the

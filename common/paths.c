@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,25 @@ paths_private_dir(const char *dir, bool create, char *err, size_t errlen)
 		    "run 'chmod 700 %s'", dir, (unsigned)(st.st_mode & 07777), dir);
 		rc = -EPERM;
 	}
+	close(fd);
+	return rc;
+}
+
+int
+paths_fsync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	const char *name = ".";
+	if (slash != NULL) {
+		*slash = '\0';
+		name = dir[0] ? dir : "/";
+	}
+	int fd = open(name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = fsync(fd) == 0 ? 0 : -errno;
 	close(fd);
 	return rc;
 }

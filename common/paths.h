@@ -45,6 +45,9 @@ int paths_private_dir(const char *dir, bool create, char *err, size_t errlen);
 
 /* Creates every missing folder of path's parent with `mode` (like mkdir -p)
  * and returns 0 or -errno with a message. */
+/* fsyncs the folder that holds path (so a rename or a new file in it is on
+ * disk); the current folder for a bare name. 0 or -errno. */
+int paths_fsync_parent(const char *path);
 int paths_make_parent(const char *path, unsigned mode, char *err, size_t errlen);
 
 #endif

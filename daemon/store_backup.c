@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/paths.h"
 #include "daemon/store.h"
 #include "daemon/store_internal.h"
 
@@ -41,18 +42,6 @@ fsync_path(const char *path, int flags)
 	int rc = fsync(fd) == 0 ? 0 : -errno;
 	close(fd);
 	return rc;
-}
-
-static int
-fsync_parent(const char *path)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash == NULL)
-		return fsync_path(".", O_RDONLY | O_DIRECTORY);
-	*slash = '\0';
-	return fsync_path(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY);
 }
 
 /* Copies the database open in src into a new file at dest, whole or not at
@@ -114,7 +103,7 @@ copy_database(sqlite3 *src, const char *dest, char *err, size_t errlen)
 	if (rc != 0)
 		unlink(tmp);
 	else
-		fsync_parent(dest);
+		paths_fsync_parent(dest);
 	return rc;
 }
 
@@ -212,7 +201,7 @@ store_restore(const char *db_path, const char *src, char *aside, size_t asidelen
 		unlink(incoming);
 		return rc;
 	}
-	fsync_parent(db_path);
+	paths_fsync_parent(db_path);
 	return 0;
 }
 
