@@ -117,7 +117,7 @@ static const struct command commands[] = {
 	    {"simmer report", "simmer report --days 365",
 	     "simmer report --html report.html"},
 	    cmd_report, NULL},
-	{"experiment", "a trial: leave one factor out, then bring it back, and see what changes",
+	{"experiment", "a trial: leave one thing out, bring it back, see what changes",
 	    "experiment start FACTOR [--eliminate DAYS] [--reintroduce DAYS] [--washout DAYS] "
 	    "[--start WHEN] | experiment status | experiment stop | experiment list",
 	    {{"--eliminate", "DAYS", "days without it (default 14)"},
