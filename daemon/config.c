@@ -14,6 +14,7 @@
 
 #include "daemon/analysis/analysis.h"
 #include "daemon/config.h"
+#include "proto/limits.h"
 
 /* How a value is written in the file. */
 enum config_type {
@@ -58,7 +59,13 @@ enum config_type {
 	    "a time HH:MM") \
 	X("alerts.quiet_end", CONFIG_CLOCK, quiet_end_min, 0, 1439, 8 * 60, NOT_ANALYSIS, \
 	    "a time HH:MM") \
-	X("notify.enabled", CONFIG_BOOL, notify_enabled, 0, 1, 1, NOT_ANALYSIS, "true or false")
+	X("notify.enabled", CONFIG_BOOL, notify_enabled, 0, 1, 1, NOT_ANALYSIS, "true or false") \
+	X("connections.idle_timeout_s", CONFIG_INT, idle_timeout_s, 1, 86400, \
+	    PROTO_IDLE_TIMEOUT_S, NOT_ANALYSIS, "1 to 86400 seconds") \
+	X("connections.stall_timeout_s", CONFIG_INT, stall_timeout_s, 1, 600, \
+	    PROTO_STALL_TIMEOUT_S, NOT_ANALYSIS, "1 to 600 seconds") \
+	X("connections.max_buffered_mib", CONFIG_INT, max_buffered_mib, 1, 4096, \
+	    PROTO_MAX_BUFFERED_MIB, NOT_ANALYSIS, "1 to 4096 MiB")
 
 struct config_key {
 	const char *key;

@@ -307,6 +307,7 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	/* Everything simmerd creates is the user's alone. */
 	umask(0077);
+	server_memory_policy();
 
 	static struct simmerd daemon;
 	struct simmerd *d = &daemon;
