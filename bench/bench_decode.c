@@ -15,46 +15,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/timing.h"
 #include "daemon/server.h"
 #include "proto/proto.h"
 
-static double
-now_ms(void)
+/* Starts a request [0, 1, method, [{key: ...}]]; the caller packs the value. */
+static void
+pack_request_with_one_key(msgpack_packer *pk, msgpack_sbuffer *buf, const char *method,
+    const char *key)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	msgpack_packer_init(pk, buf, msgpack_sbuffer_write);
+	proto_pack_request_head(pk, 1, method);
+	msgpack_pack_array(pk, 1);
+	msgpack_pack_map(pk, 1);
+	proto_pack_cstr(pk, key);
 }
 
-static int
-compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* A `log` request of the most entries, each with a 1000-byte note. */
+/* A `log` request of the most entries, each with a 700-byte note. */
 static void
 pack_largest_log(msgpack_sbuffer *buf)
 {
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
-	proto_pack_request_head(&pk, 1, PROTO_M_LOG);
-	msgpack_pack_array(&pk, 1);
-	msgpack_pack_map(&pk, 1);
-	proto_pack_cstr(&pk, "entries");
+	pack_request_with_one_key(&pk, buf, PROTO_M_LOG, "entries");
 	msgpack_pack_array(&pk, PROTO_MAX_ENTRIES_PER_REQUEST);
-	char note[1001];
-	memset(note, 'n', 1000);
-	note[1000] = '\0';
 	for (int i = 0; i < PROTO_MAX_ENTRIES_PER_REQUEST; i++) {
 		struct entry e = {.time_ms = 1700000000000 + i, .value = 5, .source = ENTRY_SOURCE_IMPORT};
 		snprintf(e.id, sizeof e.id, "0190f3a0-0000-7000-8000-%012d", i);
 		snprintf(e.factor, sizeof e.factor, "pain");
 		/* Notes long enough that the message is near 4 MiB. */
-		snprintf(e.note, sizeof e.note, "%.*s", 700, note);
+		memset(e.note, 'n', 700);
+		e.note[700] = '\0';
 		proto_entry_pack(&pk, &e, false);
 	}
 }
@@ -64,11 +55,7 @@ static void
 pack_nils(msgpack_sbuffer *buf, size_t nils)
 {
 	msgpack_packer pk;
-	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
-	proto_pack_request_head(&pk, 1, PROTO_M_HELLO);
-	msgpack_pack_array(&pk, 1);
-	msgpack_pack_map(&pk, 1);
-	proto_pack_cstr(&pk, "pad");
+	pack_request_with_one_key(&pk, buf, PROTO_M_HELLO, "pad");
 	size_t arrays = (nils + PROTO_MAX_ARRAY - 1) / PROTO_MAX_ARRAY;
 	msgpack_pack_array(&pk, (uint32_t)arrays);
 	for (size_t a = 0; a < arrays; a++) {
@@ -87,7 +74,7 @@ time_message(const msgpack_sbuffer *buf, const struct proto_limits *lim, int run
 	double *ms = calloc((size_t)runs, sizeof *ms);
 	char err[PROTO_MESSAGE_MAX];
 	for (int r = 0; r < runs; r++) {
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		ssize_t n = proto_scan(buf->data, buf->size, lim, err, sizeof err);
 		if (n != (ssize_t)buf->size) {
 			fprintf(stderr, "bench_decode: refused: %s\n", err);
@@ -103,10 +90,9 @@ time_message(const msgpack_sbuffer *buf, const struct proto_limits *lim, int run
 			return -1;
 		}
 		proto_msg_free(&msg);
-		ms[r] = now_ms() - t0;
+		ms[r] = bench_now_ms() - t0;
 	}
-	qsort(ms, (size_t)runs, sizeof *ms, compare_doubles);
-	double median = ms[runs / 2];
+	double median = bench_median_ms(ms, (size_t)runs);
 	free(ms);
 	return median;
 }
