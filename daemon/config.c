@@ -36,7 +36,7 @@ enum config_type {
 	    "an hour from 0 to 12") \
 	X("analysis.flare_pain_level", CONFIG_REAL, flare_pain_level, 1, 10, 0, \
 	    offsetof(struct analysis_config, flare_pain_level), "a pain level from 1 to 10") \
-	X("analysis.max_lag_days", CONFIG_INT, max_lag_days, 0, 7, 0, \
+	X("analysis.max_lag_days", CONFIG_INT, max_lag_days, 0, ANALYSIS_MAX_LAG, 0, \
 	    offsetof(struct analysis_config, max_lag_days), "0 to 7 days") \
 	X("analysis.q_max", CONFIG_REAL, q_max, 0.01, 0.25, 0, \
 	    offsetof(struct analysis_config, q_max), "a false-discovery level from 0.01 to 0.25") \
