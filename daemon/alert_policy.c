@@ -152,10 +152,18 @@ alert_red_flag(const char *factor, int64_t now_ms, struct alert *a)
 }
 
 void
-alert_checkin(int64_t now_ms, struct alert *a)
+alert_checkin(int64_t now_ms, const char *trial, bool logged_today, struct alert *a)
 {
 	alert_start(a, now_ms, "checkin", "info", URGENCY_LOW, "x-simmer.checkin");
 	snprintf(a->summary, sizeof a->summary, "How was today?");
 	snprintf(a->body, sizeof a->body, "Nothing is logged today yet. A few seconds now, such as "
 	    "'simmer sleep 7 stress 4 pain 3', keeps your patterns accurate.");
+	if (trial == NULL)
+		return;
+	/* A trial's day: what it asks leads, and the body says why logging
+	 * every day matters for it. */
+	snprintf(a->summary, sizeof a->summary, "Trial: %.140s", trial);
+	snprintf(a->body, sizeof a->body, "%s Your trial compares the days with and without it, so "
+	    "each day's pain and symptoms count; 'simmer experiment status' shows how it stands.",
+	    logged_today ? "Today is logged." : "Nothing is logged today yet.");
 }

@@ -282,10 +282,10 @@ alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor 
 }
 
 void
-alerts_checkin(struct alerts *a)
+alerts_checkin(struct alerts *a, const char *trial, bool logged_today)
 {
 	struct alert al;
-	alert_checkin(clock_now_ms(), &al);
+	alert_checkin(clock_now_ms(), trial, logged_today, &al);
 	raise_alert(a, &al);
 }
 

@@ -29,6 +29,7 @@
 
 struct alerts;
 struct analysis_service;
+struct experiments;
 struct schedule;
 
 struct simmerd {
@@ -40,6 +41,7 @@ struct simmerd {
 	struct writer *writer;
 	struct alerts *alerts;
 	struct analysis_service *analysis;
+	struct experiments *experiments;
 	struct schedule *schedule;
 	struct proto_limits limits;
 	int day_start_hour;

@@ -11,6 +11,7 @@
 #include "daemon/config_service.h"
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
+#include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
 #include "daemon/server.h"
@@ -23,7 +24,7 @@ static void method_hello(const struct request *rq, const msgpack_object *params)
  * does its work, and the default and most of its "limit" (or of its
  * entries). Adding a method is one row plus one handler in the file of what
  * it serves: entries.c (the diary), analysis_service.c, alerts.c,
- * config_service.c. PROTOCOL.md describes each for other clients.
+ * config_service.c, experiments.c. PROTOCOL.md describes each for other clients.
  */
 static const struct method method_table[] = {
 	{PROTO_M_HELLO, method_hello, "client?, protocol?", false, METHOD_ON_LOOP, 0, 0},
@@ -51,6 +52,11 @@ static const struct method method_table[] = {
 	{PROTO_M_RELOAD, method_reload, "", false, METHOD_ON_LOOP, 0, 0},
 	{PROTO_M_CONFIG_GET, method_config_get, "key?", false, METHOD_ON_LOOP, 0, 0},
 	{PROTO_M_CONFIG_SET, method_config_set, "key, value", true, METHOD_ON_LOOP, 0, 0},
+	{PROTO_M_EXPERIMENT_START, method_experiment_start,
+	    "factor, eliminate?, reintroduce?, washout?, start?", true, METHOD_ON_STORE, 0, 0},
+	{PROTO_M_EXPERIMENT_STOP, method_experiment_stop, "", true, METHOD_ON_STORE, 0, 0},
+	{PROTO_M_EXPERIMENT_STATUS, method_experiment_status, "", false, METHOD_ON_POOL, 0, 0},
+	{PROTO_M_EXPERIMENT_LIST, method_experiment_list, "", false, METHOD_ON_POOL, 0, 0},
 };
 
 const struct method *

@@ -45,6 +45,7 @@ enum proto_error {
 	PROTO_E_SHUTTING_DOWN = 13,  /* the daemon is stopping */
 	PROTO_E_PERMISSION = 14,     /* peer is another user */
 	PROTO_E_NEED_MORE = 15,      /* internal to proto_scan: incomplete, read more */
+	PROTO_E_CONFLICT = 16,       /* clashes with what is stored (an experiment's days) */
 };
 
 /* The short stable name of an error code ("parse_error", ...). */
@@ -78,6 +79,10 @@ enum proto_msg_type {
 #define PROTO_M_RELOAD "reload"
 #define PROTO_M_CONFIG_GET "config_get"
 #define PROTO_M_CONFIG_SET "config_set"
+#define PROTO_M_EXPERIMENT_START "experiment_start"
+#define PROTO_M_EXPERIMENT_STOP "experiment_stop"
+#define PROTO_M_EXPERIMENT_STATUS "experiment_status"
+#define PROTO_M_EXPERIMENT_LIST "experiment_list"
 /* Notification the daemon sends to subscribers. */
 #define PROTO_N_ALERT "alert"
 

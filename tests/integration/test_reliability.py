@@ -446,11 +446,16 @@ def test_newer_database_is_refused_unchanged(ctx):
 
 
 def test_database_from_before_the_application_id_is_adopted(ctx):
+    """Files of schema 2 and before were made without the id: such a file
+    (the tables of schema 2, no id) is taken in, migrated and marked."""
     env = ctx.env
     d = ctx.daemon()
     run_simmer(env, "pain", "3", "--note", "old-file")
     d.stop()
     db = sqlite3.connect(env.db)
+    newest = db.execute("PRAGMA user_version").fetchone()[0]
+    db.execute("DROP TABLE experiments")
+    db.execute("PRAGMA user_version = 2")
     db.execute("PRAGMA application_id = 0")
     db.commit()
     db.close()
@@ -458,6 +463,8 @@ def test_database_from_before_the_application_id_is_adopted(ctx):
     assert_exactly_once(env, ["old-file"])
     db = sqlite3.connect(env.db)
     assert db.execute("PRAGMA application_id").fetchone()[0] == 0x53694D72
+    assert db.execute("PRAGMA user_version").fetchone()[0] == newest
+    assert db.execute("SELECT count(*) FROM experiments").fetchone()[0] == 0
     db.close()
 
 
