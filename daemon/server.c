@@ -44,10 +44,16 @@
  * quick request is read at once whatever the others send. */
 #define SERVER_READ_BUDGET (1024u * 1024u)
 
-/* Blocks at least this large are mappings of their own: twice a read
- * chunk, so a connection's first buffer comes from the heap and any larger
- * one goes back to the system when freed. glibc's default start. */
-#define SERVER_MMAP_THRESHOLD (2 * CONN_READ_CHUNK)
+/* Blocks at least this large are mappings of their own, given back to the
+ * system when freed: a connection's buffer once it grew past 128 KiB. The
+ * blocks msgpack-c decodes into stay below it (its largest, an array of
+ * PROTO_MAX_ARRAY values, takes a 128 KiB chunk), since mapping and
+ * faulting those in for every message cost more than decoding. */
+#define SERVER_MMAP_THRESHOLD (4 * CONN_READ_CHUNK)
+
+/* Free heap kept for reuse rather than given back: what decoding the
+ * largest message needs (PROTO_MAX_OBJECTS values of 24 bytes, 3 MiB). */
+#define SERVER_TRIM_THRESHOLD (4u * 1024u * 1024u)
 
 /* Requests one connection may have waiting for another thread before we
  * stop reading from it: a pipelining client gets backpressure, not memory. */
@@ -337,6 +343,16 @@ conn_run_clock(struct conn *c, enum conn_clock clock, bool restart)
 	uv_timer_start(&c->timer, conn_on_timer, (uint64_t)seconds * 1000u, 0);
 }
 
+/* A buffer is a read chunk from the heap, or a mapping of its own: sizes
+ * in between would leave the heap holding pages for buffers long freed. */
+static size_t
+conn_buffer_size(size_t size)
+{
+	if (size > CONN_READ_CHUNK && size < SERVER_MMAP_THRESHOLD)
+		return SERVER_MMAP_THRESHOLD;
+	return size;
+}
+
 /* Would `more` bytes of buffer keep every connection's together under the
  * cap? A connection's first read chunk is always granted, so that a small
  * request is read whatever others hold. */
@@ -359,6 +375,7 @@ conn_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *out)
 		size_t cap = c->cap ? c->cap * 2 : CONN_READ_CHUNK;
 		while (cap - c->len < CONN_READ_CHUNK && cap < PROTO_MAX_CONN_BUFFER)
 			cap *= 2;
+		cap = conn_buffer_size(cap);
 		if (cap > PROTO_MAX_CONN_BUFFER)
 			cap = PROTO_MAX_CONN_BUFFER;
 		if (!buffers_have_room(d, cap, cap - c->cap)) {
@@ -402,6 +419,7 @@ conn_shrink_buffer(struct conn *c)
 		size_t want = CONN_READ_CHUNK;
 		while (want < c->len + CONN_READ_CHUNK)
 			want *= 2;
+		want = conn_buffer_size(want);
 		if (want * 2 > c->cap)
 			return; /* not worth a copy */
 		char *nb = realloc(c->buf, want);
@@ -676,6 +694,11 @@ server_memory_policy(void)
 	 * 672 MB. A fixed threshold turns that off: every large buffer is its
 	 * own mapping, given back to the system when freed. */
 	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
+	/* Decoding a message allocates in small blocks from the heap. Trimmed
+	 * back after each message, the heap must fault all its pages in again
+	 * for the next one, which made decoding a full import batch cost
+	 * 15-30 ms instead of 1: keep as much free as one batch needs. */
+	mallopt(M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD);
 }
 
 /* Is someone answering on the socket path? */
