@@ -14,6 +14,7 @@ scenarios take seconds."""
 import collections
 import selectors
 import socket
+import threading
 import time
 
 import msgpack
@@ -132,6 +133,39 @@ def test_silent_connections_do_not_lock_out_others(ctx):
     assert Client(ctx.env.socket).hello()["protocol"] == 1
 
 
+def test_subscribers_are_not_idle_and_are_capped(ctx):
+    """A subscriber waits quietly for alerts: the idle timeout spares it,
+    while a silent connection that did not subscribe is closed. Past 16
+    subscribers, `subscribe` answers `busy` (code 9)."""
+    ctx.env.write_config(SHORT_TIMEOUTS)
+    ctx.daemon()
+    subscribers = []
+    for _ in range(16):
+        c = Client(ctx.env.socket)
+        assert c.call("subscribe")["subscribed"] is True
+        subscribers.append(c)
+    extra = Client(ctx.env.socket)
+    try:
+        extra.call("subscribe")
+        raise AssertionError("a 17th subscriber was accepted")
+    except RpcError as e:
+        assert e.code == 9, e
+    # The refused one is an ordinary connection: silent, it is closed.
+    assert extra.closed_by_peer(timeout=IDLE_S + 10), "a silent connection is closed"
+    # By then the subscribers had been silent as long: all are still served.
+    for c in subscribers:
+        assert c.hello()["protocol"] == 1
+        c.close()
+    # Their slots are free again once they leave.
+    def subscribed():
+        try:
+            return Client(ctx.env.socket).call("subscribe")["subscribed"]
+        except RpcError as e:
+            assert e.code == 9, e
+            return False
+    wait_until(subscribed, what="a subscriber slot to be free again")
+
+
 def test_busy_connections_past_the_limit_refuse_a_newcomer(ctx):
     """When every connection is in the middle of a message, none may be
     closed to make room: the newcomer is refused with `busy` (code 9)."""
@@ -220,6 +254,57 @@ def test_trickling_senders_are_cut_at_the_stall_timeout(ctx):
         except ConnectionResetError:
             pass
         s.close()
+
+
+def test_pipelining_floods_take_turns(ctx):
+    """4 clients pipelining `hello` as fast as they can, each reading its
+    replies: each is answered a few dozen requests per turn of the loop,
+    between everyone else's. At the end they stop reading with replies
+    still owed; simmerd must still stop cleanly on SIGTERM (the harness
+    checks it), since a closing connection gets 5 s to read its last
+    replies."""
+    ctx.env.write_config(SHORT_TIMEOUTS)
+    ctx.daemon()
+    batch = b"".join(msgpack.packb([0, i + 1, "hello", [{"protocol": 1}]]) for i in range(5000))
+    stop = threading.Event()
+    replies = collections.Counter()
+
+    def flood(k):
+        s = connect(ctx.env.socket)
+        unpacker = msgpack.Unpacker(raw=False)
+
+        def read_replies():
+            while not stop.is_set():
+                try:
+                    data = s.recv(1 << 20)
+                except OSError:
+                    return
+                if not data:
+                    return
+                unpacker.feed(data)
+                for msg in unpacker:
+                    assert msg[0] == 1 and msg[2] is None, msg
+                    replies[k] += 1
+        reader = threading.Thread(target=read_replies, daemon=True)
+        reader.start()
+        while not stop.is_set():
+            try:
+                s.sendall(batch)
+            except OSError:
+                return
+        return s
+
+    def hostile():
+        threads = [threading.Thread(target=flood, args=(k,), daemon=True) for k in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(3)
+        stop.set()
+        return dict(replies)
+
+    got = during(ctx, "4 clients pipelining hello as fast as they can", hostile)
+    print(f"# pipelining floods: {sum(got.values())} hello answered")
+    assert len(got) == 4 and all(n > 0 for n in got.values()), f"every flood is served too: {got}"
 
 
 def big_hello():
