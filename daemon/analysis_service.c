@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: ISC
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -144,6 +145,10 @@ job_work(uv_work_t *req)
 	}
 	analysis_result_free(&r);
 	glue_free_input(&in);
+	/* The run's arrays came from this pool thread's own malloc arena, and
+	 * glibc keeps freed pages there until asked: ten years of diary would
+	 * otherwise stay resident between runs. */
+	malloc_trim(0);
 }
 
 /* On the loop: keep the result, answer who waited, tell the policy. */

@@ -38,6 +38,20 @@ fisher_exact_by_logs(unsigned a, unsigned row1, unsigned col1, unsigned n)
 	return p > 1.0 ? 1.0 : p;
 }
 
+/* The hypergeometric ratios P(x + 1) / P(x) and P(x - 1) / P(x) for tables
+ * with margins row1 = r1, col1 = c1 and base = n - r1 - c1. */
+static double
+ratio_up(double r1, double c1, double base, unsigned x)
+{
+	return ((r1 - x) * (c1 - x)) / ((x + 1.0) * (base + x + 1));
+}
+
+static double
+ratio_down(double r1, double c1, double base, unsigned x)
+{
+	return ((double)x * (base + x)) / ((r1 - x + 1) * (c1 - x + 1));
+}
+
 /*
  * Each table's probability relative to the most likely one's, by the ratio
  * of consecutive hypergeometric terms, so that a test costs a few
@@ -60,29 +74,23 @@ stats_fisher_exact(unsigned a, unsigned b, unsigned c, unsigned d)
 	/* The observed table's relative probability first. */
 	double obs = 1;
 	for (unsigned x = mode; x < a; x++)
-		obs *= ((r1 - x) * (c1 - x)) / ((x + 1.0) * (base + x + 1));
+		obs *= ratio_up(r1, c1, base, x);
 	for (unsigned x = mode; x > a; x--)
-		obs *= ((double)x * (base + x)) / ((r1 - x + 1) * (c1 - x + 1));
+		obs *= ratio_down(r1, c1, base, x);
 	if (!(obs > 1e-280))
 		return fisher_exact_by_logs(a, row1, col1, n);
 	double limit = obs * (1 + 1e-7), total = 1, p = 1 <= limit ? 1 : 0;
-	double t = 1;
-	for (unsigned x = mode; x < hi; x++) {
-		t *= ((r1 - x) * (c1 - x)) / ((x + 1.0) * (base + x + 1));
-		total += t;
-		if (t <= limit)
-			p += t;
-		if (t < 1e-300)
-			break;
-	}
-	t = 1;
-	for (unsigned x = mode; x > lo; x--) {
-		t *= ((double)x * (base + x)) / ((r1 - x + 1) * (c1 - x + 1));
-		total += t;
-		if (t <= limit)
-			p += t;
-		if (t < 1e-300)
-			break;
+	/* Outwards from the mode, up then down, until the terms vanish. */
+	for (int way = 0; way < 2; way++) {
+		double t = 1;
+		for (unsigned x = mode; way == 0 ? x < hi : x > lo; x += way == 0 ? 1u : -1u) {
+			t *= way == 0 ? ratio_up(r1, c1, base, x) : ratio_down(r1, c1, base, x);
+			total += t;
+			if (t <= limit)
+				p += t;
+			if (t < 1e-300)
+				break;
+		}
 	}
 	p /= total;
 	return p > 1.0 ? 1.0 : p;
@@ -100,8 +108,7 @@ stats_fisher_greater(unsigned a, unsigned b, unsigned c, unsigned d)
 	double term = exp(log_hypergeom(a, row1, col1, n)), p = 0;
 	for (unsigned x = a; x <= hi; x++) {
 		p += term;
-		term *= ((double)(row1 - x) * (double)(col1 - x)) /
-		    ((double)(x + 1) * ((double)n - row1 - col1 + x + 1));
+		term *= ratio_up(row1, col1, (double)n - row1 - col1, x);
 	}
 	return p > 1.0 ? 1.0 : p;
 }
