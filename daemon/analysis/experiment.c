@@ -284,13 +284,16 @@ fit_lag(const struct analysis_input *in, const struct outcome_source *src, const
 	out->without_mean = sum_without / (double)(n - with);
 }
 
-/* Fills one outcome from its four lags; returns how many lags were tested,
- * sets *worst_hi to the highest 95% upper bound over them and *any_rise
- * when some lag's 95% interval lies above zero. */
+/* Fills one outcome from its four lags (each lag's fit in fits); returns
+ * how many lags were tested, sets *worst_hi to the highest 95% upper bound
+ * over them and *any_rise when some lag's 95% interval lies above zero, or,
+ * for flare onsets, when some lag saw them begin more often after the
+ * factor: a trial is too short to bound an effect on onsets, so "likely
+ * not" needs at least that no lag points that way. */
 static int
 analyze_outcome(const struct analysis_input *in, const struct outcome_source *src,
     const double *x_day, const double *x_first_ms, long first, long last, double *x, double *y,
-    struct experiment_outcome *o, double *worst_hi, bool *any_rise)
+    struct experiment_outcome *o, struct lag_fit *fits, double *worst_hi, bool *any_rise)
 {
 	int tested = 0;
 	double best_z = -1;
@@ -301,6 +304,7 @@ analyze_outcome(const struct analysis_input *in, const struct outcome_source *sr
 	for (int lag = 0; lag <= EXPERIMENT_MAX_LAG; lag++) {
 		struct lag_fit fit;
 		fit_lag(in, src, x_day, x_first_ms, first, last, lag, x, y, &fit);
+		fits[lag] = fit;
 		if (fit.with_days > most_with)
 			most_with = fit.with_days;
 		any_variation |= fit.days > 0 && fit.with_days >= EXPERIMENT_MIN_GROUP_DAYS;
@@ -311,7 +315,7 @@ analyze_outcome(const struct analysis_input *in, const struct outcome_source *sr
 		double hi = fit.effect + t95 * fit.se;
 		if (hi > *worst_hi)
 			*worst_hi = hi;
-		*any_rise |= fit.effect - t95 * fit.se > 0;
+		*any_rise |= fit.effect - t95 * fit.se > 0 || (src->factor < 0 && fit.effect > 0);
 		double z = fabs(fit.effect) / fit.se;
 		if (z > best_z) {
 			best_z = z;
@@ -414,32 +418,60 @@ describe_outcome(const struct experiment_outcome *o, const char *factor, char *o
 		    o->lo, o->hi, day_word(o->lag_days));
 }
 
-/* About how many more days of the same plan would make the main outcome's
- * interval narrow enough to say "likely" one way or the other. */
+/* The days one lag's comparison needs, with the same mix of days with and
+ * without, before its interval settles it one way or the other: above zero
+ * after paying for the search, or under the margin. 0 when it already
+ * does; errors shrink as one over the square root of the days. */
+static double
+settle_days(const struct lag_fit *f, double margin, double p_adj)
+{
+	double df = (double)f->days - 2;
+	double t_adj = experiment_t_quantile(p_adj, df), t95 = experiment_t_quantile(0.975, df);
+	double target = 0;
+	if (f->effect > 0)
+		target = f->effect / t_adj;
+	if (margin > f->effect && (margin - f->effect) / t95 > target)
+		target = (margin - f->effect) / t95;
+	if (!(target > 0))
+		return INFINITY;
+	double ratio = f->se / target;
+	double more = (double)f->days * (ratio * ratio - 1);
+	return more > 0 ? more : 0;
+}
+
+/* About how many more days of the same plan would settle every comparison
+ * that keeps the verdict open: the main outcome's lags, any other level
+ * that rose by its plain interval, and flare onsets where they began more
+ * often after the factor. */
 static int
-more_days_needed(const struct experiment_result *r, double p_adj, int trial_days)
+more_days_needed(const struct experiment_result *r,
+    const struct lag_fit fits[][EXPERIMENT_MAX_LAG + 1], double p_adj, int trial_days)
 {
 	if (r->primary < 0) {
 		int left = EXPERIMENT_DEFAULT_ELIMINATE + EXPERIMENT_DEFAULT_REINTRODUCE +
 		    EXPERIMENT_DEFAULT_WASHOUT - trial_days;
 		return left < 7 ? 7 : left;
 	}
-	const struct experiment_outcome *o = &r->outcomes[r->primary];
-	double margin = o->onsets ? EXPERIMENT_MARGIN_ONSETS : EXPERIMENT_MARGIN_POINTS;
-	double df = (double)o->days - 2;
-	double t_adj = experiment_t_quantile(p_adj, df), t95 = experiment_t_quantile(0.975, df);
-	double target = 0;
-	if (o->effect > 0)
-		target = o->effect / t_adj;
-	if (margin > o->effect && (margin - o->effect) / t95 > target)
-		target = (margin - o->effect) / t95;
-	if (!(target > 0))
-		return EXPERIMENT_MAX_MORE_DAYS + 1;
-	double ratio = o->se / target;
-	double more = ceil((double)o->days * (ratio * ratio - 1));
-	if (more < 1)
-		more = 1;
-	return more > EXPERIMENT_MAX_MORE_DAYS ? EXPERIMENT_MAX_MORE_DAYS + 1 : (int)more;
+	double most = 0;
+	for (size_t k = 0; k < r->n_outcomes; k++) {
+		bool main = (int)k == r->primary, onsets = r->outcomes[k].onsets;
+		double margin = r->outcomes[k].onsets ? EXPERIMENT_MARGIN_ONSETS :
+		    EXPERIMENT_MARGIN_POINTS;
+		for (int lag = 0; lag <= EXPERIMENT_MAX_LAG; lag++) {
+			const struct lag_fit *f = &fits[k][lag];
+			double t95 = experiment_t_quantile(0.975, (double)f->days - 2);
+			bool blocks = onsets ? f->effect > 0 : f->effect - t95 * f->se > 0;
+			if (!f->ok || (!main && !blocks))
+				continue;
+			double more = settle_days(f, margin, p_adj);
+			if (more > most)
+				most = more;
+		}
+	}
+	most = ceil(most);
+	if (most < 1)
+		most = 1;
+	return most > EXPERIMENT_MAX_MORE_DAYS ? EXPERIMENT_MAX_MORE_DAYS + 1 : (int)most;
 }
 
 static void
@@ -466,9 +498,10 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 	case EXP_V_NOT:
 		describe_outcome(&r->outcomes[r->primary], p->factor, what, sizeof what);
 		snprintf(r->verdict_text, len, "likely not a trigger: %s; a rise of %s or more is "
-		    "unlikely at any delay of 0-3 days, over %u days of your trial",
+		    "unlikely at any delay of 0-3 days, over %u days of your trial%s",
 		    what, r->outcomes[r->primary].onsets ? "0.1 in the daily chance of a flare" :
-		    "1.5 points", r->outcomes[r->primary].days);
+		    "1.5 points", r->outcomes[r->primary].days, r->onsets_open ? ". Flare onsets "
+		    "were too few in it to rule out an effect on them" : "");
 		break;
 	default:
 		if (r->last_day < r->first_day) {
@@ -481,12 +514,12 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 			snprintf(what + n, sizeof what - n, "; ");
 		}
 		if (r->more_days > EXPERIMENT_MAX_MORE_DAYS)
-			snprintf(r->verdict_text, len, "not enough data to tell: %sthe difference is too "
-			    "small to settle even in a year of the same plan", what);
+			snprintf(r->verdict_text, len, "not enough data to tell: %ssettling it would take "
+			    "more than a year of the same plan", what);
 		else
-			snprintf(r->verdict_text, len, "not enough data to tell: %sabout %d more days "
+			snprintf(r->verdict_text, len, "not enough data to tell: %sabout %d more day%s "
 			    "of the same plan (without it, then with it) would likely settle it", what,
-			    r->more_days);
+			    r->more_days, r->more_days == 1 ? "" : "s");
 		break;
 	}
 }
@@ -558,13 +591,14 @@ experiment_analyze(const struct analysis_input *in, const struct analysis_result
 	}
 
 	double worst_hi[EXPERIMENT_MAX_OUTCOMES];
+	struct lag_fit fits[EXPERIMENT_MAX_OUTCOMES][EXPERIMENT_MAX_LAG + 1];
 	bool any_rise[EXPERIMENT_MAX_OUTCOMES];
 	int lags_tested[EXPERIMENT_MAX_OUTCOMES];
 	int family = 0;
 	long first = (long)out->first_day - in->first_day, last = (long)out->last_day - in->first_day;
 	for (size_t k = 0; k < out->n_outcomes; k++) {
 		lags_tested[k] = analyze_outcome(in, &srcs[k], x_day, x_first, first, last, x, y,
-		    &out->outcomes[k], &worst_hi[k], &any_rise[k]);
+		    &out->outcomes[k], fits[k], &worst_hi[k], &any_rise[k]);
 		family += lags_tested[k];
 	}
 	free(x_day);
@@ -595,8 +629,13 @@ experiment_analyze(const struct analysis_input *in, const struct analysis_result
 		out->verdict = EXP_V_NOT;
 	else
 		out->verdict = EXP_V_UNCLEAR;
+	for (size_t k = 0; k < out->n_outcomes; k++) {
+		if (out->outcomes[k].onsets && (int)k != out->primary)
+			out->onsets_open = lags_tested[k] != EXPERIMENT_MAX_LAG + 1 ||
+			    !(worst_hi[k] < EXPERIMENT_MARGIN_ONSETS);
+	}
 	if (out->verdict == EXP_V_UNCLEAR)
-		out->more_days = more_days_needed(out, p_adj, out->last_day - out->first_day + 1);
+		out->more_days = more_days_needed(out, fits, p_adj, out->last_day - out->first_day + 1);
 	write_verdict(out, p, harmful);
 	return 0;
 }

@@ -114,6 +114,8 @@ struct experiment_result {
 	size_t n_outcomes;
 	struct experiment_outcome outcomes[EXPERIMENT_MAX_OUTCOMES];
 	int primary;                /* index of the outcome the "likely not" rests on, or -1 */
+	bool onsets_open;           /* flare onsets could not be bounded: "likely not"
+	                             * speaks of the levels only, and says so */
 	int verdict;                /* enum experiment_verdict */
 	int more_days;              /* for EXP_V_UNCLEAR: about this many more days */
 	char verdict_text[320];

@@ -3,7 +3,8 @@
  * that `simmer import` reads, ending today (or on --end DAY-NUMBER).
  *   simdiary [--days N] [--seed S] [--null] [--end DAYS_SINCE_1970]
  *            [--trial FACTOR:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS]]
- * With --trial, the diary's last days follow that experiment's plan.
+ * With --trial, the diary's last days follow that experiment's plan, and
+ * pain and symptoms are logged at 20:00 instead of noon.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -67,7 +68,13 @@ main(int argc, char **argv)
 			if (!isfinite(v) || (sim_factors[f].kind == AK_EVENT && v == 0) ||
 			    (sim_factors[f].kind == AK_FLARE && v == 0))
 				continue;
-			printf("%lld,%s,%g\n", t + f, sim_factors[f].name, v);
+			/* In a trial, pain and symptoms are logged in the evening, after
+			 * the day's meals, as a person following the plan would. */
+			long long at = t + f;
+			if (trial.factor >= 0 && (sim_factors[f].role == AR_OUTCOME ||
+			    sim_factors[f].role == AR_SYMPTOM))
+				at += 8LL * 3600 * 1000;
+			printf("%lld,%s,%g\n", at, sim_factors[f].name, v);
 		}
 	}
 	sim_free(&s);
