@@ -9,6 +9,7 @@
 #   make check-layers  fail on a circle among daemon/'s files or a use that
 #                   crosses a room boundary of shared/DESIGN.md (run by make test)
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
+#   make test-clock the suite at 00:10, at 23:59 and across summer-time changes
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
 # daemon/analysis/ and client/ belongs to that room's static library, except
