@@ -8,6 +8,8 @@
 #   make demo       a throwaway simmerd with a generated six-month diary: a tour
 #   make check-layers  fail on a circle among daemon/'s files or a use that
 #                   crosses a room boundary of shared/DESIGN.md (run by make test)
+#   make fuzz       run each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60)
+#   make check-tools   the suite under ASan/UBSan, then under valgrind memcheck
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
 #   make test-clock the suite at 00:10, at 23:59 and across summer-time changes
 #
@@ -34,6 +36,13 @@ LIBS_NOPC   := -lcsv -lm -lpthread
 ifeq ($(SAN),1)
 BUILD   := build-san
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+else ifeq ($(FUZZ),1)
+# libFuzzer's build (mk/fuzz.mk): clang, every room instrumented for
+# coverage, with ASan and UBSan; only the harnesses link libFuzzer itself.
+BUILD   := build-fuzz
+CC      := clang
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 LDSAN   := -fsanitize=address,undefined
 else ifeq ($(COV),1)
 BUILD   := build-cov
@@ -145,7 +154,7 @@ demo: deps
 	@SIMMER_BUILD=$(BUILD) sh scripts/demo.sh
 
 clean:
-	rm -rf build build-san build-cov
+	rm -rf build build-san build-cov build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 -include mk/*.mk

@@ -14,25 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/timing.h"
 #include "daemon/analysis/internal.h"
 #include "tests/tools/diary_sim.h"
 
 #define EXTRA_FACTORS 16
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 /* A diary of `days` with the simulator's 24 factors plus 16 noise events. */
 static void
@@ -65,13 +51,12 @@ median_run(const struct analysis_input *in, bool backtest, int runs)
 	double t[64];
 	for (int r = 0; r < runs; r++) {
 		struct analysis_result res;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		analysis_run(in, &cfg, backtest, &res);
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 		analysis_result_free(&res);
 	}
-	qsort(t, (size_t)runs, sizeof *t, cmp);
-	return t[runs / 2];
+	return bench_median_ms(t, (size_t)runs);
 }
 
 /* The rolling-origin evaluation alone (backtest.c), on the series and
@@ -93,15 +78,15 @@ median_evaluation(const struct analysis_input *raw, int runs)
 	for (int r = 0; r < runs; r++) {
 		free(res.backtest);
 		res.backtest = NULL;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		backtest_run(&in, &cfg, &res, ewma, true);
-		t[r] = now_ms() - t0;
+		t[r] = bench_now_ms() - t0;
 	}
-	qsort(t, (size_t)runs, sizeof *t, cmp);
+	double median = bench_median_ms(t, (size_t)runs);
 	free(ewma);
 	analysis_result_free(&res);
 	windows_free(raw, &in);
-	return t[runs / 2];
+	return median;
 }
 
 int

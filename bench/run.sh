@@ -9,7 +9,8 @@
 #     next to redis-server with appendfsync always doing SET over a Unix
 #     socket (redis-benchmark), alternating runs;
 #   - a 1,000,000-line CSV import;
-#   - the analysis benchmarks in build/bench/ (one and ten years, backtest);
+#   - the analysis benchmarks in build/bench/ (one and ten years, backtest),
+#     and the time the loop spends decoding the costliest messages allowed;
 #   - simmerd's resident memory holding ten years of data.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,7 +110,7 @@ for r in $(seq 3); do
 done
 echo "import of 1,000,000 CSV lines: median $(median <"$work/imp") s over 3 runs (aim < 5 s)"
 
-# 4. Analysis.
+# 4. Analysis, and decoding the costliest messages.
 for b in "$BUILD"/bench/bench_*; do
 	case "$(basename "$b")" in bench_log|*.d) continue ;; esac
 	echo

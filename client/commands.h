@@ -31,6 +31,7 @@ int cmd_config(const struct options *o, int argc, char **argv);
 int cmd_reminder(const struct options *o, int argc, char **argv);
 int cmd_help(const struct options *o, int argc, char **argv);
 int cmd_report(const struct options *o, int argc, char **argv);   /* report.c */
+int cmd_experiment(const struct options *o, int argc, char **argv); /* experiment.c */
 /* Methods whose reply is shown as it comes (analysis and alerts). */
 int cmd_show(const struct options *o, const char *method, int argc, char **argv);
 

@@ -92,6 +92,8 @@ conn_open(struct client_conn *c, const struct simmer_paths *paths, char *err, si
 	c->timeout_ms = conn_timeout_ms();
 	proto_limits_default(&c->limits);
 	c->limits.max_message_bytes = CONN_MAX_REPLY_BYTES;
+	/* A reply as large as that may hold as many values as it has bytes. */
+	c->limits.max_objects = CONN_MAX_REPLY_BYTES;
 	c->max_entries_per_request = PROTO_MAX_ENTRIES_PER_REQUEST;
 	const char *socket_path = paths->socket;
 	snprintf(c->socket_path, sizeof c->socket_path, "%s", socket_path);

@@ -127,7 +127,9 @@ flaredown_header(struct tracker *t, char **fields, size_t n)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		char name[256];
+		/* The date column has no name of its own: it must not copy
+		 * what the stack held. */
+		char name[256] = "";
 		f->kinds[i] = (int)i == f->date ? COL_DATE : column_kind(fields[i], name, sizeof name);
 		f->names[i] = strdup(name);
 		if (f->names[i] == NULL) {

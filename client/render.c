@@ -227,6 +227,7 @@ render_exit_code(int code)
 	case PROTO_E_OUT_OF_RANGE:
 	case PROTO_E_TOO_LARGE:
 	case PROTO_E_NOT_FOUND:
+	case PROTO_E_CONFLICT:
 		return EX_DATAERR;
 	case PROTO_E_STORAGE:
 		return EX_IOERR;

@@ -128,14 +128,23 @@ show_coverage(FILE *out, const msgpack_object *result)
 	    str(cov, "last_day", last, sizeof last), flares, flares == 1 ? "flare" : "flares");
 }
 
+/* Says the text under `text_key`, then `tail`, when the flag `flag` is
+ * false (`missing` when it is not there) and the text is not empty. */
+static void
+say_unless(FILE *out, const msgpack_object *result, const char *flag, bool missing,
+    const char *text_key, const char *tail)
+{
+	bool on = missing;
+	char err[8], text[512];
+	proto_get_bool(result, flag, false, &on, err, sizeof err);
+	if (!on && str(result, text_key, text, sizeof text)[0])
+		sayf(out, 0, "%s%s", text, tail);
+}
+
 static void
 show_message(FILE *out, const msgpack_object *result)
 {
-	bool enough = true;
-	char err[8], msg[512];
-	proto_get_bool(result, "enough_data", false, &enough, err, sizeof err);
-	if (!enough && str(result, "message", msg, sizeof msg)[0])
-		sayf(out, 0, "%s", msg);
+	say_unless(out, result, "enough_data", true, "message", "");
 }
 
 static void
@@ -176,11 +185,8 @@ show_contributors(FILE *out, const msgpack_object *result, size_t max, bool sent
 static void
 show_risk_alerts(FILE *out, const msgpack_object *r)
 {
-	bool on = false;
-	char err[8], note[200];
-	proto_get_bool(r, "risk_alerts", false, &on, err, sizeof err);
-	if (!on && str(r, "risk_alerts_note", note, sizeof note)[0])
-		sayf(out, 0, "%s Red-flag symptoms always raise an alert.", note);
+	say_unless(out, r, "risk_alerts", false, "risk_alerts_note",
+	    " Red-flag symptoms always raise an alert.");
 }
 
 /* The level in colour on a terminal. */

@@ -4,7 +4,7 @@
 # needed.
 
 _simmer_commands="log list undo delete factors factor import export backup restore status forecast why
-	triggers backtest analyze report alerts watch notify-test reload config reminder version help"
+	triggers backtest analyze report experiment alerts watch notify-test reload config reminder version help"
 
 # The options each command takes (the global --json and --socket come with all).
 _simmer_options()
@@ -19,6 +19,7 @@ _simmer_options()
 	status) echo "--format" ;;
 	alerts) echo "--limit" ;;
 	report) echo "--days --html" ;;
+	experiment) echo "--eliminate --reintroduce --washout --start" ;;
 	esac
 	echo "--json --socket --help"
 }
@@ -73,7 +74,8 @@ _simmer()
 	--factor) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")); return ;;
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--html) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--note|--limit|--unit|--user|--days) return ;;
+	--note|--limit|--unit|--user|--days|--eliminate|--reintroduce|--washout) return ;;
+	--start) COMPREPLY=($(compgen -W "today yesterday -1d -2d -7d" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then
@@ -95,6 +97,11 @@ _simmer()
 	help) COMPREPLY=($(compgen -W "$_simmer_commands" -- "$cur")) ;;
 	factor) [ "$prev" = factor ] && COMPREPLY=($(compgen -W "define" -- "$cur")) ;;
 	reminder) [ "$prev" = reminder ] && COMPREPLY=($(compgen -W "on off at" -- "$cur")) ;;
+	experiment)
+		case "$prev" in
+		experiment) COMPREPLY=($(compgen -W "start status stop list" -- "$cur")) ;;
+		start) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")) ;;
+		esac ;;
 	config)
 		case "$prev" in
 		config) COMPREPLY=($(compgen -W "get set" -- "$cur")) ;;

@@ -4,7 +4,8 @@
 
 set -l simmer_commands log list undo delete factors factor import export backup restore status \
 	forecast why \
-	triggers backtest analyze report alerts watch notify-test reload config reminder version help
+	triggers backtest analyze report experiment alerts watch notify-test reload config reminder \
+	version help
 
 function __simmer_factor_names
 	simmer factors --names 2>/dev/null; or string split ' ' -- pain stiffness fatigue bloating \
@@ -24,7 +25,8 @@ function __simmer_logging
 	set -q words[2]; or return 1
 	not contains -- $words[2] list undo delete factors factor import export backup restore \
 		status forecast \
-		why triggers backtest analyze report alerts watch notify-test reload config reminder version help
+		why triggers backtest analyze report experiment alerts watch notify-test reload config \
+		reminder version help
 end
 
 complete -c simmer -f
@@ -62,4 +64,10 @@ complete -c simmer -n '__fish_seen_subcommand_from report' -l html -r -F -d 'wri
 complete -c simmer -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set' -a 'get set'
 complete -c simmer -n '__fish_seen_subcommand_from get set' -a '(__simmer_config_keys)'
 complete -c simmer -n '__fish_seen_subcommand_from reminder' -a 'on off at'
+complete -c simmer -n '__fish_seen_subcommand_from experiment; and not __fish_seen_subcommand_from start status stop list' -a 'start status stop list'
+complete -c simmer -n '__fish_seen_subcommand_from start' -a '(__simmer_factor_names)'
+complete -c simmer -n '__fish_seen_subcommand_from experiment' -l eliminate -x -d 'days without it'
+complete -c simmer -n '__fish_seen_subcommand_from experiment' -l reintroduce -x -d 'days with it again'
+complete -c simmer -n '__fish_seen_subcommand_from experiment' -l washout -x -d 'days watching for late effects'
+complete -c simmer -n '__fish_seen_subcommand_from experiment' -l start -x -d 'the first day' -a 'today yesterday -1d -7d'
 complete -c simmer -n '__fish_seen_subcommand_from help' -a "$simmer_commands"

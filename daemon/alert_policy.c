@@ -57,16 +57,25 @@ suggestion_for(const char *factor)
 	return "Pace yourself today and rest early.";
 }
 
+/* An empty alert with what every kind of alert says first. */
 static void
-fill_risk_alert(const struct analysis_outcome *o, int64_t now_ms, struct alert *a)
+alert_start(struct alert *a, int64_t now_ms, const char *kind, const char *level, int urgency,
+    const char *category)
 {
 	memset(a, 0, sizeof *a);
 	a->time_ms = now_ms;
-	snprintf(a->kind, sizeof a->kind, "risk");
+	snprintf(a->kind, sizeof a->kind, "%s", kind);
+	snprintf(a->level, sizeof a->level, "%s", level);
+	a->urgency = urgency;
+	snprintf(a->category, sizeof a->category, "%s", category);
+}
+
+static void
+fill_risk_alert(const struct analysis_outcome *o, int64_t now_ms, struct alert *a)
+{
 	bool warning = o->level >= LEVEL_WARNING;
-	snprintf(a->level, sizeof a->level, "%s", warning ? "warning" : "watch");
-	a->urgency = warning ? URGENCY_CRITICAL : URGENCY_NORMAL;
-	snprintf(a->category, sizeof a->category, "x-simmer.risk");
+	alert_start(a, now_ms, "risk", warning ? "warning" : "watch",
+	    warning ? URGENCY_CRITICAL : URGENCY_NORMAL, "x-simmer.risk");
 	char chance[32];
 	proto_risk_words(o->risk, chance, sizeof chance);
 	snprintf(a->summary, sizeof a->summary, "%s: %s within 48 hours",
@@ -134,12 +143,7 @@ alert_red_flag(const char *factor, int64_t now_ms, struct alert *a)
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(names[i].factor, factor) == 0)
 			words = names[i].words;
-	memset(a, 0, sizeof *a);
-	a->time_ms = now_ms;
-	snprintf(a->kind, sizeof a->kind, "red_flag");
-	snprintf(a->level, sizeof a->level, "critical");
-	a->urgency = URGENCY_CRITICAL;
-	snprintf(a->category, sizeof a->category, "x-simmer.red-flag");
+	alert_start(a, now_ms, "red_flag", "critical", URGENCY_CRITICAL, "x-simmer.red-flag");
 	snprintf(a->summary, sizeof a->summary, "Please seek medical evaluation: you logged %s", words);
 	snprintf(a->body, sizeof a->body, "You logged %s. This symptom needs to be assessed by a "
 	    "doctor, especially if it is new, getting worse, or comes with other symptoms. simmer "
@@ -148,15 +152,18 @@ alert_red_flag(const char *factor, int64_t now_ms, struct alert *a)
 }
 
 void
-alert_checkin(int64_t now_ms, struct alert *a)
+alert_checkin(int64_t now_ms, const char *trial, bool logged_today, struct alert *a)
 {
-	memset(a, 0, sizeof *a);
-	a->time_ms = now_ms;
-	snprintf(a->kind, sizeof a->kind, "checkin");
-	snprintf(a->level, sizeof a->level, "info");
-	a->urgency = URGENCY_LOW;
-	snprintf(a->category, sizeof a->category, "x-simmer.checkin");
+	alert_start(a, now_ms, "checkin", "info", URGENCY_LOW, "x-simmer.checkin");
 	snprintf(a->summary, sizeof a->summary, "How was today?");
 	snprintf(a->body, sizeof a->body, "Nothing is logged today yet. A few seconds now, such as "
 	    "'simmer sleep 7 stress 4 pain 3', keeps your patterns accurate.");
+	if (trial == NULL)
+		return;
+	/* A trial's day: what it asks leads, and the body says why logging
+	 * every day matters for it. */
+	snprintf(a->summary, sizeof a->summary, "Trial: %.140s", trial);
+	snprintf(a->body, sizeof a->body, "%s Your trial compares the days with and without it, so "
+	    "each day's pain and symptoms count; 'simmer experiment status' shows how it stands.",
+	    logged_today ? "Today is logged." : "Nothing is logged today yet.");
 }

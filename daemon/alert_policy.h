@@ -41,7 +41,9 @@ int alert_policy_decide(const struct alert_policy_config *cfg, struct alert_stat
 /* The alert for a red-flag symptom (factor name as logged). */
 void alert_red_flag(const char *factor, int64_t now_ms, struct alert *out);
 /* The evening check-in reminder. */
-void alert_checkin(int64_t now_ms, struct alert *out);
+/* The evening check-in; trial (or NULL) is a running experiment's line for
+ * today, and logged_today whether the day has an entry. */
+void alert_checkin(int64_t now_ms, const char *trial, bool logged_today, struct alert *out);
 
 /* Whether a local minute lies in quiet hours (which may wrap midnight),
  * and how many minutes remain until they end. */

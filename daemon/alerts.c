@@ -282,10 +282,10 @@ alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor 
 }
 
 void
-alerts_checkin(struct alerts *a)
+alerts_checkin(struct alerts *a, const char *trial, bool logged_today)
 {
 	struct alert al;
-	alert_checkin(clock_now_ms(), &al);
+	alert_checkin(clock_now_ms(), trial, logged_today, &al);
 	raise_alert(a, &al);
 }
 
@@ -357,8 +357,11 @@ void
 method_subscribe(const struct request *rq, const msgpack_object *params)
 {
 	(void)params;
-	/* A subscriber may sit quietly for days: no stall clock for it. */
-	conn_subscribe(rq->conn);
+	/* A subscriber may sit quietly for days: no idle clock for it. */
+	if (conn_subscribe(rq->conn) != 0) {
+		request_error(rq, PROTO_E_BUSY, "too many subscribers; try again shortly");
+		return;
+	}
 	struct reply rep;
 	reply_begin(&rep, rq->msgid);
 	msgpack_pack_map(&rep.pk, 1);

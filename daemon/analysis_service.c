@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: ISC
  */
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,11 +13,13 @@
 #include "daemon/analysis_service.h"
 #include "common/clock.h"
 #include "daemon/daemon.h"
+#include "daemon/experiment_pack.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
 
-enum { R_STATUS, R_FORECAST, R_TRIGGERS, R_BACKTEST, R_ANALYZE, R_COUNT };
+enum { R_STATUS, R_FORECAST, R_TRIGGERS, R_BACKTEST, R_ANALYZE, R_EXPERIMENT, R_EXPERIMENTS,
+    R_COUNT };
 
 struct waiter {
 	struct conn *c;
@@ -32,6 +35,8 @@ struct analysis_job {
 	int32_t today;
 	int64_t started_at;
 	struct analysis_config cfg;
+	struct experiment_plan *plans;  /* a copy of the stored experiments */
+	size_t n_plans;
 	int rc;
 	char err[PROTO_MESSAGE_MAX];
 	msgpack_sbuffer replies[R_COUNT];
@@ -51,6 +56,8 @@ struct analysis_service {
 	msgpack_sbuffer replies[R_COUNT];
 	struct waiter *waiting;      /* for the next run */
 	size_t n_waiting;
+	struct experiment_plan *plans;  /* experiments.c's list, copied */
+	size_t n_plans;
 };
 
 static void job_start(struct analysis_service *a);
@@ -102,6 +109,20 @@ job_work(uv_work_t *req)
 		glue_pack_triggers(&pk, &in, &r, &j->cfg, at);
 		msgpack_packer_init(&pk, &j->replies[R_BACKTEST], msgpack_sbuffer_write);
 		glue_pack_backtest(&pk, &in, &r, at);
+		msgpack_packer ek;
+		msgpack_packer_init(&pk, &j->replies[R_EXPERIMENT], msgpack_sbuffer_write);
+		msgpack_packer_init(&ek, &j->replies[R_EXPERIMENTS], msgpack_sbuffer_write);
+		if (experiment_pack_replies(&pk, &ek, &in, &r, j->plans, j->n_plans, j->today,
+		    at) != 0) {
+			j->rc = -PROTO_E_INTERNAL;
+			snprintf(j->err, sizeof j->err, "out of memory analysing the experiments");
+			for (int i = 0; i < R_COUNT; i++)
+				msgpack_sbuffer_destroy(&j->replies[i]);
+		}
+	}
+	if (j->rc == 0) {
+		msgpack_packer pk;
+		int64_t at = j->started_at;
 		struct analysis_outcome *o = &j->outcome;
 		o->computed_at = at;
 		o->enough_data = r.enough_data;
@@ -124,6 +145,10 @@ job_work(uv_work_t *req)
 	}
 	analysis_result_free(&r);
 	glue_free_input(&in);
+	/* The run's arrays came from this pool thread's own malloc arena, and
+	 * glibc keeps freed pages there until asked: ten years of diary would
+	 * otherwise stay resident between runs. */
+	malloc_trim(0);
 }
 
 /* On the loop: keep the result, answer who waited, tell the policy. */
@@ -158,6 +183,7 @@ job_after(uv_work_t *req, int status)
 	}
 	free(j->waiters);
 	catalog_free(&j->catalog);
+	free(j->plans);
 	if (j->rc == 0 && a->done != NULL && !a->stopping)
 		a->done(a->d, &j->outcome);
 	free(j);
@@ -182,6 +208,17 @@ job_start(struct analysis_service *a)
 		log_error("out of memory starting the analysis");
 		return;
 	}
+	if (a->n_plans > 0) {
+		j->plans = malloc(a->n_plans * sizeof *j->plans);
+		if (j->plans == NULL) {
+			catalog_free(&j->catalog);
+			free(j);
+			log_error("out of memory starting the analysis");
+			return;
+		}
+		memcpy(j->plans, a->plans, a->n_plans * sizeof *j->plans);
+		j->n_plans = a->n_plans;
+	}
 	j->svc = a;
 	j->req.data = j;
 	snprintf(j->db_path, sizeof j->db_path, "%s", a->d->paths.db);
@@ -205,6 +242,7 @@ job_start(struct analysis_service *a)
 		}
 		free(j->waiters);
 		catalog_free(&j->catalog);
+		free(j->plans);
 		free(j);
 	}
 }
@@ -258,6 +296,24 @@ analysis_service_set_config(struct analysis_service *a, const struct analysis_co
 {
 	a->cfg = *cfg;
 	a->debounce_seconds = debounce_seconds;
+}
+
+int
+analysis_service_set_experiments(struct analysis_service *a, const struct experiment_plan *plans,
+    size_t n)
+{
+	struct experiment_plan *copy = NULL;
+	if (n > 0) {
+		copy = malloc(n * sizeof *copy);
+		if (copy == NULL)
+			return -1;
+		memcpy(copy, plans, n * sizeof *copy);
+	}
+	free(a->plans);
+	a->plans = copy;
+	a->n_plans = n;
+	a->dirty = true;
+	return 0;
 }
 
 void
@@ -338,6 +394,12 @@ method_backtest(const struct request *rq, const msgpack_object *params)
 {
 	(void)params;
 	answer(rq, R_BACKTEST);
+}
+
+void
+analysis_service_answer_experiments(const struct request *rq, bool list)
+{
+	answer(rq, list ? R_EXPERIMENTS : R_EXPERIMENT);
 }
 
 void

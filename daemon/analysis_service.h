@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "daemon/analysis/analysis.h"
+#include "daemon/analysis/experiment.h"
 #include "daemon/request.h"
 
 struct simmerd;
@@ -46,6 +47,13 @@ int analysis_service_start(struct analysis_service **out, struct simmerd *d, ana
 void analysis_service_stop(struct analysis_service *a);
 void analysis_service_set_config(struct analysis_service *a, const struct analysis_config *cfg,
     int debounce_seconds);
+/* Keeps a copy of the stored experiments, which every run analyses, and
+ * marks the latest result out of date. 0, or -1 when out of memory. */
+int analysis_service_set_experiments(struct analysis_service *a, const struct experiment_plan *plans,
+    size_t n);
+/* Answers experiment_status (list false) or experiment_list from a result
+ * that has seen every experiment and entry stored so far. */
+void analysis_service_answer_experiments(const struct request *rq, bool list);
 /* Runs now (or right after the current run). */
 void analysis_service_run(struct analysis_service *a);
 /* Runs after the debounce delay, restarting it on each call. */

@@ -14,6 +14,7 @@
 
 #include "daemon/analysis/analysis.h"
 #include "daemon/config.h"
+#include "proto/limits.h"
 
 /* How a value is written in the file. */
 enum config_type {
@@ -35,7 +36,7 @@ enum config_type {
 	    "an hour from 0 to 12") \
 	X("analysis.flare_pain_level", CONFIG_REAL, flare_pain_level, 1, 10, 0, \
 	    offsetof(struct analysis_config, flare_pain_level), "a pain level from 1 to 10") \
-	X("analysis.max_lag_days", CONFIG_INT, max_lag_days, 0, 7, 0, \
+	X("analysis.max_lag_days", CONFIG_INT, max_lag_days, 0, ANALYSIS_MAX_LAG, 0, \
 	    offsetof(struct analysis_config, max_lag_days), "0 to 7 days") \
 	X("analysis.q_max", CONFIG_REAL, q_max, 0.01, 0.25, 0, \
 	    offsetof(struct analysis_config, q_max), "a false-discovery level from 0.01 to 0.25") \
@@ -58,7 +59,13 @@ enum config_type {
 	    "a time HH:MM") \
 	X("alerts.quiet_end", CONFIG_CLOCK, quiet_end_min, 0, 1439, 8 * 60, NOT_ANALYSIS, \
 	    "a time HH:MM") \
-	X("notify.enabled", CONFIG_BOOL, notify_enabled, 0, 1, 1, NOT_ANALYSIS, "true or false")
+	X("notify.enabled", CONFIG_BOOL, notify_enabled, 0, 1, 1, NOT_ANALYSIS, "true or false") \
+	X("connections.idle_timeout_s", CONFIG_INT, idle_timeout_s, 1, 86400, \
+	    PROTO_IDLE_TIMEOUT_S, NOT_ANALYSIS, "1 to 86400 seconds") \
+	X("connections.stall_timeout_s", CONFIG_INT, stall_timeout_s, 1, 600, \
+	    PROTO_STALL_TIMEOUT_S, NOT_ANALYSIS, "1 to 600 seconds") \
+	X("connections.max_buffered_mib", CONFIG_INT, max_buffered_mib, 1, 4096, \
+	    PROTO_MAX_BUFFERED_MIB, NOT_ANALYSIS, "1 to 4096 MiB")
 
 struct config_key {
 	const char *key;

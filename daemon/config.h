@@ -25,6 +25,9 @@ struct simmer_config {
 	int cooldown_hours;              /* [alerts] cooldown_hours = 12 */
 	int quiet_start_min, quiet_end_min; /* [alerts] quiet_start = 22:00, quiet_end = 08:00 */
 	bool notify_enabled;             /* [notify] enabled = true */
+	int idle_timeout_s;              /* [connections] idle_timeout_s = 60 */
+	int stall_timeout_s;             /* [connections] stall_timeout_s = 10 */
+	int max_buffered_mib;            /* [connections] max_buffered_mib = 64 */
 };
 
 struct analysis_config;

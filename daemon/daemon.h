@@ -29,6 +29,7 @@
 
 struct alerts;
 struct analysis_service;
+struct experiments;
 struct schedule;
 
 struct simmerd {
@@ -40,6 +41,7 @@ struct simmerd {
 	struct writer *writer;
 	struct alerts *alerts;
 	struct analysis_service *analysis;
+	struct experiments *experiments;
 	struct schedule *schedule;
 	struct proto_limits limits;
 	int day_start_hour;
@@ -50,6 +52,12 @@ struct simmerd {
 	bool listener_open, socket_adopted, socket_bound;
 	struct conn *conns;
 	unsigned n_conns;
+	unsigned n_subscribers;     /* at most PROTO_MAX_SUBSCRIBERS */
+	size_t buffered_bytes;      /* receive buffers of every connection */
+	size_t read_budget;         /* bytes still to read this turn of the loop */
+	bool reads_deferred;        /* some connection waits for the next turn */
+	uv_check_t turn_end;        /* renews the budget after each turn's I/O */
+	bool turn_end_open;
 	uint64_t next_serial;
 	size_t inflight_entries;    /* see DAEMON_MAX_INFLIGHT_ENTRIES */
 	bool conns_held;            /* some connection waits for that to drop */

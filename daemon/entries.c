@@ -25,8 +25,8 @@
  * range, computes the local day. New names get the default factor (not yet
  * added to the catalog: the caller does that once the request is accepted).
  */
-static int
-validate_item(struct simmerd *d, struct log_item *it, char *err, size_t errlen)
+int
+entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errlen)
 {
 	struct entry *e = &it->entry;
 	const char *name = catalog_resolve_alias(e->factor);
@@ -114,7 +114,7 @@ entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn 
 	char err[PROTO_MESSAGE_MAX];
 	for (size_t i = 0; i < n; i++) {
 		items[i].status = LOG_PENDING;
-		if (validate_item(d, &items[i], err, sizeof err) < 0) {
+		if (entries_validate(d, &items[i], err, sizeof err) < 0) {
 			items[i].status = LOG_REJECTED;
 			snprintf(items[i].message, sizeof items[i].message, "%.127s", err);
 		}
@@ -138,8 +138,8 @@ entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn 
  * the nearest known one when it looks like a typo), and a unit typed after
  * the value must be the factor's.
  */
-static int
-check_typed_item(struct simmerd *d, struct entry *e, bool create, const msgpack_object *unit,
+int
+entries_check_typed(struct simmerd *d, struct entry *e, bool create, const msgpack_object *unit,
     char *err, size_t errlen)
 {
 	const char *name = catalog_resolve_alias(e->factor);
@@ -206,10 +206,10 @@ method_log(const struct request *rq, const msgpack_object *params)
 		it->status = LOG_PENDING;
 		int rc = proto_entry_unpack(&entries->via.array.ptr[i], &it->entry, err, sizeof err);
 		if (rc == 0)
-			rc = check_typed_item(d, &it->entry, create, units ? &units->via.array.ptr[i] : NULL,
+			rc = entries_check_typed(d, &it->entry, create, units ? &units->via.array.ptr[i] : NULL,
 			    err, sizeof err);
 		if (rc == 0)
-			rc = validate_item(d, it, err, sizeof err);
+			rc = entries_validate(d, it, err, sizeof err);
 		if (rc < 0) {
 			if (atomic) {
 				char msg[PROTO_MESSAGE_MAX];

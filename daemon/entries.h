@@ -29,6 +29,21 @@ void method_factor_define(const struct request *rq, const msgpack_object *params
  * validated (a bad one is marked rejected), and `done` runs on the loop with
  * the job once the writer settled them and their side effects ran. Takes
  * ownership of items. 0 or -PROTO_E_INTERNAL. */
+/*
+ * The checks every new entry passes on the loop, in this order, before the
+ * writer sees it (method_log runs both; the spool only the second).
+ * entries_check_typed: what a person typed, with create_factors false a
+ * name the catalog does not know is refused (with the nearest known one
+ * when it looks like a typo), and a unit given must be the factor's.
+ * entries_validate: against the catalog (aliases resolved, the range, not
+ * before 1970 nor more than a day ahead) and the local day filled in.
+ * Both return 0 or a negative proto error with err filled; they only read
+ * d's catalog and day start, so a fuzzer can call them on a bare simmerd.
+ */
+int entries_check_typed(struct simmerd *d, struct entry *e, bool create,
+    const msgpack_object *unit, char *err, size_t errlen);
+int entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errlen);
+
 int entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn done,
     void *arg);
 

@@ -28,7 +28,7 @@ log_is_verbose(void)
 	return atomic_load(&log_verbose);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_write(int priority, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];

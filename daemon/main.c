@@ -30,6 +30,7 @@
 #include "common/clock.h"
 #include "daemon/config_service.h"
 #include "daemon/daemon.h"
+#include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
 #include "daemon/schedule.h"
@@ -226,11 +227,19 @@ start_services(struct simmerd *d, char *err, size_t errlen)
 		return -PROTO_E_INTERNAL;
 	}
 	config_service_apply(d);
+	struct store *st;
+	int rc = store_open(&st, d->paths.db, true, err, errlen);
+	if (rc == 0) {
+		rc = experiments_start(&d->experiments, d, st, err, errlen);
+		store_close(st);
+	}
+	if (rc != 0)
+		return rc;
 	struct restored r;
 	restore_state(d, &r);
 	if (r.last_alert > 0)
 		alerts_restore(d->alerts, r.last_alert);
-	int rc = schedule_start(&d->schedule, d, r.last_entry_day, r.last_checkin_day, err, errlen);
+	rc = schedule_start(&d->schedule, d, r.last_entry_day, r.last_checkin_day, err, errlen);
 	if (rc != 0)
 		return rc;
 	/* Results for status right after a start. */
@@ -298,6 +307,7 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	/* Everything simmerd creates is the user's alone. */
 	umask(0077);
+	server_memory_policy();
 
 	static struct simmerd daemon;
 	struct simmerd *d = &daemon;
@@ -362,6 +372,7 @@ main(int argc, char **argv)
 
 	writer_free(d->writer);
 	store_close(d->store);
+	experiments_free(d->experiments);
 	catalog_free(&d->catalog);
 	if (uv_loop_close(d->loop) != 0)
 		log_debug("the loop still had handles at exit");

@@ -11,6 +11,7 @@
 #include "daemon/config_service.h"
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
+#include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
 #include "daemon/server.h"
@@ -23,7 +24,7 @@ static void method_hello(const struct request *rq, const msgpack_object *params)
  * does its work, and the default and most of its "limit" (or of its
  * entries). Adding a method is one row plus one handler in the file of what
  * it serves: entries.c (the diary), analysis_service.c, alerts.c,
- * config_service.c. PROTOCOL.md describes each for other clients.
+ * config_service.c, experiments.c. PROTOCOL.md describes each for other clients.
  */
 static const struct method method_table[] = {
 	{PROTO_M_HELLO, method_hello, "client?, protocol?", false, METHOD_ON_LOOP, 0, 0},
@@ -51,6 +52,11 @@ static const struct method method_table[] = {
 	{PROTO_M_RELOAD, method_reload, "", false, METHOD_ON_LOOP, 0, 0},
 	{PROTO_M_CONFIG_GET, method_config_get, "key?", false, METHOD_ON_LOOP, 0, 0},
 	{PROTO_M_CONFIG_SET, method_config_set, "key, value", true, METHOD_ON_LOOP, 0, 0},
+	{PROTO_M_EXPERIMENT_START, method_experiment_start,
+	    "factor, eliminate?, reintroduce?, washout?, start?", true, METHOD_ON_STORE, 0, 0},
+	{PROTO_M_EXPERIMENT_STOP, method_experiment_stop, "", true, METHOD_ON_STORE, 0, 0},
+	{PROTO_M_EXPERIMENT_STATUS, method_experiment_status, "", false, METHOD_ON_POOL, 0, 0},
+	{PROTO_M_EXPERIMENT_LIST, method_experiment_list, "", false, METHOD_ON_POOL, 0, 0},
 };
 
 const struct method *
@@ -84,7 +90,7 @@ method_hello(const struct request *rq, const msgpack_object *params)
 	proto_pack_kv_int(&rep.pk, "protocol", PROTO_VERSION);
 	proto_pack_kv_str(&rep.pk, "daemon", SIMMER_VERSION);
 	proto_pack_cstr(&rep.pk, "limits");
-	msgpack_pack_map(&rep.pk, 12);
+	msgpack_pack_map(&rep.pk, 16);
 	proto_pack_kv_int(&rep.pk, "max_message_bytes", PROTO_MAX_MESSAGE_BYTES);
 	proto_pack_kv_int(&rep.pk, "max_connection_buffer", PROTO_MAX_CONN_BUFFER);
 	proto_pack_kv_int(&rep.pk, "max_depth", PROTO_MAX_DEPTH);
@@ -92,8 +98,13 @@ method_hello(const struct request *rq, const msgpack_object *params)
 	proto_pack_kv_int(&rep.pk, "max_array", PROTO_MAX_ARRAY);
 	proto_pack_kv_int(&rep.pk, "max_map", PROTO_MAX_MAP);
 	proto_pack_kv_int(&rep.pk, "max_entries_per_request", PROTO_MAX_ENTRIES_PER_REQUEST);
+	proto_pack_kv_int(&rep.pk, "max_objects", PROTO_MAX_OBJECTS);
 	proto_pack_kv_int(&rep.pk, "max_connections", PROTO_MAX_CONNECTIONS);
-	proto_pack_kv_int(&rep.pk, "stall_timeout_s", PROTO_STALL_TIMEOUT_S);
+	proto_pack_kv_int(&rep.pk, "max_subscribers", PROTO_MAX_SUBSCRIBERS);
+	proto_pack_kv_int(&rep.pk, "max_buffered_bytes",
+	    (int64_t)rq->d->cfg.max_buffered_mib * 1024 * 1024);
+	proto_pack_kv_int(&rep.pk, "stall_timeout_s", rq->d->cfg.stall_timeout_s);
+	proto_pack_kv_int(&rep.pk, "idle_timeout_s", rq->d->cfg.idle_timeout_s);
 	proto_pack_kv_int(&rep.pk, "page_size", PROTO_PAGE_SIZE);
 	proto_pack_kv_int(&rep.pk, "list_default", PROTO_LIST_DEFAULT);
 	proto_pack_kv_int(&rep.pk, "max_alerts", PROTO_ALERTS_MAX);

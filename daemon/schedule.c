@@ -20,6 +20,7 @@
 #include "daemon/analysis_service.h"
 #include "common/clock.h"
 #include "daemon/daemon.h"
+#include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/schedule.h"
 
@@ -125,14 +126,18 @@ on_timer(uv_poll_t *h, int status, int events)
 		int64_t now = clock_now_ms();
 		int32_t today = clock_local_day(now, d->day_start_hour);
 		/* Once a day at most, even when a new time re-arms it the same
-		 * day, and only on a day with nothing logged yet. */
-		if (svc->last_entry_day >= today) {
+		 * day, and only on a day with nothing logged yet, except while a
+		 * trial runs: then it says every evening what the trial asks. */
+		char trial[160];
+		bool in_trial = experiments_reminder(d->experiments, today, trial, sizeof trial);
+		if (svc->last_entry_day >= today && !in_trial) {
 			log_info("no check-in reminder: there is an entry today");
 		} else if (svc->last_checkin_day >= today) {
 			log_info("no check-in reminder: there was one today");
 		} else {
 			svc->last_checkin_day = today;
-			alerts_checkin(d->alerts);
+			alerts_checkin(d->alerts, in_trial ? trial : NULL,
+			    svc->last_entry_day >= today);
 		}
 	} else {
 		log_info("scheduled %s analysis", kind == DUE_EVENING ? "evening" : "morning");

@@ -30,6 +30,10 @@ struct conn;
 
 typedef void (*server_request_fn)(struct simmerd *d, struct conn *c, const struct proto_msg *msg);
 
+/* Makes freed large blocks go back to the system at once, so that memory
+ * a burst of large messages took falls again after it. Called once at
+ * start, before any thread. */
+void server_memory_policy(void);
 /* Binds the socket (or adopts systemd's) and starts accepting. */
 int server_listen(struct simmerd *d, server_request_fn on_request, char *err, size_t errlen);
 void server_close_listener(struct simmerd *d);
@@ -51,8 +55,10 @@ void conn_send(struct conn *c, msgpack_sbuffer *buf);
 /* A success response whose result map is `result` (copied). */
 void conn_reply(struct conn *c, uint32_t msgid, const msgpack_sbuffer *result);
 void conn_reply_error(struct conn *c, uint32_t msgid, int code, const char *message);
-/* The connection receives notifications sent with server_broadcast. */
-void conn_subscribe(struct conn *c);
+/* The connection receives notifications sent with server_broadcast, and
+ * no idle timeout applies to it. -PROTO_E_BUSY when PROTO_MAX_SUBSCRIBERS
+ * others already do. */
+int conn_subscribe(struct conn *c);
 /* Sends a complete notification (copied) to every subscribed connection. */
 void server_broadcast(struct simmerd *d, const msgpack_sbuffer *notification);
 

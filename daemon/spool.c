@@ -110,6 +110,86 @@ read_file(const char *path, char **out, size_t *outlen)
 	return rc;
 }
 
+int
+spool_parse(const char *data, size_t len, const struct proto_limits *lim,
+    spool_entry_fn on_entry, spool_bad_fn on_bad, void *arg, size_t *stopped_at,
+    char *err, size_t errlen)
+{
+	size_t off = 0;
+	int rc = 0;
+	while (off < len && rc == 0) {
+		ssize_t n = proto_scan(data + off, len - off, lim, err, errlen);
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		msgpack_unpacked u;
+		msgpack_unpacked_init(&u);
+		size_t consumed = 0;
+		if (msgpack_unpack_next(&u, data + off, (size_t)n, &consumed) == MSGPACK_UNPACK_SUCCESS) {
+			struct entry e;
+			char why[PROTO_MESSAGE_MAX];
+			if (proto_entry_unpack(&u.data, &e, why, sizeof why) == 0) {
+				e.source = ENTRY_SOURCE_SPOOL;
+				if (on_entry(&e, arg) != 0)
+					rc = 1;
+			} else {
+				on_bad(off, why, arg);
+			}
+		}
+		msgpack_unpacked_destroy(&u);
+		if (rc == 0)
+			off += (size_t)n;
+	}
+	*stopped_at = off;
+	return rc;
+}
+
+/* Collects one spool file's entries into batches of at most
+ * PROTO_MAX_ENTRIES_PER_REQUEST and submits each as it fills. */
+struct spool_batcher {
+	struct simmerd *d;
+	struct spool_file *sf;
+	const char *path;
+	struct log_item *items;
+	size_t n_items, bad;
+};
+
+static void
+spool_submit_batch(struct spool_batcher *b)
+{
+	b->sf->batches_left++;
+	if (entries_submit(b->d, b->items, b->n_items, spool_batch_done, b->sf) != 0) {
+		b->sf->batches_left--;
+		b->sf->failed = true;
+		free(b->items);
+	}
+	b->items = NULL;
+	b->n_items = 0;
+}
+
+static int
+spool_on_entry(const struct entry *e, void *arg)
+{
+	struct spool_batcher *b = arg;
+	if (b->items == NULL)
+		b->items = calloc(PROTO_MAX_ENTRIES_PER_REQUEST, sizeof *b->items);
+	if (b->items == NULL)
+		return -1;
+	b->items[b->n_items++].entry = *e;
+	if (b->n_items == PROTO_MAX_ENTRIES_PER_REQUEST)
+		spool_submit_batch(b);
+	return 0;
+}
+
+static void
+spool_on_bad(size_t off, const char *why, void *arg)
+{
+	struct spool_batcher *b = arg;
+	b->bad++;
+	log_warn("spool %s: skipping a record at byte %zu: %s", b->path, off, why);
+}
+
 /* Submits the entries of one taken-aside spool file (its bytes in data,
  * which this frees) in batches; the file is removed once all are stored. */
 static void
@@ -124,59 +204,19 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 	sf->batches_left = 1; /* held until every batch is submitted */
 
 	char err[PROTO_MESSAGE_MAX];
-	size_t off = 0, n_items = 0, bad = 0;
-	struct log_item *items = NULL;
-	while (off < len) {
-		ssize_t n = proto_scan(data + off, len - off, &d->limits, err, sizeof err);
-		if (n < 0) {
-			/* A torn last record (power lost mid-append) or garbage:
-			 * what came before it is still taken in. */
-			log_warn("spool %s: unreadable from byte %zu on (%s)", path, off, err);
-			break;
-		}
-		msgpack_unpacked u;
-		msgpack_unpacked_init(&u);
-		size_t consumed = 0;
-		if (msgpack_unpack_next(&u, data + off, (size_t)n, &consumed) == MSGPACK_UNPACK_SUCCESS) {
-			if (items == NULL)
-				items = calloc(PROTO_MAX_ENTRIES_PER_REQUEST, sizeof *items);
-			if (items == NULL) {
-				msgpack_unpacked_destroy(&u);
-				break;
-			}
-			if (proto_entry_unpack(&u.data, &items[n_items].entry, err, sizeof err) == 0) {
-				items[n_items].entry.source = ENTRY_SOURCE_SPOOL;
-				n_items++;
-			} else {
-				bad++;
-				log_warn("spool %s: skipping a record at byte %zu: %s", path, off, err);
-			}
-		}
-		msgpack_unpacked_destroy(&u);
-		off += (size_t)n;
-		if (n_items == PROTO_MAX_ENTRIES_PER_REQUEST) {
-			sf->batches_left++;
-			if (entries_submit(d, items, n_items, spool_batch_done, sf) != 0) {
-				sf->batches_left--;
-				sf->failed = true;
-				free(items);
-			}
-			items = NULL;
-			n_items = 0;
-		}
-	}
+	struct spool_batcher b = {.d = d, .sf = sf, .path = path};
+	size_t stopped_at = 0;
+	/* A torn last record (power lost mid-append) or garbage: what came
+	 * before it is still taken in. */
+	if (spool_parse(data, len, &d->limits, spool_on_entry, spool_on_bad, &b, &stopped_at, err,
+	    sizeof err) < 0)
+		log_warn("spool %s: unreadable from byte %zu on (%s)", path, stopped_at, err);
 	free(data);
-	if (n_items > 0) {
-		sf->batches_left++;
-		if (entries_submit(d, items, n_items, spool_batch_done, sf) != 0) {
-			sf->batches_left--;
-			sf->failed = true;
-			free(items);
-		}
-	} else {
-		free(items);
-	}
-	sf->rejected += bad;
+	if (b.n_items > 0)
+		spool_submit_batch(&b);
+	else
+		free(b.items);
+	sf->rejected += b.bad;
 	/* Release the hold taken above. */
 	if (--sf->batches_left == 0) {
 		if (!sf->failed && unlink(path) != 0)

@@ -60,6 +60,14 @@ static const char *const migrations[] = {
 	"  SELECT day, factor, min(time_ms) AS first FROM entries WHERE deleted = 0"
 	"  GROUP BY day, factor) AS m"
 	" WHERE m.day = daily.day AND m.factor = daily.factor;",
+	/* 3: experiments, the elimination and reintroduction trials. A plan is
+	 * its factor, first day and phase lengths; stopped_day is the last day
+	 * of one stopped early. */
+	"CREATE TABLE experiments ("
+	"  id INTEGER PRIMARY KEY, factor TEXT NOT NULL, start_day INTEGER NOT NULL,"
+	"  eliminate_days INTEGER NOT NULL, reintroduce_days INTEGER NOT NULL,"
+	"  washout_days INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
+	"  stopped_day INTEGER, stopped_ms INTEGER) STRICT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

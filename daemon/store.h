@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "daemon/alert.h"
+#include "daemon/analysis/experiment.h"
 #include "daemon/catalog.h"
 #include "proto/proto.h"
 
@@ -106,6 +107,19 @@ typedef int (*store_alert_cb)(const struct alert *a, void *arg);
 /* The newest `limit` alerts, oldest first; kind NULL for all kinds. */
 int store_alerts_list(struct store *st, const char *kind, uint32_t limit, store_alert_cb cb,
     void *arg, char *err, size_t errlen);
+
+/* Experiments (store_experiments.c). Starting one is a transaction of its
+ * own: it is refused with PROTO_E_CONFLICT, and the experiment it would
+ * share days with in *clash, when any stored one (running, planned, over
+ * or stopped) covers one of its days; p->id is set. Stopping one that is
+ * already stopped is PROTO_E_NOT_FOUND. The list is in order of start. */
+int store_experiment_start(struct store *st, struct experiment_plan *p,
+    struct experiment_plan *clash, char *err, size_t errlen);
+int store_experiment_stop(struct store *st, int64_t id, int32_t stopped_day, int64_t stopped_ms,
+    char *err, size_t errlen);
+typedef int (*store_experiment_cb)(const struct experiment_plan *p, void *arg);
+int store_experiments_list(struct store *st, store_experiment_cb cb, void *arg, char *err,
+    size_t errlen);
 
 /* Gives the connection's page cache back to the system: the writer calls
  * it when a large batch is done and nothing waits, so an idle daemon stays

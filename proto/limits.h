@@ -36,17 +36,45 @@
 /* Pairs of any one map: the richest map (an entry) has 8 keys. */
 #define PROTO_MAX_MAP 64
 
+/* Values in one message, containers and their elements alike. msgpack-c
+ * spends 24 bytes on each value it unpacks however small it was on the wire
+ * (a nil is one byte), so this, not the message's size, bounds what decoding
+ * one message costs: 131,072 values are 3 MiB. The largest real message, a
+ * `log` of PROTO_MAX_ENTRIES_PER_REQUEST entries of 8 pairs with their
+ * units, has about 90,000. */
+#define PROTO_MAX_OBJECTS 131072
+
 /* Entries in one `log` request: a batch the writer commits in well under
  * a second, so one import cannot starve quick entries for long. */
 #define PROTO_MAX_ENTRIES_PER_REQUEST 5000
 
 /* Open connections: a person's own tools, with room for a test's 64
- * concurrent writers; more is a fork bomb, not a user. */
+ * concurrent writers; more is a fork bomb, not a user. When a new
+ * connection would pass this, the one silent the longest is closed to make
+ * room; only when none is silent is the newcomer refused with `busy`. */
 #define PROTO_MAX_CONNECTIONS 256
 
-/* Seconds a connection may hold a partial message before it is closed, so a
- * client that stalls mid-message cannot pin its buffer forever. */
+/* Connections subscribed to alerts: a desktop watcher or two. A subscriber
+ * may stay silent for days, so it is exempt from the idle timeout and from
+ * being closed to make room, and their number is capped instead. */
+#define PROTO_MAX_SUBSCRIBERS 16
+
+/* Seconds from a message's first byte until it must be complete, so a
+ * client that stalls mid-message, or trickles a byte at a time, cannot pin
+ * its buffer forever (the default of `connections.stall_timeout_s`). */
 #define PROTO_STALL_TIMEOUT_S 10
+
+/* Seconds a connection with nothing in progress may stay silent before it
+ * is closed: a client that connects and never speaks holds a connection
+ * slot for this long at most (the default of `connections.idle_timeout_s`). */
+#define PROTO_IDLE_TIMEOUT_S 60
+
+/* MiB of receive buffers over all connections together, beyond each one's
+ * first read chunk: 250 connections each halfway through a 4 MiB message
+ * would otherwise hold a gigabyte, four times the unit's MemoryMax=256M.
+ * A connection whose message would pass it is answered `busy` and closed
+ * (the default of `connections.max_buffered_mib`). */
+#define PROTO_MAX_BUFFERED_MIB 64
 
 /* Entries in one page of `export` (its default and most), and most a `list`
  * returns: a page packs to about a megabyte with long notes, well inside a

@@ -30,6 +30,7 @@ static const char *const error_names[] = {
 	[PROTO_E_SHUTTING_DOWN] = "shutting_down",
 	[PROTO_E_PERMISSION] = "permission_denied",
 	[PROTO_E_NEED_MORE] = "need_more",
+	[PROTO_E_CONFLICT] = "conflict",
 };
 
 const char *

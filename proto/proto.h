@@ -45,6 +45,7 @@ enum proto_error {
 	PROTO_E_SHUTTING_DOWN = 13,  /* the daemon is stopping */
 	PROTO_E_PERMISSION = 14,     /* peer is another user */
 	PROTO_E_NEED_MORE = 15,      /* internal to proto_scan: incomplete, read more */
+	PROTO_E_CONFLICT = 16,       /* clashes with what is stored (an experiment's days) */
 };
 
 /* The short stable name of an error code ("parse_error", ...). */
@@ -78,6 +79,10 @@ enum proto_msg_type {
 #define PROTO_M_RELOAD "reload"
 #define PROTO_M_CONFIG_GET "config_get"
 #define PROTO_M_CONFIG_SET "config_set"
+#define PROTO_M_EXPERIMENT_START "experiment_start"
+#define PROTO_M_EXPERIMENT_STOP "experiment_stop"
+#define PROTO_M_EXPERIMENT_STATUS "experiment_status"
+#define PROTO_M_EXPERIMENT_LIST "experiment_list"
 /* Notification the daemon sends to subscribers. */
 #define PROTO_N_ALERT "alert"
 
@@ -88,6 +93,7 @@ struct proto_limits {
 	uint32_t max_string;
 	uint32_t max_array;
 	uint32_t max_map;
+	uint32_t max_objects;   /* values in one message, all depths */
 };
 void proto_limits_default(struct proto_limits *lim);
 
@@ -101,6 +107,22 @@ void proto_limits_default(struct proto_limits *lim);
  */
 ssize_t proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
     char *err, size_t errlen);
+
+/* Where a scan of an incomplete message stopped, so that the next call
+ * goes on from there instead of walking the message again from its first
+ * byte each time more arrives. Zeroed (proto_scan_reset) before a message. */
+struct proto_scan_state {
+	size_t off;                            /* bytes walked so far */
+	uint32_t depth;
+	uint32_t objects;                      /* values met so far */
+	uint64_t remaining[PROTO_MAX_DEPTH + 2]; /* values still to read per depth */
+};
+void proto_scan_reset(struct proto_scan_state *st);
+/* proto_scan() going on from `st` over the same message, buf[0..len) now
+ * longer than before. Returns what proto_scan() returns; `st` is only
+ * meaningful while it returns -PROTO_E_NEED_MORE. */
+ssize_t proto_scan_more(struct proto_scan_state *st, const char *buf, size_t len,
+    const struct proto_limits *lim, char *err, size_t errlen);
 
 /* One decoded message. It owns its unpacked objects and, unless decoded in
  * place, a copy of its bytes (msgpack-c points strings into the bytes it

@@ -6,6 +6,10 @@
  * bytes from the socket are first walked here: every header is checked
  * against struct proto_limits as it is met, and only a complete value that
  * passed is handed to msgpack_unpack_next(). It does not build values.
+ * It also counts the values, since what msgpack-c allocates for a message
+ * grows with their number, not with its bytes. A scan can stop where the
+ * bytes so far end and go on from there when more arrive
+ * (proto_scan_more), so a message read in many pieces is walked once.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -35,6 +39,7 @@ proto_limits_default(struct proto_limits *lim)
 	lim->max_string = PROTO_MAX_STRING;
 	lim->max_array = PROTO_MAX_ARRAY;
 	lim->max_map = PROTO_MAX_MAP;
+	lim->max_objects = PROTO_MAX_OBJECTS;
 }
 
 /* Sizes of a header's fixed part by its first byte, for the formats whose
@@ -120,26 +125,40 @@ scan_fail(int code, char *err, size_t errlen, const char *fmt, ...)
 	return -code;
 }
 
+void
+proto_scan_reset(struct proto_scan_state *st)
+{
+	memset(st, 0, sizeof *st);
+	st->remaining[0] = 1;
+}
+
 ssize_t
 proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
     char *err, size_t errlen)
 {
+	struct proto_scan_state st;
+	proto_scan_reset(&st);
+	return proto_scan_more(&st, buf, len, lim, err, errlen);
+}
+
+ssize_t
+proto_scan_more(struct proto_scan_state *st, const char *buf, size_t len,
+    const struct proto_limits *lim, char *err, size_t errlen)
+{
 	const unsigned char *p = (const unsigned char *)buf;
 	/* remaining[d]: values still to read at depth d (the outermost is 1). */
-	uint64_t remaining[PROTO_MAX_DEPTH + 2];
+	uint64_t *remaining = st->remaining;
 	uint32_t max_depth = lim->max_depth < PROTO_MAX_DEPTH + 1 ? lim->max_depth : PROTO_MAX_DEPTH + 1;
-	uint32_t depth = 0;
-	size_t off = 0;
-	remaining[0] = 1;
 	size_t cap = len < lim->max_message_bytes ? len : lim->max_message_bytes;
 
 	for (;;) {
 		/* Close every container that is complete. */
-		while (remaining[depth] == 0) {
-			if (depth == 0)
-				return (ssize_t)off;
-			depth--;
+		while (remaining[st->depth] == 0) {
+			if (st->depth == 0)
+				return (ssize_t)st->off;
+			st->depth--;
 		}
+		size_t off = st->off;
 		if (off >= cap)
 			break;
 		struct item_head h = classify(p[off]);
@@ -148,6 +167,9 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 			    "byte 0x%x at offset %zu is not a msgpack type", p[off], off);
 		if (off + h.head > len)
 			break;
+		if (st->objects >= lim->max_objects)
+			return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
+			    "the message holds more than %u values", lim->max_objects);
 		uint64_t n = h.inline_n;
 		if (h.lenbytes == 1)
 			n = p[off + 1];
@@ -155,10 +177,9 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 			n = be16(p + off + 1);
 		else if (h.lenbytes == 4)
 			n = be32(p + off + 1);
-		remaining[depth]--;
 		switch (h.class) {
 		case ITEM_SCALAR:
-			off += h.head;
+			st->off += h.head;
 			break;
 		case ITEM_BYTES:
 			if (n > lim->max_string)
@@ -169,11 +190,9 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 				return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
 				    "the message is over %llu bytes (limit %u)",
 				    (unsigned long long)(off + h.head + n), lim->max_message_bytes);
-			if (off + h.head + n > len) {
-				remaining[depth]++; /* not read yet: wait for the rest */
-				goto incomplete;
-			}
-			off += h.head + n;
+			if (off + h.head + n > len)
+				goto incomplete; /* not read yet: wait for the rest */
+			st->off += h.head + n;
 			break;
 		case ITEM_ARRAY:
 		case ITEM_MAP:
@@ -185,16 +204,23 @@ proto_scan(const char *buf, size_t len, const struct proto_limits *lim,
 				return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
 				    "a map of %llu pairs is over the limit of %u",
 				    (unsigned long long)n, lim->max_map);
-			off += h.head;
-			if (n == 0)
-				break;
-			if (depth + 1 > max_depth)
+			if (n > 0 && st->depth + 1 > max_depth)
 				return scan_fail(PROTO_E_TOO_LARGE, err, errlen,
 				    "nesting deeper than %u levels", max_depth);
-			depth++;
-			remaining[depth] = h.class == ITEM_MAP ? 2 * n : n;
+			st->off += h.head;
+			if (n > 0) {
+				remaining[st->depth]--;
+				st->depth++;
+				remaining[st->depth] = h.class == ITEM_MAP ? 2 * n : n;
+				st->objects++;
+				continue;
+			}
 			break;
 		}
+		/* The value is read whole: only now is it counted, so that a
+		 * call that stopped before it can go on from the same state. */
+		remaining[st->depth]--;
+		st->objects++;
 	}
 incomplete:
 	if (len >= lim->max_message_bytes)

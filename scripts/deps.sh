@@ -6,6 +6,7 @@
 #          notification server under Xvfb, systemd tools)
 #   bench  the comparison servers and timers used by `make bench`
 #   cov    the coverage report of `make coverage`
+#   fuzz   libFuzzer with clang for `make fuzz`
 #   pkg    building and checking the Debian package (`make deb`, `make test-pkg`)
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
 # SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
@@ -18,6 +19,7 @@ xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-deja
 strace zsh fish chromium python3-pil python3-pynvim"
 bench="redis-server redis-tools hyperfine"
 cov="gcovr"
+fuzz="clang libclang-rt-dev"
 pkg="dpkg-dev debhelper lintian"
 
 want=""
@@ -27,8 +29,9 @@ for group in "$@"; do
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
 	cov) want="$want $cov" ;;
+	fuzz) want="$want $fuzz" ;;
 	pkg) want="$want $pkg" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, pkg)" >&2; exit 64 ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, fuzz, pkg)" >&2; exit 64 ;;
 	esac
 done
 

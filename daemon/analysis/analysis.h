@@ -43,9 +43,12 @@ struct analysis_input {
 	                      * the last day when the diary has gone quiet */
 };
 
+/* The longest delay between an exposure and an onset that is looked at. */
+#define ANALYSIS_MAX_LAG 7
+
 struct analysis_config {
 	double flare_pain_level;    /* 7: pain at or over it starts a flare */
-	int max_lag_days;           /* 3 */
+	int max_lag_days;           /* 3, at most ANALYSIS_MAX_LAG */
 	double q_max;               /* 0.10: findings reported at or under it */
 	unsigned min_exposed_onsets;/* 3: fewer and a finding is "not enough data" */
 	unsigned min_days;          /* 28: days with entries before personal values */

@@ -5,14 +5,21 @@
  * For every exposure factor and lag 0..max_lag, the onset rate on days at
  * risk after exposure is compared with the rate after no exposure (Fisher's
  * exact test, relative risk with a 95% interval). Numeric factors are cut
- * at seven quantiles in both directions, events also at counts of 2 and 3;
- * pairs of conditions are tested for
- * harm together beyond each alone (the interaction itself is tested); symptoms rising one to three days
- * before are warning signs. Treatments (medicines such as NSAIDs, often taken
- * because pain began) are never tested: their use is reported on its own
- * (treatments.c). An exposure counts only where it can have come before the
- * onset it is compared with (see exposure_counts). The search over lags,
- * cut points and directions is paid for inside each factor (or pair), and
+ * at every twentieth quantile from the 10th to the 90th, both directions;
+ * events also at counts of 2 and 3; pairs of conditions are tested for harm
+ * together beyond each alone (the interaction itself is tested); symptoms
+ * rising one to three days before are warning signs. Treatments (medicines
+ * such as NSAIDs, often taken because pain began) are never tested: their
+ * use is reported on its own (treatments.c). An exposure counts only where
+ * it can have come before the onset it is compared with (see
+ * exposure_counts).
+ *
+ * The search over lags, cut points and directions is paid for inside each
+ * factor once: the factor's best p is calibrated by shifting its series
+ * circularly against the outcomes (see shift_pvalue), which keeps the
+ * series' own autocorrelation and prices the many overlapping cut points at
+ * what they really cost, where Bonferroni would charge each one in full.
+ * Pairs, too many to shift, pay Bonferroni over their lags. Then
  * Benjamini-Hochberg runs across factors and, apart, across pairs (see
  * group_qvalues). Days are bitsets, so a test is a few popcounts.
  *
@@ -34,8 +41,18 @@
 #define OVERLAP_MIN_PHI 0.5
 /* Fewest exposed and unexposed days for a comparison to be made at all. */
 #define MIN_GROUP_DAYS 3
+/* Counts of an event tested as doses beyond "present": 2 or more, 3 or more. */
+#define EVENT_DOSE_MAX 3
+/* Circular shifts: at least a week apart from the diary as logged, at most
+ * this many, stopping early once this many have matched the observed best
+ * (such a factor is plainly unremarkable: Besag and Clifford's sequential
+ * p-value). */
+#define SHIFT_MIN_DAYS 7
+#define SHIFT_MAX 999
+#define SHIFT_STOP_MATCHES 10
 
-static const double cut_quantiles[] = {0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9};
+static const double cut_quantiles[] = {0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55,
+    0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9};
 #define N_CUTS (sizeof cut_quantiles / sizeof cut_quantiles[0])
 
 typedef uint64_t word;
@@ -101,6 +118,7 @@ struct search {
 	size_t n_hyp, cap_hyp;
 	word *arena;
 	size_t arena_used, arena_cap;
+	double *factor_p;       /* n_factors: the shift-calibrated p, NAN when none */
 };
 
 static word *
@@ -136,6 +154,27 @@ exposure_counts(const struct search *s, int f, size_t e, int lag)
 	return !(after && (lag == 0 || s->r->onset[e]));
 }
 
+/* Sets a condition's day bits from its factor's values. */
+static void
+fill_condition(const struct search *s, struct cond_bits *cb)
+{
+	size_t n = s->in->n_days, lag = (size_t)cb->lag;
+	memset(cb->known, 0, s->words * sizeof *cb->known);
+	memset(cb->hit, 0, s->words * sizeof *cb->hit);
+	const double *v = s->in->factors[cb->cond.factor].values;
+	for (size_t d = lag; d < n; d++) {
+		if (!(s->risk[d / 64] >> (d % 64) & 1))
+			continue;
+		size_t e = d - lag;
+		double x = v[e];
+		if (!isfinite(x) || !exposure_counts(s, cb->cond.factor, e, cb->lag))
+			continue;
+		bit_set(cb->known, d);
+		if (meets(&cb->cond, x))
+			bit_set(cb->hit, d);
+	}
+}
+
 static int
 add_condition(struct search *s, int factor, int op, double value, int lag, bool symptom,
     bool for_pairs)
@@ -153,17 +192,7 @@ add_condition(struct search *s, int factor, int op, double value, int lag, bool 
 	cb->hit = arena_take(s);
 	if (cb->known == NULL || cb->hit == NULL)
 		return -1;
-	const double *v = s->in->factors[factor].values;
-	for (size_t d = (size_t)lag; d < s->in->n_days; d++) {
-		if (!(s->risk[d / 64] >> (d % 64) & 1))
-			continue;
-		double x = v[d - (size_t)lag];
-		if (!isfinite(x) || !exposure_counts(s, factor, d - (size_t)lag, lag))
-			continue;
-		bit_set(cb->known, d);
-		if (meets(&cb->cond, x))
-			bit_set(cb->hit, d);
-	}
+	fill_condition(s, cb);
 	s->n_conds++;
 	return 0;
 }
@@ -183,28 +212,43 @@ add_hypothesis(struct search *s, const struct hypothesis *h)
 	return 0;
 }
 
-/* A single condition against its absence, on days where it is known. */
-static int
-test_single(struct search *s, size_t i)
+/* The 2x2 table of a single condition against its absence, on days where
+ * it is known: false when either side has too few days to compare. */
+static bool
+single_table(const struct search *s, const struct cond_bits *cb, unsigned t[4])
 {
-	struct cond_bits *cb = &s->conds[i];
-	size_t known = 0, hit = 0, hit_onset = 0, known_onset = 0;
+	size_t known = 0, hit = 0;
 	for (size_t w = 0; w < s->words; w++) {
 		known += (size_t)__builtin_popcountll(cb->known[w]);
 		hit += (size_t)__builtin_popcountll(cb->hit[w]);
 	}
-	hit_onset = popcount_and(cb->hit, s->onset, s->words);
-	known_onset = popcount_and(cb->known, s->onset, s->words);
 	if (hit < MIN_GROUP_DAYS || known - hit < MIN_GROUP_DAYS)
+		return false;
+	size_t hit_onset = popcount_and(cb->hit, s->onset, s->words);
+	size_t known_onset = popcount_and(cb->known, s->onset, s->words);
+	t[0] = (unsigned)hit_onset;
+	t[1] = (unsigned)(hit - hit_onset);
+	t[2] = (unsigned)(known_onset - hit_onset);
+	t[3] = (unsigned)(known - hit - t[2]);
+	return true;
+}
+
+/* A single condition against its absence. */
+static int
+test_single(struct search *s, size_t i)
+{
+	struct cond_bits *cb = &s->conds[i];
+	unsigned t[4];
+	if (!single_table(s, cb, t))
 		return 0;
 	struct hypothesis h = {0};
 	h.kind = cb->cond.op == OP_PRESENT ? FINDING_SINGLE : FINDING_THRESHOLD;
 	h.a_idx = (int)i;
 	h.b_idx = -1;
-	h.a = (unsigned)hit_onset;
-	h.b = (unsigned)(hit - hit_onset);
-	h.c = (unsigned)(known_onset - hit_onset);
-	h.d = (unsigned)(known - hit - h.c);
+	h.a = t[0];
+	h.b = t[1];
+	h.c = t[2];
+	h.d = t[3];
 	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
 	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
 	return add_hypothesis(s, &h);
@@ -262,6 +306,254 @@ test_pair(struct search *s, size_t i, size_t j)
 	return add_hypothesis(s, &h);
 }
 
+/* splitmix64: the shifts are drawn from a generator seeded by the diary, so
+ * the same diary always gives the same p-values. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/*
+ * One factor's conditions seen as nested thresholds: a day's rank is how
+ * many of them its value meets, so "meets threshold j" is "rank > j", and
+ * the tables of every threshold at one lag come from one pass over the
+ * days (a histogram of ranks, summed from the top). A "<" condition is the
+ * same partition as the ">=" at its value, with the same two-sided p, so
+ * only the ">=" side is counted.
+ */
+/* A day at risk whose exposure day, `lag` before, has a value and may
+ * count: the value's place among the known days, and the time after which
+ * an entry of the factor came too late to count (INFINITY: never). */
+struct ladder_row {
+	size_t at;
+	double too_late_ms;
+	bool onset;
+};
+
+struct ladder {
+	size_t n_thresholds;
+	struct condition thresholds[N_CUTS + 1 + EVENT_DOSE_MAX];
+	bool lag_used[ANALYSIS_MAX_LAG + 1];
+	unsigned char *rank;    /* n_days: thresholds met by the day's value */
+	struct ladder_row *rows[ANALYSIS_MAX_LAG + 1];
+	size_t n_rows[ANALYSIS_MAX_LAG + 1];
+	size_t *known;          /* days with a value, in order */
+	size_t *pos;            /* n_days: index into known, SIZE_MAX when unknown */
+	size_t m;
+};
+
+static int
+by_threshold(const void *x, const void *y)
+{
+	const struct condition *a = x, *b = y;
+	if ((a->op == OP_PRESENT) != (b->op == OP_PRESENT))
+		return a->op == OP_PRESENT ? -1 : 1;
+	return (a->value > b->value) - (a->value < b->value);
+}
+
+/* The ladder of the conditions [first, end), all on one factor. */
+static void
+ladder_build(const struct search *s, size_t first, size_t end, struct ladder *l)
+{
+	const struct analysis_factor *af = &s->in->factors[s->conds[first].cond.factor];
+	size_t n = s->in->n_days;
+	l->n_thresholds = 0;
+	memset(l->lag_used, 0, sizeof l->lag_used);
+	for (size_t i = first; i < end; i++) {
+		struct condition c = s->conds[i].cond;
+		if (c.op == OP_LT)
+			c.op = OP_GE;
+		l->lag_used[s->conds[i].lag] = true;
+		bool seen = false;
+		for (size_t k = 0; k < l->n_thresholds && !seen; k++)
+			seen = l->thresholds[k].op == c.op && l->thresholds[k].value == c.value;
+		if (!seen && l->n_thresholds < sizeof l->thresholds / sizeof l->thresholds[0])
+			l->thresholds[l->n_thresholds++] = c;
+	}
+	qsort(l->thresholds, l->n_thresholds, sizeof l->thresholds[0], by_threshold);
+	l->m = 0;
+	for (size_t e = 0; e < n; e++) {
+		unsigned char r = 0;
+		while (r < l->n_thresholds && meets(&l->thresholds[r], af->values[e]))
+			r++;
+		l->rank[e] = r;
+		l->pos[e] = SIZE_MAX;
+		if (isfinite(af->values[e])) {
+			l->pos[e] = l->m;
+			l->known[l->m++] = e;
+		}
+	}
+	for (int lag = 0; lag <= s->cfg->max_lag_days && lag <= ANALYSIS_MAX_LAG; lag++) {
+		l->n_rows[lag] = 0;
+		if (!l->lag_used[lag])
+			continue;
+		for (size_t d = (size_t)lag; d < n; d++) {
+			size_t e = d - (size_t)lag;
+			if (!(s->risk[d / 64] >> (d % 64) & 1) || (s->r->in_flare[e] && !s->r->onset[e]) ||
+			    l->pos[e] == SIZE_MAX)
+				continue;
+			struct ladder_row *row = &l->rows[lag][l->n_rows[lag]++];
+			row->at = l->pos[e];
+			row->onset = s->onset[d / 64] >> (d % 64) & 1;
+			bool check = af->first_ms != NULL && isfinite(s->outcome_first[e]) &&
+			    (lag == 0 || s->r->onset[e]);
+			row->too_late_ms = check ? s->outcome_first[e] : INFINITY;
+		}
+	}
+}
+
+/*
+ * Whether a table's two-sided Fisher p can be at or under `target`. The
+ * normal approximation's p is checked first: it is far under Fisher's
+ * where counts are small and close to it where they are large, so a table
+ * whose approximate p is a hundred times the target cannot reach it, and
+ * the exact test (the costly part of a shift) runs only for the few
+ * tables that might.
+ */
+static bool
+table_reaches(unsigned a, unsigned b, unsigned c, unsigned d, double target, double *p)
+{
+	double n = (double)a + b + c + d, r1 = (double)a + b, c1 = (double)a + c;
+	double var = r1 * c1 * (n - r1) * (n - c1) / (n * n * (n - 1));
+	if (n > 1 && var > 0 && target < 1) {
+		double z = fabs((double)a - r1 * c1 / n) / sqrt(var);
+		if (erfc(z / M_SQRT2) > 100 * target)
+			return false;
+	}
+	*p = stats_fisher_exact(a, b, c, d);
+	return *p <= target;
+}
+
+/*
+ * The smallest p over the ladder's thresholds and lags when the factor's
+ * known values are moved `shift` places along its known days (0: as
+ * logged), the other days staying unknown; with `target` under 1, only
+ * whether some table reaches it (1 or the p that did).
+ */
+static double
+ladder_best_p(const struct search *s, const struct ladder *l, int factor, size_t shift,
+    double target)
+{
+	const double *first = s->in->factors[factor].first_ms;
+	double best = 1;
+	for (int lag = 0; lag <= s->cfg->max_lag_days && lag <= ANALYSIS_MAX_LAG; lag++) {
+		if (!l->lag_used[lag])
+			continue;
+		unsigned days[N_CUTS + 2 + EVENT_DOSE_MAX] = {0}, onsets[N_CUTS + 2 + EVENT_DOSE_MAX] = {0};
+		const struct ladder_row *rows = l->rows[lag];
+		for (size_t k = 0; k < l->n_rows[lag]; k++) {
+			size_t at = rows[k].at;
+			size_t src = l->known[at >= shift ? at - shift : at + l->m - shift];
+			if (first != NULL && first[src] > rows[k].too_late_ms)
+				continue;
+			days[l->rank[src]]++;
+			onsets[l->rank[src]] += rows[k].onset;
+		}
+		unsigned known = 0, known_on = 0;
+		for (size_t r = 0; r <= l->n_thresholds; r++) {
+			known += days[r];
+			known_on += onsets[r];
+		}
+		unsigned hit = 0, hit_on = 0;
+		for (size_t j = l->n_thresholds; j-- > 0;) {
+			hit += days[j + 1];
+			hit_on += onsets[j + 1];
+			if (hit < MIN_GROUP_DAYS || known - hit < MIN_GROUP_DAYS)
+				continue;
+			double p = 1;
+			if (target < 1) {
+				if (table_reaches(hit_on, hit - hit_on, known_on - hit_on,
+				    known - hit - (known_on - hit_on), target, &p))
+					return p;
+				continue;
+			}
+			p = stats_fisher_exact(hit_on, hit - hit_on, known_on - hit_on,
+			    known - hit - (known_on - hit_on));
+			if (p < best)
+				best = p;
+		}
+	}
+	return best;
+}
+
+/*
+ * The p-value of one factor's search, all its lags and cut points: the
+ * share of circular shifts of the factor's series whose best p is as small
+ * as the diary's own. Shifted, the factor keeps its own runs and rhythms
+ * but loses any tie to the outcomes. The shift runs over the days on which
+ * the factor is known, so its unknown days stay where they are: moving them
+ * would take rows out of the shifted tables and make the diary as logged
+ * look better than its shifts only by its size. Every shift is tried when
+ * there are few; otherwise SHIFT_MAX at random. A factor whose Bonferroni
+ * p is already under what SHIFT_MAX shifts can show keeps it (the shifts
+ * could only report a larger one). NAN when it cannot be shifted.
+ */
+static double
+shift_pvalue(const struct search *s, size_t first, size_t end, struct ladder *l)
+{
+	int factor = s->conds[first].cond.factor;
+	ladder_build(s, first, end, l);
+	if (l->m < 2 * SHIFT_MIN_DAYS + 1)
+		return NAN;
+	double observed = ladder_best_p(s, l, factor, 0, 1);
+	if (observed * (double)(end - first) <= 1.0 / (SHIFT_MAX + 1) || observed > s->cfg->q_max)
+		return NAN;
+	size_t n_shifts = l->m - 2 * SHIFT_MIN_DAYS + 1;
+	bool every = n_shifts <= SHIFT_MAX;
+	size_t tries = every ? n_shifts : SHIFT_MAX;
+	uint64_t state = (uint64_t)l->m * 0x100000001b3u;
+	for (const char *c = s->in->factors[factor].name; *c; c++)
+		state = (state ^ (uint64_t)(unsigned char)*c) * 0x100000001b3u;
+	size_t matches = 0, done = 0;
+	for (; done < tries; done++) {
+		size_t shift = SHIFT_MIN_DAYS +
+		    (every ? done : (size_t)(next_random(&state) % n_shifts));
+		if (ladder_best_p(s, l, factor, shift, observed * (1 + 1e-9)) < 1 &&
+		    ++matches == SHIFT_STOP_MATCHES)
+			return (double)matches / (double)(done + 1);
+	}
+	return (double)(matches + 1) / (double)(done + 1);
+}
+
+/* Each factor's shift-calibrated p (s->factor_p); a factor's conditions
+ * are contiguous in s->conds. */
+static int
+shift_factors(struct search *s)
+{
+	size_t n = s->in->n_days ? s->in->n_days : 1;
+	struct ladder l;
+	l.rank = malloc(n);
+	l.known = malloc(n * sizeof *l.known);
+	l.pos = malloc(n * sizeof *l.pos);
+	struct ladder_row *rows = malloc((ANALYSIS_MAX_LAG + 1) * n * sizeof *rows);
+	int rc = -1;
+	if (l.rank == NULL || l.known == NULL || l.pos == NULL || rows == NULL)
+		goto out;
+	for (size_t lag = 0; lag <= ANALYSIS_MAX_LAG; lag++)
+		l.rows[lag] = rows + lag * n;
+	for (size_t f = 0; f < s->in->n_factors; f++)
+		s->factor_p[f] = NAN;
+	for (size_t i = 0; i < s->n_conds;) {
+		size_t j = i;
+		int f = s->conds[i].cond.factor;
+		while (j < s->n_conds && s->conds[j].cond.factor == f)
+			j++;
+		s->factor_p[f] = shift_pvalue(s, i, j, &l);
+		i = j;
+	}
+	rc = 0;
+out:
+	free(l.rank);
+	free(l.known);
+	free(l.pos);
+	free(rows);
+	return rc;
+}
+
 /* The time of each day's first outcome entry (pain or a flare marker). */
 static void
 outcome_first_times(const struct analysis_input *in, double *first)
@@ -279,8 +571,6 @@ outcome_first_times(const struct analysis_input *in, double *first)
 	}
 }
 
-/* Counts of an event tested as doses beyond "present": 2 or more, 3 or more. */
-#define EVENT_DOSE_MAX 3
 
 /* How many days an event was logged at a count of at least k. */
 static size_t
@@ -400,8 +690,18 @@ group_qvalues(struct search *s)
 				best = order[j];
 		}
 		/* Every group tested counts in its family, even one with nothing
-		 * to report: leaving it out would shrink the family after looking. */
-		gp[n_groups] = best == SIZE_MAX ? 1.0 : fmin(1.0, s->hyp[best].p * (double)(j - i));
+		 * to report: leaving it out would shrink the family after looking.
+		 * A factor's search is priced by its shifts when it could be
+		 * shifted, otherwise (and a pair's always) by Bonferroni. */
+		const struct hypothesis *first = &s->hyp[order[i]];
+		double shifted = first->kind == FINDING_COMBINATION ? NAN :
+		    s->factor_p[s->conds[first->a_idx].cond.factor];
+		if (best == SIZE_MAX)
+			gp[n_groups] = 1.0;
+		else if (isfinite(shifted))
+			gp[n_groups] = shifted;
+		else
+			gp[n_groups] = fmin(1.0, s->hyp[best].p * (double)(j - i));
 		gbest[n_groups] = best == SIZE_MAX ? order[i] : best;
 		gpair[n_groups] = s->hyp[order[i]].kind == FINDING_COMBINATION;
 		n_groups++;
@@ -517,8 +817,9 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	s.arena_cap = (2 * s.cap_conds + 2) * (s.words ? s.words : 1);
 	s.arena = malloc(s.arena_cap * sizeof *s.arena);
 	s.outcome_first = malloc((in->n_days ? in->n_days : 1) * sizeof *s.outcome_first);
+	s.factor_p = malloc((in->n_factors ? in->n_factors : 1) * sizeof *s.factor_p);
 	int rc = -1;
-	if (s.conds == NULL || s.arena == NULL || s.outcome_first == NULL)
+	if (s.conds == NULL || s.arena == NULL || s.outcome_first == NULL || s.factor_p == NULL)
 		goto out;
 	outcome_first_times(in, s.outcome_first);
 	s.risk = arena_take(&s);
@@ -534,6 +835,8 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	for (size_t i = 0; i < s.n_conds; i++)
 		if (test_single(&s, i) != 0)
 			goto out;
+	if (shift_factors(&s) != 0)
+		goto out;
 	for (size_t i = 0; i < s.n_conds; i++) {
 		if (!s.conds[i].for_pairs)
 			continue;
@@ -602,6 +905,7 @@ triggers_run(const struct analysis_input *in, const struct analysis_config *cfg,
 	rc = 0;
 out:
 	free(s.outcome_first);
+	free(s.factor_p);
 	free(s.conds);
 	free(s.arena);
 	free(s.hyp);

@@ -60,6 +60,14 @@ after" and "neither" (with and without a prodrome). It does not use the past
 onsets' information about unlogged exposures (a small approximation near
 gaps).
 
+A TRIAL (--trial FOOD:E:R:W[:B]): the diary's last E+R+W days follow an
+elimination experiment's plan for one food: none of it for E days (except
+on B days spread over them, the breaks), at least one serving every day
+for R days, none for W days; every day of it is logged. FOOD is a food's
+name, `planted` (the first planted single trigger's food) or `harmless` (a
+food of the person's with no planted effect). The truth's "trial" says
+which food and when. The planted effects act as always, on onsets only.
+
 Usage: python3 indep_sim.py --seed 7 --kind planted --out DIR
 writes DIR/diary-7.csv (time,factor,value,note: `simmer import` reads it)
 and DIR/truth-7.json.
@@ -218,7 +226,36 @@ def stiff_lik(value, mean):
     return max(1e-300, norm_cdf(hi) - norm_cdf(lo))
 
 
-def simulate(seed, kind, index=0):
+def plan_trial(rng, spec, person, effects, x, n, logged, window_food):
+    """Applies a trial (see the top) to the exposures and the logging;
+    returns its description for the truth."""
+    name, e, r, w, *rest = spec.split(":")
+    e, r, w = int(e), int(r), int(w)
+    breaks = int(rest[0]) if rest else 0
+    if name == "planted":
+        singles = [f["factor"] for f in effects if f["type"] == "single"]
+        if not singles:
+            raise SystemExit("indep_sim: --trial planted needs a diary with a single trigger")
+        name = singles[0]
+    elif name == "harmless":
+        used = {f for eff in effects for f in effect_factors(eff)}
+        free = [f for f in person.foods if f not in used and f != window_food]
+        name = free[int(rng.integers(0, len(free)))]
+    if name not in person.foods:
+        person.foods.append(name)
+        x[name] = np.zeros(n)
+    t0 = n - (e + r + w)
+    days = np.zeros(e + r + w)
+    for b in range(breaks):
+        days[(2 * b + 1) * e // (2 * breaks)] = 1
+    days[e:e + r] = 1 + rng.poisson(person.extra.get(name, 0.5), r)
+    x[name][t0:] = days
+    logged[t0:] = True
+    return {"factor": name, "start": (START + datetime.timedelta(days=t0)).isoformat(),
+            "eliminate": e, "reintroduce": r, "washout": w, "breaks": breaks}
+
+
+def simulate(seed, kind, index=0, trial=None):
     rng = np.random.default_rng(seed)
     person = Person(rng, kind)
     effects = plant_effects(rng, person, kind, index)
@@ -249,6 +286,9 @@ def simulate(seed, kind, index=0):
         x["period"] = (((np.arange(n) + phase) % 28) < 5).astype(float)
     else:
         passenger = None
+    trial_truth = None
+    if trial:
+        trial_truth = plan_trial(rng, trial, person, effects, x, n, logged, window_food)
 
     # Hazard per day from the planted effects.
     b0 = logit(float(rng.uniform(0.06, 0.09)))
@@ -415,6 +455,8 @@ def simulate(seed, kind, index=0):
         "observed_onsets": int((onset & outcome_known).sum()),
         "days": days,
     }
+    if trial_truth:
+        truth["trial"] = trial_truth
     return entries, truth
 
 
@@ -486,8 +528,8 @@ def posterior(pA, pB, pC, person, d, stiffness, in_flare, recovery, stiff_known)
     return num / den if den > 0 else 0.0
 
 
-def write(seed, kind, out_dir, index=0):
-    entries, truth = simulate(seed, kind, index)
+def write(seed, kind, out_dir, index=0, trial=None):
+    entries, truth = simulate(seed, kind, index, trial)
     csv_path = os.path.join(out_dir, f"diary-{seed}.csv")
     with open(csv_path, "w") as f:
         f.write("time,factor,value,note\n")
@@ -505,8 +547,9 @@ def main():
     ap.add_argument("--kind", choices=["planted", "null", "confounded"], default="planted")
     ap.add_argument("--index", type=int, default=0, help="which effect type leads (0-2)")
     ap.add_argument("--out", default=".")
+    ap.add_argument("--trial", help="FOOD:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS] over the last days")
     a = ap.parse_args()
-    path, truth = write(a.seed, a.kind, a.out, a.index)
+    path, truth = write(a.seed, a.kind, a.out, a.index, a.trial)
     print(path, len(truth["onsets"]), "onsets;",
           ", ".join(f"{e['type']} {e.get('factor') or '+'.join(e['factors'])} lag {e['lag']} "
                     f"OR {e['or']:.1f} detectable={e['detectable']}" for e in truth["effects"]))

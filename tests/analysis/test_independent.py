@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import indep_eval  # noqa: E402
 
-DIARIES = 24   # 12 planted, 8 null, 4 with nsaid taken for pain and a passenger
+DIARIES = 60   # 30 planted, 20 null, 10 with nsaid taken for pain and a passenger
 
 
 def main():
@@ -28,8 +28,8 @@ def main():
          f"{f['brier_skill_true']:.3f}", None),
         ("enough detectable planted effects to judge recall (>= 10)",
          f["detectable_effects"] >= 10, f"{f['detectable_effects']}", None),
-        ("recall of detectable planted effects does not fall (floor 0.6)",
-         f["recall"] >= 0.6, f"{f['recall']:.3f}",
+        ("recall of detectable planted effects does not fall (floor 0.8)",
+         f["recall"] >= 0.8, f"{f['recall']:.3f}",
          f"target: >= 0.9 (single {f.get('recall_single', math.nan):.2f}, dose "
          f"{f.get('recall_dose', math.nan):.2f}, combination {f.get('recall_combination', math.nan):.2f})"),
         ("false findings per null diary <= 0.3",
@@ -41,8 +41,8 @@ def main():
         ("pooled backtest AUC above the simple rule's",
          f["auc"] > f["auc_simple"], f"{f['auc']:.3f} against {f['auc_simple']:.3f}",
          f"target also >= 0.95 of the true model's {f['auc_true']:.3f} = {auc_floor:.3f}"),
-        ("AUC share of the true model's does not fall (floor 0.92)",
-         f["auc_vs_true"] >= 0.92, f"{f['auc_vs_true']:.3f}", "target: >= 0.95"),
+        ("AUC share of the true model's does not fall (floor 0.9)",
+         f["auc_vs_true"] >= 0.9, f"{f['auc_vs_true']:.3f}", "target: >= 0.95"),
         ("Brier skill against the diary's own rate > 0",
          f["brier_skill"] > 0, f"{f['brier_skill']:.4f}", None),
         ("onsets warned, as a share of the true model's at the same budget, do not fall (floor 0.5)",

@@ -63,7 +63,9 @@ def rr_reference(a, b, c, d):
 def main():
     rng = np.random.default_rng(20261122)
     tables = [(3, 1, 1, 3), (0, 10, 5, 5), (12, 88, 4, 296), (7, 30, 20, 300), (1, 0, 0, 1),
-              (25, 340, 30, 900), (0, 0, 3, 4), (50, 50, 50, 50)]
+              (25, 340, 30, 900), (0, 0, 3, 4), (50, 50, 50, 50),
+              # far tails, where the ratio walk gives way to logs
+              (40, 2, 3, 800), (0, 300, 200, 0), (100, 0, 0, 100), (9, 140, 0, 2000)]
     tables += [tuple(int(x) for x in rng.integers(0, 60, 4)) for _ in range(40)]
     # Two-sided, and one-sided "greater" (the forecast's exposure screen).
     for cmd, alternative, tol in (("fisher", "two-sided", 1e-6), ("fisherg", "greater", 1e-9)):

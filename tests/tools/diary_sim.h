@@ -14,6 +14,13 @@
  * Other exposures (coffee, tomato, gluten, ...) have no effect at all.
  * Some days have no entries (missing), some values are not logged.
  *
+ * With a trial (sim_generate_trial), the diary's last days follow an
+ * experiment's plan for one event: left out for `eliminate` days (except
+ * on `breaks` days spread over them), had every day for `reintroduce`
+ * days, then left out for `washout` days; every day of the trial is logged.
+ * Its planted effects act as always (dairy: onsets two days later, and
+ * bloating the same day).
+ *
  * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_TESTS_DIARY_SIM_H
@@ -115,10 +122,48 @@ sim_free(struct sim_diary *s)
 	free(s->true_onset);
 }
 
+/* A planned trial over the diary's last days (see the top). */
+struct sim_trial {
+	int factor;                 /* an enum sim_factor of kind event */
+	int eliminate, reintroduce, washout, breaks;
+};
+
+static inline int
+sim_trial_days(const struct sim_trial *t)
+{
+	return t->eliminate + t->reintroduce + t->washout;
+}
+
+/* The trial's value of its factor on day k of the trial (0-based). */
+static inline double
+sim_trial_value(const struct sim_trial *t, int k)
+{
+	if (k >= t->eliminate)
+		return k < t->eliminate + t->reintroduce ? 1 : 0;
+	/* Breaks spread evenly over the elimination. */
+	for (int b = 0; b < t->breaks; b++)
+		if (k == (2 * b + 1) * t->eliminate / (2 * t->breaks))
+			return 1;
+	return 0;
+}
+
+static inline int sim_generate_trial(struct sim_diary *s, size_t n, uint64_t seed,
+    bool null_mode, const struct sim_trial *trial);
+
 /* Generates n_days; returns 0 or -1 (out of memory). */
 static inline int
 sim_generate(struct sim_diary *s, size_t n, uint64_t seed, bool null_mode)
 {
+	return sim_generate_trial(s, n, seed, null_mode, NULL);
+}
+
+/* The same, with the diary's last days following a trial (NULL: none). */
+static inline int
+sim_generate_trial(struct sim_diary *s, size_t n, uint64_t seed, bool null_mode,
+    const struct sim_trial *trial)
+{
+	size_t trial_from = trial != NULL && (size_t)sim_trial_days(trial) <= n ?
+	    n - (size_t)sim_trial_days(trial) : n;
 	memset(s, 0, sizeof *s);
 	uint64_t rng = seed * 2654435761u + 88172645463325252ull;
 	s->in.first_day = 20000;
@@ -163,6 +208,8 @@ sim_generate(struct sim_diary *s, size_t n, uint64_t seed, bool null_mode)
 		v[SF_ACTIVITY_RPE][d] = act > 0 ? sim_clip(round(act / 15 + sim_normal(&rng)), 1, 10) : NAN;
 		for (int f = SF_DAIRY; f < SF_COUNT; f++)
 			v[f][d] = sim_uniform(&rng) < event_p[f] ? (f == SF_ALCOHOL ? 1 + floor(2 * sim_uniform(&rng)) : 1) : 0;
+		if (d >= trial_from)
+			v[trial->factor][d] = sim_trial_value(trial, (int)(d - trial_from));
 		v[SF_FATIGUE][d] = sim_clip(round(3 + (7 - sleep) + sim_normal(&rng)), 0, 10);
 		v[SF_BLOATING][d] = sim_clip(round(2 + 2 * (v[SF_DAIRY][d] > 0) + sim_normal(&rng)), 0, 10);
 		v[SF_FLARE][d] = 0;
@@ -203,7 +250,7 @@ sim_generate(struct sim_diary *s, size_t n, uint64_t seed, bool null_mode)
 	}
 	/* Missing days and unlogged values. */
 	for (size_t d = 0; d < n; d++) {
-		s->in.has_entries[d] = sim_uniform(&rng) >= 0.07;
+		s->in.has_entries[d] = sim_uniform(&rng) >= 0.07 || d >= trial_from;
 		for (int f = 0; f < SF_COUNT; f++) {
 			if (!s->in.has_entries[d])
 				v[f][d] = NAN;

@@ -2,6 +2,9 @@
  * simdiary.c: writes a simulated diary (tests/tools/diary_sim.h) as the CSV
  * that `simmer import` reads, ending today (or on --end DAY-NUMBER).
  *   simdiary [--days N] [--seed S] [--null] [--end DAYS_SINCE_1970]
+ *            [--trial FACTOR:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS]]
+ * With --trial, the diary's last days follow that experiment's plan, and
+ * pain and symptoms are logged at 20:00 instead of noon.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -18,6 +21,7 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	bool null_mode = false;
 	long end = (long)(time(NULL) / 86400);
+	struct sim_trial trial = {-1, 0, 0, 0, 0};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--days") && i + 1 < argc)
 			days = (size_t)atol(argv[++i]);
@@ -27,15 +31,29 @@ main(int argc, char **argv)
 			null_mode = true;
 		else if (!strcmp(argv[i], "--end") && i + 1 < argc)
 			end = atol(argv[++i]);
-		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--trial") && i + 1 < argc) {
+			char name[64];
+			int got = sscanf(argv[++i], "%63[a-z_]:%d:%d:%d:%d", name, &trial.eliminate,
+			    &trial.reintroduce, &trial.washout, &trial.breaks);
+			for (int f = 0; f < SF_COUNT && got >= 4; f++)
+				if (!strcmp(sim_factors[f].name, name) && sim_factors[f].kind == AK_EVENT)
+					trial.factor = f;
+			if (trial.factor < 0 || trial.eliminate < 1 || trial.reintroduce < 1 ||
+			    trial.washout < 0 || trial.breaks < 0) {
+				fprintf(stderr, "simdiary: --trial takes EVENT:ELIMINATE:REINTRODUCE:WASHOUT"
+				    "[:BREAKS]\n");
+				return 64;
+			}
+		} else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			i++; /* only the import format exists */
 		else {
-			fprintf(stderr, "usage: simdiary [--days N] [--seed S] [--null] [--end DAY]\n");
+			fprintf(stderr, "usage: simdiary [--days N] [--seed S] [--null] [--end DAY] "
+			    "[--trial EVENT:E:R:W[:B]]\n");
 			return 64;
 		}
 	}
 	struct sim_diary s;
-	if (sim_generate(&s, days, seed, null_mode) != 0)
+	if (sim_generate_trial(&s, days, seed, null_mode, trial.factor >= 0 ? &trial : NULL) != 0)
 		return 1;
 	printf("time,factor,value\n");
 	long first = end - (long)days + 1;
@@ -50,7 +68,13 @@ main(int argc, char **argv)
 			if (!isfinite(v) || (sim_factors[f].kind == AK_EVENT && v == 0) ||
 			    (sim_factors[f].kind == AK_FLARE && v == 0))
 				continue;
-			printf("%lld,%s,%g\n", t + f, sim_factors[f].name, v);
+			/* In a trial, pain and symptoms are logged in the evening, after
+			 * the day's meals, as a person following the plan would. */
+			long long at = t + f;
+			if (trial.factor >= 0 && (sim_factors[f].role == AR_OUTCOME ||
+			    sim_factors[f].role == AR_SYMPTOM))
+				at += 8LL * 3600 * 1000;
+			printf("%lld,%s,%g\n", at, sim_factors[f].name, v);
 		}
 	}
 	sim_free(&s);

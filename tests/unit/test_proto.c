@@ -196,6 +196,75 @@ test_scan_invalid_byte_and_size(void **state)
 	assert_int_equal(proto_scan(big, 80, &small, err, sizeof err), -PROTO_E_TOO_LARGE);
 }
 
+/* Values are counted at every depth: what msgpack-c allocates follows
+ * their number, so a message of a million nils is refused by its count,
+ * not let through by its size. */
+static void
+test_scan_value_limit(void **state)
+{
+	(void)state;
+	struct proto_limits small = lim;
+	small.max_objects = 10;
+	/* [nil x 9]: the array and its 9 elements are 10 values. */
+	char ten[10];
+	ten[0] = (char)0x99;
+	memset(ten + 1, 0xc0, 9);
+	assert_int_equal(proto_scan(ten, sizeof ten, &small, err, sizeof err), (ssize_t)sizeof ten);
+	/* [[nil x 5], [nil x 4]] is 12. */
+	char twelve[12] = {(char)0x92, (char)0x95};
+	memset(twelve + 2, 0xc0, 5);
+	twelve[7] = (char)0x94;
+	memset(twelve + 8, 0xc0, 4);
+	assert_int_equal(proto_scan(twelve, sizeof twelve, &small, err, sizeof err),
+	    -PROTO_E_TOO_LARGE);
+	assert_non_null(strstr(err, "values"));
+	/* 4 MiB of nils in arrays within the array limit: refused once the
+	 * default limit is passed, long before the end. */
+	size_t n = 4u * 1024u * 1024u;
+	char *nils = malloc(n);
+	assert_non_null(nils);
+	memset(nils, 0xc0, n);
+	nils[0] = (char)0xdc; /* array16 of 838 arrays16 of 5000 nils */
+	nils[1] = (char)(838 >> 8);
+	nils[2] = (char)(838 & 0xff);
+	for (size_t i = 0; i < 838; i++) {
+		size_t at = 3 + i * 5003;
+		nils[at] = (char)0xdc;
+		nils[at + 1] = (char)(5000 >> 8);
+		nils[at + 2] = (char)(5000 & 0xff);
+	}
+	assert_int_equal(proto_scan(nils, n, &lim, err, sizeof err), -PROTO_E_TOO_LARGE);
+	assert_non_null(strstr(err, "values"));
+	free(nils);
+}
+
+/* A scan that goes on from where the last one stopped finds the same end
+ * as a scan of the whole, however the bytes are cut. */
+static void
+test_scan_resumes_where_it_stopped(void **state)
+{
+	(void)state;
+	msgpack_sbuffer buf;
+	msgpack_sbuffer_init(&buf);
+	pack_log_request(&buf);
+	ssize_t whole = proto_scan(buf.data, buf.size, &lim, err, sizeof err);
+	assert_int_equal(whole, (ssize_t)buf.size);
+	for (size_t step = 1; step <= 7; step++) {
+		struct proto_scan_state st;
+		proto_scan_reset(&st);
+		ssize_t n = -PROTO_E_NEED_MORE;
+		for (size_t len = step; n == -PROTO_E_NEED_MORE; len += step) {
+			if (len > buf.size)
+				len = buf.size;
+			n = proto_scan_more(&st, buf.data, len, &lim, err, sizeof err);
+			if (len == buf.size)
+				break;
+		}
+		assert_int_equal(n, whole);
+	}
+	msgpack_sbuffer_destroy(&buf);
+}
+
 /* Decodes one packed value; returns the decode result. */
 static int
 decode_value(void (*pack)(msgpack_packer *), bool *known, uint32_t *msgid)
@@ -495,6 +564,8 @@ main(void)
 		cmocka_unit_test(test_scan_refuses_huge_headers),
 		cmocka_unit_test(test_scan_depth_limit),
 		cmocka_unit_test(test_scan_invalid_byte_and_size),
+		cmocka_unit_test(test_scan_value_limit),
+		cmocka_unit_test(test_scan_resumes_where_it_stopped),
 		cmocka_unit_test(test_decode_rejects_bad_envelopes),
 		cmocka_unit_test(test_map_getters),
 		cmocka_unit_test(test_entry_validation),

@@ -1,0 +1,146 @@
+/*
+ * experiment.h: a personal elimination and reintroduction trial of one
+ * exposure, as pure functions over the analysis's daily arrays.
+ *
+ * A plan is a factor, a first day and three phases: `eliminate_days`
+ * without the factor, `reintroduce_days` with it, then `washout_days`
+ * without it again, watching for effects that come a few days late. From
+ * the plan and a day, experiment_phase() says where the trial stands; from
+ * the diary, experiment_analyze() says which elimination days broke the plan
+ * and, for each outcome the person tracks (pain, each symptom scale, flare
+ * onsets), how the days after the factor differ from the days without it:
+ * the difference in points (or in the daily chance of an onset), a 95%
+ * interval from Newey-West standard errors (stats_ols_hac: days follow each
+ * other and a bad week is not seven independent bad days), the lag 0-3 at
+ * which it is largest, and a verdict in words.
+ *
+ * No I/O, no clock: today is an argument.
+ *
+ * SPDX-License-Identifier: ISC
+ */
+#ifndef SIMMER_ANALYSIS_EXPERIMENT_H
+#define SIMMER_ANALYSIS_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/analysis/analysis.h"
+
+/* The defaults for a food: two weeks without it, four days with it, three
+ * days of watching for delayed effects: three weeks in all. */
+#define EXPERIMENT_DEFAULT_ELIMINATE 14
+#define EXPERIMENT_DEFAULT_REINTRODUCE 4
+#define EXPERIMENT_DEFAULT_WASHOUT 3
+/* The longest phases a plan may have: longer trials are several trials. */
+#define EXPERIMENT_MAX_ELIMINATE 180
+#define EXPERIMENT_MAX_REINTRODUCE 60
+#define EXPERIMENT_MAX_WASHOUT 14
+/* The elimination broken on this many days makes the result compromised. */
+#define EXPERIMENT_COMPROMISED_BREAKS 3
+/* Break days listed by date (the count is always complete). */
+#define EXPERIMENT_MAX_BREAK_DAYS 16
+/* Outcomes compared: pain, the symptom scales, flare onsets. */
+#define EXPERIMENT_MAX_OUTCOMES 8
+/* Lags tested: the day of the factor and up to three days later. */
+#define EXPERIMENT_MAX_LAG 3
+
+struct experiment_plan {
+	int64_t id;
+	char factor[ANALYSIS_NAME_MAX + 1];
+	int32_t start_day;          /* days since 1970-01-01 */
+	int eliminate_days, reintroduce_days, washout_days;
+	bool stopped;
+	int32_t stopped_day;        /* the last day of one stopped early */
+	int64_t created_ms, stopped_ms;
+};
+
+/* The trial's last planned day. */
+int32_t experiment_end_day(const struct experiment_plan *p);
+/* The last day it covers: the planned end, or the day it was stopped. */
+int32_t experiment_last_day(const struct experiment_plan *p);
+
+enum experiment_phase {
+	EXP_PLANNED,        /* starts on a later day */
+	EXP_ELIMINATE,
+	EXP_REINTRODUCE,
+	EXP_WASHOUT,
+	EXP_FINISHED,
+	EXP_STOPPED,
+};
+const char *experiment_phase_name(int phase);
+
+struct experiment_position {
+	int phase;                  /* enum experiment_phase */
+	int day_of_phase, phase_days;   /* 1-based, while running */
+	int day_of_trial, trial_days;
+	int32_t phase_end_day;      /* the last day of the current phase */
+	char text[160];             /* "day 9 of 14 without dairy: leave it out" */
+};
+void experiment_phase(const struct experiment_plan *p, int32_t today,
+    struct experiment_position *out);
+
+enum experiment_verdict {
+	EXP_V_RUNNING,          /* the trial is not over: no verdict yet */
+	EXP_V_TRIGGER,          /* likely a trigger */
+	EXP_V_NOT,              /* likely not a trigger */
+	EXP_V_UNCLEAR,          /* not enough data */
+	EXP_V_COMPROMISED,      /* the elimination was broken too often */
+};
+const char *experiment_verdict_name(int verdict);
+
+struct experiment_outcome {
+	char name[ANALYSIS_NAME_MAX + 1];   /* "pain", "bloating", "flare onsets" */
+	bool onsets;                /* a daily 0/1: did a flare begin */
+	bool tested;                /* enough days with and without at some lag */
+	char why_not[96];           /* when not tested */
+	int lag_days;               /* the lag with the clearest difference, chosen */
+	double with_mean, without_mean;     /* on days lag_days after days with / without */
+	double effect, lo, hi;      /* with minus without, and its 95% interval */
+	double se;                  /* the larger of se_hac and se_ols, used */
+	double se_hac, se_ols;      /* Newey-West, and ordinary least squares */
+	unsigned days, with_days;
+	bool harmful;               /* clearly worse with it, after paying for the search */
+};
+
+struct experiment_result {
+	struct experiment_position pos;
+	int32_t first_day, last_day;        /* the days compared (up to today) */
+	unsigned days_known;        /* days in them with any entry */
+	unsigned breaks;            /* elimination days with the factor logged */
+	int32_t break_days[EXPERIMENT_MAX_BREAK_DAYS];
+	unsigned reintroduced_days; /* reintroduction days with it logged */
+	unsigned reintroduce_missed;/* reintroduction days with entries but not it */
+	size_t n_outcomes;
+	struct experiment_outcome outcomes[EXPERIMENT_MAX_OUTCOMES];
+	int primary;                /* index of the outcome the "likely not" rests on, or -1 */
+	bool onsets_open;           /* flare onsets could not be bounded: "likely not"
+	                             * speaks of the levels only, and says so */
+	int verdict;                /* enum experiment_verdict */
+	int more_days;              /* for EXP_V_UNCLEAR: about this many more days */
+	char verdict_text[320];
+};
+
+/*
+ * Compares the trial's days with and without the factor. in is the
+ * analysis input (its days may end before today); r, when not NULL, is the
+ * analysis of it, whose flares give the onsets (and whose flare days are
+ * left out of the levels: flares are an outcome of their own). The days
+ * compared run from the plan's first day to its last, or to today while it
+ * runs. The exposure is what was logged, not what was planned: a day in the
+ * elimination with the factor logged counts as a day with it, and is listed
+ * as a break. 0, or -1 when out of memory or the factor is not in the input
+ * (then nothing but the position and verdict_text is filled).
+ */
+int experiment_analyze(const struct analysis_input *in, const struct analysis_result *r,
+    const struct experiment_plan *p, int32_t today, struct experiment_result *out);
+
+/* The standard normal's quantile (1.96 for 0.975). */
+double experiment_normal_quantile(double p);
+/* Student's t quantile for df degrees of freedom (the Cornish-Fisher
+ * expansion: for p up to 0.9995, within 0.5% of the exact value at 5
+ * degrees of freedom, the fewest a compared lag has, and within 0.06% from
+ * 8 on). */
+double experiment_t_quantile(double p, double df);
+
+#endif

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: ISC
+"""A trial's numbers against an independent implementation: a diary is made
+here (numpy), imported into a real simmerd on the test clock, and an
+experiment is planned over its last weeks; statsmodels (OLS with the HAC,
+Newey-West, covariance and with the ordinary one) and scipy (Student's t)
+then compute, from the same entries, what `experiment status --json` must
+say: for each outcome the lag with the clearest difference, the difference
+with and without the factor, its 95% interval, the days compared, whether
+the rise holds after paying for every outcome and lag (Bonferroni), and the
+verdict. Pain stays under the flare level, so no day leaves the levels."""
+import datetime
+import json
+import math
+import os
+import sys
+
+import numpy as np
+from scipy import stats
+from statsmodels.regression.linear_model import OLS
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import harness  # noqa: E402
+
+FIRST = datetime.date(2026, 3, 2)
+DAYS = 70
+TRIAL = (36, 14, 10, 3)     # first day index, eliminate, reintroduce, washout
+MIN_GROUP, MIN_DAYS, MAX_LAG, HAC_LAGS = 3, 7, 3, 3
+TOL = 1e-6                  # closed-form quantities
+TOL_T = 2e-3                # intervals: simmer's t quantile is an expansion
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append((name, ok, detail))
+
+
+def make_diary(seed, effect_lag, effect):
+    """Daily pain (AR(1) around 3, under 7), bloating, and dairy; dairy
+    raises pain `effect` points `effect_lag` days later. Three days inside
+    the trial have no entry at all."""
+    rng = np.random.default_rng(seed)
+    start, e, r, w = TRIAL
+    dairy = (rng.uniform(size=DAYS) < 0.3).astype(float)
+    dairy[start:start + e] = 0
+    dairy[start + e:start + e + r] = 1
+    dairy[start + e + r:] = 0
+    dairy[start + 4] = 1            # one break
+    noise = np.zeros(DAYS)
+    for d in range(1, DAYS):
+        noise[d] = 0.5 * noise[d - 1] + rng.normal(0, 0.8)
+    pain = np.array([3 + noise[d] + (effect * dairy[d - effect_lag] if d >= effect_lag else 0)
+                     for d in range(DAYS)])
+    pain = np.clip(np.round(pain), 0, 6)
+    bloating = np.clip(np.round(2 + rng.normal(0, 1, DAYS)), 0, 10)
+    logged = np.ones(DAYS, bool)
+    logged[[start + 2, start + 9, start + 17]] = False
+    rows = []
+    for d in range(DAYS):
+        if not logged[d]:
+            continue
+        day = FIRST + datetime.timedelta(days=d)
+        if dairy[d]:
+            rows.append(f"{day}T08:00:00Z,dairy,1")
+        rows.append(f"{day}T20:00:00Z,pain,{int(pain[d])}")
+        rows.append(f"{day}T20:05:00Z,bloating,{int(bloating[d])}")
+    x = np.where(logged, dairy, np.nan)
+    y = {"pain": np.where(logged, pain, np.nan), "bloating": np.where(logged, bloating, np.nan)}
+    return rows, x, y
+
+
+def reference_outcome(x, y):
+    """Every lag's fit for one outcome over the trial's days, as statsmodels
+    and scipy compute it; the chosen lag's, and how many lags were fitted."""
+    start, e, r, w = TRIAL
+    fits = []
+    for lag in range(MAX_LAG + 1):
+        rows = [d for d in range(start, start + e + r + w)
+                if d - lag >= 0 and not math.isnan(y[d]) and not math.isnan(x[d - lag])]
+        xs = np.array([x[d - lag] for d in rows])
+        ys = np.array([y[d] for d in rows])
+        n, with_days = len(rows), int(xs.sum())
+        if n < MIN_DAYS or with_days < MIN_GROUP or n - with_days < MIN_GROUP:
+            continue
+        design = np.column_stack([np.ones(n), xs])
+        hac = OLS(ys, design).fit(cov_type="HAC",
+                                  cov_kwds={"maxlags": HAC_LAGS, "use_correction": True})
+        plain = OLS(ys, design).fit()
+        se = max(hac.bse[1], plain.bse[1])
+        t = stats.t.ppf(0.975, n - 2)
+        fits.append({"lag": lag, "effect": hac.params[1], "se": se, "lo": hac.params[1] - t * se,
+                     "hi": hac.params[1] + t * se, "days": n, "with_days": with_days,
+                     "with_mean": ys[xs > 0].mean(), "without_mean": ys[xs == 0].mean(),
+                     "se_hac": hac.bse[1], "se_ols": plain.bse[1]})
+    best = max(fits, key=lambda f: abs(f["effect"]) / f["se"]) if fits else None
+    return best, len(fits)
+
+
+def run(seed, effect_lag, effect):
+    rows, x, y = make_diary(seed, effect_lag, effect)
+    env = harness.Env()
+    last = FIRST + datetime.timedelta(days=DAYS - 1)
+    env.vars["SIMMER_NOW"] = f"{last}T21:00:00Z"
+    try:
+        path = os.path.join(env.root, "diary.csv")
+        with open(path, "w") as f:
+            f.write("time,factor,value\n" + "\n".join(rows) + "\n")
+        d = harness.Daemon(env).start()
+        try:
+            harness.simmer(env, "import", path, check=0)
+            start, e, r, w = TRIAL
+            harness.simmer(env, "experiment", "start", "dairy", "--start",
+                           str(FIRST + datetime.timedelta(days=start)), "--eliminate", e,
+                           "--reintroduce", r, "--washout", w, check=0)
+            got = json.loads(harness.simmer(env, "experiment", "status", "--json",
+                                            check=0).stdout)["experiment"]
+        finally:
+            d.stop()
+    finally:
+        env.cleanup()
+    refs = {name: reference_outcome(x, y[name]) for name in ("pain", "bloating")}
+    family = sum(n for _, n in refs.values())
+    tag = f"seed {seed}, planted {effect} points at lag {effect_lag}"
+    outcomes = {o["name"]: o for o in got["outcomes"]}
+    check(f"{tag}: the outcomes are pain, bloating and flare onsets",
+          [o["name"] for o in got["outcomes"]] == ["pain", "bloating", "flare onsets"],
+          str([o["name"] for o in got["outcomes"]]))
+    any_harmful = False
+    for name, (ref, _) in refs.items():
+        o = outcomes.get(name, {})
+        if ref is None:
+            check(f"{tag}: {name} not compared, as in the reference", o.get("tested") is False)
+            continue
+        check(f"{tag}: {name}: the chosen lag matches", o.get("lag_days") == ref["lag"],
+              f"simmer {o.get('lag_days')}, reference {ref['lag']}")
+        check(f"{tag}: {name}: days and days with it match",
+              (o.get("days"), o.get("with_days")) == (ref["days"], ref["with_days"]),
+              f"simmer {o.get('days')}/{o.get('with_days')}, reference "
+              f"{ref['days']}/{ref['with_days']}")
+        err = max(abs(o.get(k, math.inf) - ref[k]) for k in ("effect", "with_mean", "without_mean"))
+        check(f"{tag}: {name}: the difference and the two means match statsmodels' OLS",
+              err < TOL, f"max error {err:.2e}")
+        err = max(abs(o.get(k, math.inf) - ref[k]) for k in ("lo", "hi"))
+        check(f"{tag}: {name}: the 95% interval (max of HAC and OLS errors, Student's t) matches",
+              err < TOL_T, f"max error {err:.2e}; HAC se {ref['se_hac']:.4f}, OLS se "
+              f"{ref['se_ols']:.4f}")
+        t_adj = stats.t.ppf(1 - 0.025 / family, ref["days"] - 2)
+        harmful = bool(ref["effect"] - t_adj * ref["se"] > 0)
+        any_harmful |= harmful
+        check(f"{tag}: {name}: the rise holds after paying for {family} lags and outcomes, "
+              f"as in the reference", o.get("harmful") == harmful,
+              f"simmer {o.get('harmful')}, reference {harmful}")
+    check(f"{tag}: one break, dated", got["breaks"] == 1 and got["break_days"] ==
+          [str(FIRST + datetime.timedelta(days=TRIAL[0] + 4))], str(got["break_days"]))
+    if any_harmful:
+        check(f"{tag}: the verdict is likely a trigger", got["verdict"] == "likely_trigger",
+              got["verdict"])
+    else:
+        check(f"{tag}: the verdict is not likely a trigger", got["verdict"] != "likely_trigger",
+              got["verdict"])
+    return any_harmful
+
+
+def main():
+    found = run(11, 2, 2.0)
+    check("a rise of 2 points two days later holds in the reference (the case is a real test)",
+          found)
+    run(12, 0, 0.0)
+    run(13, 1, 0.8)
+    print(f"1..{len(results)}")
+    for i, (name, ok, detail) in enumerate(results, 1):
+        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
+        if detail:
+            print(f"#   {detail}")
+    return 0 if all(ok for _, ok, _ in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: ISC
+"""`simmer experiment` against a real simmerd on a real socket and SQLite
+file: a trial is planned, stored (it survives a restart), shown with its
+phase, stopped, listed; plans that would overlap, unknown factors and bad
+numbers are refused with a clear message and a non-zero exit; entries that
+break the elimination are counted and dated; and the evening reminder says
+what the trial asks that day. The daemon's clock is SIMMER_NOW, so nothing
+depends on today's date."""
+import datetime
+import json
+
+from harness import run_tests, wait_until
+
+NOW = "2026-05-20T12:00:00Z"
+TODAY = datetime.date(2026, 5, 20)
+
+
+def day(offset):
+    return (TODAY + datetime.timedelta(days=offset)).isoformat()
+
+
+def start(ctx, now=NOW):
+    """A daemon, and every client after it, on the test clock."""
+    ctx.env.vars["SIMMER_NOW"] = now
+    return ctx.daemon()
+
+
+def as_json(ctx, *args):
+    return json.loads(ctx.simmer(*args, "--json", check=0).stdout)
+
+
+def test_start_status_list_stop_and_restart(ctx):
+    d = start(ctx)
+    ctx.simmer("pain", 3, check=0)
+    p = ctx.simmer("experiment", "start", "Dairy", check=0)
+    assert "day 1 of 14 without dairy" in p.stdout, p.stdout
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    # The documented defaults: two weeks without, four days with, three watching.
+    assert (st["factor"], st["start"], st["end"]) == ("dairy", day(0), day(20)), st
+    assert (st["eliminate_days"], st["reintroduce_days"], st["washout_days"]) == (14, 4, 3)
+    assert (st["phase"], st["day_of_phase"], st["phase_days"]) == ("eliminate", 1, 14)
+    assert st["phase_ends"] == day(13) and st["stopped_after"] is None
+    assert st["verdict"] == "running" and st["breaks"] == 0 and st["break_days"] == []
+    assert [o["name"] for o in st["outcomes"]] == ["pain", "flare onsets"], st["outcomes"]
+    # It is stored: a new daemon on the same file still knows it.
+    d.stop()
+    start(ctx)
+    listed = as_json(ctx, "experiment", "list")["experiments"]
+    assert [x["factor"] for x in listed] == ["dairy"], listed
+    text = ctx.simmer("experiment", "status", check=0).stdout
+    assert "trial of dairy" in text and "without dairy" in text, text
+    stop = ctx.simmer("experiment", "stop", check=0)
+    assert "stopped" in stop.stdout, stop.stdout
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    assert st["phase"] == "stopped" and st["stopped_after"] == day(-1), st
+    # Stopped on its first day, it holds no day: another may start at once.
+    ctx.simmer("experiment", "start", "gluten", "--eliminate", "10", "--reintroduce", "3",
+               "--washout", "0", check=0)
+    listed = as_json(ctx, "experiment", "list")["experiments"]
+    assert [(x["factor"], x["phase"]) for x in listed] == [("dairy", "stopped"),
+                                                            ("gluten", "eliminate")], listed
+    assert listed[1]["end"] == day(12)
+
+
+def test_bad_input_is_refused_with_a_clear_message(ctx):
+    start(ctx)
+    cases = [
+        (("experiment",), 64, "start, status, stop or list"),
+        (("experiment", "start"), 64, "which factor"),
+        (("experiment", "start", "dairy", "--eliminate", "-3"), 64, "whole number of days"),
+        (("experiment", "start", "dairy", "--reintroduce", "0"), 64, "from 1 to 60"),
+        (("experiment", "start", "dairy", "--washout", "2.5"), 64, "whole number of days"),
+        (("experiment", "start", "dairy", "gluten"), 64, "one factor at a time"),
+        (("experiment", "start", "dairy", "--bogus", "1"), 64, "unknown option"),
+        (("experiment", "start", "dairyy"), 65, "did you mean 'dairy'"),
+        (("experiment", "start", "zzqqxx"), 65, "unknown factor 'zzqqxx'"),
+        (("experiment", "start", "pain"), 65, "an experiment watches"),
+        (("experiment", "start", "nsaid"), 65, "medicine"),
+        (("experiment", "stop"), 65, "no experiment is running"),
+        (("experiment", "frobnicate"), 64, "there is no 'frobnicate'"),
+        (("experiment", "status", "extra"), 64, "takes no arguments"),
+    ]
+    for args, code, words in cases:
+        p = ctx.simmer(*args)
+        assert p.returncode == code, (args, p.returncode, p.stderr)
+        assert words in p.stderr and p.stderr.startswith("simmer: "), (args, p.stderr)
+    # Nothing of that was stored.
+    assert as_json(ctx, "experiment", "list")["experiments"] == []
+
+
+def test_experiments_never_overlap(ctx):
+    start(ctx)
+    ctx.simmer("experiment", "start", "dairy", "--start", day(-5), check=0)
+    p = ctx.simmer("experiment", "start", "alcohol")
+    assert p.returncode == 65, p
+    assert "never overlap" in p.stderr and "dairy" in p.stderr and day(16) in p.stderr, p.stderr
+    assert "experiment stop" in p.stderr, p.stderr
+    # One that would begin inside the running one's days, or end inside
+    # them, is refused too; one after it is not.
+    assert ctx.simmer("experiment", "start", "alcohol", "--start", day(15)).returncode == 65
+    assert ctx.simmer("experiment", "start", "alcohol", "--start", day(-30),
+                      "--eliminate", "21").returncode == 65
+    ctx.simmer("experiment", "start", "alcohol", "--start", day(16), check=0)
+    # The same factor again, later still, is planned after the others.
+    p = ctx.simmer("experiment", "start", "dairy", "--start", day(30))
+    assert p.returncode == 65 and "alcohol" in p.stderr, p.stderr
+    listed = as_json(ctx, "experiment", "list")["experiments"]
+    assert [(x["factor"], x["phase"]) for x in listed] == [("dairy", "eliminate"),
+                                                            ("alcohol", "planned")], listed
+
+
+def test_breaks_of_the_elimination_are_counted_and_dated(ctx):
+    start(ctx)
+    ctx.simmer("experiment", "start", "dairy", "--start", day(-8), check=0)
+    for k in range(-8, 1):
+        ctx.simmer("pain", 3, "--at", f"{day(k)} 20:00", check=0)
+    ctx.simmer("dairy", "--at", f"{day(-6)} 12:00", check=0)
+    ctx.simmer("dairy", "--at", f"{day(-2)} 13:00", check=0)
+    ctx.simmer("dairy", "--at", f"{day(-2)} 19:00", check=0)   # one day, counted once
+    ctx.simmer("dairy", "--at", f"{day(-12)} 12:00", check=0)  # before the trial
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    assert st["phase_text"].startswith("day 9 of 14 without dairy"), st
+    assert st["breaks"] == 2 and st["break_days"] == [day(-6), day(-2)], st
+    text = ctx.simmer("experiment", "status", check=0).stdout
+    assert "logged on 2 days of the elimination" in text and day(-6) in text, text
+
+
+def test_the_evening_reminder_says_what_the_trial_asks(ctx):
+    """The clock starts three seconds before the check-in; the day already
+    has an entry, which would silence the ordinary reminder, but a trial's
+    day is said every evening."""
+    ctx.env.write_config("[schedule]\ncheckin = 21:00\n[analysis]\ndebounce_seconds = 3600\n")
+    start(ctx, now=f"{day(0)}T20:59:57Z")
+    ctx.simmer("experiment", "start", "dairy", "--start", day(-8), check=0)
+    ctx.simmer("pain", 2, check=0)
+
+    def checkin():
+        got = [a for a in as_json(ctx, "alerts")["alerts"] if a["kind"] == "checkin"]
+        return got[0] if got else None
+    a = wait_until(checkin, timeout=20, what="the check-in reminder")
+    assert a["summary"] == "Trial: day 9 of 14 without dairy: leave it out, and log as usual", a
+    assert "Today is logged." in a["body"], a
+
+
+if __name__ == "__main__":
+    run_tests(globals())
