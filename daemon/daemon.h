@@ -57,6 +57,7 @@ struct simmerd {
 	size_t read_budget;         /* bytes still to read this turn of the loop */
 	bool reads_deferred;        /* some connection waits for the next turn */
 	uv_check_t turn_end;        /* renews the budget after each turn's I/O */
+	uv_idle_t turn_idle;        /* runs while some connection waits for a turn */
 	bool turn_end_open;
 	uint64_t next_serial;
 	size_t inflight_entries;    /* see DAEMON_MAX_INFLIGHT_ENTRIES */

@@ -12,8 +12,11 @@
  * must be complete within the stall timeout of its first byte; a
  * connection with nothing in progress is closed after the idle timeout,
  * or at once when a newcomer needs its slot; receive buffers over all
- * connections stay under `connections.max_buffered_mib`; and a buffer that
- * grew for a large message is given back once the message is handled.
+ * connections stay under `connections.max_buffered_mib`; a buffer that
+ * grew for a large message is given back once the message is handled; and
+ * each turn of the loop, a connection reads and handles only its share
+ * (SERVER_READ_BUDGET, CONN_MESSAGES_PER_TURN), so that one client's flood
+ * cannot delay everyone else's quick request by more than a turn.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -44,6 +47,11 @@
  * quick request is read at once whatever the others send. */
 #define SERVER_READ_BUDGET (1024u * 1024u)
 
+/* Messages one connection has handled per turn of the loop: a client that
+ * pipelines thousands of quick requests gets them answered a few dozen at a
+ * time, between everyone else's. */
+#define CONN_MESSAGES_PER_TURN 32
+
 /* Blocks at least this large are mappings of their own, given back to the
  * system when freed: a connection's buffer once it grew past 128 KiB. The
  * blocks msgpack-c decodes into stay below it (its largest, an array of
@@ -61,12 +69,19 @@
 
 /* Which clock a connection's timer runs: the stall clock while a message is
  * incomplete, the idle clock while nothing is in progress, none while we
- * owe it replies or it is subscribed. */
+ * owe it replies or it is subscribed, and the closing clock once it is
+ * being closed after its last replies. */
 enum conn_clock {
 	CONN_CLOCK_NONE,
 	CONN_CLOCK_STALL,
 	CONN_CLOCK_IDLE,
+	CONN_CLOCK_CLOSING,
 };
+
+/* Milliseconds the replies owed to a closing connection may take to be
+ * read: a client that stops reading must not keep its slot, nor keep
+ * simmerd from stopping, by leaving the last ones unread. */
+#define CONN_CLOSE_DEADLINE_MS 5000u
 
 struct conn {
 	uv_pipe_t pipe;
@@ -88,7 +103,7 @@ struct conn {
 	bool subscribed;            /* receives `alert` notifications */
 	bool over_budget;           /* more buffer would pass the total cap */
 	bool budgeted;              /* the read being made counts in the turn's budget */
-	bool deferred;              /* waits for the next turn to read more */
+	bool deferred;              /* waits for the next turn to read or handle more */
 };
 
 struct write_req {
@@ -97,6 +112,27 @@ struct write_req {
 };
 
 static void conn_process(struct conn *c);
+
+static void
+server_on_idle(uv_idle_t *h)
+{
+	(void)h; /* while it runs, the loop polls without waiting */
+}
+
+/* The connection has had its turn: it reads and handles more in the next
+ * one (server_on_turn_end). What it already holds is not news to the
+ * poll, so the next turn must come without waiting for any. */
+static void
+conn_defer(struct conn *c)
+{
+	c->deferred = true;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		c->reading = false;
+	}
+	c->daemon->reads_deferred = true;
+	uv_idle_start(&c->daemon->turn_idle, server_on_idle);
+}
 
 /* Gives the receive buffer back, and its bytes to the total. Buffers past
  * SERVER_MMAP_THRESHOLD are mappings of their own (server_memory_policy),
@@ -159,6 +195,8 @@ conn_close_now(struct conn *c)
 	uv_close((uv_handle_t *)&c->pipe, conn_on_handle_closed);
 }
 
+static void conn_on_timer(uv_timer_t *t);
+
 static void
 conn_on_shutdown(uv_shutdown_t *req, int status)
 {
@@ -178,8 +216,6 @@ conn_close_after_writes(struct conn *c)
 		uv_read_stop((uv_stream_t *)&c->pipe);
 		c->reading = false;
 	}
-	uv_timer_stop(&c->timer);
-	c->clock = CONN_CLOCK_NONE;
 	uv_shutdown_t *req = malloc(sizeof *req);
 	if (req == NULL || uv_shutdown(req, (uv_stream_t *)&c->pipe, conn_on_shutdown) != 0) {
 		free(req);
@@ -187,6 +223,8 @@ conn_close_after_writes(struct conn *c)
 		return;
 	}
 	req->data = c;
+	c->clock = CONN_CLOCK_CLOSING;
+	uv_timer_start(&c->timer, conn_on_timer, CONN_CLOSE_DEADLINE_MS, 0);
 }
 
 static void
@@ -310,6 +348,12 @@ static void
 conn_on_timer(uv_timer_t *t)
 {
 	struct conn *c = t->data;
+	if (c->clock == CONN_CLOCK_CLOSING) {
+		log_debug("client %llu left its last replies unread; closing it",
+		    (unsigned long long)c->serial);
+		conn_close_now(c);
+		return;
+	}
 	if (c->clock == CONN_CLOCK_IDLE) {
 		/* Nothing is in progress, so nothing is owed: no reply. */
 		log_debug("client %llu was silent for %d seconds; closing it",
@@ -456,9 +500,7 @@ conn_on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (nread == UV_ENOBUFS && c->deferred) {
 		/* The turn's budget is spent: go on in the next one. */
-		uv_read_stop(s);
-		c->reading = false;
-		c->daemon->reads_deferred = true;
+		conn_defer(c);
 		return;
 	}
 	if (c->budgeted && nread > 0)
@@ -491,7 +533,13 @@ conn_process(struct conn *c)
 	size_t off = 0;
 	char err[PROTO_MESSAGE_MAX];
 	bool held = false;
-	while (!c->closing && off < c->len && c->pending < CONN_MAX_PENDING) {
+	unsigned handled = 0;
+	while (!c->closing && !c->deferred && off < c->len && c->pending < CONN_MAX_PENDING) {
+		/* While stopping, what is left is answered at once. */
+		if (handled == CONN_MESSAGES_PER_TURN && !d->stopping) {
+			conn_defer(c);
+			break;
+		}
 		if (d->inflight_entries >= DAEMON_MAX_INFLIGHT_ENTRIES) {
 			held = true;
 			d->conns_held = true;
@@ -526,6 +574,7 @@ conn_process(struct conn *c)
 			log_debug("client %llu sent a %s; ignored", (unsigned long long)c->serial,
 			    msg.type == PROTO_NOTIFICATION ? "notification" : "response");
 		proto_msg_free(&msg);
+		handled++;
 	}
 	if (off > 0) {
 		memmove(c->buf, c->buf + off, c->len - off);
@@ -534,6 +583,14 @@ conn_process(struct conn *c)
 	}
 	if (c->closing)
 		return;
+	if (c->deferred) {
+		/* Its clock goes on: the wait is one turn. */
+		if (c->reading) {
+			uv_read_stop((uv_stream_t *)&c->pipe);
+			c->reading = false;
+		}
+		return;
+	}
 	bool paused = c->pending >= CONN_MAX_PENDING || held;
 	if (paused) {
 		if (c->reading) {
@@ -770,6 +827,8 @@ server_on_turn_end(uv_check_t *h)
 		}
 		c = next;
 	}
+	if (!d->reads_deferred)
+		uv_idle_stop(&d->turn_idle);
 }
 
 int
@@ -787,6 +846,7 @@ server_listen(struct simmerd *d, server_request_fn on_request, char *err, size_t
 	uv_check_start(&d->turn_end, server_on_turn_end);
 	/* It runs each turn, but is no reason on its own to keep turning. */
 	uv_unref((uv_handle_t *)&d->turn_end);
+	uv_idle_init(d->loop, &d->turn_idle);
 	rc = uv_pipe_init(d->loop, &d->listener, 0);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot create the listener: %s", uv_strerror(rc));
@@ -832,6 +892,7 @@ server_close_listener(struct simmerd *d)
 	if (d->turn_end_open) {
 		d->turn_end_open = false;
 		uv_close((uv_handle_t *)&d->turn_end, NULL);
+		uv_close((uv_handle_t *)&d->turn_idle, NULL);
 	}
 	if (!d->listener_open)
 		return;
@@ -849,8 +910,11 @@ server_stop_reading_all(struct simmerd *d)
 			uv_read_stop((uv_stream_t *)&c->pipe);
 			c->reading = false;
 		}
-		uv_timer_stop(&c->timer);
-		c->clock = CONN_CLOCK_NONE;
+		/* A closing connection keeps its deadline. */
+		if (c->clock != CONN_CLOCK_CLOSING) {
+			uv_timer_stop(&c->timer);
+			c->clock = CONN_CLOCK_NONE;
+		}
 	}
 }
 

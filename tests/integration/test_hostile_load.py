@@ -14,6 +14,7 @@ scenarios take seconds."""
 import collections
 import selectors
 import socket
+import threading
 import time
 
 import msgpack
@@ -104,7 +105,7 @@ def test_no_hostile_peer(ctx):
     """The well-behaved client alone: the figures to compare with."""
     ctx.env.write_config(SHORT_TIMEOUTS)
     ctx.daemon()
-    during(ctx, "no hostile peer", lambda: time.sleep(2))
+    during(ctx, "no hostile peer", lambda: time.sleep(1.5))
 
 
 def test_silent_connections_do_not_lock_out_others(ctx):
@@ -130,6 +131,39 @@ def test_silent_connections_do_not_lock_out_others(ctx):
         assert data == b"", f"a silent connection got {data!r} instead of a quiet close"
         s.close()
     assert Client(ctx.env.socket).hello()["protocol"] == 1
+
+
+def test_subscribers_are_not_idle_and_are_capped(ctx):
+    """A subscriber waits quietly for alerts: the idle timeout spares it,
+    while a silent connection that did not subscribe is closed. Past 16
+    subscribers, `subscribe` answers `busy` (code 9)."""
+    ctx.env.write_config(SHORT_TIMEOUTS)
+    ctx.daemon()
+    subscribers = []
+    for _ in range(16):
+        c = Client(ctx.env.socket)
+        assert c.call("subscribe")["subscribed"] is True
+        subscribers.append(c)
+    extra = Client(ctx.env.socket)
+    try:
+        extra.call("subscribe")
+        raise AssertionError("a 17th subscriber was accepted")
+    except RpcError as e:
+        assert e.code == 9, e
+    # The refused one is an ordinary connection: silent, it is closed.
+    assert extra.closed_by_peer(timeout=IDLE_S + 10), "a silent connection is closed"
+    # By then the subscribers had been silent as long: all are still served.
+    for c in subscribers:
+        assert c.hello()["protocol"] == 1
+        c.close()
+    # Their slots are free again once they leave.
+    def subscribed():
+        try:
+            return Client(ctx.env.socket).call("subscribe")["subscribed"]
+        except RpcError as e:
+            assert e.code == 9, e
+            return False
+    wait_until(subscribed, what="a subscriber slot to be free again")
 
 
 def test_busy_connections_past_the_limit_refuse_a_newcomer(ctx):
@@ -228,6 +262,57 @@ def test_trickling_senders_are_cut_at_the_stall_timeout(ctx):
         s.close()
 
 
+def test_pipelining_floods_take_turns(ctx):
+    """4 clients pipelining `hello` as fast as they can, each reading its
+    replies: each is answered a few dozen requests per turn of the loop,
+    between everyone else's. At the end they stop reading with replies
+    still owed; simmerd must still stop cleanly on SIGTERM (the harness
+    checks it), since a closing connection gets 5 s to read its last
+    replies."""
+    ctx.env.write_config(SHORT_TIMEOUTS)
+    ctx.daemon()
+    batch = b"".join(msgpack.packb([0, i + 1, "hello", [{"protocol": 1}]]) for i in range(5000))
+    stop = threading.Event()
+    replies = collections.Counter()
+
+    def flood(k):
+        s = connect(ctx.env.socket)
+        unpacker = msgpack.Unpacker(raw=False)
+
+        def read_replies():
+            while not stop.is_set():
+                try:
+                    data = s.recv(1 << 20)
+                except OSError:
+                    return
+                if not data:
+                    return
+                unpacker.feed(data)
+                for msg in unpacker:
+                    assert msg[0] == 1 and msg[2] is None, msg
+                    replies[k] += 1
+        reader = threading.Thread(target=read_replies, daemon=True)
+        reader.start()
+        while not stop.is_set():
+            try:
+                s.sendall(batch)
+            except OSError:
+                return
+        return s
+
+    def hostile():
+        threads = [threading.Thread(target=flood, args=(k,), daemon=True) for k in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        stop.set()
+        return dict(replies)
+
+    got = during(ctx, "4 clients pipelining hello as fast as they can", hostile)
+    print(f"# pipelining floods: {sum(got.values())} hello answered")
+    assert len(got) == 4 and all(n > 0 for n in got.values()), f"every flood is served too: {got}"
+
+
 def big_hello():
     """A valid request of about 4 MiB: `hello` ignores keys it does not know."""
     pad = ["x" * 4000] * 1000
@@ -278,10 +363,14 @@ def send_everywhere(path, payload, n):
 
 
 def test_250_large_messages_stay_under_memory_max(ctx):
-    """250 connections each send one valid 4 MiB message at once, with the
-    default limits: simmerd stays well under MemoryMax, each sender gets its
-    reply or `busy` (code 9, once the buffers of all connections would pass
-    64 MiB), and after they close resident memory falls back."""
+    """250 connections each send one valid 4 MiB message at once (1 GB,
+    four times MemoryMax, if simmerd held them all), with the default memory
+    limits: simmerd stays well under MemoryMax, each sender gets its reply
+    or `busy` (code 9, once the buffers of all connections would pass
+    64 MiB), and after they close resident memory falls back. The stall
+    timeout is long here, so that on a loaded machine only the memory cap
+    decides who is turned away."""
+    ctx.env.write_config("[connections]\nstall_timeout_s = 120\n")
     ctx.daemon()
     d = ctx.daemons[0]
     payload = big_hello()
@@ -331,9 +420,9 @@ def test_message_of_nils_costs_bounded_memory(ctx):
     def hostile():
         replies = []
         started = time.monotonic()
-        # At least 10, and for 2 seconds, so that the well-behaved client's
-        # figures rest on more than a handful of round trips.
-        while len(replies) < 10 or time.monotonic() - started < 2:
+        # At least 10, and for 1.5 seconds, so that the well-behaved
+        # client's figures rest on more than a handful of round trips.
+        while len(replies) < 10 or time.monotonic() - started < 1.5:
             c = Client(ctx.env.socket)
             try:
                 c.send_raw(payload)
