@@ -152,19 +152,22 @@ print_outcome(FILE *out, const msgpack_object *o)
 	proto_get_int(o, "days", false, &days, err, sizeof err);
 	proto_get_int(o, "with_days", false, &with_days, err, sizeof err);
 	proto_get_bool(o, "harmful", false, &harmful, err, sizeof err);
+	static const char *const when[] = {"the same day", "one day later", "two days later",
+	    "three days later"};
+	const char *lag_text = lag >= 0 && lag <= 3 ? when[lag] : "later";
 	char e[16], l[16], h[16];
 	signed_points(e, sizeof e, effect, onsets);
 	signed_points(l, sizeof l, lo, onsets);
 	signed_points(h, sizeof h, hi, onsets);
 	if (onsets)
 		snprintf(line, sizeof line, "%s: a daily chance of %.2f after days with it, %.2f "
-		    "without: %s (95%% interval %s to %s), %lld day%s later; %lld days, %lld with it%s",
-		    name, with, without, e, l, h, (long long)lag, lag == 1 ? "" : "s", (long long)days,
+		    "without: %s (95%% interval %s to %s), %s; %lld days, %lld with it%s",
+		    name, with, without, e, l, h, lag_text, (long long)days,
 		    (long long)with_days, harmful ? "; clearly higher" : "");
 	else
 		snprintf(line, sizeof line, "%s: %.1f after days with it, %.1f without: %s points "
-		    "(95%% interval %s to %s), %lld day%s later; %lld days, %lld with it%s", name, with,
-		    without, e, l, h, (long long)lag, lag == 1 ? "" : "s", (long long)days,
+		    "(95%% interval %s to %s), %s; %lld days, %lld with it%s", name, with,
+		    without, e, l, h, lag_text, (long long)days,
 		    (long long)with_days, harmful ? "; clearly higher" : "");
 	render_wrap(out, line, 4, 6);
 }
@@ -223,6 +226,18 @@ experiment_print(FILE *out, const msgpack_object *x, bool with_results)
 	proto_get_str(x, "verdict_text", false, verdict, sizeof verdict, err, sizeof err);
 	snprintf(line, sizeof line, "verdict: %s", verdict);
 	render_wrap(out, line, 2, 4);
+}
+
+bool
+experiment_suggest(const char *factor, bool single_present, double q, double rr_lo,
+    double onsets, char *out, size_t len)
+{
+	bool quite_certain = q <= 0.01 && rr_lo > 1.5 && onsets >= 8;
+	if (!single_present || factor == NULL || factor[0] == '\0' || quite_certain)
+		return false;
+	snprintf(out, len, "possible; an elimination trial of %d weeks could settle it (simmer "
+	    "experiment start %s)", EXPERIMENT_CLI_DEFAULT_DAYS / 7, factor);
+	return true;
 }
 
 static int

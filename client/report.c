@@ -17,6 +17,7 @@
 #include <sysexits.h>
 
 #include "client/conn.h"
+#include "client/experiment.h"
 #include "client/render.h"
 #include "client/report.h"
 #include "client/when.h"
@@ -314,6 +315,8 @@ report_gather(const struct options *o, long days, struct report *r)
 		rc = call_json(&c, PROTO_M_BACKTEST, NULL, NULL, &r->backtest);
 	if (rc == 0)
 		rc = call_json(&c, PROTO_M_FACTORS, NULL, NULL, &factors);
+	if (rc == 0)
+		rc = call_json(&c, PROTO_M_EXPERIMENT_LIST, NULL, NULL, &r->experiments);
 	if (rc == 0) {
 		const json_t *cov = json_object_get(r->status, "coverage");
 		r->last_day = jday(r->status, "date");
@@ -361,6 +364,7 @@ report_free(struct report *r)
 	json_decref(r->status);
 	json_decref(r->triggers);
 	json_decref(r->backtest);
+	json_decref(r->experiments);
 	memset(r, 0, sizeof *r);
 }
 
@@ -446,6 +450,53 @@ report_finding_sentence(const json_t *f, char *out, size_t outlen)
 	report_finding_strength(f, strength, sizeof strength);
 	report_finding_certainty(f, certainty, sizeof certainty);
 	snprintf(out, outlen, "%s, %s: %s; %s", what, when, strength, certainty);
+}
+
+bool
+report_finding_trial(const json_t *f, char *out, size_t outlen)
+{
+	const json_t *factors = json_object_get(f, "factors");
+	bool single = strcmp(jstr(f, "kind"), "single") == 0 &&
+	    strcmp(jstr(f, "effect"), "harmful") == 0 && json_array_size(factors) == 1;
+	const char *factor = json_string_value(json_array_get(factors, 0));
+	double lo = json_number_value(json_array_get(json_object_get(f, "ci95"), 0));
+	return experiment_suggest(factor, single, jnum(f, "q"), lo, jnum(f, "exposed_onsets"), out,
+	    outlen);
+}
+
+size_t
+report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT], size_t max)
+{
+	const json_t *list = json_object_get(r->experiments, "experiments");
+	size_t n = 0, i;
+	const json_t *x;
+	json_array_foreach(list, i, x) {
+		if (n == max)
+			break;
+		char breaks[200] = "";
+		double nb = jnum(x, "breaks");
+		if (nb > 0) {
+			size_t len = (size_t)snprintf(breaks, sizeof breaks, " %s was logged on %g day%s "
+			    "of the elimination (", jstr(x, "factor"), nb, nb == 1 ? "" : "s");
+			size_t k;
+			const json_t *d;
+			json_array_foreach(json_object_get(x, "break_days"), k, d) {
+				if (len >= sizeof breaks - 16)
+					break;
+				len += (size_t)snprintf(breaks + len, sizeof breaks - len, "%s%s", k ? ", " : "",
+				    json_string_value(d));
+			}
+			snprintf(breaks + len, sizeof breaks - len, ").");
+		}
+		const char *phase = jstr(x, "phase");
+		bool over = strcmp(phase, "finished") == 0 || strcmp(phase, "stopped") == 0;
+		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with, "
+		    "%g watching%s): %s.%s", jstr(x, "factor"), jstr(x, "start"), jstr(x, "end"),
+		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), jnum(x, "washout_days"),
+		    strcmp(phase, "stopped") == 0 ? ", stopped early" : "",
+		    over ? jstr(x, "verdict_text") : jstr(x, "phase_text"), breaks);
+	}
+	return n;
 }
 
 void

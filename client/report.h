@@ -67,6 +67,7 @@ struct report {
 	size_t n_sparse;
 	/* The replies as JSON, for the parts that are shown as they come. */
 	json_t *status, *triggers, *backtest;
+	json_t *experiments;        /* experiment_list's "experiments" reply */
 };
 
 /* The three lists of findings, in the order both renderings show them. */
@@ -89,6 +90,15 @@ void report_finding_when(const json_t *f, char *out, size_t outlen);
 void report_finding_strength(const json_t *f, char *out, size_t outlen);
 void report_finding_certainty(const json_t *f, char *out, size_t outlen);
 void report_finding_sentence(const json_t *f, char *out, size_t outlen);
+/* For a harmful finding a trial could settle, "possible; an elimination
+ * trial of 3 weeks could settle it (...)"; false for others. */
+bool report_finding_trial(const json_t *f, char *out, size_t outlen);
+/* Each experiment in one sentence: its factor, days, where it stands or its
+ * verdict, and the days that broke it; returns how many. */
+#define REPORT_EXPERIMENT_TEXT 720
+size_t report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
+    size_t max);
+
 /* "NSAIDs on 23 of 90 days (26%), 31 doses; on 9 of the last 30 days." */
 void report_nsaid_sentence(const struct report *r, char *out, size_t outlen);
 /* What simmer cannot tell yet, one sentence each; returns how many. */

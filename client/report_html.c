@@ -149,14 +149,20 @@ findings_table(FILE *out, const char *title, const json_t *list, const char *non
 	size_t i;
 	const json_t *f;
 	json_array_foreach(list, i, f) {
-		char what[256], when[40], strength[80], certainty[80];
+		char what[256], when[40], strength[80], certainty[80], trial[256];
 		report_finding_what(f, what, sizeof what);
 		report_finding_when(f, when, sizeof when);
 		report_finding_strength(f, strength, sizeof strength);
 		report_finding_certainty(f, certainty, sizeof certainty);
 		fputs("<tr><td>", out);
 		escape(out, what);
-		fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", when, strength, certainty);
+		fprintf(out, "</td><td>%s</td><td>%s</td><td>%s", when, strength, certainty);
+		if (report_finding_trial(f, trial, sizeof trial)) {
+			fputs("<br><i>", out);
+			escape(out, trial);
+			fputs("</i>", out);
+		}
+		fputs("</td></tr>\n", out);
 	}
 	fputs("</table>\n</section>\n", out);
 }
@@ -254,6 +260,20 @@ report_write_html(FILE *out, const struct report *r)
 	for (size_t i = 0; i < REPORT_FINDING_SECTIONS; i++) {
 		const struct report_section *sec = &report_finding_sections[i];
 		findings_table(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
+	}
+	char trials[8][REPORT_EXPERIMENT_TEXT];
+	size_t n_trials = report_experiments(r, trials, 8);
+	if (n_trials > 0) {
+		fputs("<section id=\"experiments\">\n<h2>Experiments (personal trials)</h2>\n<p>Each "
+		    "left one thing out, then brought it back, and compares the days with and without "
+		    "it. The verdicts are associations in this person's own trial, not a diagnosis."
+		    "</p>\n<ul>\n", out);
+		for (size_t i = 0; i < n_trials; i++) {
+			fputs("<li>", out);
+			escape(out, trials[i]);
+			fputs("</li>\n", out);
+		}
+		fputs("</ul>\n</section>\n", out);
 	}
 	medication(out, r);
 	char lines[12][400];

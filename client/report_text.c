@@ -130,6 +130,7 @@ print_chart(FILE *out, const struct report *r)
 static void
 print_findings(FILE *out, const char *title, const json_t *list, const char *none)
 {
+	char trial[256];
 	heading(out, title);
 	if (json_array_size(list) == 0) {
 		wrap(out, "  ", "  ", none);
@@ -141,6 +142,8 @@ print_findings(FILE *out, const char *title, const json_t *list, const char *non
 		char sentence[600];
 		report_finding_sentence(f, sentence, sizeof sentence);
 		wrap(out, "  - ", "    ", sentence);
+		if (report_finding_trial(f, trial, sizeof trial))
+			wrap(out, "    ", "    ", trial);
 	}
 }
 
@@ -184,6 +187,13 @@ report_print_text(FILE *out, const struct report *r)
 	for (size_t i = 0; i < REPORT_FINDING_SECTIONS; i++) {
 		const struct report_section *sec = &report_finding_sections[i];
 		print_findings(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
+	}
+	char trials[8][REPORT_EXPERIMENT_TEXT];
+	size_t n_trials = report_experiments(r, trials, 8);
+	if (n_trials > 0) {
+		heading(out, "Experiments (your own trials)");
+		for (size_t i = 0; i < n_trials; i++)
+			wrap(out, "  - ", "    ", trials[i]);
 	}
 	print_medication(out, r);
 	char lines[12][400];

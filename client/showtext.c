@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "client/experiment.h"
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
@@ -350,8 +351,23 @@ lag_words(double lag)
 	return "three days later";
 }
 
+/* For a harmful finding that a trial could settle, the line saying so. */
 static void
-show_findings(FILE *out, const char *title, const msgpack_object *list)
+show_trial_suggestion(FILE *out, const msgpack_object *f, double lo)
+{
+	char kind[16] = "", effect[16] = "", factor[40] = "", line[256];
+	const msgpack_object *factors = proto_map_get(f, "factors");
+	bool single = strcmp(str(f, "kind", kind, sizeof kind), "single") == 0 &&
+	    strcmp(str(f, "effect", effect, sizeof effect), "harmful") == 0 && factors &&
+	    factors->type == MSGPACK_OBJECT_ARRAY && factors->via.array.size == 1 &&
+	    proto_obj_str(&factors->via.array.ptr[0], factor, sizeof factor) == 0;
+	if (experiment_suggest(factor, single, num(f, "q"), lo, num(f, "exposed_onsets"), line,
+	    sizeof line))
+		sayf(out, 4, "%s", line);
+}
+
+static void
+show_findings(FILE *out, const char *title, const msgpack_object *list, bool harmful)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
@@ -393,6 +409,8 @@ show_findings(FILE *out, const char *title, const msgpack_object *list)
 		sayf(out, 4, "%.1fx as often (95%% CI %.1f-%.1f), q=%.3f; %g flares on %g exposed days",
 		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
 		    num(f, "exposed_days"));
+		if (harmful)
+			show_trial_suggestion(out, f, lo);
 	}
 }
 
@@ -449,13 +467,13 @@ show_levels(FILE *out, const msgpack_object *r)
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
-	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"));
-	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"));
-	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"));
+	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"), true);
+	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"), false);
+	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"), false);
 	const msgpack_object *weak = proto_map_get(r, "not_enough_data");
 	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
 		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
-		    weak);
+		    weak, true);
 	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
 	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
 	    num(r, "q_max"));

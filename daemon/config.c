@@ -98,11 +98,14 @@ config_find(const char *key)
 static void
 field_put(void *base, size_t offset, enum config_type type, double v)
 {
+	/* memcpy, not a cast of p: the field's type is known only here. */
 	char *p = (char *)base + offset;
+	bool b = v != 0;
+	int i = (int)v;
 	switch (type) {
-	case CONFIG_REAL: *(double *)p = v; break;
-	case CONFIG_BOOL: *(bool *)p = v != 0; break;
-	default: *(int *)p = (int)v; break;
+	case CONFIG_REAL: memcpy(p, &v, sizeof v); break;
+	case CONFIG_BOOL: memcpy(p, &b, sizeof b); break;
+	default: memcpy(p, &i, sizeof i); break;
 	}
 }
 
@@ -110,10 +113,13 @@ static double
 field_get(const void *base, size_t offset, enum config_type type)
 {
 	const char *p = (const char *)base + offset;
+	double v;
+	bool b;
+	int i;
 	switch (type) {
-	case CONFIG_REAL: return *(const double *)p;
-	case CONFIG_BOOL: return *(const bool *)p;
-	default: return *(const int *)p;
+	case CONFIG_REAL: memcpy(&v, p, sizeof v); return v;
+	case CONFIG_BOOL: memcpy(&b, p, sizeof b); return b;
+	default: memcpy(&i, p, sizeof i); return i;
 	}
 }
 

@@ -179,7 +179,7 @@ method_log(const struct request *rq, const msgpack_object *params)
 	}
 	if (n > PROTO_MAX_ENTRIES_PER_REQUEST) {
 		snprintf(err, sizeof err, "%u entries in one request; at most %u", n,
-		    PROTO_MAX_ENTRIES_PER_REQUEST);
+		    (unsigned)PROTO_MAX_ENTRIES_PER_REQUEST);
 		request_error(rq, PROTO_E_TOO_LARGE, err);
 		return;
 	}

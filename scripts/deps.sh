@@ -7,6 +7,7 @@
 #   bench  the comparison servers and timers used by `make bench`
 #   cov    the coverage report of `make coverage`
 #   fuzz   libFuzzer with clang for `make fuzz`
+#   tools  valgrind for `make check-tools`
 #   pkg    building and checking the Debian package (`make deb`, `make test-pkg`)
 # As root it runs apt-get; otherwise it prints the one apt-get line to run.
 # SIMMER_DEPS_EXTRA names more packages to require (the tests use it).
@@ -16,10 +17,11 @@ build="build-essential pkg-config libuv1-dev libsqlite3-dev libmsgpack-dev
 libjansson-dev libcsv-dev libinih-dev libnotify-dev libsystemd-dev"
 test="libcmocka-dev python3 python3-msgpack python3-scipy python3-numpy python3-statsmodels sqlite3
 xvfb dbus dbus-daemon dunst libnotify-bin util-linux systemd x11-apps fonts-dejavu-core
-strace zsh fish chromium python3-pil python3-pynvim"
+strace zsh fish chromium python3-pil python3-pynvim cppcheck"
 bench="redis-server redis-tools hyperfine"
 cov="gcovr"
 fuzz="clang libclang-rt-dev"
+tools="valgrind"
 pkg="dpkg-dev debhelper lintian"
 
 want=""
@@ -30,8 +32,9 @@ for group in "$@"; do
 	bench) want="$want $bench" ;;
 	cov) want="$want $cov" ;;
 	fuzz) want="$want $fuzz" ;;
+	tools) want="$want $tools" ;;
 	pkg) want="$want $pkg" ;;
-	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, fuzz, pkg)" >&2; exit 64 ;;
+	*) echo "deps.sh: unknown group '$group' (build, test, bench, cov, fuzz, tools, pkg)" >&2; exit 64 ;;
 	esac
 done
 

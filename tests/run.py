@@ -7,7 +7,9 @@ Tests come in two shapes, and both speak TAP (`ok N - name` / `not ok N - name`)
     run with CMOCKA_MESSAGE_OUTPUT=TAP;
   - Python scripts tests/*/test_*.py, run with Debian's /usr/bin/python3 so
     that Debian's python3-msgpack and python3-scipy are the ones imported.
-A program that dies without reporting counts as one failure. A line
+A program that dies without reporting counts as one failure. With
+SIMMER_VALGRIND set (`make check-tools`), that command line runs every unit
+binary and every simmerd the integration tests start. A line
 `ok N - name # SKIP reason` counts as skipped, never as passed. Arguments are
 substrings: only the test files whose path contains one of them run.
 """
@@ -30,8 +32,10 @@ NOT_OK = re.compile(r"^not ok \d+")
 def discover():
     units = sorted(glob.glob(os.path.join(ROOT, BUILD, "tests", "test_*")))
     units = [u for u in units if os.access(u, os.X_OK) and not u.endswith(".d")]
+    # `make check-tools` runs the unit binaries under valgrind too.
+    valgrind = os.environ.get("SIMMER_VALGRIND", "").split()
     scripts = sorted(glob.glob(os.path.join(ROOT, "tests", "*", "test_*.py")))
-    return [[u] for u in units] + [["/usr/bin/python3", s] for s in scripts]
+    return [valgrind + [u] for u in units] + [["/usr/bin/python3", s] for s in scripts]
 
 
 def run_one(cmd):

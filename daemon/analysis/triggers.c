@@ -602,6 +602,8 @@ build_conditions(struct search *s)
 				double q = stats_quantile(af->values, in->n_days, cut_quantiles[c]);
 				if (!isfinite(q))
 					continue;
+				/* cuts[n_cuts - 1] was written when n_cuts > 0. */
+				/* cppcheck-suppress uninitvar */
 				if (n_cuts > 0 && cuts[n_cuts - 1] == q)
 					continue;
 				cuts[n_cuts++] = q;

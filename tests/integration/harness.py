@@ -19,6 +19,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("SIMMER_BUILD", os.path.join(ROOT, "build"))
 SIMMERD = os.path.join(BUILD, "simmerd")
 SIMMER = os.path.join(BUILD, "simmer")
+# `make check-tools` sets SIMMER_VALGRIND to a valgrind command line; every
+# simmerd a test starts then runs under it, and a memory error or leak makes
+# simmerd's exit status (checked at SIGTERM) that of the errors.
+VALGRIND = os.environ.get("SIMMER_VALGRIND", "").split()
+# What a daemon may take to answer its socket: valgrind starts slowly.
+READY_TIMEOUT = 60.0 if VALGRIND else 10.0
 
 
 class Env:
@@ -62,16 +68,17 @@ class Daemon:
         self.proc = None
         self.log_path = os.path.join(env.root, "simmerd.log")
 
-    def start(self, wait=True, timeout=10.0):
+    def start(self, wait=True, timeout=None):
         e = dict(self.env.vars, **self.extra_env)
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([SIMMERD] + self.args, env=e, stdout=self.log,
+        self.proc = subprocess.Popen(VALGRIND + [SIMMERD] + self.args, env=e, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout=10.0):
+    def wait_ready(self, timeout=None):
+        timeout = timeout or READY_TIMEOUT
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -96,6 +103,8 @@ class Daemon:
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(sig)
+        if VALGRIND:
+            timeout = max(timeout, 60.0)  # the leak check runs at exit
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -8,8 +8,12 @@ what the trial asks that day. The daemon's clock is SIMMER_NOW, so nothing
 depends on today's date."""
 import datetime
 import json
+import os
+import subprocess
 
-from harness import run_tests, wait_until
+from harness import BUILD, run_tests, wait_until
+
+SIMDIARY = os.path.join(BUILD, "tools", "simdiary")
 
 NOW = "2026-05-20T12:00:00Z"
 TODAY = datetime.date(2026, 5, 20)
@@ -140,6 +144,66 @@ def test_the_evening_reminder_says_what_the_trial_asks(ctx):
     a = wait_until(checkin, timeout=20, what="the check-in reminder")
     assert a["summary"] == "Trial: day 9 of 14 without dairy: leave it out, and log as usual", a
     assert "Today is logged." in a["body"], a
+
+
+def simulated(ctx, end, *args):
+    """Imports a diary of the C simulator ending on `end`."""
+    path = os.path.join(ctx.env.root, "diary.csv")
+    with open(path, "w") as f:
+        subprocess.run([SIMDIARY, "--end", str((end - datetime.date(1970, 1, 1)).days)] +
+                       [str(a) for a in args], stdout=f, check=True)
+    ctx.simmer("import", path, check=0)
+
+
+def test_report_shows_the_experiments(ctx):
+    start(ctx)
+    simulated(ctx, TODAY - datetime.timedelta(days=1), "--days", 120, "--seed", 3,
+              "--trial", "dairy:21:14:3:1")
+    ctx.simmer("experiment", "start", "dairy", "--start", day(-38), "--eliminate", 21,
+               "--reintroduce", 14, "--washout", 3, check=0)
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    assert st["phase"] == "finished" and st["breaks"] == 1, st
+    text = ctx.simmer("report", check=0).stdout
+    assert "Experiments (your own trials)" in text, text
+    flat = " ".join(text.split())
+    assert f"dairy, {day(-38)} to {day(-1)} (21 days without, 14 with, 3 watching)" in flat, flat
+    assert " ".join(st["verdict_text"].split()) in flat, (st["verdict_text"], flat)
+    assert "dairy was logged on 1 day of the elimination" in flat, flat
+    out = os.path.join(ctx.env.root, "report.html")
+    ctx.simmer("report", "--html", out, check=0)
+    with open(out) as f:
+        page = f.read()
+    assert '<section id="experiments">' in page and "personal trials" in page, page[-2000:]
+
+
+def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
+    """Every harmful finding of one food or habit that is not quite certain
+    gets the suggestion, and no other finding does."""
+    suggested = 0
+    for seed in (1, 5):
+        ctx.env.vars["SIMMER_NOW"] = NOW
+        d = ctx.daemon()
+        simulated(ctx, TODAY - datetime.timedelta(days=1), "--days", 365, "--seed", seed)
+        got = as_json(ctx, "triggers")
+        text = " ".join(ctx.simmer("triggers", check=0).stdout.split())
+        wanted = 0
+        for f in got["triggers"] + got.get("not_enough_data", []):
+            certain = f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8
+            want = f["kind"] == "single" and f["effect"] == "harmful" and not certain
+            line = (f"possible; an elimination trial of 3 weeks could settle it (simmer "
+                    f"experiment start {f['factors'][0]})")
+            assert not want or line in text, (f, text)
+            wanted += want
+        # Pairs, doses and findings that are quite certain get none.
+        assert text.count("an elimination trial of 3 weeks") == wanted, text
+        suggested += wanted
+        report = " ".join(ctx.simmer("report", "--days", 365, check=0).stdout.split())
+        assert report.count("an elimination trial of 3 weeks could settle it") == \
+            sum(1 for f in got["triggers"] if f["kind"] == "single" and not (
+                f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8)), report
+        d.stop()
+        os.remove(ctx.env.db)
+    assert suggested >= 1, "no uncertain finding in these diaries: the test tests nothing"
 
 
 if __name__ == "__main__":
