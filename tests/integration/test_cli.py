@@ -232,6 +232,25 @@ def test_undo_and_delete_refresh_the_analysis(ctx):
     assert s["coverage"]["days"] == 0, s["coverage"]
 
 
+def test_defaults_are_the_ones_the_readme_gives(ctx):
+    """Without a configuration file, the settings are those README.md and
+    simmer.conf(5) promise: the evening run at 20:00 and the morning run at
+    08:00, the reminder at 21:00 and on, one alert per 12 hours, quiet hours
+    22:00-08:00, the day starting at 04:00, flares from pain 7, q-values of
+    0.10 at most, lags 0-3; connections idle 60 s, stalled 10 s, 64 MiB
+    buffered."""
+    start(ctx)
+    want = {"schedule.evening": "20:00", "schedule.morning": "08:00",
+            "schedule.checkin": "21:00", "schedule.checkin_enabled": "true",
+            "alerts.cooldown_hours": "12", "alerts.quiet_start": "22:00",
+            "alerts.quiet_end": "08:00", "day.start_hour": "4",
+            "analysis.flare_pain_level": "7", "analysis.q_max": "0.1",
+            "analysis.max_lag_days": "3", "connections.idle_timeout_s": "60",
+            "connections.stall_timeout_s": "10", "connections.max_buffered_mib": "64"}
+    got = json.loads(ctx.simmer("config", "get", "--json", check=0).stdout)["values"]
+    assert {k: got.get(k) for k in want} == want, got
+
+
 def test_config_get_and_set_print_the_value(ctx):
     start(ctx)
     p = ctx.simmer("config", "get", "alerts.quiet_start", check=0)

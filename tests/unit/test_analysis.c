@@ -147,6 +147,9 @@ test_not_enough_data(void **state)
 	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
 	assert_false(r.enough_data);
 	assert_non_null(strstr(r.message, "Not enough data yet"));
+	/* The README's bar: 28 days with entries and 3 flares. */
+	assert_non_null(strstr(r.message, "of 28 days"));
+	assert_non_null(strstr(r.message, "of 3 flares"));
 	assert_false(r.threshold_personal);
 	assert_true(r.threshold == cfg.prior_threshold);
 	assert_int_equal(r.n_findings, 0);
