@@ -44,6 +44,13 @@ def memory(daemon):
     return got["VmRSS"], got["VmHWM"]
 
 
+def under_asan(daemon):
+    """AddressSanitizer (make test SAN=1) keeps freed memory in quarantine
+    and replaces malloc: resident memory then says nothing about simmerd's."""
+    with open(f"/proc/{daemon.proc.pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def mib(n):
     return f"{n / 1048576:.0f} MiB"
 
@@ -388,9 +395,12 @@ def test_250_large_messages_stay_under_memory_max(ctx):
           f"{mib(rss_open)} with them open, {mib(rss_before)} before")
     assert served + busy == 250, [r for r in replies if r is None or (r[2] and r[2]["code"] != 9)][:3]
     assert served > 0, "the cap must leave room for some large messages"
-    assert peak < MEMORY_MAX / 2, f"peak {mib(peak)} is not well under MemoryMax"
     for s in socks:
         s.close()
+    if under_asan(d):
+        print("# memory is not judged under AddressSanitizer")
+        return
+    assert peak < MEMORY_MAX / 2, f"peak {mib(peak)} is not well under MemoryMax"
 
     def fell_back():
         rss, _ = memory(d)
@@ -437,6 +447,9 @@ def test_message_of_nils_costs_bounded_memory(ctx):
         assert r[0] == 1 and r[2]["code"] == 5 and "values" in r[2]["message"], r
     _, peak = memory(d)
     print(f"# 4 MiB of nils: simmerd peak {mib(peak)} (before {mib(peak_before)})")
+    if under_asan(d):
+        print("# memory is not judged under AddressSanitizer")
+        return
     assert peak < peak_before + 32 * 1048576, f"peak grew from {mib(peak_before)} to {mib(peak)}"
 
 
