@@ -29,7 +29,6 @@ struct alerts {
 	uv_timer_t defer_timer;         /* quiet hours end */
 	struct analysis_outcome last;
 	bool have_last;
-	bool stopping;                  /* the store thread has stopped */
 };
 
 struct alert_job_arg {
@@ -167,10 +166,11 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 	else
 		log_warn("alert %lld not shown: %s; it is stored and listed by 'simmer alerts'",
 		    (long long)o->alert_id, o->message);
-	/* Outcomes the notifier hands over while simmerd stops come after the
-	 * store thread ended: a job for it would never run (nor be freed), so
-	 * the log line above is all that stays of them. */
-	if (a->stopping)
+	/* Once simmerd stops, the store thread may have ended before an
+	 * outcome comes (the notifier hands its last ones over as it stops):
+	 * a job for it might never run, nor be freed, so the log line above
+	 * is all that stays of them. */
+	if (a->d->stopping)
 		return;
 	struct job *job = job_new(JOB_CUSTOM, NULL, 0, free_job);
 	struct alert_job_arg *arg = calloc(1, sizeof *arg);
@@ -248,7 +248,6 @@ alerts_start(struct alerts **out, struct simmerd *d)
 void
 alerts_stop(struct alerts *a)
 {
-	a->stopping = true;
 	uv_close((uv_handle_t *)&a->defer_timer, NULL);
 	notifier_stop(a->notifier);
 }
