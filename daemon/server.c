@@ -89,6 +89,7 @@ struct conn {
 	pid_t peer_pid;
 	char *buf;                  /* bytes received, not yet a complete message */
 	size_t len, cap;            /* cap counts in d->buffered_bytes */
+	size_t unsent;              /* bytes of replies not yet written */
 	struct proto_scan_state scan; /* how far the message at buf[0] was walked */
 	enum conn_clock clock;
 	uint64_t quiet_since;       /* loop time it became idle: who makes room first */
@@ -105,7 +106,9 @@ struct conn {
 
 struct write_req {
 	uv_write_t req;
+	struct conn *conn;
 	char *data;
+	size_t size;                /* counts in conn->unsent and d->unsent_bytes */
 };
 
 static void conn_process(struct conn *c);
@@ -228,6 +231,8 @@ static void
 conn_on_write(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
+	w->conn->unsent -= w->size;
+	w->conn->daemon->unsent_bytes -= w->size;
 	free(w->data);
 	free(w);
 	if (status < 0 && status != UV_ECANCELED)
@@ -244,8 +249,11 @@ conn_send(struct conn *c, msgpack_sbuffer *buf)
 		return;
 	}
 	/* A client that does not read its replies is not allowed to make us
-	 * hold an unbounded queue of them. */
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > PROTO_MAX_CONN_BUFFER) {
+	 * hold an unbounded queue of them, nor many such clients together more
+	 * than the cap on what all connections may hold. */
+	struct simmerd *d = c->daemon;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > PROTO_MAX_CONN_BUFFER ||
+	    d->unsent_bytes + size > (size_t)d->cfg.max_buffered_mib * 1024u * 1024u) {
 		log_warn("client %llu does not read its replies; closing it",
 		    (unsigned long long)c->serial);
 		free(data);
@@ -258,14 +266,19 @@ conn_send(struct conn *c, msgpack_sbuffer *buf)
 		conn_close_now(c);
 		return;
 	}
+	w->conn = c;
 	w->data = data;
+	w->size = size;
 	uv_buf_t b = uv_buf_init(data, (unsigned)size);
 	int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, conn_on_write);
 	if (rc != 0) {
 		free(data);
 		free(w);
 		conn_close_now(c);
+		return;
 	}
+	c->unsent += size;
+	d->unsent_bytes += size;
 }
 
 void
@@ -320,7 +333,9 @@ conn_subscribe(struct conn *c)
 void
 server_broadcast(struct simmerd *d, const msgpack_sbuffer *notification)
 {
-	for (struct conn *c = d->conns; c; c = c->next) {
+	struct conn *next;
+	for (struct conn *c = d->conns; c; c = next) {
+		next = c->next; /* conn_send may close c, which unlinks it */
 		if (!c->subscribed || c->closing)
 			continue;
 		msgpack_sbuffer copy;

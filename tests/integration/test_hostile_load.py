@@ -21,7 +21,7 @@ import msgpack
 
 from bystander import Bystander, report
 from harness import run_tests, wait_until
-from rpc import Client, Closed, RpcError
+from rpc import Client, Closed, RpcError, entry
 
 MEMORY_MAX = 256 * 1024 * 1024   # systemd/simmerd.service's MemoryMax=256M
 STALL_S = 2
@@ -61,7 +61,9 @@ def exported_notes(socket_path):
     counts = collections.Counter()
     after = None
     while True:
-        page = c.call("export", {"after": after} if after else {})
+        # Small pages: a large reply may be refused while hostile clients
+        # hold the cap on unread replies.
+        page = c.call("export", dict(limit=500, **({"after": after} if after else {})))
         counts.update(e.get("note", "") for e in page["entries"])
         after = page["next"]
         if after is None:
@@ -318,6 +320,53 @@ def test_pipelining_floods_take_turns(ctx):
     got = during(ctx, "4 clients pipelining hello as fast as they can", hostile)
     print(f"# pipelining floods: {sum(got.values())} hello answered")
     assert len(got) == 4 and all(n > 0 for n in got.values()), f"every flood is served too: {got}"
+
+
+def test_clients_that_never_read_their_replies(ctx):
+    """20 clients each ask for two pages of 3,000 entries with long notes
+    (about 3 MB each) and never read them: 120 MB of replies if simmerd
+    kept them all, each connection under its own limit. With the unsent
+    replies of all connections capped at 16 MiB here, those past it are
+    closed. The peak is printed, not judged: the pages are built one after
+    another on the writer thread before the cap is met, and what that
+    costs is not bounded yet."""
+    ctx.env.write_config(SHORT_TIMEOUTS + "max_buffered_mib = 16\n")
+    ctx.daemon()
+    d = ctx.daemons[0]
+    c = Client(ctx.env.socket)
+    now = int(time.time() * 1000)
+    entries = [entry("pain", 1 + i % 9, time_ms=now - 1000 * (i + 1), note=f"{i:06d}" + "n" * 994)
+               for i in range(3000)]
+    assert c.call("log", {"entries": entries})["added"] == 3000
+    c.close()
+    _, peak_before = memory(d)
+
+    def hostile():
+        greedy = [connect(ctx.env.socket) for _ in range(20)]
+        request = b"".join(msgpack.packb([0, i + 1, "list", [{"limit": 5000}]]) for i in range(2))
+        for s in greedy:
+            s.sendall(request)
+        time.sleep(1.5)
+        return greedy
+
+    greedy = during(ctx, "20 clients that never read their replies", hostile)
+    _, peak = memory(d)
+    closed = 0
+    for s in greedy:
+        # Read what was sent before the close, then the close itself.
+        s.settimeout(10)
+        try:
+            while s.recv(1 << 20):
+                pass
+            closed += 1
+        except ConnectionResetError:
+            closed += 1
+        except socket.timeout:
+            pass   # still open: its replies fit under the cap
+        s.close()
+    print(f"# unread replies: {closed} of 20 closed; simmerd peak {mib(peak)} "
+          f"(before {mib(peak_before)})")
+    assert closed > 0, "past the cap, a client that does not read is closed"
 
 
 def big_hello():
