@@ -11,6 +11,7 @@
 #   make fuzz       run each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60)
 #   make check-tools   the suite under ASan/UBSan, then under valgrind memcheck
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
+#   make test-clock the suite at 00:10, at 23:59 and across summer-time changes
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
 # daemon/analysis/ and client/ belongs to that room's static library, except

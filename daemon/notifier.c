@@ -116,6 +116,19 @@ server_has_actions(void)
 	return yes;
 }
 
+/* GLib ends a process with SIGTERM when its session bus connection closes
+ * (exit-on-close). simmerd outlives the desktop session, so the connection
+ * libnotify holds (now that it has asked the server) must not do that. */
+static void
+keep_running_without_the_bus(void)
+{
+	GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+	if (bus != NULL) {
+		g_dbus_connection_set_exit_on_close(bus, FALSE);
+		g_object_unref(bus);
+	}
+}
+
 /* Runs on the notifier thread. */
 static gboolean
 show_now(gpointer data)
@@ -146,6 +159,7 @@ show_now(gpointer data)
 		free(r);
 		return G_SOURCE_REMOVE;
 	}
+	keep_running_without_the_bus();
 	const struct alert *a = &r->alert;
 	if (n->current == NULL) {
 		n->current = notify_notification_new(a->summary, a->body, "dialog-warning");

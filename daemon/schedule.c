@@ -188,9 +188,15 @@ schedule_start(struct schedule **out, struct simmerd *d, int32_t last_entry_day,
 	}
 	if (uv_fs_event_init(d->loop, &svc->tz_watch) == 0) {
 		svc->tz_watch.data = svc;
-		svc->tz_open = uv_fs_event_start(&svc->tz_watch, on_etc_change, "/etc", 0) == 0;
-		if (!svc->tz_open)
+		rc = uv_fs_event_start(&svc->tz_watch, on_etc_change, "/etc", 0);
+		svc->tz_open = rc == 0;
+		if (!svc->tz_open) {
+			/* Out of inotify instances, for one: the schedule still
+			 * works, in the zone simmerd started with. */
+			log_warn("cannot watch /etc for a new time zone (%s); a change of time zone "
+			    "takes effect when simmerd restarts", uv_strerror(rc));
 			uv_close((uv_handle_t *)&svc->tz_watch, NULL);
+		}
 	}
 	*out = svc;
 	schedule_rearm(svc);

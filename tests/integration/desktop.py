@@ -5,6 +5,7 @@ packages. `dunstctl` reads what dunst received."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -79,9 +80,15 @@ class Desktop:
             raise AssertionError("Xvfb did not start")
         self.display = f":{number}"
         addr_file = os.path.join(self.dir, "bus")
+        # In a process group of its own: dbus-run-session does not stop the
+        # dbus-daemon it started when it is terminated, so stop() ends the
+        # whole group, or every test would leave a bus (and its inotify
+        # instance) behind.
         bus = subprocess.Popen(["dbus-run-session", "--", "sh", "-c",
                                 f"echo \"$DBUS_SESSION_BUS_ADDRESS\" > {addr_file}; exec sleep 600"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+        self.bus = bus
         self.procs.append(bus)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not (os.path.exists(addr_file) and open(addr_file).read().strip()):
@@ -136,6 +143,11 @@ class Desktop:
 
     def stop(self):
         for p in reversed(self.procs):
+            if p is getattr(self, "bus", None):
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
             p.terminate()
             try:
                 p.wait(5)

@@ -26,6 +26,13 @@ VALGRIND = os.environ.get("SIMMER_VALGRIND", "").split()
 # What a daemon may take to answer its socket: valgrind starts slowly.
 READY_TIMEOUT = 60.0 if VALGRIND else 10.0
 
+# The binaries and this process agree on local time: tests/run.py sets
+# SIMMER_TEST_TZ (a shifted hour or a summer-time change with
+# SIMMER_TEST_CLOCK), and Python's own local time follows it.
+TEST_TZ = os.environ.get("SIMMER_TEST_TZ", "UTC")
+os.environ["TZ"] = TEST_TZ
+time.tzset()
+
 
 class Env:
     """Temporary XDG folders, and the environment both binaries see."""
@@ -45,8 +52,7 @@ class Env:
         for k in ("SIMMER_SOCKET", "SIMMER_DB", "DBUS_SESSION_BUS_ADDRESS", "DISPLAY"):
             self.vars.pop(k, None)
         self.vars.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_HOME=self.data,
-                         XDG_STATE_HOME=self.state, XDG_CONFIG_HOME=self.config,
-                         TZ=os.environ.get("SIMMER_TEST_TZ", "UTC"))
+                         XDG_STATE_HOME=self.state, XDG_CONFIG_HOME=self.config, TZ=TEST_TZ)
 
     def write_config(self, text):
         d = os.path.join(self.config, "simmer")
@@ -58,20 +64,36 @@ class Env:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def process_env(env, extra=None):
+    """The environment of a simmerd or simmer process on env. A test that
+    fixes the instant (SIMMER_NOW) writes its instants, diaries and expected
+    outputs in UTC, so from then on every process of that test runs in UTC,
+    unless the test names a zone itself; every other test runs in the zone
+    of the run (SIMMER_TEST_TZ)."""
+    e = dict(env.vars, **(extra or {}))
+    for k in [k for k, v in e.items() if v is None]:
+        del e[k]  # None in extra removes a variable
+    if e.get("SIMMER_NOW") and "TZ" not in (extra or {}) and env.vars.get("TZ") == TEST_TZ:
+        env.vars["TZ"] = e["TZ"] = "UTC"
+    return e
+
+
 class Daemon:
     """A simmerd process on an Env. start() returns once the socket answers."""
 
-    def __init__(self, env, args=(), extra_env=None):
+    def __init__(self, env, args=(), extra_env=None, prefix=()):
         self.env = env
         self.args = list(args)
+        self.prefix = list(prefix)  # a wrapper that execs simmerd in the same process
         self.extra_env = extra_env or {}
         self.proc = None
         self.log_path = os.path.join(env.root, "simmerd.log")
 
     def start(self, wait=True, timeout=None):
-        e = dict(self.env.vars, **self.extra_env)
+        e = process_env(self.env, self.extra_env)
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(VALGRIND + [SIMMERD] + self.args, env=e, stdout=self.log,
+        self.proc = subprocess.Popen(self.prefix + VALGRIND + [SIMMERD] + self.args, env=e,
+                                     stdout=self.log,
                                      stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready(timeout)
@@ -95,9 +117,10 @@ class Daemon:
     def logs(self):
         try:
             with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
+                self.last_logs = f.read().decode(errors="replace")
         except OSError:
-            return ""
+            pass  # the test's folders are gone: what was read before they went
+        return getattr(self, "last_logs", "")
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
         if self.proc is None or self.proc.poll() is not None:
@@ -123,7 +146,7 @@ class Daemon:
 def simmer(env, *args, input=None, timeout=30, check=None, extra_env=None):
     """Runs the client; returns CompletedProcess with text stdout/stderr.
     check=N asserts the exit status is N."""
-    e = dict(env.vars, **(extra_env or {}))
+    e = process_env(env, extra_env)
     p = subprocess.run([SIMMER] + [str(a) for a in args], env=e, input=input,
                        capture_output=True, text=True, timeout=timeout)
     if check is not None and p.returncode != check:
@@ -163,6 +186,8 @@ class Context:
             if rc != 0:
                 problems.append(f"simmerd exited with status {rc} on SIGTERM:\n"
                                 + "\n".join(d.logs().splitlines()[-20:]))
+        for d in self.daemons:
+            d.logs()  # kept for the report of a failed test
         self.env.cleanup()
         return problems
 

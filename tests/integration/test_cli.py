@@ -5,8 +5,8 @@ stored, names case-insensitive, --new on purpose), doses with units, help
 after every command, short ids that delete and undo take, config get/set, the
 red-flag notice in the terminal, status with its four-week chart and its
 waybar form, the evening reminder switch, and text that fits 80 columns with
-colour only on a terminal. The clock (SIMMER_NOW) and the data are fixed, so
-the expected outputs below are exact."""
+colour only on a terminal. The clock (SIMMER_NOW), the time zone (UTC) and
+the data are fixed, so the expected outputs below are exact."""
 import json
 import os
 import pty
@@ -26,6 +26,7 @@ COMPLETIONS = os.path.join(ROOT, "completions")
 
 def start(ctx):
     ctx.env.vars["SIMMER_NOW"] = NOW
+    ctx.env.vars["TZ"] = "UTC"
     ctx.env.vars.pop("NO_COLOR", None)
     return ctx.daemon()
 
@@ -274,12 +275,14 @@ def checkins(ctx):
 def test_evening_reminder_by_default_once_a_day_and_not_after_an_entry(ctx):
     # No configuration file at all: the reminder is on.
     ctx.env.vars["SIMMER_NOW"] = "2026-03-20T20:59:58Z"
+    ctx.env.vars["TZ"] = "UTC"
     d = ctx.daemon()
     wait_until(lambda: checkins(ctx), timeout=20, what="the check-in reminder")
     d.stop()
     # A new time the same day, across a restart: still one reminder that day.
     ctx.env.write_config("[schedule]\ncheckin = 21:01\n")
     ctx.env.vars["SIMMER_NOW"] = "2026-03-20T21:00:58Z"
+    ctx.env.vars["TZ"] = "UTC"
     d = ctx.daemon()
     wait_until(lambda: "no check-in reminder: there was one today" in d.logs(), timeout=20,
                what="the second due time that day")
@@ -288,6 +291,7 @@ def test_evening_reminder_by_default_once_a_day_and_not_after_an_entry(ctx):
     # The next evening, with an entry that day: none.
     ctx.env.write_config("[schedule]\ncheckin = 21:00\n")
     ctx.env.vars["SIMMER_NOW"] = "2026-03-21T20:59:57Z"
+    ctx.env.vars["TZ"] = "UTC"
     d = ctx.daemon()
     ctx.simmer("pain", "2", check=0)
     wait_until(lambda: "no check-in reminder: there is an entry today" in d.logs(), timeout=20,

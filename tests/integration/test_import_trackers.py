@@ -17,9 +17,11 @@ def sample(name):
 
 
 def entries(ctx):
+    """(local time as the export wrote it, factor, value, note) per entry:
+    the exports' times are local, and each entry keeps its UTC offset."""
     db = sqlite3.connect(ctx.env.db)
-    rows = db.execute("SELECT strftime('%Y-%m-%d %H:%M', time_ms / 1000, 'unixepoch'), factor,"
-                      " value, note FROM entries WHERE deleted = 0").fetchall()
+    rows = db.execute("SELECT strftime('%Y-%m-%d %H:%M', time_ms / 1000 + utc_offset_min * 60,"
+                      " 'unixepoch'), factor, value, note FROM entries WHERE deleted = 0").fetchall()
     db.close()
     return rows
 

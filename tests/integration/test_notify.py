@@ -175,6 +175,23 @@ def test_checkin_reminder_when_nothing_logged(ctx):
         desk.stop()
 
 
+def test_simmerd_outlives_the_session_bus(ctx):
+    """The desktop session ends (its bus goes away) after a notification:
+    simmerd keeps serving, and says there is no notification server, where
+    GLib's default would have ended it with SIGTERM."""
+    desk = Desktop().start()
+    try:
+        d = start(ctx, desk)
+        assert "shown" in ctx.simmer("notify-test", check=0).stdout
+    finally:
+        desk.stop()
+    p = ctx.simmer("notify-test")
+    assert d.proc.poll() is None, "simmerd stopped when the session bus went away:\n" + d.logs()
+    assert "no notification server" in p.stdout + p.stderr, p
+    assert "SIGTERM" not in d.logs(), d.logs()
+    ctx.simmer("pain", "3", "--at", AT, check=0)
+
+
 def test_replacement_not_stacking(ctx):
     desk = Desktop().start()
     try:

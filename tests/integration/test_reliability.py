@@ -8,6 +8,7 @@ and then checks that every entry the client called logged or kept is in the
 database exactly once. Tests that need a second uid need root and say
 `skipped` otherwise.
 """
+import errno
 import fcntl
 import os
 import resource
@@ -21,7 +22,7 @@ import threading
 import time
 
 from harness import ROOT, SIMMER, SIMMERD, Skip, run_tests
-from rpc import Client
+from rpc import Client, RpcError, entry
 
 
 def notes_in_db(env):
@@ -370,6 +371,124 @@ def test_full_disk_for_the_daemon_spools(ctx):
         log.close()
     ctx.daemon()
     assert_exactly_once(env, kept + [f"before-{i}" for i in range(5)])
+
+
+class FullDisk:
+    """Makes the daemon's disk full, and frees it again. As root the data
+    folder is a small tmpfs, filled up by a file of zeros; otherwise a
+    file-size limit on the running daemon (prlimit), no larger than its
+    files already are, stands in for it."""
+
+    def __init__(self, env):
+        self.env = env
+        self.mounted = os.geteuid() == 0 and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", env.data]).returncode == 0
+        self.filler = os.path.join(env.data, "filler")
+        self.pid = None
+
+    def fill(self, pid):
+        self.pid = pid
+        if not self.mounted:
+            biggest = max(os.path.getsize(p) for p in (self.env.db, self.env.db + "-wal")
+                          if os.path.exists(p))
+            resource.prlimit(pid, resource.RLIMIT_FSIZE, (biggest, resource.RLIM_INFINITY))
+            return
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            for chunk in (1 << 16, 4096, 1):
+                try:
+                    while True:
+                        os.write(fd, b"\0" * chunk)
+                except OSError as e:
+                    assert e.errno == errno.ENOSPC, e
+        finally:
+            os.close(fd)
+
+    def free(self):
+        if self.mounted:
+            os.unlink(self.filler)
+        else:
+            resource.prlimit(self.pid, resource.RLIMIT_FSIZE,
+                             (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+    def close(self):
+        if self.mounted:
+            subprocess.run(["umount", "-l", self.env.data])
+
+
+def daily_matches_entries(env):
+    """The daily roll-up holds exactly the sums of the live entries."""
+    db = sqlite3.connect(f"file:{env.db}?mode=ro", uri=True)
+    try:
+        rollup = sorted(db.execute("SELECT day, factor, count, sum FROM daily").fetchall())
+        entries = sorted(db.execute("SELECT day, factor, count(*), sum(value) FROM entries "
+                                    "WHERE deleted = 0 GROUP BY day, factor").fetchall())
+    finally:
+        db.close()
+    assert rollup == entries, f"daily roll-up {rollup} != entries {entries}"
+
+
+def test_failed_group_commit_answers_every_waiting_client(ctx):
+    """Eight clients wait on one group commit when the disk is full: each
+    gets a storage error, nothing of the batch is kept (not even the daily
+    roll-up), the daemon goes on serving, and once space is freed the same
+    entries are stored exactly once, as new, beside everything acknowledged
+    before."""
+    env = ctx.env
+    disk = FullDisk(env)
+    try:
+        d = ctx.daemon()
+        first = Client(env.socket)
+        first.hello()
+        before = [entry("stress", 3, note=f"before-{i}") for i in range(5)]
+        assert first.call("log", {"entries": before})["added"] == 5
+        disk.fill(d.proc.pid)
+
+        # Hold the write lock, so that the requests queue up behind the one
+        # the store thread is waiting with, then go as one group.
+        lock = sqlite3.connect(env.db, isolation_level=None, timeout=10)
+        lock.execute("BEGIN IMMEDIATE")
+        clients, asked = [], []
+        for c in range(8):
+            cl = Client(env.socket)
+            cl.hello()
+            batch = [entry("pain", 4, note=f"group-{c}-{i}-" + "x" * 1000) for i in range(40)]
+            asked.append((cl, batch, cl.request("log", {"entries": batch})))
+            clients.append(cl)
+        assert first.hello()["protocol"] == 1, "the loop answers while the store waits"
+        lock.execute("ROLLBACK")
+        lock.close()
+        for cl, batch, msgid in asked:
+            try:
+                got = cl.wait(msgid)
+            except RpcError as e:
+                assert e.code == 8 and "full" in e.message, (e.code, e.message)
+            else:
+                raise AssertionError(f"a log on a full disk was acknowledged: {got}")
+        failed_commits = d.logs().count("commit failed")
+        assert 1 <= failed_commits < len(asked), \
+            f"{failed_commits} failed commits for {len(asked)} waiting requests: no group"
+
+        # Still serving: reads answer, and nothing of the batches is stored.
+        listed = first.call("list", {"limit": 1000})["entries"]
+        assert sorted(e["note"] for e in listed) == sorted(e["note"] for e in before), listed
+        assert d.proc.poll() is None
+
+        disk.free()
+        for cl, batch, _ in asked:
+            res = cl.call("log", {"entries": batch})
+            assert (res["added"], res["present"]) == (len(batch), 0), res
+        for cl in clients:
+            cl.close()
+        first.close()
+        d.stop()
+        assert_exactly_once(env, [e["note"] for e in before] +
+                            [e["note"] for _, batch, _ in asked for e in batch])
+        daily_matches_entries(env)
+    finally:
+        for dd in ctx.daemons:
+            dd.stop()
+        disk.close()
 
 
 # -- strict CSV ----------------------------------------------------------------

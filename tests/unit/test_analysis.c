@@ -103,6 +103,41 @@ test_observation_windows(void **state)
 }
 
 static void
+test_day_without_pain_entry_is_unknown(void **state)
+{
+	(void)state;
+	/* Pain is logged every day but day 10, which has a dairy entry; no
+	 * flare anywhere near. Day 10 is unknown, not flare-free: it is not at
+	 * risk, before or after the observation windows are applied. */
+	enum { N = 20 };
+	double pain[N], flare[N], dairy[N];
+	bool has[N];
+	for (int d = 0; d < N; d++) {
+		has[d] = true;
+		pain[d] = d == 10 ? NAN : 2;
+		flare[d] = NAN;
+		dairy[d] = d % 3 == 1 ? 1 : NAN;
+	}
+	struct analysis_factor f[3] = {{"pain", AK_SCALE, AR_OUTCOME, pain, NULL},
+	    {"flare", AK_FLARE, AR_OUTCOME, flare, NULL}, {"dairy", AK_EVENT, AR_EXPOSURE, dairy, NULL}};
+	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
+	    .n_factors = 3, .factors = f};
+	bool onset[N], in_flare[N], at_risk[N];
+	series_flares(&in, &cfg, onset, in_flare, at_risk);
+	assert_false(series_outcome_known(&in, 0, 1, 10));
+	assert_false(at_risk[10]);
+	assert_false(onset[10]);
+	assert_true(at_risk[9]);
+	assert_true(at_risk[11]);
+	struct analysis_input w;
+	assert_int_equal(windows_apply(&in, &cfg, &w), 0);
+	series_flares(&w, &cfg, onset, in_flare, at_risk);
+	assert_false(at_risk[10]);
+	assert_true(at_risk[9] && at_risk[11]);
+	windows_free(&in, &w);
+}
+
+static void
 test_not_enough_data(void **state)
 {
 	(void)state;
@@ -267,6 +302,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flare_onsets),
 		cmocka_unit_test(test_observation_windows),
+		cmocka_unit_test(test_day_without_pain_entry_is_unknown),
 		cmocka_unit_test(test_not_enough_data),
 		cmocka_unit_test(test_load_rises_with_sleep_debt_and_decays),
 		cmocka_unit_test(test_planted_trigger_found_at_its_lag),
