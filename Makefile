@@ -37,6 +37,8 @@ ifeq ($(SAN),1)
 BUILD   := build-san
 OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN   := -fsanitize=address,undefined
+# Leaks inside third-party libraries, each explained in the file.
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 else ifeq ($(FUZZ),1)
 # libFuzzer's build (mk/fuzz.mk): clang, every room instrumented for
 # coverage, with ASan and UBSan; only the harnesses link libFuzzer itself.

@@ -29,6 +29,7 @@ struct alerts {
 	uv_timer_t defer_timer;         /* quiet hours end */
 	struct analysis_outcome last;
 	bool have_last;
+	bool stopping;                  /* the store thread has stopped */
 };
 
 struct alert_job_arg {
@@ -166,6 +167,11 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 	else
 		log_warn("alert %lld not shown: %s; it is stored and listed by 'simmer alerts'",
 		    (long long)o->alert_id, o->message);
+	/* Outcomes the notifier hands over while simmerd stops come after the
+	 * store thread ended: a job for it would never run (nor be freed), so
+	 * the log line above is all that stays of them. */
+	if (a->stopping)
+		return;
 	struct job *job = job_new(JOB_CUSTOM, NULL, 0, free_job);
 	struct alert_job_arg *arg = calloc(1, sizeof *arg);
 	if (job == NULL || arg == NULL) {
@@ -242,6 +248,7 @@ alerts_start(struct alerts **out, struct simmerd *d)
 void
 alerts_stop(struct alerts *a)
 {
+	a->stopping = true;
 	uv_close((uv_handle_t *)&a->defer_timer, NULL);
 	notifier_stop(a->notifier);
 }

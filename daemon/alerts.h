@@ -21,6 +21,8 @@ struct conn;
 struct alerts;
 
 int alerts_start(struct alerts **out, struct simmerd *d);
+/* Once the store thread has stopped: outcomes that still come are logged
+ * only. */
 void alerts_stop(struct alerts *a);
 void alerts_configure(struct alerts *a, const struct simmer_config *cfg);
 /* Remembers the last risk alert (read at start) so a restart does not

@@ -54,6 +54,7 @@ struct simmerd {
 	unsigned n_conns;
 	unsigned n_subscribers;     /* at most PROTO_MAX_SUBSCRIBERS */
 	size_t buffered_bytes;      /* receive buffers of every connection */
+	size_t unsent_bytes;        /* replies queued and not yet written, all connections */
 	size_t read_budget;         /* bytes still to read this turn of the loop */
 	bool reads_deferred;        /* some connection waits for the next turn */
 	uv_check_t turn_end;        /* renews the budget after each turn's I/O */

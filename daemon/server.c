@@ -1,10 +1,10 @@
 /*
- * server.c: the listening socket and the connections of simmerd.
+ * server.c: the connections of simmerd.
  *
- * It owns the bytes: accepting (checking the peer's uid), buffering what a
- * connection sends, cutting it into messages with proto_scan() under the
- * limits of proto/limits.h, answering protocol errors and closing the
- * offender, and writing replies. What a request means is the method
+ * It owns the bytes: accepting on the socket listener.c opened (checking
+ * the peer's uid), buffering what a connection sends, cutting it into
+ * messages with proto_scan() under the limits of proto/limits.h, answering
+ * protocol errors and closing the offender, and writing replies. What a request means is the method
  * table's (methods.c), reached through the callback given to
  * server_listen(). A misbehaving client only ever loses its own connection.
  *
@@ -26,13 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "daemon/daemon.h"
+#include "daemon/listener.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
 
@@ -92,6 +89,7 @@ struct conn {
 	pid_t peer_pid;
 	char *buf;                  /* bytes received, not yet a complete message */
 	size_t len, cap;            /* cap counts in d->buffered_bytes */
+	size_t unsent;              /* bytes of replies not yet written */
 	struct proto_scan_state scan; /* how far the message at buf[0] was walked */
 	enum conn_clock clock;
 	uint64_t quiet_since;       /* loop time it became idle: who makes room first */
@@ -108,7 +106,9 @@ struct conn {
 
 struct write_req {
 	uv_write_t req;
+	struct conn *conn;
 	char *data;
+	size_t size;                /* counts in conn->unsent and d->unsent_bytes */
 };
 
 static void conn_process(struct conn *c);
@@ -231,6 +231,8 @@ static void
 conn_on_write(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
+	w->conn->unsent -= w->size;
+	w->conn->daemon->unsent_bytes -= w->size;
 	free(w->data);
 	free(w);
 	if (status < 0 && status != UV_ECANCELED)
@@ -247,8 +249,11 @@ conn_send(struct conn *c, msgpack_sbuffer *buf)
 		return;
 	}
 	/* A client that does not read its replies is not allowed to make us
-	 * hold an unbounded queue of them. */
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > PROTO_MAX_CONN_BUFFER) {
+	 * hold an unbounded queue of them, nor many such clients together more
+	 * than the cap on what all connections may hold. */
+	struct simmerd *d = c->daemon;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > PROTO_MAX_CONN_BUFFER ||
+	    d->unsent_bytes + size > (size_t)d->cfg.max_buffered_mib * 1024u * 1024u) {
 		log_warn("client %llu does not read its replies; closing it",
 		    (unsigned long long)c->serial);
 		free(data);
@@ -261,14 +266,19 @@ conn_send(struct conn *c, msgpack_sbuffer *buf)
 		conn_close_now(c);
 		return;
 	}
+	w->conn = c;
 	w->data = data;
+	w->size = size;
 	uv_buf_t b = uv_buf_init(data, (unsigned)size);
 	int rc = uv_write(&w->req, (uv_stream_t *)&c->pipe, &b, 1, conn_on_write);
 	if (rc != 0) {
 		free(data);
 		free(w);
 		conn_close_now(c);
+		return;
 	}
+	c->unsent += size;
+	d->unsent_bytes += size;
 }
 
 void
@@ -323,7 +333,9 @@ conn_subscribe(struct conn *c)
 void
 server_broadcast(struct simmerd *d, const msgpack_sbuffer *notification)
 {
-	for (struct conn *c = d->conns; c; c = c->next) {
+	struct conn *next;
+	for (struct conn *c = d->conns; c; c = next) {
+		next = c->next; /* conn_send may close c, which unlinks it */
 		if (!c->subscribed || c->closing)
 			continue;
 		msgpack_sbuffer copy;
@@ -758,55 +770,6 @@ server_memory_policy(void)
 	mallopt(M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD);
 }
 
-/* Is someone answering on the socket path? */
-static bool
-socket_is_live(const char *path)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	size_t len = strlen(path);
-	if (len >= sizeof sa.sun_path) {
-		close(fd);
-		return false;
-	}
-	memcpy(sa.sun_path, path, len + 1);
-	bool live = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return live;
-}
-
-static int
-server_bind_own(struct simmerd *d, char *err, size_t errlen)
-{
-	const char *path = d->paths.socket;
-	struct stat st;
-	if (lstat(path, &st) == 0) {
-		if (socket_is_live(path)) {
-			snprintf(err, errlen, "another simmerd is already running on %s", path);
-			return -EADDRINUSE;
-		}
-		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, errlen, "%s exists and is not a socket; not touching it", path);
-			return -EEXIST;
-		}
-		log_info("removing stale socket %s left by an earlier run", path);
-		unlink(path);
-	}
-	/* The socket is created 0600 from the start: no window where another
-	 * user could connect. */
-	mode_t old = umask(0177);
-	int rc = uv_pipe_bind(&d->listener, path);
-	umask(old);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot bind %s: %s", path, uv_strerror(rc));
-		return rc;
-	}
-	d->socket_bound = true;
-	return 0;
-}
-
 /* After each turn's I/O: a fresh read budget, and the connections that
  * waited for it read again. */
 static void
@@ -847,37 +810,9 @@ server_listen(struct simmerd *d, server_request_fn on_request, char *err, size_t
 	/* It runs each turn, but is no reason on its own to keep turning. */
 	uv_unref((uv_handle_t *)&d->turn_end);
 	uv_idle_init(d->loop, &d->turn_idle);
-	rc = uv_pipe_init(d->loop, &d->listener, 0);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot create the listener: %s", uv_strerror(rc));
+	rc = listener_open(d, err, errlen);
+	if (rc != 0)
 		return rc;
-	}
-	d->listener.data = d;
-	d->listener_open = true;
-	int n = sd_listen_fds(1);
-	if (n > 1) {
-		snprintf(err, errlen, "systemd passed %d sockets; simmerd takes exactly one", n);
-		return -EINVAL;
-	}
-	if (n == 1) {
-		int fd = SD_LISTEN_FDS_START;
-		if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
-			snprintf(err, errlen, "the socket systemd passed is not a listening Unix stream socket");
-			return -EINVAL;
-		}
-		rc = uv_pipe_open(&d->listener, fd);
-		if (rc != 0) {
-			snprintf(err, errlen, "cannot adopt the socket from systemd: %s", uv_strerror(rc));
-			return rc;
-		}
-		d->socket_adopted = true;
-		log_info("listening on the socket passed by systemd");
-	} else {
-		rc = server_bind_own(d, err, errlen);
-		if (rc != 0)
-			return rc;
-		log_info("listening on %s", d->paths.socket);
-	}
 	rc = uv_listen((uv_stream_t *)&d->listener, 128, server_on_connection);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot listen: %s", uv_strerror(rc));
@@ -894,12 +829,7 @@ server_close_listener(struct simmerd *d)
 		uv_close((uv_handle_t *)&d->turn_end, NULL);
 		uv_close((uv_handle_t *)&d->turn_idle, NULL);
 	}
-	if (!d->listener_open)
-		return;
-	d->listener_open = false;
-	uv_close((uv_handle_t *)&d->listener, NULL);
-	if (d->socket_bound)
-		unlink(d->paths.socket);
+	listener_close(d);
 }
 
 void

@@ -38,9 +38,18 @@ watchdog_start(struct simmerd *d)
 	uint64_t every_ms = usec / 2000;
 	if (every_ms == 0)
 		every_ms = 1;
-	uv_timer_init(d->loop, &watchdog.timer);
-	uv_timer_start(&watchdog.timer, on_ping, 0, every_ms);
+	int rc = uv_timer_init(d->loop, &watchdog.timer);
+	if (rc != 0) {
+		/* Without pings systemd would restart a healthy daemon. */
+		log_error("cannot start the watchdog timer: %s", uv_strerror(rc));
+		return;
+	}
 	watchdog.started = true;
+	rc = uv_timer_start(&watchdog.timer, on_ping, 0, every_ms);
+	if (rc != 0) {
+		log_error("cannot start the watchdog timer: %s", uv_strerror(rc));
+		return;
+	}
 	log_debug("watchdog pings every %llu ms", (unsigned long long)every_ms);
 }
 

@@ -17,7 +17,7 @@ VALGRIND_CMD := valgrind -q --tool=memcheck --leak-check=full \
 	--error-exitcode=99 --suppressions=$(CURDIR)/tests/valgrind.supp
 # Substrings of test paths (tests/run.py): the unit binaries and the
 # integration tests that start simmerd the most ways.
-VALGRIND_TESTS ?= tests/test_ test_core test_hostile test_reliability test_transfer test_cli
+VALGRIND_TESTS ?= tests/test_ test_replay test_core test_hostile.py test_reliability test_faults test_transfer test_cli test_notify
 
 .PHONY: check-tools deps-tools
 

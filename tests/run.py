@@ -14,12 +14,13 @@ binary and every simmerd the integration tests start. A line
 substrings: only the test files whose path contains one of them run.
 
 SIMMER_TEST_CLOCK moves the local hour for every test without touching the
-clock: `HH:MM` picks a time zone (a POSIX TZ string with that offset) in
-which the run starts at that local time; `dst-spring` starts it 30 seconds
-before a summer-time change at 02:00 (clocks go to 03:00), `dst-fall` 30
-seconds before the change back at 03:00 (clocks go back to 02:00). Every
-process, the daemon, the client, SQLite and Python alike, sees the same
-shifted local time, and the run goes on across the change. SIMMER_TEST_TZ
+clock: `HH:MM` picks a time zone (a POSIX TZ string with that offset, in
+whole minutes) in which the run starts at that local time, give or take 30
+seconds; `dst-spring` starts it about 30 seconds before a summer-time change
+at 02:00 (clocks go to 03:00), `dst-fall` about 30 seconds before the change
+back at 03:00 (clocks go back to 02:00). Every process, the daemon, the
+client, SQLite and Python alike, sees the same shifted local time, and the
+run goes on across the change. SIMMER_TEST_TZ
 (a TZ value) is the plain form of the same; without either, tests run in UTC.
 """
 import calendar
@@ -59,7 +60,9 @@ def julian_day(t):
 def clock_tz(spec, now):
     """The TZ value that SIMMER_TEST_CLOCK=spec asks for at instant now."""
     def offset_for(local_s):
-        east = (local_s - int(now)) % 86400
+        # Whole minutes, as real zones have (an entry keeps its offset in
+        # minutes): the run starts within 30 seconds of local_s.
+        east = round(((local_s - int(now)) % 86400) / 60) * 60
         return east - 86400 if east > 43200 else east
     if spec == "dst-spring":
         east = offset_for(2 * 3600 - 30)

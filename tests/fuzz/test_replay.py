@@ -12,6 +12,9 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("SIMMER_BUILD", os.path.join(ROOT, "build"))
+# `make check-tools` replays under valgrind too, which also catches a read
+# of uninitialised memory that the sanitizers of SAN=1 may miss.
+VALGRIND = os.environ.get("SIMMER_VALGRIND", "").split()
 
 
 def main():
@@ -28,8 +31,8 @@ def main():
         elif not os.access(binary, os.X_OK):
             problem = f"{binary} is not built (make tests-bin)"
         else:
-            p = subprocess.run([binary, corpus], capture_output=True, text=True, timeout=120,
-                               errors="replace")
+            p = subprocess.run(VALGRIND + [binary, corpus], capture_output=True, text=True,
+                               timeout=1200 if VALGRIND else 120, errors="replace")
             inputs = len(os.listdir(corpus))
             if p.returncode != 0 or p.stdout.strip() != f"{inputs} inputs":
                 problem = f"exit {p.returncode}: {p.stdout.strip()}\n{p.stderr[-3000:]}"

@@ -61,6 +61,9 @@ class Desktop:
     def __init__(self, mark_urgency=True):
         self.mark_urgency = mark_urgency
         self.dir = tempfile.mkdtemp(prefix="simmer-desktop-")
+        # dunst's context menu runs "dmenu" with one line per action; this
+        # one picks the line holding the text written by choose_action().
+        self.pick = os.path.join(self.dir, "pick")
         self.procs = []
         self.display = None
         self.env = {}
@@ -97,7 +100,8 @@ class Desktop:
         self.env = {"DISPLAY": self.display, "DBUS_SESSION_BUS_ADDRESS": address}
         rc = os.path.join(self.dir, "dunstrc")
         with open(rc, "w") as f:
-            f.write(DUNSTRC + (URGENCY_MARKS if self.mark_urgency else ""))
+            f.write(DUNSTRC.replace("[global]\n", f"[global]\n    dmenu = /bin/grep -m1 -F -f {self.pick}\n")
+                    + (URGENCY_MARKS if self.mark_urgency else ""))
         env = dict(os.environ, **self.env)
         self.dunst = subprocess.Popen(["dunst", "-config", rc], env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -111,6 +115,13 @@ class Desktop:
     def dunstctl(self, *args):
         return subprocess.run(["dunstctl"] + list(args), env=dict(os.environ, **self.env),
                               capture_output=True, text=True, timeout=10)
+
+    def choose_action(self, label):
+        """Clicks the action labelled `label` of the newest notification,
+        as a person does through dunst's context menu."""
+        with open(self.pick, "w") as f:
+            f.write(label + "\n")
+        return self.dunstctl("context").returncode == 0
 
     def displayed(self):
         return int(self.dunstctl("count", "displayed").stdout.strip() or 0)

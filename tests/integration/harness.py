@@ -53,6 +53,10 @@ class Env:
             self.vars.pop(k, None)
         self.vars.update(XDG_RUNTIME_DIR=self.runtime, XDG_DATA_HOME=self.data,
                          XDG_STATE_HOME=self.state, XDG_CONFIG_HOME=self.config, TZ=TEST_TZ)
+        if VALGRIND:
+            # simmerd under valgrind answers tens of times slower: the
+            # client's own timeouts must not turn that into spooling.
+            self.vars.setdefault("SIMMER_TIMEOUT", "60")
 
     def write_config(self, text):
         d = os.path.join(self.config, "simmer")
@@ -200,7 +204,10 @@ class Skip(Exception):
 def wait_until(predicate, timeout=10.0, interval=0.02, what="the condition"):
     """Polls predicate() until it returns something true, and returns that;
     fails after timeout seconds. Tests poll with a deadline instead of
-    sleeping a fixed time."""
+    sleeping a fixed time. Under valgrind every deadline is five times as
+    long: the daemon runs tens of times slower there."""
+    if VALGRIND:
+        timeout *= 5
     deadline = time.monotonic() + timeout
     while True:
         got = predicate()

@@ -232,6 +232,53 @@ def test_undo_and_delete_refresh_the_analysis(ctx):
     assert s["coverage"]["days"] == 0, s["coverage"]
 
 
+def test_defaults_are_the_ones_the_readme_gives(ctx):
+    """Without a configuration file, the settings are those README.md and
+    simmer.conf(5) promise: the evening run at 20:00 and the morning run at
+    08:00, the reminder at 21:00 and on, one alert per 12 hours, quiet hours
+    22:00-08:00, the day starting at 04:00, flares from pain 7, q-values of
+    0.10 at most, lags 0-3; connections idle 60 s, stalled 10 s, 64 MiB
+    buffered."""
+    start(ctx)
+    want = {"schedule.evening": "20:00", "schedule.morning": "08:00",
+            "schedule.checkin": "21:00", "schedule.checkin_enabled": "true",
+            "alerts.cooldown_hours": "12", "alerts.quiet_start": "22:00",
+            "alerts.quiet_end": "08:00", "day.start_hour": "4",
+            "analysis.flare_pain_level": "7", "analysis.q_max": "0.1",
+            "analysis.max_lag_days": "3", "connections.idle_timeout_s": "60",
+            "connections.stall_timeout_s": "10", "connections.max_buffered_mib": "64"}
+    got = json.loads(ctx.simmer("config", "get", "--json", check=0).stdout)["values"]
+    assert {k: got.get(k) for k in want} == want, got
+
+
+def test_backtest_text_says_what_its_json_says(ctx):
+    """On a diary with eight flares the backtest can judge: the text names
+    the same AUC, baseline, Brier scores, warned onsets and calibration
+    rows as the JSON, says whether risk alerts are on, and fits 80
+    columns."""
+    from test_notify import climbing_diary
+    start(ctx)
+    diary = os.path.join(ctx.env.root, "diary.csv")
+    climbing_diary(diary)
+    ctx.simmer("import", diary, check=0)
+    data = json.loads(ctx.simmer("backtest", "--json", check=0).stdout)
+    s = data.get("summary", data)
+    assert s["onsets"] >= s["onsets_needed"] and s["calibration"], s
+    text = ctx.simmer("backtest", check=0).stdout
+    fits(text)
+    flat = words(text)
+    assert f"ranking (AUC, 0.5 is chance): {s['auc']:.2f}" in flat, text
+    assert f"warning signs): {s['baseline_auc']:.2f}" in flat, text
+    assert f"Brier score (lower is better): {s['brier']:.3f}" in flat, text
+    assert f"always saying your average risk: {s['brier_reference']:.3f}" in flat, text
+    assert f"warned within 48 h: {s['onsets_warned']:.0f} of {s['onsets']:.0f} onsets" in flat, text
+    assert f"false alarms per 30 days: {s['false_alarms_per_30d']:.1f}" in flat, text
+    rows = text.split("share followed by an onset")[1].splitlines()[1:]
+    table = [r for r in rows if re.match(r"^\s+\S.*\s\d+$", r) and "risk alerts" not in r]
+    assert len(table) == len(s["calibration"]), (table, s["calibration"])
+    assert ("risk alerts: watch from" in text) == bool(s["risk_alerts"]), text
+
+
 def test_config_get_and_set_print_the_value(ctx):
     start(ctx)
     p = ctx.simmer("config", "get", "alerts.quiet_start", check=0)

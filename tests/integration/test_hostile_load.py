@@ -21,7 +21,7 @@ import msgpack
 
 from bystander import Bystander, report
 from harness import run_tests, wait_until
-from rpc import Client, Closed, RpcError
+from rpc import Client, Closed, RpcError, entry
 
 MEMORY_MAX = 256 * 1024 * 1024   # systemd/simmerd.service's MemoryMax=256M
 STALL_S = 2
@@ -44,6 +44,13 @@ def memory(daemon):
     return got["VmRSS"], got["VmHWM"]
 
 
+def under_asan(daemon):
+    """AddressSanitizer (make test SAN=1) keeps freed memory in quarantine
+    and replaces malloc: resident memory then says nothing about simmerd's."""
+    with open(f"/proc/{daemon.proc.pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def mib(n):
     return f"{n / 1048576:.0f} MiB"
 
@@ -54,7 +61,9 @@ def exported_notes(socket_path):
     counts = collections.Counter()
     after = None
     while True:
-        page = c.call("export", {"after": after} if after else {})
+        # Small pages: a large reply may be refused while hostile clients
+        # hold the cap on unread replies.
+        page = c.call("export", dict(limit=500, **({"after": after} if after else {})))
         counts.update(e.get("note", "") for e in page["entries"])
         after = page["next"]
         if after is None:
@@ -66,7 +75,7 @@ def exported_notes(socket_path):
 def assert_bystander_served(ctx, scenario, result):
     report(scenario, result)
     assert not result["failures"], f"the well-behaved client was not served: {result['failures'][:5]}"
-    assert result["latencies"], "the well-behaved client made no round trip"
+    assert result["hello"], "the well-behaved client made no round trip"
     counts = exported_notes(ctx.env.socket)
     missing = [n for n in result["acked"] if counts[n] == 0]
     doubled = [n for n in result["acked"] if counts[n] > 1]
@@ -313,6 +322,53 @@ def test_pipelining_floods_take_turns(ctx):
     assert len(got) == 4 and all(n > 0 for n in got.values()), f"every flood is served too: {got}"
 
 
+def test_clients_that_never_read_their_replies(ctx):
+    """20 clients each ask for two pages of 3,000 entries with long notes
+    (about 3 MB each) and never read them: 120 MB of replies if simmerd
+    kept them all, each connection under its own limit. With the unsent
+    replies of all connections capped at 16 MiB here, those past it are
+    closed. The peak is printed, not judged: the pages are built one after
+    another on the writer thread before the cap is met, and what that
+    costs is not bounded yet."""
+    ctx.env.write_config(SHORT_TIMEOUTS + "max_buffered_mib = 16\n")
+    ctx.daemon()
+    d = ctx.daemons[0]
+    c = Client(ctx.env.socket)
+    now = int(time.time() * 1000)
+    entries = [entry("pain", 1 + i % 9, time_ms=now - 1000 * (i + 1), note=f"{i:06d}" + "n" * 994)
+               for i in range(3000)]
+    assert c.call("log", {"entries": entries})["added"] == 3000
+    c.close()
+    _, peak_before = memory(d)
+
+    def hostile():
+        greedy = [connect(ctx.env.socket) for _ in range(20)]
+        request = b"".join(msgpack.packb([0, i + 1, "list", [{"limit": 5000}]]) for i in range(2))
+        for s in greedy:
+            s.sendall(request)
+        time.sleep(1.5)
+        return greedy
+
+    greedy = during(ctx, "20 clients that never read their replies", hostile)
+    _, peak = memory(d)
+    closed = 0
+    for s in greedy:
+        # Read what was sent before the close, then the close itself.
+        s.settimeout(10)
+        try:
+            while s.recv(1 << 20):
+                pass
+            closed += 1
+        except ConnectionResetError:
+            closed += 1
+        except socket.timeout:
+            pass   # still open: its replies fit under the cap
+        s.close()
+    print(f"# unread replies: {closed} of 20 closed; simmerd peak {mib(peak)} "
+          f"(before {mib(peak_before)})")
+    assert closed > 0, "past the cap, a client that does not read is closed"
+
+
 def big_hello():
     """A valid request of about 4 MiB: `hello` ignores keys it does not know."""
     pad = ["x" * 4000] * 1000
@@ -388,9 +444,12 @@ def test_250_large_messages_stay_under_memory_max(ctx):
           f"{mib(rss_open)} with them open, {mib(rss_before)} before")
     assert served + busy == 250, [r for r in replies if r is None or (r[2] and r[2]["code"] != 9)][:3]
     assert served > 0, "the cap must leave room for some large messages"
-    assert peak < MEMORY_MAX / 2, f"peak {mib(peak)} is not well under MemoryMax"
     for s in socks:
         s.close()
+    if under_asan(d):
+        print("# memory is not judged under AddressSanitizer")
+        return
+    assert peak < MEMORY_MAX / 2, f"peak {mib(peak)} is not well under MemoryMax"
 
     def fell_back():
         rss, _ = memory(d)
@@ -437,6 +496,9 @@ def test_message_of_nils_costs_bounded_memory(ctx):
         assert r[0] == 1 and r[2]["code"] == 5 and "values" in r[2]["message"], r
     _, peak = memory(d)
     print(f"# 4 MiB of nils: simmerd peak {mib(peak)} (before {mib(peak_before)})")
+    if under_asan(d):
+        print("# memory is not judged under AddressSanitizer")
+        return
     assert peak < peak_before + 32 * 1048576, f"peak grew from {mib(peak_before)} to {mib(peak)}"
 
 

@@ -175,6 +175,46 @@ def test_checkin_reminder_when_nothing_logged(ctx):
         desk.stop()
 
 
+def test_snooze_and_open_report_buttons(ctx):
+    """A risk alert carries two buttons. "Open report" writes the alert's
+    whole text to a file (no viewer opens it here, and simmerd says where it
+    is); "Snooze today" holds risk alerts for the rest of the day, while a
+    red flag is still shown at once."""
+    desk = Desktop().start()
+    try:
+        ctx.env.write_config("[analysis]\ndebounce_seconds = 3600\n")
+        d = start(ctx, desk)
+        diary = os.path.join(ctx.env.root, "diary.csv")
+        climbing_diary(diary)
+        ctx.simmer("import", diary, check=0)
+        ctx.simmer("analyze", check=0)
+        assert desk.wait_for(1, timeout=20), "no risk alert"
+        risk = settled_alerts(ctx, 1)[0]
+        assert risk["kind"] == "risk", risk
+
+        assert desk.choose_action("Open report")
+        line = wait_until(lambda: next((l for l in d.logs().splitlines()
+                                        if "the report is in " in l or "opened the report " in l),
+                                       None), timeout=20, what="the report button's outcome")
+        path = line.split("the report is in " if "the report is in " in line
+                          else "opened the report ", 1)[1].split(" (", 1)[0]
+        with open(path) as f:
+            text = f.read()
+        assert risk["summary"] in text and "not a diagnosis" in text, text
+
+        assert desk.choose_action("Snooze today")
+        wait_until(lambda: "risk alerts snoozed for today" in d.logs(), timeout=20,
+                   what="the snooze button")
+        ctx.simmer("fever", "--at", AT, check=0)
+        flag = wait_until(lambda: next((a for a in alerts(ctx) if a["kind"] == "red_flag"
+                                        and a["outcome"] != "pending"), None),
+                          timeout=20, what="the red flag's outcome")
+        assert flag["shown"] is True, flag
+        assert any("medical" in n["summary"] for n in desk.history()), desk.history()
+    finally:
+        desk.stop()
+
+
 def test_simmerd_outlives_the_session_bus(ctx):
     """The desktop session ends (its bus goes away) after a notification:
     simmerd keeps serving, and says there is no notification server, where

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from harness import ROOT, SIMMER, SIMMERD, Skip, run_tests
+from harness import ROOT, SIMMER, SIMMERD, VALGRIND, Skip, run_tests
 from rpc import Client, RpcError, entry
 
 
@@ -759,8 +759,11 @@ def test_watchdog_pings_come_from_the_loop(ctx):
                 pass
         return n
     pings(0.3)
-    running = pings(1.0)
-    assert running >= 4, f"{running} pings in a second with a 200 ms watchdog"
+    # Under valgrind (make check-tools) on a busy machine the loop can
+    # stall for a second: count over a longer window there.
+    window = 5.0 if VALGRIND else 1.0
+    running = pings(window)
+    assert running >= 4, f"{running} pings in {window:.0f} s with a 200 ms watchdog"
     d.proc.send_signal(signal.SIGSTOP)
     try:
         pings(0.1)

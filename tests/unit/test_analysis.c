@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -147,6 +148,9 @@ test_not_enough_data(void **state)
 	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
 	assert_false(r.enough_data);
 	assert_non_null(strstr(r.message, "Not enough data yet"));
+	/* The README's bar: 28 days with entries and 3 flares. */
+	assert_non_null(strstr(r.message, "of 28 days"));
+	assert_non_null(strstr(r.message, "of 3 flares"));
 	assert_false(r.threshold_personal);
 	assert_true(r.threshold == cfg.prior_threshold);
 	assert_int_equal(r.n_findings, 0);
@@ -179,6 +183,34 @@ test_load_rises_with_sleep_debt_and_decays(void **state)
 	for (int i = 0; i < N; i++)
 		assert_true(r.load[i] >= 0 && r.load[i] <= 100);
 	analysis_result_free(&r);
+}
+
+static void
+test_load_half_life_is_three_days(void **state)
+{
+	(void)state;
+	/* Dairy every day for 40 days, then none (with entries every day): the
+	 * foods component falls to half in 3 days and to a quarter in 6. */
+	enum { N = 50 };
+	double dairy[N];
+	bool has[N];
+	for (int i = 0; i < N; i++) {
+		dairy[i] = i < 40 ? 1 : 0;
+		has[i] = true;
+	}
+	struct analysis_factor f[1] = {{"dairy", AK_EVENT, AR_EXPOSURE, dairy, NULL}};
+	struct analysis_input in = {.first_day = 0, .n_days = N, .has_entries = has,
+	    .n_factors = 1, .factors = f};
+	struct known_factors k;
+	known_factors_find(&in, &k);
+	double *ewma = calloc(N * LC_COUNT, sizeof *ewma);
+	assert_non_null(ewma);
+	assert_int_equal(load_components(&in, &k, ewma), 0);
+	double at_stop = ewma[39 * LC_COUNT + LC_FOODS];
+	assert_true(at_stop > 4);
+	assert_float_equal(ewma[42 * LC_COUNT + LC_FOODS] / at_stop, 0.5, 1e-9);
+	assert_float_equal(ewma[45 * LC_COUNT + LC_FOODS] / at_stop, 0.25, 1e-9);
+	free(ewma);
 }
 
 static void
@@ -305,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_day_without_pain_entry_is_unknown),
 		cmocka_unit_test(test_not_enough_data),
 		cmocka_unit_test(test_load_rises_with_sleep_debt_and_decays),
+		cmocka_unit_test(test_load_half_life_is_three_days),
 		cmocka_unit_test(test_planted_trigger_found_at_its_lag),
 		cmocka_unit_test(test_null_diary_finds_nothing),
 		cmocka_unit_test(test_null_diaries_rarely_find_anything),
