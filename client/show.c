@@ -31,9 +31,13 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 		conn_close(&c);
 		return rc;
 	}
-	struct proto_msg msg;
+	struct proto_msg msg, trial;
 	char err[PROTO_MESSAGE_MAX];
 	rc = conn_call(&c, req.method, req.pack, &req, &msg, err, sizeof err);
+	/* Status in words also says what a running trial asks today. */
+	bool with_trial = rc == 0 && !o->json && !req.waybar &&
+	    strcmp(req.method, PROTO_M_STATUS) == 0 &&
+	    conn_call(&c, PROTO_M_EXPERIMENT_STATUS, NULL, NULL, &trial, err, sizeof err) == 0;
 	conn_close(&c);
 	if (rc != 0) {
 		client_error("%s", err);
@@ -45,6 +49,10 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 		render_json(stdout, msg.result);
 	else
 		show_text(stdout, req.method, msg.result);
+	if (with_trial) {
+		show_trial_line(stdout, trial.result);
+		proto_msg_free(&trial);
+	}
 	/* A test notification that was not shown is a failure to report. */
 	bool shown = true;
 	if (strcmp(req.method, PROTO_M_NOTIFY_TEST) == 0)

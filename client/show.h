@@ -29,6 +29,9 @@ int show_parse_args(const char *method, int argc, char **argv, struct show_reque
 void show_waybar(FILE *out, const msgpack_object *result);
 /* Prints a reply for a person. */
 void show_text(FILE *out, const char *method, const msgpack_object *result);
+/* "trial: day 9 of 14 without dairy: ..." when experiment_status's reply
+ * holds one that is running or about to start; nothing otherwise. */
+void show_trial_line(FILE *out, const msgpack_object *result);
 /* `simmer watch`: subscribes and prints alerts until the daemon goes away. */
 int show_watch(const struct options *o, struct client_conn *c);
 

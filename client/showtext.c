@@ -351,6 +351,20 @@ lag_words(double lag)
 	return "three days later";
 }
 
+void
+show_trial_line(FILE *out, const msgpack_object *result)
+{
+	const msgpack_object *x = proto_map_get(result, "experiment");
+	if (x == NULL || x->type != MSGPACK_OBJECT_MAP)
+		return;
+	char phase[16], text[256];
+	str(x, "phase", phase, sizeof phase);
+	if (strcmp(phase, "finished") == 0 || strcmp(phase, "stopped") == 0)
+		return;
+	sayf(out, 0, "trial: %s ('simmer experiment status' for more)", str(x, "phase_text", text,
+	    sizeof text));
+}
+
 /* For a harmful finding that a trial could settle, the line saying so. */
 static void
 show_trial_suggestion(FILE *out, const msgpack_object *f, double lo)

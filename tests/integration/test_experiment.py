@@ -127,6 +127,11 @@ def test_breaks_of_the_elimination_are_counted_and_dated(ctx):
     assert st["breaks"] == 2 and st["break_days"] == [day(-6), day(-2)], st
     text = ctx.simmer("experiment", "status", check=0).stdout
     assert "logged on 2 days of the elimination" in text and day(-6) in text, text
+    # The everyday status says what the trial asks today, in words only.
+    status = " ".join(ctx.simmer("status", check=0).stdout.split())
+    assert "trial: day 9 of 14 without dairy: leave it out" in status, status
+    assert "trial" not in ctx.simmer("status", "--format", "waybar", check=0).stdout
+    assert "experiment" not in as_json(ctx, "status")
 
 
 def test_the_evening_reminder_says_what_the_trial_asks(ctx):
