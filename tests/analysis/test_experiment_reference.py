@@ -18,6 +18,10 @@ import numpy as np
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+from tap import check  # noqa: E402
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
 
@@ -28,11 +32,6 @@ MIN_GROUP, MIN_DAYS, MAX_LAG, HAC_LAGS = 3, 7, 3, 3
 TOL = 1e-6                  # closed-form quantities
 TOL_T = 2e-3                # intervals: simmer's t quantile is an expansion
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok, detail))
 
 
 def make_diary(seed, effect_lag, effect):
@@ -167,12 +166,7 @@ def main():
           found)
     run(12, 0, 0.0)
     run(13, 1, 0.8)
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if detail:
-            print(f"#   {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report()
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import indep_sim  # noqa: E402
+import tap  # noqa: E402
+from tap import check  # noqa: E402
 
 BUILD = os.environ.get("SIMMER_BUILD", "build")
 SIMTRIAL = os.path.join(BUILD, "tools", "simtrial")
@@ -41,11 +43,6 @@ SIMDIARY = os.path.join(BUILD, "tools", "simdiary")
 END = datetime.date(2026, 6, 30)
 EPOCH = datetime.date(1970, 1, 1)
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok, detail))
 
 
 def through_daemon(csv_path, last_date, factor, start, e, r, w):
@@ -186,12 +183,7 @@ def main():
           got["verdict"] == "compromised" and got["breaks"] == 3,
           f"{got['verdict']} {got['breaks']}")
 
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if detail:
-            print(f"#   {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report()
 
 
 if __name__ == "__main__":

@@ -14,16 +14,15 @@ from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.multitest import multipletests
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tap  # noqa: E402
+from tap import check  # noqa: E402
+
 BUILD = os.environ.get("SIMMER_BUILD", "build")
 TOOL = os.path.join(BUILD, "tools", "stats_tool")
 TOL = 1e-9          # closed-form quantities
 TOL_FIT = 1e-5      # iterative fits, compared on coefficients
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append((name, ok, detail))
 
 
 class ShortAnswer(AssertionError):
@@ -195,12 +194,7 @@ def main():
         check(f"calibration table of {size} forecasts matches numpy.digitize", err < TOL,
               f"max error {err:.2e}")
 
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if detail:
-            print(f"# {detail}")
-    return 0 if all(ok for _, ok, _ in results) else 1
+    return tap.report("# ")
 
 
 if __name__ == "__main__":
