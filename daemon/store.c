@@ -174,7 +174,7 @@ store_migrate(struct store *st, char *err, size_t errlen)
 			return rc;
 	}
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-		char sql[64];
+		char sql[96]; /* both pragmas with 11-character ints */
 		int rc = store_exec(st, "BEGIN IMMEDIATE", err, errlen, "starting a migration");
 		if (rc == 0)
 			rc = store_exec(st, migrations[v], err, errlen, "migrating the schema");
