@@ -112,8 +112,10 @@ backup_start(struct simmerd *d)
 		log_error("cannot schedule the daily backup: %s", uv_strerror(rc));
 		return;
 	}
-	uv_timer_start(&backup.timer, on_check, BACKUP_FIRST_CHECK_MS, BACKUP_CHECK_INTERVAL_MS);
 	backup.started = true;
+	rc = uv_timer_start(&backup.timer, on_check, BACKUP_FIRST_CHECK_MS, BACKUP_CHECK_INTERVAL_MS);
+	if (rc != 0)
+		log_error("cannot schedule the daily backup: %s", uv_strerror(rc));
 }
 
 void
