@@ -16,6 +16,7 @@
 #define EXPERIMENT_CLI_MAX_ELIMINATE 180
 #define EXPERIMENT_CLI_MAX_REINTRODUCE 60
 #define EXPERIMENT_CLI_MAX_WASHOUT 14
+#define EXPERIMENT_CLI_MAX_CYCLES 6
 
 /* The length of the default plan, which a suggestion names: three weeks. */
 #define EXPERIMENT_CLI_DEFAULT_DAYS 21

@@ -490,9 +490,12 @@ report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
 		}
 		const char *phase = jstr(x, "phase");
 		bool over = strcmp(phase, "finished") == 0 || strcmp(phase, "stopped") == 0;
-		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with, "
+		char times[40] = "";
+		if (jnum(x, "cycles") > 1)
+			snprintf(times, sizeof times, " %g times over,", jnum(x, "cycles"));
+		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with,%s "
 		    "%g watching%s): %s.%s", jstr(x, "factor"), jstr(x, "start"), jstr(x, "end"),
-		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), jnum(x, "washout_days"),
+		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), times, jnum(x, "washout_days"),
 		    strcmp(phase, "stopped") == 0 ? ", stopped early" : "",
 		    over ? jstr(x, "verdict_text") : jstr(x, "phase_text"), breaks);
 	}

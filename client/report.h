@@ -95,7 +95,7 @@ void report_finding_sentence(const json_t *f, char *out, size_t outlen);
 bool report_finding_trial(const json_t *f, char *out, size_t outlen);
 /* Each experiment in one sentence: its factor, days, where it stands or its
  * verdict, and the days that broke it; returns how many. */
-#define REPORT_EXPERIMENT_TEXT 720
+#define REPORT_EXPERIMENT_TEXT 1024
 size_t report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
     size_t max);
 

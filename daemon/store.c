@@ -68,6 +68,9 @@ static const char *const migrations[] = {
 	"  eliminate_days INTEGER NOT NULL, reintroduce_days INTEGER NOT NULL,"
 	"  washout_days INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
 	"  stopped_day INTEGER, stopped_ms INTEGER) STRICT;",
+	/* 4: the cycles of elimination and reintroduction an experiment
+	 * repeats before its washout. */
+	"ALTER TABLE experiments ADD COLUMN cycles INTEGER NOT NULL DEFAULT 1;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -174,7 +177,7 @@ store_migrate(struct store *st, char *err, size_t errlen)
 			return rc;
 	}
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-		char sql[64];
+		char sql[96];
 		int rc = store_exec(st, "BEGIN IMMEDIATE", err, errlen, "starting a migration");
 		if (rc == 0)
 			rc = store_exec(st, migrations[v], err, errlen, "migrating the schema");

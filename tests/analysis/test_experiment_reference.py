@@ -7,7 +7,10 @@ then compute, from the same entries, what `experiment status --json` must
 say: for each outcome the lag with the clearest difference, the difference
 with and without the factor, its 95% interval, the days compared, whether
 the rise holds after paying for every outcome and lag (Bonferroni), and the
-verdict. Pain stays under the flare level, so no day leaves the levels."""
+verdict. Pain stays under the flare level, so no day leaves the levels.
+One plan repeats its elimination and reintroduction four times (--cycles),
+so that its days are pooled and Newey-West takes more lags (a tenth of the
+days compared, 3 to 7)."""
 import datetime
 import json
 import math
@@ -27,23 +30,33 @@ import harness  # noqa: E402
 
 FIRST = datetime.date(2026, 3, 2)
 DAYS = 70
-TRIAL = (36, 14, 10, 3)     # first day index, eliminate, reintroduce, washout
-MIN_GROUP, MIN_DAYS, MAX_LAG, HAC_LAGS = 3, 7, 3, 3
+TRIAL = (36, 14, 10, 3, 1)  # first day index, eliminate, reintroduce, washout, cycles
+CYCLES = (6, 8, 6, 3, 4)
+MIN_GROUP, MIN_DAYS, MAX_LAG = 3, 7, 3
 TOL = 1e-6                  # closed-form quantities
 TOL_T = 2e-3                # intervals: simmer's t quantile is an expansion
 
 
 
-def make_diary(seed, effect_lag, effect):
+def trial_days(trial):
+    start, e, r, w, cycles = trial
+    return cycles * (e + r) + w
+
+
+def hac_lags(n):
+    return min(7, max(3, n // 10))
+
+
+def make_diary(seed, effect_lag, effect, trial):
     """Daily pain (AR(1) around 3, under 7), bloating, and dairy; dairy
     raises pain `effect` points `effect_lag` days later. Three days inside
     the trial have no entry at all."""
     rng = np.random.default_rng(seed)
-    start, e, r, w = TRIAL
+    start, e, r, w, cycles = trial
     dairy = (rng.uniform(size=DAYS) < 0.3).astype(float)
-    dairy[start:start + e] = 0
-    dairy[start + e:start + e + r] = 1
-    dairy[start + e + r:] = 0
+    dairy[start:] = 0
+    for c in range(cycles):
+        dairy[start + c * (e + r) + e:start + (c + 1) * (e + r)] = 1
     dairy[start + 4] = 1            # one break
     noise = np.zeros(DAYS)
     for d in range(1, DAYS):
@@ -68,13 +81,13 @@ def make_diary(seed, effect_lag, effect):
     return rows, x, y
 
 
-def reference_outcome(x, y):
+def reference_outcome(x, y, trial):
     """Every lag's fit for one outcome over the trial's days, as statsmodels
     and scipy compute it; the chosen lag's, and how many lags were fitted."""
-    start, e, r, w = TRIAL
+    start = trial[0]
     fits = []
     for lag in range(MAX_LAG + 1):
-        rows = [d for d in range(start, start + e + r + w)
+        rows = [d for d in range(start, start + trial_days(trial))
                 if d - lag >= 0 and not math.isnan(y[d]) and not math.isnan(x[d - lag])]
         xs = np.array([x[d - lag] for d in rows])
         ys = np.array([y[d] for d in rows])
@@ -83,7 +96,7 @@ def reference_outcome(x, y):
             continue
         design = np.column_stack([np.ones(n), xs])
         hac = OLS(ys, design).fit(cov_type="HAC",
-                                  cov_kwds={"maxlags": HAC_LAGS, "use_correction": True})
+                                  cov_kwds={"maxlags": hac_lags(n), "use_correction": True})
         plain = OLS(ys, design).fit()
         se = max(hac.bse[1], plain.bse[1])
         t = stats.t.ppf(0.975, n - 2)
@@ -95,8 +108,8 @@ def reference_outcome(x, y):
     return best, len(fits)
 
 
-def run(seed, effect_lag, effect):
-    rows, x, y = make_diary(seed, effect_lag, effect)
+def run(seed, effect_lag, effect, trial=TRIAL):
+    rows, x, y = make_diary(seed, effect_lag, effect, trial)
     env = harness.Env()
     last = FIRST + datetime.timedelta(days=DAYS - 1)
     env.vars["SIMMER_NOW"] = f"{last}T21:00:00Z"
@@ -107,19 +120,21 @@ def run(seed, effect_lag, effect):
         d = harness.Daemon(env).start()
         try:
             harness.simmer(env, "import", path, check=0)
-            start, e, r, w = TRIAL
+            start, e, r, w, cycles = trial
             harness.simmer(env, "experiment", "start", "dairy", "--start",
                            str(FIRST + datetime.timedelta(days=start)), "--eliminate", e,
-                           "--reintroduce", r, "--washout", w, check=0)
+                           "--reintroduce", r, "--washout", w, "--cycles", cycles, check=0)
             got = json.loads(harness.simmer(env, "experiment", "status", "--json",
                                             check=0).stdout)["experiment"]
         finally:
             d.stop()
     finally:
         env.cleanup()
-    refs = {name: reference_outcome(x, y[name]) for name in ("pain", "bloating")}
+    refs = {name: reference_outcome(x, y[name], trial) for name in ("pain", "bloating")}
     family = sum(n for _, n in refs.values())
     tag = f"seed {seed}, planted {effect} points at lag {effect_lag}"
+    if trial[4] > 1:
+        tag += f", {trial[4]} cycles"
     outcomes = {o["name"]: o for o in got["outcomes"]}
     check(f"{tag}: the outcomes are pain, bloating and flare onsets",
           [o["name"] for o in got["outcomes"]] == ["pain", "bloating", "flare onsets"],
@@ -150,7 +165,7 @@ def run(seed, effect_lag, effect):
               f"as in the reference", o.get("harmful") == harmful,
               f"simmer {o.get('harmful')}, reference {harmful}")
     check(f"{tag}: one break, dated", got["breaks"] == 1 and got["break_days"] ==
-          [str(FIRST + datetime.timedelta(days=TRIAL[0] + 4))], str(got["break_days"]))
+          [str(FIRST + datetime.timedelta(days=trial[0] + 4))], str(got["break_days"]))
     if any_harmful:
         check(f"{tag}: the verdict is likely a trigger", got["verdict"] == "likely_trigger",
               got["verdict"])
@@ -166,6 +181,7 @@ def main():
           found)
     run(12, 0, 0.0)
     run(13, 1, 0.8)
+    run(14, 1, 1.2, CYCLES)
     return tap.report()
 
 

@@ -45,7 +45,7 @@ EPOCH = datetime.date(1970, 1, 1)
 
 
 
-def through_daemon(csv_path, last_date, factor, start, e, r, w):
+def through_daemon(csv_path, last_date, factor, start, e, r, w, cycles=1):
     """Imports the diary into a fresh simmerd whose clock is the evening
     after its last day, starts the experiment, returns its status."""
     env = harness.Env()
@@ -55,7 +55,7 @@ def through_daemon(csv_path, last_date, factor, start, e, r, w):
         try:
             harness.simmer(env, "import", csv_path, check=0, timeout=120)
             harness.simmer(env, "experiment", "start", factor, "--start", start, "--eliminate", e,
-                           "--reintroduce", r, "--washout", w, check=0)
+                           "--reintroduce", r, "--washout", w, "--cycles", cycles, check=0)
             return json.loads(harness.simmer(env, "experiment", "status", "--json",
                                              check=0).stdout)["experiment"]
         finally:
@@ -64,27 +64,28 @@ def through_daemon(csv_path, last_date, factor, start, e, r, w):
         env.cleanup()
 
 
-def c_trial(seed, factor, e, r, w, breaks=0, days=150):
+def c_trial(seed, factor, e, r, w, breaks=0, days=150, cycles=1):
     work = tempfile.mkdtemp(prefix="simmer-trial-")
     try:
         path = os.path.join(work, "diary.csv")
         with open(path, "w") as f:
             subprocess.run([SIMDIARY, "--days", str(days), "--seed", str(seed), "--end",
-                            str((END - EPOCH).days), "--trial", f"{factor}:{e}:{r}:{w}:{breaks}"],
+                            str((END - EPOCH).days), "--trial", f"{factor}:{e}:{r}:{w}:{breaks}:{cycles}"],
                            stdout=f, check=True)
-        start = END - datetime.timedelta(days=e + r + w - 1)
-        return through_daemon(path, END, factor, str(start), e, r, w)
+        start = END - datetime.timedelta(days=cycles * (e + r) + w - 1)
+        return through_daemon(path, END, factor, str(start), e, r, w, cycles)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def indep_trial(seed, which, e, r, w, breaks=0):
+def indep_trial(seed, which, e, r, w, breaks=0, cycles=1):
     work = tempfile.mkdtemp(prefix="simmer-trial-")
     try:
-        path, truth = indep_sim.write(seed, "planted", work, 0, f"{which}:{e}:{r}:{w}:{breaks}")
+        path, truth = indep_sim.write(seed, "planted", work, 0,
+                                      f"{which}:{e}:{r}:{w}:{breaks}:{cycles}")
         t = truth["trial"]
         got = through_daemon(path, datetime.date.fromisoformat(truth["last_date"]), t["factor"],
-                             t["start"], e, r, w)
+                             t["start"], e, r, w, cycles)
         return got, truth
     finally:
         shutil.rmtree(work, ignore_errors=True)
