@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -54,7 +53,7 @@ parse_days(const char *opt, const char *word, long lo, long hi, long *out)
 	if (word[0] == '\0' || *end != '\0' || v < lo || v > hi) {
 		client_error("experiment start: %s takes a whole number%s from %ld to %ld, not "
 		    "'%s'", opt, strcmp(opt, "--cycles") == 0 ? "" : " of days", lo, hi, word);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	*out = v;
 	return 0;
@@ -70,7 +69,7 @@ parse_start(int argc, char **argv, struct start_args *a)
 		int rc = 0;
 		if (w[0] == '-' && w[1] == '-' && next == NULL) {
 			client_error("experiment start: %s needs a value (see 'simmer experiment --help')", w);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 		if (strcmp(w, "--eliminate") == 0)
 			rc = parse_days(w, next, 1, EXPERIMENT_CLI_MAX_ELIMINATE, &a->eliminate);
@@ -87,21 +86,21 @@ parse_start(int argc, char **argv, struct start_args *a)
 			if (when_parse(next, client_now_ms(), WHEN_DATE_NOON, &ms, &off, err,
 			    sizeof err) != 0) {
 				client_error("experiment start: --start: %s", err);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			when_format_iso(ms, off, iso, sizeof iso);
 			snprintf(a->start, sizeof a->start, "%.10s", iso);
 		} else if (w[0] == '-') {
 			client_error("experiment start: unknown option '%s' (--eliminate DAYS, --reintroduce "
 			    "DAYS, --washout DAYS, --cycles N, --start WHEN)", w);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		} else if (factor == NULL) {
 			factor = w;
 			continue;
 		} else {
 			client_error("experiment start: one factor at a time ('%s' and '%s'): experiments "
 			    "change one thing, so that its effect can be told apart", factor, w);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 		if (rc != 0)
 			return rc;
@@ -110,11 +109,11 @@ parse_start(int argc, char **argv, struct start_args *a)
 	if (factor == NULL) {
 		client_error("experiment start: which factor? usage: simmer experiment start FACTOR "
 		    "[--eliminate DAYS] [--reintroduce DAYS] [--washout DAYS] [--cycles N]");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	if (strlen(factor) > PROTO_FACTOR_MAX) {
 		client_error("experiment start: '%.40s...' is longer than a factor name can be", factor);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	size_t i = 0;
 	for (; factor[i]; i++)
@@ -260,7 +259,7 @@ call(const struct options *o, const char *method, pack_params_fn pack, const voi
 	conn_close(&c);
 	if (rc != 0) {
 		client_error("experiment: %s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }
@@ -270,7 +269,7 @@ no_more_args(const char *sub, int argc)
 {
 	if (argc > 0) {
 		client_error("experiment %s takes no arguments (see 'simmer experiment --help')", sub);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return 0;
 }
@@ -280,7 +279,7 @@ cmd_experiment(const struct options *o, int argc, char **argv)
 {
 	if (argc == 0) {
 		client_error("experiment: start, status, stop or list? (see 'simmer experiment --help')");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	const char *sub = argv[0];
 	struct proto_msg msg;
@@ -305,7 +304,7 @@ cmd_experiment(const struct options *o, int argc, char **argv)
 		rc = call(o, PROTO_M_EXPERIMENT_LIST, NULL, NULL, &msg);
 	} else {
 		client_error("experiment: there is no '%s'; it takes start, status, stop or list", sub);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	if (rc != 0)
 		return rc;

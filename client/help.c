@@ -4,7 +4,6 @@
  * SPDX-License-Identifier: ISC
  */
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/help.h"
 #include "client/render.h"
@@ -277,7 +276,7 @@ cmd_help(const struct options *o, int argc, char **argv)
 	const struct command *cmd = command_find(argv[0]);
 	if (cmd == NULL) {
 		client_error("help: there is no command '%s'; 'simmer help' lists them", argv[0]);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	help_command(stdout, cmd);
 	return 0;
@@ -330,7 +329,7 @@ command_check_options(const struct command *cmd, int argc, char **argv, bool *ha
 		const struct command_option *opt = find_option(cmd, w);
 		if (opt == NULL) {
 			refuse_option(cmd, w);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 		/* The next word is this option's value, whatever it looks like. */
 		if (opt->arg != NULL && strchr(w, '=') == NULL)

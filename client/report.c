@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/conn.h"
 #include "client/experiment.h"
@@ -45,7 +44,7 @@ report_parse_args(int argc, char **argv, long *days, const char **html)
 			*days = strtol(next, &end, 10);
 			if (*end != '\0' || *days < 7 || *days > REPORT_MAX_DAYS) {
 				client_error("--days takes a number from 7 to %d", REPORT_MAX_DAYS);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			i++;
 		} else if (strcmp(argv[i], "--html") == 0 && next) {
@@ -53,7 +52,7 @@ report_parse_args(int argc, char **argv, long *days, const char **html)
 			i++;
 		} else {
 			client_error("report: unknown argument '%s' (--days N, --html FILE)", argv[i]);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 	}
 	return 0;
@@ -96,13 +95,13 @@ call_json(struct client_conn *c, const char *method, pack_params_fn pack, const 
 	int rc = conn_call(c, method, pack, arg, &msg, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s: %s", method, err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	*out = render_to_json(msg.result);
 	proto_msg_free(&msg);
 	if (*out == NULL) {
 		client_error("out of memory");
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	}
 	return 0;
 }
@@ -273,7 +272,7 @@ read_entries(struct report *r, struct client_conn *c, struct factor_info *t, siz
 	int rc = client_export_each(c, true, since, take_exported, &sink, err, sizeof err);
 	if (rc != 0) {
 		client_error("export: %s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }
@@ -332,14 +331,14 @@ report_gather(const struct options *o, long days, struct report *r)
 		r->threshold_personal = strcmp(jstr(r->status, "threshold_source"), "personal") == 0;
 		if (r->days == NULL) {
 			client_error("out of memory");
-			rc = EX_OSERR;
+			rc = -SIMMER_E_SYSTEM;
 		}
 	}
 	size_t n = 0;
 	struct factor_info *t = rc == 0 ? factor_table(factors, &n) : NULL;
 	if (rc == 0 && t == NULL) {
 		client_error("out of memory");
-		rc = EX_OSERR;
+		rc = -SIMMER_E_SYSTEM;
 	}
 	if (rc == 0) {
 		for (size_t i = 0; i < r->n_days; i++) {
@@ -623,7 +622,7 @@ cmd_report(const struct options *o, int argc, char **argv)
 	if (out == NULL) {
 		client_error("cannot write %s: %s", html, strerror(errno));
 		report_free(&r);
-		return EX_CANTCREAT;
+		return -SIMMER_E_CANT_CREATE;
 	}
 	rc = report_write_html(out, &r);
 	if (out != stdout && fclose(out) != 0)
@@ -631,7 +630,7 @@ cmd_report(const struct options *o, int argc, char **argv)
 	report_free(&r);
 	if (rc != 0) {
 		client_error("cannot write %s", html);
-		return EX_IOERR;
+		return -SIMMER_E_IO;
 	}
 	if (out != stdout)
 		printf("wrote %s (%s to print or to hand over)\n", html, "open it in a browser");

@@ -77,7 +77,7 @@ struct report_section {
 #define REPORT_FINDING_SECTIONS 3
 extern const struct report_section report_finding_sections[REPORT_FINDING_SECTIONS];
 
-/* Reads --days N and --html FILE; returns 0 or EX_USAGE after saying why. */
+/* Reads --days N and --html FILE; returns 0 or -SIMMER_E_USAGE after saying why. */
 int report_parse_args(int argc, char **argv, long *days, const char **html);
 /* Asks simmerd for everything the report shows. 0 or an exit code. */
 int report_gather(const struct options *o, long days, struct report *r);

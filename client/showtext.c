@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/experiment.h"
 #include "client/render.h"
@@ -40,7 +39,7 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 				f = argv[i] + 9;
 			if (f == NULL || (strcmp(f, "text") != 0 && strcmp(f, "waybar") != 0)) {
 				client_error("usage: simmer status [--format text|waybar]");
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			req->waybar = strcmp(f, "waybar") == 0;
 		}
@@ -53,11 +52,11 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 				req->limit = strtol(argv[++i], NULL, 10);
 				if (req->limit < 1 || req->limit > 1000) {
 					client_error("--limit takes a number from 1 to 1000");
-					return EX_USAGE;
+					return -SIMMER_E_USAGE;
 				}
 			} else {
 				client_error("alerts: unknown argument '%s'", argv[i]);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 		}
 		req->pack = pack_limit;
@@ -65,7 +64,7 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 	}
 	if (argc != 0) {
 		client_error("%s takes no arguments", method);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return 0;
 }
@@ -668,7 +667,7 @@ show_watch(const struct options *o, struct client_conn *c)
 	int rc = conn_call(c, PROTO_M_SUBSCRIBE, NULL, NULL, &msg, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	proto_msg_free(&msg);
 	if (!o->json)
@@ -678,7 +677,7 @@ show_watch(const struct options *o, struct client_conn *c)
 		rc = conn_read_message(c, &msg, err, sizeof err);
 		if (rc != 0) {
 			client_error("%s", err);
-			return EX_UNAVAILABLE;
+			return -SIMMER_E_UNAVAILABLE;
 		}
 		if (msg.type == PROTO_NOTIFICATION && strcmp(msg.method, PROTO_N_ALERT) == 0 &&
 		    msg.params->via.array.size == 1) {

@@ -209,7 +209,9 @@ decide(struct alerts *a)
 		raise_alert(a, &al);
 	} else if (what == ALERT_DEFER) {
 		log_debug("a risk alert waits for the end of quiet hours");
-		uv_timer_start(&a->defer_timer, on_defer, (uint64_t)(retry - now), 0);
+		int rc = uv_timer_start(&a->defer_timer, on_defer, (uint64_t)(retry - now), 0);
+		if (rc != 0)
+			log_error("cannot wait for the end of quiet hours: %s", uv_strerror(rc));
 	}
 }
 
