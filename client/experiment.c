@@ -234,18 +234,6 @@ experiment_print(FILE *out, const msgpack_object *x, bool with_results)
 	render_wrap(out, line, 2, 4);
 }
 
-bool
-experiment_suggest(const char *factor, bool single_present, double q, double rr_lo,
-    double onsets, char *out, size_t len)
-{
-	bool quite_certain = q <= 0.01 && rr_lo > 1.5 && onsets >= 8;
-	if (!single_present || factor == NULL || factor[0] == '\0' || quite_certain)
-		return false;
-	snprintf(out, len, "possible; an elimination trial of %d weeks could settle it (simmer "
-	    "experiment start %s)", EXPERIMENT_CLI_DEFAULT_DAYS / 7, factor);
-	return true;
-}
-
 static int
 call(const struct options *o, const char *method, pack_params_fn pack, const void *arg,
     struct proto_msg *msg)

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "client/conn.h"
-#include "client/experiment.h"
 #include "client/render.h"
 #include "client/report.h"
 #include "client/when.h"
@@ -454,13 +453,11 @@ report_finding_sentence(const json_t *f, char *out, size_t outlen)
 bool
 report_finding_trial(const json_t *f, char *out, size_t outlen)
 {
-	const json_t *factors = json_object_get(f, "factors");
-	bool single = strcmp(jstr(f, "kind"), "single") == 0 &&
-	    strcmp(jstr(f, "effect"), "harmful") == 0 && json_array_size(factors) == 1;
-	const char *factor = json_string_value(json_array_get(factors, 0));
-	double lo = json_number_value(json_array_get(json_object_get(f, "ci95"), 0));
-	return experiment_suggest(factor, single, jnum(f, "q"), lo, jnum(f, "exposed_onsets"), out,
-	    outlen);
+	const char *text = jstr(json_object_get(f, "trial"), "text");
+	if (text[0] == '\0')
+		return false;
+	snprintf(out, outlen, "%s", text);
+	return true;
 }
 
 size_t

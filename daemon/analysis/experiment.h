@@ -155,6 +155,25 @@ struct experiment_result {
 int experiment_analyze(const struct analysis_input *in, const struct analysis_result *r,
     const struct experiment_plan *p, int32_t today, struct experiment_result *out);
 
+/* A trial suggested under a trigger finding: "possible; an elimination
+ * trial of 3 weeks could settle it (simmer experiment start dairy)". */
+struct experiment_suggestion {
+	char factor[ANALYSIS_NAME_MAX + 1];
+	int days;                   /* the default plan's length */
+	char text[200];
+};
+
+/*
+ * Whether a finding is worth a trial, and the words for it: a harmful
+ * finding of one exposure present or not (not a dose, not a pair, not a
+ * symptom), that is not quite certain (q above 0.01, the rate ratio's
+ * interval starting at 1.5 or less, or fewer than 8 flares after it).
+ * Everything that shows findings (`simmer triggers`, its JSON, the report)
+ * takes the suggestion from here.
+ */
+bool experiment_suggest(const struct analysis_input *in, const struct finding *f,
+    struct experiment_suggestion *out);
+
 /* The standard normal's quantile (1.96 for 0.975). */
 double experiment_normal_quantile(double p);
 /* Student's t quantile for df degrees of freedom (the Cornish-Fisher

@@ -206,7 +206,9 @@ def test_report_shows_the_experiments(ctx):
 
 def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
     """Every harmful finding of one food or habit that is not quite certain
-    gets the suggestion, and no other finding does."""
+    gets the suggestion, in `triggers --json` (its "trial") and in the text,
+    and no other finding does: not a pair, a dose, a warning sign (a
+    symptom cannot be left out) or a protective one."""
     suggested = 0
     for seed in (1, 5):
         ctx.env.vars["SIMMER_NOW"] = NOW
@@ -220,8 +222,14 @@ def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
             want = f["kind"] == "single" and f["effect"] == "harmful" and not certain
             line = (f"possible; an elimination trial of 3 weeks could settle it (simmer "
                     f"experiment start {f['factors'][0]})")
-            assert not want or line in text, (f, text)
+            if want:
+                assert f["trial"] == {"factor": f["factors"][0], "days": 21, "text": line}, f
+                assert line in text, (f, text)
+            else:
+                assert f["trial"] is None, f
             wanted += want
+        for f in got["warning_signs"] + got["protective"]:
+            assert f["trial"] is None, f
         # Pairs, doses and findings that are quite certain get none.
         assert text.count("an elimination trial of 3 weeks") == wanted, text
         suggested += wanted

@@ -382,6 +382,49 @@ test_onsets_alone_open_say_how_many_cycles(void **state)
 	analysis_result_free(&ar);
 }
 
+/* The suggestion under a finding: a harmful, not quite certain finding of
+ * one exposure gets one; a certain one, a protective one, a pair and a
+ * symptom do not. */
+static void
+test_suggest_a_trial_for_an_uncertain_exposure(void **state)
+{
+	(void)state;
+	struct diary d;
+	diary_init(&d);
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_SINGLE;
+	f.n_conditions = 1;
+	f.conditions[0].factor = 1;
+	f.harmful = true;
+	f.q = 0.04;
+	f.ci_lo = 1.2;
+	f.exposed_onsets = 5;
+	struct experiment_suggestion s;
+	assert_true(experiment_suggest(&d.in, &f, &s));
+	assert_string_equal(s.factor, "dairy");
+	assert_int_equal(s.days, 21);
+	assert_string_equal(s.text, "possible; an elimination trial of 3 weeks could settle it "
+	    "(simmer experiment start dairy)");
+	struct finding certain = f;
+	certain.q = 0.001;
+	certain.ci_lo = 2.0;
+	certain.exposed_onsets = 12;
+	assert_false(experiment_suggest(&d.in, &certain, &s));
+	certain.exposed_onsets = 7;
+	assert_true(experiment_suggest(&d.in, &certain, &s));
+	struct finding protective = f;
+	protective.harmful = false;
+	assert_false(experiment_suggest(&d.in, &protective, &s));
+	struct finding pair = f;
+	pair.kind = FINDING_COMBINATION;
+	pair.n_conditions = 2;
+	assert_false(experiment_suggest(&d.in, &pair, &s));
+	struct finding symptom = f;
+	symptom.conditions[0].factor = 0;
+	assert_false(experiment_suggest(&d.in, &symptom, &s));
+}
+
 static void
 test_quantiles(void **state)
 {
@@ -442,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_cycles_through_the_plan),
 		cmocka_unit_test(test_cycles_are_pooled_into_one_verdict),
 		cmocka_unit_test(test_onsets_alone_open_say_how_many_cycles),
+		cmocka_unit_test(test_suggest_a_trial_for_an_uncertain_exposure),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_simulated_trials_find_dairy),
 	};
