@@ -100,10 +100,13 @@ experiment_pack(msgpack_packer *pk, const struct experiment_plan *p, int32_t tod
 	/* What flare onsets would need, when they keep the verdict open. */
 	proto_pack_cstr(pk, "onsets_need");
 	if (r->cycles_needed > 0) {
-		msgpack_pack_map(pk, 3);
+		msgpack_pack_map(pk, 6);
 		proto_pack_kv_double(pk, "rate", r->onset_rate);
 		proto_pack_kv_int(pk, "cycles", r->cycles_needed);
 		proto_pack_kv_int(pk, "cycles_done", r->cycles_done);
+		proto_pack_kv_int(pk, "days", r->onset_days);
+		proto_pack_kv_int(pk, "with_days", r->onset_with_days);
+		proto_pack_kv_int(pk, "comparisons", r->comparisons);
 	} else {
 		msgpack_pack_nil(pk);
 	}

@@ -590,6 +590,8 @@ onset_power(const struct analysis_input *in, const struct outcome_source *src,
 	double cycles = ceil(with_needed / per_cycle);
 	r->onset_rate = p0;
 	r->cycles_needed = cycles > 99 ? 99 : (int)cycles;
+	r->onset_days = f->days;
+	r->onset_with_days = f->with_days;
 }
 
 /* ": with your rate of about 7 onsets in 100 days at risk, telling one more
@@ -752,6 +754,7 @@ experiment_analyze(const struct analysis_input *in, const struct analysis_result
 	free(y);
 
 	/* The interval paid for every outcome and lag that was tested. */
+	out->comparisons = family;
 	double p_adj = 1 - 0.025 / (family > 0 ? family : 1);
 	int harmful = -1;
 	for (size_t k = 0; k < out->n_outcomes; k++) {

@@ -138,6 +138,10 @@ struct experiment_result {
 	 * when there is nothing to say it from. */
 	double onset_rate;
 	int cycles_needed, cycles_done;
+	/* What it was computed from: the days at risk compared for onsets (at
+	 * the lag with the most days after the factor) and those after it. */
+	unsigned onset_days, onset_with_days;
+	int comparisons;            /* (outcome, lag) pairs the search paid for */
 	char verdict_text[640];
 };
 
