@@ -117,6 +117,20 @@ def reference_outcome(x, y, trial):
     return best, len(fits)
 
 
+def imported_status(env, path, factor, start, e, r, w, cycles):
+    """Imports the diary into a fresh simmerd on env's clock, starts the
+    experiment, and returns `experiment status --json`'s experiment."""
+    d = harness.Daemon(env).start()
+    try:
+        harness.simmer(env, "import", path, check=0, timeout=120)
+        harness.simmer(env, "experiment", "start", factor, "--start", str(start), "--eliminate",
+                       e, "--reintroduce", r, "--washout", w, "--cycles", cycles, check=0)
+        return json.loads(harness.simmer(env, "experiment", "status", "--json",
+                                         check=0).stdout)["experiment"]
+    finally:
+        d.stop()
+
+
 def run(seed, effect_lag, effect, trial=TRIAL):
     rows, x, y = make_diary(seed, effect_lag, effect, trial)
     env = harness.Env()
@@ -126,17 +140,9 @@ def run(seed, effect_lag, effect, trial=TRIAL):
         path = os.path.join(env.root, "diary.csv")
         with open(path, "w") as f:
             f.write("time,factor,value\n" + "\n".join(rows) + "\n")
-        d = harness.Daemon(env).start()
-        try:
-            harness.simmer(env, "import", path, check=0)
-            start, e, r, w, cycles = trial
-            harness.simmer(env, "experiment", "start", "dairy", "--start",
-                           str(FIRST + datetime.timedelta(days=start)), "--eliminate", e,
-                           "--reintroduce", r, "--washout", w, "--cycles", cycles, check=0)
-            got = json.loads(harness.simmer(env, "experiment", "status", "--json",
-                                            check=0).stdout)["experiment"]
-        finally:
-            d.stop()
+        start, e, r, w, cycles = trial
+        got = imported_status(env, path, "dairy", FIRST + datetime.timedelta(days=start), e, r,
+                              w, cycles)
     finally:
         env.cleanup()
     refs = {name: reference_outcome(x, y[name], trial) for name in ("pain", "bloating")}
@@ -192,16 +198,7 @@ def power_case():
         t = truth["trial"]
         last = datetime.date.fromisoformat(truth["last_date"])
         work.vars["SIMMER_NOW"] = f"{last + datetime.timedelta(days=1)}T12:00:00Z"
-        d = harness.Daemon(work).start()
-        try:
-            harness.simmer(work, "import", path, check=0, timeout=120)
-            harness.simmer(work, "experiment", "start", t["factor"], "--start", t["start"],
-                           "--eliminate", 21, "--reintroduce", 21, "--washout", 3, "--cycles", 4,
-                           check=0)
-            got = json.loads(harness.simmer(work, "experiment", "status", "--json",
-                                            check=0).stdout)["experiment"]
-        finally:
-            d.stop()
+        got = imported_status(work, path, t["factor"], t["start"], 21, 21, 3, 4)
     finally:
         work.cleanup()
     need = got.get("onsets_need")
