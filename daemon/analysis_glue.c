@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon/analysis_glue.h"
+#include "daemon/analysis/experiment.h"
 #include "daemon/grow.h"
 #include "proto/proto.h"
 
@@ -267,7 +268,7 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 {
 	static const char *const kinds[] = {"single", "threshold", "combination"};
 	static const char *const ops[] = {"present", "<", ">="};
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 14);
 	proto_pack_kv_str(pk, "kind", kinds[f->kind]);
 	proto_pack_cstr(pk, "factors");
 	msgpack_pack_array(pk, f->n_conditions);
@@ -293,6 +294,16 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	for (size_t o = 0; o < f->n_overlaps; o++)
 		proto_pack_cstr(pk, in->factors[f->overlaps[o]].name);
 	proto_pack_kv_bool(pk, "warning_sign", f->warning_sign);
+	struct experiment_suggestion trial;
+	proto_pack_cstr(pk, "trial");
+	if (experiment_suggest(in, f, &trial)) {
+		msgpack_pack_map(pk, 3);
+		proto_pack_kv_str(pk, "factor", trial.factor);
+		proto_pack_kv_int(pk, "days", trial.days);
+		proto_pack_kv_str(pk, "text", trial.text);
+	} else {
+		msgpack_pack_nil(pk);
+	}
 }
 
 static void

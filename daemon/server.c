@@ -25,6 +25,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -655,9 +656,23 @@ conn_release(struct conn *c)
 		conn_close_after_writes(c);
 }
 
+/* Has the client sent bytes we have not read yet? A connection accepted
+ * in this turn of the loop is read only in the next one, so its first
+ * request may be waiting in the socket while it still looks idle. */
+static bool
+conn_has_unread_input(const struct conn *c)
+{
+	uv_os_fd_t fd;
+	int waiting = 0;
+	if (uv_fileno((const uv_handle_t *)&c->pipe, &fd) != 0 || ioctl(fd, FIONREAD, &waiting) != 0)
+		return false;
+	return waiting > 0;
+}
+
 /* Closes the connection that has been idle the longest, other than the
  * newcomer, to give its slot to the newcomer: silent connections cannot
- * lock out a client that has something to say. False when none is idle. */
+ * lock out a client that has something to say. One whose request already
+ * waits in its socket is not silent. False when none is idle. */
 static bool
 conn_make_room(struct simmerd *d, const struct conn *newcomer)
 {
@@ -665,8 +680,9 @@ conn_make_room(struct simmerd *d, const struct conn *newcomer)
 	for (struct conn *c = d->conns; c; c = c->next) {
 		if (c == newcomer || c->closing || c->clock != CONN_CLOCK_IDLE)
 			continue;
-		if (oldest == NULL || c->quiet_since < oldest->quiet_since ||
-		    (c->quiet_since == oldest->quiet_since && c->serial < oldest->serial))
+		bool older = oldest == NULL || c->quiet_since < oldest->quiet_since ||
+		    (c->quiet_since == oldest->quiet_since && c->serial < oldest->serial);
+		if (older && !conn_has_unread_input(c))
 			oldest = c;
 	}
 	if (oldest == NULL)

@@ -75,6 +75,8 @@ def test_bad_input_is_refused_with_a_clear_message(ctx):
         (("experiment", "start", "dairy", "--reintroduce", "0"), 64, "from 1 to 60"),
         (("experiment", "start", "dairy", "--washout", "2.5"), 64, "whole number of days"),
         (("experiment", "start", "dairy", "gluten"), 64, "one factor at a time"),
+        (("experiment", "start", "dairy", "--cycles", "0"), 64, "whole number from 1 to 6"),
+        (("experiment", "start", "dairy", "--cycles", "7"), 64, "whole number from 1 to 6"),
         (("experiment", "start", "dairy", "--bogus", "1"), 64, "unknown option"),
         (("experiment", "start", "dairyy"), 65, "did you mean 'dairy'"),
         (("experiment", "start", "zzqqxx"), 65, "unknown factor 'zzqqxx'"),
@@ -111,6 +113,27 @@ def test_experiments_never_overlap(ctx):
     listed = as_json(ctx, "experiment", "list")["experiments"]
     assert [(x["factor"], x["phase"]) for x in listed] == [("dairy", "eliminate"),
                                                             ("alcohol", "planned")], listed
+
+
+def test_cycles_repeat_the_plan_and_hold_all_their_days(ctx):
+    """--cycles 3: without and with three times over, then the washout; the
+    phase says its cycle, and the days it holds are all three cycles'."""
+    start(ctx)
+    ctx.simmer("experiment", "start", "dairy", "--eliminate", 5, "--reintroduce", 3,
+               "--washout", 2, "--cycles", 3, "--start", day(-10), check=0)
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    assert (st["cycles"], st["start"], st["end"], st["trial_days"]) == (3, day(-10), day(15), 26), st
+    assert (st["phase"], st["cycle"], st["day_of_phase"]) == ("eliminate", 2, 3), st
+    assert st["phase_text"].startswith("cycle 2 of 3, day 3 of 5 without dairy"), st
+    assert st["phase_ends"] == day(2), st
+    text = " ".join(ctx.simmer("experiment", "status", check=0).stdout.split())
+    assert "5 days without it, 3 with it, 3 times over, 2 watching" in text, text
+    # Its last day is the washout's, after all three cycles.
+    p = ctx.simmer("experiment", "start", "alcohol", "--start", day(15))
+    assert p.returncode == 65 and "dairy" in p.stderr, p.stderr
+    ctx.simmer("experiment", "start", "alcohol", "--start", day(16), check=0)
+    listed = as_json(ctx, "experiment", "list")["experiments"]
+    assert [x["cycles"] for x in listed] == [3, 1], listed
 
 
 def test_breaks_of_the_elimination_are_counted_and_dated(ctx):
@@ -183,7 +206,9 @@ def test_report_shows_the_experiments(ctx):
 
 def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
     """Every harmful finding of one food or habit that is not quite certain
-    gets the suggestion, and no other finding does."""
+    gets the suggestion, in `triggers --json` (its "trial") and in the text,
+    and no other finding does: not a pair, a dose, a warning sign (a
+    symptom cannot be left out) or a protective one."""
     suggested = 0
     for seed in (1, 5):
         ctx.env.vars["SIMMER_NOW"] = NOW
@@ -197,8 +222,14 @@ def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
             want = f["kind"] == "single" and f["effect"] == "harmful" and not certain
             line = (f"possible; an elimination trial of 3 weeks could settle it (simmer "
                     f"experiment start {f['factors'][0]})")
-            assert not want or line in text, (f, text)
+            if want:
+                assert f["trial"] == {"factor": f["factors"][0], "days": 21, "text": line}, f
+                assert line in text, (f, text)
+            else:
+                assert f["trial"] is None, f
             wanted += want
+        for f in got["warning_signs"] + got["protective"]:
+            assert f["trial"] is None, f
         # Pairs, doses and findings that are quite certain get none.
         assert text.count("an elimination trial of 3 weeks") == wanted, text
         suggested += wanted
