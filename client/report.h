@@ -91,7 +91,8 @@ void report_finding_strength(const json_t *f, char *out, size_t outlen);
 void report_finding_certainty(const json_t *f, char *out, size_t outlen);
 void report_finding_sentence(const json_t *f, char *out, size_t outlen);
 /* simmerd's suggestion under a finding a trial could settle (its "trial"):
- * "possible; an elimination trial of 3 weeks could settle it (...)"; false
+ * "possible; a trial of 14 days without it and 14 with it could settle it
+ * (...)"; false
  * for others. */
 bool report_finding_trial(const json_t *f, char *out, size_t outlen);
 /* Each experiment in one sentence: its factor, days, where it stands or its

@@ -669,9 +669,59 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 	}
 }
 
+/* The cycles of EXPERIMENT_SUGGEST_DAYS without and with the factor that
+ * would find a rise in the daily chance of an onset from s->rate to
+ * s->rate_with 4 times in 5, as onset_power() reckons it; 0 when nothing
+ * says it. */
+static int
+suggest_flare_cycles(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *s)
+{
+	if (r == NULL || r->n_days != in->n_days || !(f->rr > 1))
+		return 0;
+	size_t at_risk = 0, known = 0, onsets = 0;
+	for (size_t d = 0; d < in->n_days; d++) {
+		if (!in->has_entries[d])
+			continue;
+		known++;
+		if (r->at_risk[d]) {
+			at_risk++;
+			onsets += r->onset[d];
+		}
+	}
+	if (onsets == 0 || at_risk < EXPERIMENT_RATE_MIN_DAYS)
+		return 0;
+	double p0 = (double)onsets / (double)at_risk, p1 = p0 * f->rr;
+	if (p1 > 0.95)
+		p1 = 0.95;
+	s->rate = p0;
+	s->rate_with = p1;
+	/* Each onset takes the days of its flare and recovery out of the days
+	 * at risk, so the share at risk is 1 / (1 + rate * those days): from
+	 * the diary's share, the days an onset takes; from them, the share
+	 * while the factor is had every day. */
+	double share = (double)at_risk / (double)known;
+	double taken = (1 / share - 1) / p0;
+	s->at_risk_share = share;
+	s->at_risk_share_with = 1 / (1 + p1 * taken);
+	double ratio = s->at_risk_share_with / share;
+	/* The comparisons a trial pays for: pain and each symptom scale, and
+	 * onsets, at every lag. */
+	int outcomes = 1;
+	for (size_t i = 0; i < in->n_factors; i++)
+		outcomes += is_scale_outcome(&in->factors[i]);
+	s->comparisons = outcomes * (EXPERIMENT_MAX_LAG + 1);
+	double p_adj = 1 - 0.025 / s->comparisons;
+	double z = experiment_normal_quantile(p_adj) + experiment_normal_quantile(0.8);
+	double delta = p1 - p0;
+	double with_needed = z * z * (p1 * (1 - p1) + p0 * (1 - p0) * ratio) / (delta * delta);
+	double cycles = ceil(with_needed / (EXPERIMENT_SUGGEST_DAYS * s->at_risk_share_with));
+	return cycles > 99 ? 99 : cycles < 1 ? 1 : (int)cycles;
+}
+
 bool
-experiment_suggest(const struct analysis_input *in, const struct finding *f,
-    struct experiment_suggestion *out)
+experiment_suggest(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *out)
 {
 	memset(out, 0, sizeof *out);
 	if (f->kind != FINDING_SINGLE || !f->harmful || f->n_conditions != 1)
@@ -682,11 +732,31 @@ experiment_suggest(const struct analysis_input *in, const struct finding *f,
 	bool quite_certain = f->q <= 0.01 && f->ci_lo > 1.5 && f->exposed_onsets >= 8;
 	if (quite_certain)
 		return false;
-	snprintf(out->factor, sizeof out->factor, "%s", in->factors[idx].name);
-	out->days = EXPERIMENT_DEFAULT_ELIMINATE + EXPERIMENT_DEFAULT_REINTRODUCE +
-	    EXPERIMENT_DEFAULT_WASHOUT;
-	snprintf(out->text, sizeof out->text, "possible; an elimination trial of %d weeks could "
-	    "settle it (simmer experiment start %s)", out->days / 7, out->factor);
+	const char *name = in->factors[idx].name;
+	snprintf(out->factor, sizeof out->factor, "%s", name);
+	out->flare_cycles = suggest_flare_cycles(in, r, f, out);
+	bool fits = out->flare_cycles >= 1 && out->flare_cycles <= EXPERIMENT_MAX_CYCLES;
+	out->cycles = fits ? out->flare_cycles : 1;
+	out->days = out->cycles * 2 * EXPERIMENT_SUGGEST_DAYS + EXPERIMENT_DEFAULT_WASHOUT;
+	int e = EXPERIMENT_SUGGEST_DAYS;
+	char cycles[24] = "", times[32] = "";
+	if (out->cycles > 1) {
+		snprintf(cycles, sizeof cycles, " --cycles %d", out->cycles);
+		snprintf(times, sizeof times, ", %d times over,", out->cycles);
+	}
+	if (fits)
+		snprintf(out->text, sizeof out->text, "possible; a trial of %d days without it and %d "
+		    "with it%s could settle it (simmer experiment start %s --reintroduce %d%s)", e, e,
+		    times, name, e, cycles);
+	else if (out->flare_cycles > EXPERIMENT_MAX_CYCLES)
+		snprintf(out->text, sizeof out->text, "possible; a trial could show an effect on your "
+		    "pain or symptoms within weeks (simmer experiment start %s --reintroduce %d), but "
+		    "settling its effect on flares alone would take about %d cycles of %d days without "
+		    "it and %d with it", name, e, out->flare_cycles, e, e);
+	else
+		snprintf(out->text, sizeof out->text, "possible; a trial of %d days without it and %d "
+		    "with it could show an effect on your pain or symptoms (simmer experiment start %s "
+		    "--reintroduce %d)", e, e, name, e);
 	return true;
 }
 

@@ -159,24 +159,41 @@ struct experiment_result {
 int experiment_analyze(const struct analysis_input *in, const struct analysis_result *r,
     const struct experiment_plan *p, int32_t today, struct experiment_result *out);
 
-/* A trial suggested under a trigger finding: "possible; an elimination
- * trial of 3 weeks could settle it (simmer experiment start dairy)". */
+/* A trial suggested under a trigger finding, of EXPERIMENT_SUGGEST_DAYS
+ * days without and as many with the factor, `cycles` times over. */
+#define EXPERIMENT_SUGGEST_DAYS 14
 struct experiment_suggestion {
 	char factor[ANALYSIS_NAME_MAX + 1];
-	int days;                   /* the default plan's length */
-	char text[200];
+	int cycles;                 /* of the plan suggested, 1-EXPERIMENT_MAX_CYCLES */
+	int days;                   /* its length, washout included */
+	/* What settling its effect on flares alone would take: the person's
+	 * daily chance of an onset on a day at risk, that chance on a day after
+	 * the factor (times the finding's rate ratio), the share of days at
+	 * risk in the diary and while it is had every day (more flares leave
+	 * fewer), the comparisons, and the
+	 * cycles after which the rise would be found 4 times in 5 (0 when
+	 * there is nothing to say it from; up to 99). */
+	double rate, rate_with, at_risk_share, at_risk_share_with;
+	int comparisons;            /* (outcome, lag) pairs the trial would pay for */
+	int flare_cycles;
+	char text[320];
 };
 
 /*
- * Whether a finding is worth a trial, and the words for it: a harmful
- * finding of one exposure present or not (not a dose, not a pair, not a
- * symptom), that is not quite certain (q above 0.01, the rate ratio's
- * interval starting at 1.5 or less, or fewer than 8 flares after it).
- * Everything that shows findings (`simmer triggers`, its JSON, the report)
- * takes the suggestion from here.
+ * Whether a finding is worth a trial, and the plan and words for it: a
+ * harmful finding of one exposure present or not (not a dose, not a pair,
+ * not a symptom), that is not quite certain (q above 0.01, the rate
+ * ratio's interval starting at 1.5 or less, or fewer than 8 flares after
+ * it). The findings are about flares, which a trial of weeks holds few
+ * of: the cycles suggested are those that would find the finding's own
+ * rate ratio 4 times in 5 (the comparison experiment_analyze makes, paid
+ * for over pain, each symptom scale and onsets at four lags), or, when
+ * that is more than a plan holds, the suggestion says so. r may be NULL
+ * (then no figure for flares). Everything that shows findings (`simmer
+ * triggers`, its JSON, the report) takes the suggestion from here.
  */
-bool experiment_suggest(const struct analysis_input *in, const struct finding *f,
-    struct experiment_suggestion *out);
+bool experiment_suggest(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *out);
 
 /* The standard normal's quantile (1.96 for 0.975). */
 double experiment_normal_quantile(double p);

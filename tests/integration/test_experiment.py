@@ -8,7 +8,9 @@ what the trial asks that day. The daemon's clock is SIMMER_NOW, so nothing
 depends on today's date."""
 import datetime
 import json
+import math
 import os
+import statistics
 import subprocess
 
 from harness import BUILD, run_tests, wait_until
@@ -204,11 +206,38 @@ def test_report_shows_the_experiments(ctx):
     assert '<section id="experiments">' in page and "personal trials" in page, page[-2000:]
 
 
+def check_flare_cycles(f, trial):
+    """The plan suggested under a finding: the cycles of 14 days without and
+    14 with that would find its rate ratio in flare onsets 4 times in 5
+    (a two-sample comparison of proportions at the trial's Bonferroni
+    level), recomputed here from the numbers the suggestion gives."""
+    p0, p1 = trial["rate"], trial["rate_with"]
+    assert abs(p1 - min(0.95, p0 * f["relative_risk"])) < 1e-9, trial
+    share, share_with = trial["at_risk_share"], trial["at_risk_share_with"]
+    # Each onset takes as many days out of those at risk with the factor
+    # as without it.
+    taken = (1 / share - 1) / p0
+    assert abs(share_with - 1 / (1 + p1 * taken)) < 1e-9, trial
+    norm = statistics.NormalDist()
+    z = norm.inv_cdf(1 - 0.025 / trial["comparisons"]) + norm.inv_cdf(0.8)
+    with_needed = z * z * (p1 * (1 - p1) + p0 * (1 - p0) * share_with / share) / (p1 - p0) ** 2
+    cycles = min(99, max(1, math.ceil(with_needed / (14 * share_with))))
+    assert trial["flare_cycles"] == cycles, (trial, cycles)
+    if cycles <= 6:
+        assert trial["cycles"] == cycles and trial["days"] == cycles * 28 + 3, trial
+        assert trial["text"].endswith(f"could settle it (simmer experiment start "
+                                      f"{trial['factor']} --reintroduce 14" +
+                                      (f" --cycles {cycles})" if cycles > 1 else ")")), trial
+    else:
+        assert trial["cycles"] == 1 and f"about {cycles} cycles" in trial["text"], trial
+
+
 def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
     """Every harmful finding of one food or habit that is not quite certain
     gets the suggestion, in `triggers --json` (its "trial") and in the text,
     and no other finding does: not a pair, a dose, a warning sign (a
-    symptom cannot be left out) or a protective one."""
+    symptom cannot be left out) or a protective one. The plan is sized for
+    the finding's effect on flares, or says that a plan cannot hold it."""
     suggested = 0
     for seed in (1, 5):
         ctx.env.vars["SIMMER_NOW"] = NOW
@@ -220,23 +249,22 @@ def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
         for f in got["triggers"] + got.get("not_enough_data", []):
             certain = f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8
             want = f["kind"] == "single" and f["effect"] == "harmful" and not certain
-            line = (f"possible; an elimination trial of 3 weeks could settle it (simmer "
-                    f"experiment start {f['factors'][0]})")
             if want:
-                assert f["trial"] == {"factor": f["factors"][0], "days": 21, "text": line}, f
-                assert line in text, (f, text)
+                trial = f["trial"]
+                assert trial["factor"] == f["factors"][0] and trial["text"] in text, (f, text)
+                assert trial["text"].startswith("possible; a trial"), trial
+                check_flare_cycles(f, trial)
             else:
                 assert f["trial"] is None, f
             wanted += want
         for f in got["warning_signs"] + got["protective"]:
             assert f["trial"] is None, f
         # Pairs, doses and findings that are quite certain get none.
-        assert text.count("an elimination trial of 3 weeks") == wanted, text
+        assert text.count("possible; a trial") == wanted, text
         suggested += wanted
         report = " ".join(ctx.simmer("report", "--days", 365, check=0).stdout.split())
-        assert report.count("an elimination trial of 3 weeks could settle it") == \
-            sum(1 for f in got["triggers"] if f["kind"] == "single" and not (
-                f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8)), report
+        assert report.count("possible; a trial") == \
+            sum(f["trial"] is not None for f in got["triggers"]), report
         d.stop()
         os.remove(ctx.env.db)
     assert suggested >= 1, "no uncertain finding in these diaries: the test tests nothing"

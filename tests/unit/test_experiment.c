@@ -384,45 +384,81 @@ test_onsets_alone_open_say_how_many_cycles(void **state)
 
 /* The suggestion under a finding: a harmful, not quite certain finding of
  * one exposure gets one; a certain one, a protective one, a pair and a
- * symptom do not. */
+ * symptom do not. With the analysis, the plan is sized for the finding's
+ * rate ratio in flares; without it, nothing is said of flares. */
 static void
 test_suggest_a_trial_for_an_uncertain_exposure(void **state)
 {
 	(void)state;
 	struct diary d;
 	diary_init(&d);
+	for (int i = 0; i < DAYS; i++)
+		d.pain[i] = 3 + (i % 2) * 0.5;
+	/* Two-day flares every 10 days: 6 onsets on about 54 days at risk. */
+	for (int i = 2; i < DAYS - 1; i += 10)
+		d.pain[i] = d.pain[i + 1] = 9;
 	struct finding f;
 	memset(&f, 0, sizeof f);
 	f.kind = FINDING_SINGLE;
 	f.n_conditions = 1;
 	f.conditions[0].factor = 1;
 	f.harmful = true;
+	f.rr = 4;
 	f.q = 0.04;
 	f.ci_lo = 1.2;
 	f.exposed_onsets = 5;
 	struct experiment_suggestion s;
-	assert_true(experiment_suggest(&d.in, &f, &s));
+	assert_true(experiment_suggest(&d.in, NULL, &f, &s));
 	assert_string_equal(s.factor, "dairy");
-	assert_int_equal(s.days, 21);
-	assert_string_equal(s.text, "possible; an elimination trial of 3 weeks could settle it "
-	    "(simmer experiment start dairy)");
+	assert_int_equal(s.flare_cycles, 0);
+	assert_int_equal(s.cycles, 1);
+	assert_int_equal(s.days, 31);
+	assert_string_equal(s.text, "possible; a trial of 14 days without it and 14 with it could "
+	    "show an effect on your pain or symptoms (simmer experiment start dairy --reintroduce 14)");
+
+	struct analysis_config cfg;
+	analysis_config_default(&cfg);
+	struct analysis_result ar;
+	assert_int_equal(analysis_run(&d.in, &cfg, false, &ar), 0);
+	assert_true(experiment_suggest(&d.in, &ar, &f, &s));
+	assert_true(s.rate > 0.08 && s.rate < 0.15);
+	assert_true(fabs(s.rate_with - 4 * s.rate) < 1e-12);
+	assert_true(s.at_risk_share_with < s.at_risk_share);
+	assert_int_equal(s.comparisons, 8);
+	assert_true(s.flare_cycles >= 1);
+	if (s.flare_cycles <= EXPERIMENT_MAX_CYCLES) {
+		assert_int_equal(s.cycles, s.flare_cycles);
+		assert_non_null(strstr(s.text, "could settle it"));
+	} else {
+		assert_int_equal(s.cycles, 1);
+		assert_non_null(strstr(s.text, "settling its effect on flares alone"));
+	}
+	/* A weaker association needs more cycles. */
+	struct finding weaker = f;
+	weaker.rr = 2;
+	struct experiment_suggestion w;
+	assert_true(experiment_suggest(&d.in, &ar, &weaker, &w));
+	assert_true(w.flare_cycles > s.flare_cycles);
+	assert_non_null(strstr(w.text, "settling its effect on flares alone would take about"));
+
 	struct finding certain = f;
 	certain.q = 0.001;
 	certain.ci_lo = 2.0;
 	certain.exposed_onsets = 12;
-	assert_false(experiment_suggest(&d.in, &certain, &s));
+	assert_false(experiment_suggest(&d.in, &ar, &certain, &s));
 	certain.exposed_onsets = 7;
-	assert_true(experiment_suggest(&d.in, &certain, &s));
+	assert_true(experiment_suggest(&d.in, &ar, &certain, &s));
 	struct finding protective = f;
 	protective.harmful = false;
-	assert_false(experiment_suggest(&d.in, &protective, &s));
+	assert_false(experiment_suggest(&d.in, &ar, &protective, &s));
 	struct finding pair = f;
 	pair.kind = FINDING_COMBINATION;
 	pair.n_conditions = 2;
-	assert_false(experiment_suggest(&d.in, &pair, &s));
+	assert_false(experiment_suggest(&d.in, &ar, &pair, &s));
 	struct finding symptom = f;
 	symptom.conditions[0].factor = 0;
-	assert_false(experiment_suggest(&d.in, &symptom, &s));
+	assert_false(experiment_suggest(&d.in, &ar, &symptom, &s));
+	analysis_result_free(&ar);
 }
 
 static void
