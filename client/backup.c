@@ -14,7 +14,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 #include <unistd.h>
 
 #include "client/commands.h"
@@ -41,7 +40,7 @@ exec_simmerd(char **args)
 	args[0] = "simmerd";
 	execvp("simmerd", args);
 	client_error("cannot run simmerd, which makes backups and restores: %s", strerror(errno));
-	return EX_UNAVAILABLE;
+	return -SIMMER_E_UNAVAILABLE;
 }
 
 /* simmerd [--socket PATH] MODE [FILE]: the daemon's own backup or restore
@@ -67,7 +66,7 @@ cmd_backup(const struct options *o, int argc, char **argv)
 {
 	if (argc > 1) {
 		client_error("usage: simmer backup [FILE]");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return run_simmerd_mode(o, "--backup", argc == 1 ? argv[0] : NULL);
 }
@@ -77,7 +76,7 @@ cmd_restore(const struct options *o, int argc, char **argv)
 {
 	if (argc != 1) {
 		client_error("usage: simmer restore FILE (with simmerd stopped)");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return run_simmerd_mode(o, "--restore", argv[0]);
 }

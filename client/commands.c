@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,7 +52,7 @@ client_paths(const struct options *o, struct simmer_paths *p)
 	char err[PROTO_MESSAGE_MAX];
 	if (paths_resolve(p, o->socket, NULL, err, sizeof err) != 0) {
 		client_error("%s", err);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return 0;
 }
@@ -77,7 +76,7 @@ explain_unreachable(const struct simmer_paths *p, int rc, const char *err)
 	char why[PROTO_MESSAGE_MAX + 160];
 	unreachable_reason(p, rc, err, why, sizeof why);
 	client_error("%s", why);
-	return rc == -CONN_E_UNSAFE || rc == -CONN_E_TIMEOUT ? render_exit_code(rc) : EX_UNAVAILABLE;
+	return rc == -CONN_E_UNSAFE || rc == -CONN_E_TIMEOUT ? rc : -SIMMER_E_UNAVAILABLE;
 }
 
 int
@@ -94,7 +93,7 @@ client_connect(const struct options *o, struct client_conn *c)
 	if (rc != 0) {
 		client_error("%s", err);
 		conn_close(c);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }
@@ -192,7 +191,7 @@ warn_red_flag(const char *factor)
 
 /*
  * simmerd did not store the entries: keep them in the spool, and say why
- * and where. 75 (EX_TEMPFAIL) means they are on the disk (fsynced); when
+ * and where. SIMMER_E_SPOOLED (exit code 75) means they are on the disk (fsynced); when
  * even the spool fails, the entries are lost and the exit code says so.
  */
 static int
@@ -203,12 +202,12 @@ spool_instead(const struct simmer_paths *p, struct quick_entry *q, const char *w
 	if (spool_append(p->spool, q->entries, q->count, err, sizeof err) != 0) {
 		client_error("and the %s could not be kept either, so %s NOT saved: %s",
 		    q->count == 1 ? "entry" : "entries", q->count == 1 ? "it was" : "they were", err);
-		return EX_CANTCREAT;
+		return -SIMMER_E_CANT_CREATE;
 	}
 	fprintf(stderr, "simmer: kept %zu %s in %s; simmerd stores %s when it next takes in the "
 	    "spool\n", q->count, q->count == 1 ? "entry" : "entries", p->spool,
 	    q->count == 1 ? "it" : "them");
-	return EX_TEMPFAIL;
+	return -SIMMER_E_SPOOLED;
 }
 
 /* Failures after which the entries were not stored but may be later: the
@@ -239,12 +238,12 @@ cmd_log(const struct options *o, int argc, char **argv)
 	bool red_flags[QUICK_MAX_ENTRIES] = {false};
 	char err[PROTO_MESSAGE_MAX];
 	if (q == NULL)
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	int rc = quick_parse(argc, argv, client_now_ms(), q, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s", err);
 		free(q);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	struct simmer_paths paths;
 	if ((rc = client_paths(o, &paths)) != 0) {
@@ -321,7 +320,7 @@ cmd_log(const struct options *o, int argc, char **argv)
 		else
 			client_error("%s", err);
 		free(q);
-		return render_exit_code(rc);
+		return rc;
 	}
 	if (!o->json)
 		say_logged(q);
@@ -348,7 +347,7 @@ call_and_show(const struct options *o, const char *method, pack_params_fn pack,
 	conn_close(&c);
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	if (o->json || show == NULL)
 		render_json(stdout, msg.result);
@@ -431,7 +430,7 @@ cmd_list(const struct options *o, int argc, char **argv)
 			if (when_parse(next, client_now_ms(), WHEN_DATE_MIDNIGHT, &a.since_ms, &off,
 			    err, sizeof err) != 0) {
 				client_error("%s", err);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			a.has_since = true;
 			i++;
@@ -443,13 +442,13 @@ cmd_list(const struct options *o, int argc, char **argv)
 			a.limit = strtoll(next, &end, 10);
 			if (*end != '\0' || a.limit < 1 || a.limit > 5000) {
 				client_error("--limit takes a number from 1 to 5000");
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			i++;
 		} else {
 			client_error("list: unknown argument '%s' (--since WHEN, --factor NAME, --limit N)",
 			    argv[i]);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 	}
 	return call_and_show(o, PROTO_M_LIST, pack_list, &a,
@@ -480,7 +479,7 @@ cmd_undo(const struct options *o, int argc, char **argv)
 {
 	if (argc > 1) {
 		client_error("usage: simmer undo [ID] (the newest entry, or the id 'simmer list' shows)");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	if (argc == 1)
 		return call_and_show(o, PROTO_M_DELETE, pack_id, argv[0], show_removed);
@@ -492,7 +491,7 @@ cmd_delete(const struct options *o, int argc, char **argv)
 {
 	if (argc != 1) {
 		client_error("usage: simmer delete ID (the id 'simmer list' shows, or a whole id)");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return call_and_show(o, PROTO_M_DELETE, pack_id, argv[0], show_removed);
 }
@@ -523,7 +522,7 @@ cmd_factors(const struct options *o, int argc, char **argv)
 	bool names = argc == 1 && strcmp(argv[0], "--names") == 0;
 	if (argc != 0 && !names) {
 		client_error("usage: simmer factors [--names]");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return call_and_show(o, PROTO_M_FACTORS, NULL, NULL, names ? show_factor_names : show_factors);
 }
@@ -576,7 +575,7 @@ cmd_factor(const struct options *o, int argc, char **argv)
 usage:
 	client_error("usage: simmer factor define NAME --kind scale|hours|minutes|event|flare "
 	    "--role exposure|symptom|outcome|red_flag|treatment [--unit UNIT]");
-	return EX_USAGE;
+	return -SIMMER_E_USAGE;
 }
 
 int

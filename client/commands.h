@@ -1,7 +1,8 @@
 /*
  * commands.h: one function per `simmer` command. Each takes the words after
- * the command name and returns a sysexits(3) code; errors are one line on
- * stderr, starting "simmer: ".
+ * the command name and returns 0 or a negative code of proto.h's error enum,
+ * which main() turns into the exit code; errors are one line on stderr,
+ * starting "simmer: ".
  *
  * SPDX-License-Identifier: ISC
  */
@@ -10,6 +11,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "proto/proto.h"
 
 struct options {
 	const char *socket;  /* --socket, or NULL */

@@ -30,9 +30,8 @@ struct client_conn {
 	char daemon_version[32];
 };
 
-/* Client-side failures, beyond the protocol's codes (all below 100). */
-#define CONN_E_TIMEOUT 100 /* simmerd did not accept, take or answer in time */
-#define CONN_E_UNSAFE 101  /* the runtime folder or the socket's owner is not us */
+/* Client-side failures (CONN_E_TIMEOUT, CONN_E_UNSAFE) are codes of
+ * proto.h's error enum, beyond the protocol's own. */
 
 /* Seconds each of connect, send and receive may take, from SIMMER_TIMEOUT
  * (0: wait for ever); a stopped daemon must not hang a quick entry. */

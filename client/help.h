@@ -59,7 +59,7 @@ void help_command(FILE *out, const struct command *cmd);
  * Checks the words after a command before it runs: `--help` or `-h`
  * anywhere prints the command's help and returns 0 with *handled set; an
  * option the command does not take is refused with its real options
- * (EX_USAGE). Otherwise returns 0 and *handled is false.
+ * (-SIMMER_E_USAGE). Otherwise returns 0 and *handled is false.
  */
 int command_check_options(const struct command *cmd, int argc, char **argv, bool *handled);
 

@@ -157,7 +157,7 @@ flaredown_cell(struct tracker *t, enum column_kind kind, const char *name, char 
 {
 	char *parts[FLAREDOWN_MAX_PARTS];
 	size_t n = tracker_split(cell, "; ", parts, FLAREDOWN_MAX_PARTS);
-	char which[40];
+	char which[64]; /* "dose N of M" with two 20-digit counts */
 	for (size_t i = 0; i < n; i++) {
 		double v;
 		bool number = tracker_number(parts[i], &v);

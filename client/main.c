@@ -8,13 +8,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/commands.h"
 #include "client/help.h"
 
-int
-main(int argc, char **argv)
+/* Runs the command line; returns 0 or a negative error code after saying
+ * why on stderr. */
+static int
+run(int argc, char **argv)
 {
 	struct options o = {0};
 	/* A daemon that hangs up must give an error, not kill us; a spool at
@@ -30,7 +31,7 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--socket") == 0) {
 			if (i + 1 >= argc) {
 				client_error("--socket needs a path");
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			o.socket = argv[++i];
 		} else if (strncmp(argv[i], "--socket=", 9) == 0) {
@@ -41,7 +42,7 @@ main(int argc, char **argv)
 	}
 	if (n == 0) {
 		help_list(stderr);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	const char *name = words[0];
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
@@ -54,7 +55,7 @@ main(int argc, char **argv)
 	if (cmd == NULL) {
 		if (name[0] == '-' && name[1] == '-') {
 			client_error("unknown option %s; 'simmer help' lists the commands", name);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 		/* Anything else is a quick entry. */
 		cmd = command_log();
@@ -68,4 +69,11 @@ main(int argc, char **argv)
 	if (cmd->run != NULL)
 		return cmd->run(&o, rest_n, rest);
 	return cmd_show(&o, cmd->method, rest_n, rest);
+}
+
+/* The one place an error code becomes simmer's exit code. */
+int
+main(int argc, char **argv)
+{
+	return proto_error_exit_code(run(argc, argv));
 }

@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 #include <unistd.h>
 
 #include "client/conn.h"
@@ -214,38 +213,5 @@ render_factors(FILE *out, const msgpack_object *result)
 		snprintf(range, sizeof range, "%g-%g", lo, hi);
 		snprintf(line, sizeof line, "%-18s %-8s %-9s %-9s %s", name, kind, role, range, about);
 		render_wrap(out, line, 0, 49);
-	}
-}
-
-int
-render_exit_code(int code)
-{
-	if (code < 0)
-		code = -code;
-	switch (code) {
-	case PROTO_E_INVALID_PARAMS:
-	case PROTO_E_OUT_OF_RANGE:
-	case PROTO_E_TOO_LARGE:
-	case PROTO_E_NOT_FOUND:
-	case PROTO_E_CONFLICT:
-		return EX_DATAERR;
-	case PROTO_E_STORAGE:
-		return EX_IOERR;
-	case PROTO_E_BUSY:
-	case PROTO_E_NOT_READY:
-	case PROTO_E_SHUTTING_DOWN:
-	case CONN_E_TIMEOUT:
-		return EX_TEMPFAIL;
-	case CONN_E_UNSAFE:
-		return EX_NOPERM;
-	case PROTO_E_PERMISSION:
-		return EX_NOPERM;
-	case PROTO_E_PARSE:
-	case PROTO_E_INVALID_REQUEST:
-	case PROTO_E_NO_METHOD:
-	case PROTO_E_VERSION:
-		return EX_PROTOCOL;
-	default:
-		return EX_SOFTWARE;
 	}
 }

@@ -60,7 +60,4 @@ const char *render_sgr(FILE *out, const char *sgr);
 /* A number as a person writes it: 5.5, 6, 0.25. */
 void render_number(char *out, size_t outlen, double v);
 
-/* The sysexits(3) code for a protocol error code. */
-int render_exit_code(int proto_error);
-
 #endif

@@ -14,10 +14,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/conn.h"
-#include "client/experiment.h"
 #include "client/render.h"
 #include "client/report.h"
 #include "client/when.h"
@@ -45,7 +43,7 @@ report_parse_args(int argc, char **argv, long *days, const char **html)
 			*days = strtol(next, &end, 10);
 			if (*end != '\0' || *days < 7 || *days > REPORT_MAX_DAYS) {
 				client_error("--days takes a number from 7 to %d", REPORT_MAX_DAYS);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			i++;
 		} else if (strcmp(argv[i], "--html") == 0 && next) {
@@ -53,7 +51,7 @@ report_parse_args(int argc, char **argv, long *days, const char **html)
 			i++;
 		} else {
 			client_error("report: unknown argument '%s' (--days N, --html FILE)", argv[i]);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 	}
 	return 0;
@@ -96,13 +94,13 @@ call_json(struct client_conn *c, const char *method, pack_params_fn pack, const 
 	int rc = conn_call(c, method, pack, arg, &msg, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s: %s", method, err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	*out = render_to_json(msg.result);
 	proto_msg_free(&msg);
 	if (*out == NULL) {
 		client_error("out of memory");
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	}
 	return 0;
 }
@@ -273,7 +271,7 @@ read_entries(struct report *r, struct client_conn *c, struct factor_info *t, siz
 	int rc = client_export_each(c, true, since, take_exported, &sink, err, sizeof err);
 	if (rc != 0) {
 		client_error("export: %s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }
@@ -332,14 +330,14 @@ report_gather(const struct options *o, long days, struct report *r)
 		r->threshold_personal = strcmp(jstr(r->status, "threshold_source"), "personal") == 0;
 		if (r->days == NULL) {
 			client_error("out of memory");
-			rc = EX_OSERR;
+			rc = -SIMMER_E_SYSTEM;
 		}
 	}
 	size_t n = 0;
 	struct factor_info *t = rc == 0 ? factor_table(factors, &n) : NULL;
 	if (rc == 0 && t == NULL) {
 		client_error("out of memory");
-		rc = EX_OSERR;
+		rc = -SIMMER_E_SYSTEM;
 	}
 	if (rc == 0) {
 		for (size_t i = 0; i < r->n_days; i++) {
@@ -455,13 +453,11 @@ report_finding_sentence(const json_t *f, char *out, size_t outlen)
 bool
 report_finding_trial(const json_t *f, char *out, size_t outlen)
 {
-	const json_t *factors = json_object_get(f, "factors");
-	bool single = strcmp(jstr(f, "kind"), "single") == 0 &&
-	    strcmp(jstr(f, "effect"), "harmful") == 0 && json_array_size(factors) == 1;
-	const char *factor = json_string_value(json_array_get(factors, 0));
-	double lo = json_number_value(json_array_get(json_object_get(f, "ci95"), 0));
-	return experiment_suggest(factor, single, jnum(f, "q"), lo, jnum(f, "exposed_onsets"), out,
-	    outlen);
+	const char *text = jstr(json_object_get(f, "trial"), "text");
+	if (text[0] == '\0')
+		return false;
+	snprintf(out, outlen, "%s", text);
+	return true;
 }
 
 size_t
@@ -490,9 +486,12 @@ report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
 		}
 		const char *phase = jstr(x, "phase");
 		bool over = strcmp(phase, "finished") == 0 || strcmp(phase, "stopped") == 0;
-		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with, "
+		char times[40] = "";
+		if (jnum(x, "cycles") > 1)
+			snprintf(times, sizeof times, " %g times over,", jnum(x, "cycles"));
+		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with,%s "
 		    "%g watching%s): %s.%s", jstr(x, "factor"), jstr(x, "start"), jstr(x, "end"),
-		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), jnum(x, "washout_days"),
+		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), times, jnum(x, "washout_days"),
 		    strcmp(phase, "stopped") == 0 ? ", stopped early" : "",
 		    over ? jstr(x, "verdict_text") : jstr(x, "phase_text"), breaks);
 	}
@@ -620,7 +619,7 @@ cmd_report(const struct options *o, int argc, char **argv)
 	if (out == NULL) {
 		client_error("cannot write %s: %s", html, strerror(errno));
 		report_free(&r);
-		return EX_CANTCREAT;
+		return -SIMMER_E_CANT_CREATE;
 	}
 	rc = report_write_html(out, &r);
 	if (out != stdout && fclose(out) != 0)
@@ -628,7 +627,7 @@ cmd_report(const struct options *o, int argc, char **argv)
 	report_free(&r);
 	if (rc != 0) {
 		client_error("cannot write %s", html);
-		return EX_IOERR;
+		return -SIMMER_E_IO;
 	}
 	if (out != stdout)
 		printf("wrote %s (%s to print or to hand over)\n", html, "open it in a browser");

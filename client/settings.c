@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -48,7 +47,7 @@ config_call(const struct options *o, const struct config_args *a, struct proto_m
 	conn_close(&c);
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }
@@ -76,7 +75,7 @@ print_key(const struct options *o, const struct proto_msg *msg, const char *key)
 			snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "", k);
 		}
 		client_error("there is no setting '%s'; the settings are %s", key, known);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	char value[256];
 	proto_obj_str(v, value, sizeof value);
@@ -115,7 +114,7 @@ cmd_config(const struct options *o, int argc, char **argv)
 	if (!get && !set) {
 		client_error("usage: simmer config get [KEY] | simmer config set KEY VALUE "
 		    "(see 'simmer config --help')");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	a.key = argc >= 2 ? argv[1] : NULL;
 	a.value = set ? argv[2] : NULL;
@@ -168,7 +167,7 @@ cmd_reminder(const struct options *o, int argc, char **argv)
 		a.value = argv[1];
 	} else if (argc != 0) {
 		client_error("usage: simmer reminder [on|off|at HH:MM]");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	struct proto_msg msg;
 	int rc = config_call(o, &a, &msg);

@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -41,7 +40,7 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 	conn_close(&c);
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	if (req.waybar)
 		show_waybar(stdout, msg.result);
@@ -58,5 +57,5 @@ cmd_show(const struct options *o, const char *method, int argc, char **argv)
 	if (strcmp(req.method, PROTO_M_NOTIFY_TEST) == 0)
 		proto_get_bool(msg.result, "shown", false, &shown, err, sizeof err);
 	proto_msg_free(&msg);
-	return shown ? 0 : EX_UNAVAILABLE;
+	return shown ? 0 : -SIMMER_E_UNAVAILABLE;
 }

@@ -21,7 +21,7 @@ struct show_request {
 	bool waybar;           /* status --format waybar */
 };
 
-/* Parses the words after the command; returns 0 or EX_USAGE (after saying why). */
+/* Parses the words after the command; returns 0 or -SIMMER_E_USAGE (after saying why). */
 int show_parse_args(const char *method, int argc, char **argv, struct show_request *req);
 /* status --format waybar: one line of JSON for waybar and i3blocks-style
  * bars: text (and full_text, i3blocks' name for it), tooltip, class (the

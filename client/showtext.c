@@ -11,9 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
-#include "client/experiment.h"
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
@@ -40,7 +38,7 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 				f = argv[i] + 9;
 			if (f == NULL || (strcmp(f, "text") != 0 && strcmp(f, "waybar") != 0)) {
 				client_error("usage: simmer status [--format text|waybar]");
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			req->waybar = strcmp(f, "waybar") == 0;
 		}
@@ -53,11 +51,11 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 				req->limit = strtol(argv[++i], NULL, 10);
 				if (req->limit < 1 || req->limit > 1000) {
 					client_error("--limit takes a number from 1 to 1000");
-					return EX_USAGE;
+					return -SIMMER_E_USAGE;
 				}
 			} else {
 				client_error("alerts: unknown argument '%s'", argv[i]);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 		}
 		req->pack = pack_limit;
@@ -65,7 +63,7 @@ show_parse_args(const char *method, int argc, char **argv, struct show_request *
 	}
 	if (argc != 0) {
 		client_error("%s takes no arguments", method);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return 0;
 }
@@ -365,23 +363,19 @@ show_trial_line(FILE *out, const msgpack_object *result)
 	    sizeof text));
 }
 
-/* For a harmful finding that a trial could settle, the line saying so. */
+/* For a finding that a trial could settle, simmerd's line saying so. */
 static void
-show_trial_suggestion(FILE *out, const msgpack_object *f, double lo)
+show_trial_suggestion(FILE *out, const msgpack_object *f)
 {
-	char kind[16] = "", effect[16] = "", factor[40] = "", line[256];
-	const msgpack_object *factors = proto_map_get(f, "factors");
-	bool single = strcmp(str(f, "kind", kind, sizeof kind), "single") == 0 &&
-	    strcmp(str(f, "effect", effect, sizeof effect), "harmful") == 0 && factors &&
-	    factors->type == MSGPACK_OBJECT_ARRAY && factors->via.array.size == 1 &&
-	    proto_obj_str(&factors->via.array.ptr[0], factor, sizeof factor) == 0;
-	if (experiment_suggest(factor, single, num(f, "q"), lo, num(f, "exposed_onsets"), line,
-	    sizeof line))
+	const msgpack_object *trial = proto_map_get(f, "trial");
+	char line[256];
+	if (trial != NULL && trial->type == MSGPACK_OBJECT_MAP &&
+	    str(trial, "text", line, sizeof line)[0] != '\0')
 		sayf(out, 4, "%s", line);
 }
 
 static void
-show_findings(FILE *out, const char *title, const msgpack_object *list, bool harmful)
+show_findings(FILE *out, const char *title, const msgpack_object *list)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
@@ -423,8 +417,7 @@ show_findings(FILE *out, const char *title, const msgpack_object *list, bool har
 		sayf(out, 4, "%.1fx as often (95%% CI %.1f-%.1f), q=%.3f; %g flares on %g exposed days",
 		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
 		    num(f, "exposed_days"));
-		if (harmful)
-			show_trial_suggestion(out, f, lo);
+		show_trial_suggestion(out, f);
 	}
 }
 
@@ -481,13 +474,13 @@ show_levels(FILE *out, const msgpack_object *r)
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
-	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"), true);
-	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"), false);
-	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"), false);
+	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"));
+	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"));
+	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"));
 	const msgpack_object *weak = proto_map_get(r, "not_enough_data");
 	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
 		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
-		    weak, true);
+		    weak);
 	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
 	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
 	    num(r, "q_max"));
@@ -668,7 +661,7 @@ show_watch(const struct options *o, struct client_conn *c)
 	int rc = conn_call(c, PROTO_M_SUBSCRIBE, NULL, NULL, &msg, err, sizeof err);
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	proto_msg_free(&msg);
 	if (!o->json)
@@ -678,7 +671,7 @@ show_watch(const struct options *o, struct client_conn *c)
 		rc = conn_read_message(c, &msg, err, sizeof err);
 		if (rc != 0) {
 			client_error("%s", err);
-			return EX_UNAVAILABLE;
+			return -SIMMER_E_UNAVAILABLE;
 		}
 		if (msg.type == PROTO_NOTIFICATION && strcmp(msg.method, PROTO_N_ALERT) == 0 &&
 		    msg.params->via.array.size == 1) {

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sysexits.h>
 
 #include "client/commands.h"
 #include "client/conn.h"
@@ -188,7 +187,7 @@ import_args(int argc, char **argv, const char **name, const struct tracker_forma
 			*from = tracker_format_find(next);
 			if (*from == NULL) {
 				client_error("import --from takes bearable or flaredown, not '%s'", next);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			i++;
 		} else if (strcmp(argv[i], "--user") == 0 && next) {
@@ -204,7 +203,7 @@ import_args(int argc, char **argv, const char **name, const struct tracker_forma
 	if (*name == NULL || (*user != NULL && *from == NULL)) {
 		client_error("usage: simmer import FILE|- (CSV with time,factor,value[,note][,id], "
 		    "or JSON Lines); simmer import --from bearable|flaredown [--user ID] FILE");
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	return 0;
 }
@@ -249,7 +248,7 @@ cmd_import(const struct options *o, int argc, char **argv)
 	FILE *in = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
 	if (in == NULL) {
 		client_error("cannot open %s: %s", name, strerror(errno));
-		return EX_NOINPUT;
+		return -SIMMER_E_NO_INPUT;
 	}
 	/* Another tracker's file is read whole first: a wrong header stops it
 	 * before anything is sent, and its new factors are defined first. */
@@ -263,12 +262,12 @@ cmd_import(const struct options *o, int argc, char **argv)
 			free(tracker);
 			if (in != stdin)
 				fclose(in);
-			return EX_DATAERR;
+			return -SIMMER_E_DATA;
 		}
 	}
 	struct import_state *s = calloc(1, sizeof *s);
 	if (s == NULL)
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	s->opts = o;
 	s->rejections = json_array();
 	rc = client_connect(o, &s->conn);
@@ -277,7 +276,7 @@ cmd_import(const struct options *o, int argc, char **argv)
 		if (batch_alloc(&s->filling, s->cap) != 0) {
 			client_error("out of memory");
 			conn_close(&s->conn);
-			rc = EX_OSERR;
+			rc = -SIMMER_E_SYSTEM;
 		}
 	}
 	if (rc != 0) {
@@ -310,9 +309,9 @@ cmd_import(const struct options *o, int argc, char **argv)
 	int exit_code = 0;
 	if (rc != 0) {
 		client_error("import stopped: %s", s->err);
-		exit_code = render_exit_code(rc);
+		exit_code = rc;
 	} else if (s->rejected > 0) {
-		exit_code = EX_DATAERR;
+		exit_code = -SIMMER_E_DATA;
 	}
 	if (o->json) {
 		json_t *j = json_pack("{s:i, s:i, s:i, s:O}", "added", (json_int_t)s->added,
@@ -442,7 +441,7 @@ cmd_export(const struct options *o, int argc, char **argv)
 				jsonl = true;
 			else if (strcmp(next, "csv") != 0) {
 				client_error("--format takes csv or jsonl");
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			i++;
 		} else if (strcmp(argv[i], "--since") == 0 && next) {
@@ -450,13 +449,13 @@ cmd_export(const struct options *o, int argc, char **argv)
 			if (when_parse(next, client_now_ms(), WHEN_DATE_MIDNIGHT, &a.since_ms, &off, err,
 			    sizeof err) != 0) {
 				client_error("%s", err);
-				return EX_USAGE;
+				return -SIMMER_E_USAGE;
 			}
 			a.has_since = true;
 			i++;
 		} else {
 			client_error("export: unknown argument '%s' (--format csv|jsonl, --since WHEN)", argv[i]);
-			return EX_USAGE;
+			return -SIMMER_E_USAGE;
 		}
 	}
 	if (o->json)
@@ -471,11 +470,11 @@ cmd_export(const struct options *o, int argc, char **argv)
 	conn_close(&c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		client_error("cannot write the export: %s", strerror(errno));
-		return EX_IOERR;
+		return -SIMMER_E_IO;
 	}
 	if (rc != 0) {
 		client_error("%s", err);
-		return render_exit_code(rc);
+		return rc;
 	}
 	return 0;
 }

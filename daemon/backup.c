@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sysexits.h>
 #include <time.h>
 
 #include "daemon/backup.h"
@@ -113,8 +112,10 @@ backup_start(struct simmerd *d)
 		log_error("cannot schedule the daily backup: %s", uv_strerror(rc));
 		return;
 	}
-	uv_timer_start(&backup.timer, on_check, BACKUP_FIRST_CHECK_MS, BACKUP_CHECK_INTERVAL_MS);
 	backup.started = true;
+	rc = uv_timer_start(&backup.timer, on_check, BACKUP_FIRST_CHECK_MS, BACKUP_CHECK_INTERVAL_MS);
+	if (rc != 0)
+		log_error("cannot schedule the daily backup: %s", uv_strerror(rc));
 }
 
 void
@@ -134,7 +135,7 @@ backup_command(struct simmerd *d, const char *dest)
 		store_backup_dir(d->paths.db, dir, sizeof dir);
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 			log_error("cannot create %s: %s", dir, strerror(errno));
-			return EX_CANTCREAT;
+			return -SIMMER_E_CANT_CREATE;
 		}
 		time_t now = time(NULL);
 		struct tm tm;
@@ -145,7 +146,7 @@ backup_command(struct simmerd *d, const char *dest)
 	}
 	if (store_backup(d->paths.db, dest, err, sizeof err) != 0) {
 		log_error("cannot back up %s: %s", d->paths.db, err);
-		return EX_IOERR;
+		return -SIMMER_E_IO;
 	}
 	printf("backed up %s to %s\n", d->paths.db, dest);
 	return 0;
@@ -157,11 +158,11 @@ restore_command(struct simmerd *d, const char *src)
 	char err[PROTO_MESSAGE_MAX], aside[PATH_MAX];
 	if (paths_make_parent(d->paths.db, 0700, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_CANTCREAT;
+		return -SIMMER_E_CANT_CREATE;
 	}
 	if (store_restore(d->paths.db, src, aside, sizeof aside, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_DATAERR;
+		return -SIMMER_E_DATA;
 	}
 	printf("restored %s from %s", d->paths.db, src);
 	if (aside[0] != '\0')

@@ -67,7 +67,6 @@ struct simmerd {
 	int lock_fd;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	bool stopping;
-	int exit_code;
 };
 
 #endif

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sysexits.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -103,7 +102,7 @@ prepare_folders(struct simmerd *d)
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		if (paths_make_parent(files[i], 0700, err, sizeof err) != 0) {
 			log_error("%s", err);
-			return EX_CANTCREAT;
+			return -SIMMER_E_CANT_CREATE;
 		}
 	}
 	return 0;
@@ -264,8 +263,10 @@ start_signals(struct simmerd *d)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Starts simmerd and serves until a signal stops it; returns 0 or a
+ * negative error code after logging why. */
+static int
+run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{"socket", required_argument, NULL, 's'},
@@ -291,7 +292,7 @@ main(int argc, char **argv)
 		case 'v': log_set_verbose(true); break;
 		case 'V': printf("simmerd %s (protocol %d)\n", SIMMER_VERSION, PROTO_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EX_USAGE;
+		default: usage(stderr); return -SIMMER_E_USAGE;
 		}
 	}
 	/* --backup takes an optional FILE after it. */
@@ -299,7 +300,7 @@ main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "simmerd: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	/* Past a file-size limit, a write must fail (SQLite reports it as a
@@ -317,7 +318,7 @@ main(int argc, char **argv)
 	char err[PROTO_MESSAGE_MAX];
 	if (paths_resolve(&d->paths, socket_flag, db_flag, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_USAGE;
+		return -SIMMER_E_USAGE;
 	}
 	if (backup_now)
 		return backup_command(d, backup_to);
@@ -327,10 +328,10 @@ main(int argc, char **argv)
 		if (restore_from != NULL && d->lock_fd < 0 && strstr(err, "already running") != NULL) {
 			log_error("simmerd is running; stop it first (systemctl --user stop "
 			    "simmerd.socket simmerd, or end the simmerd process), then restore");
-			return EX_TEMPFAIL;
+			return -SIMMER_E_RUNNING;
 		}
 		log_error("%s", err);
-		return EX_UNAVAILABLE;
+		return -SIMMER_E_UNAVAILABLE;
 	}
 	/* Restoring holds the instance lock, so no simmerd starts meanwhile. */
 	if (restore_from != NULL)
@@ -338,29 +339,29 @@ main(int argc, char **argv)
 	d->loop = uv_default_loop();
 	if (config_service_load(d, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_CONFIG;
+		return -SIMMER_E_CONFIG;
 	}
 	sd_notify(0, "STATUS=Opening the database");
 	if (open_store(d, err, sizeof err) != 0) {
 		log_error("cannot open the database %s: %s", d->paths.db, err);
-		return EX_CANTCREAT;
+		return -SIMMER_E_CANT_CREATE;
 	}
 	log_info("database %s (schema %d)", d->paths.db, store_schema_version(d->store));
 	if (writer_start(&d->writer, d->loop, d->store, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	}
 	if (start_signals(d) != 0) {
 		log_error("cannot install signal handlers");
-		return EX_OSERR;
+		return -SIMMER_E_SYSTEM;
 	}
 	if (server_listen(d, methods_handle_request, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_UNAVAILABLE;
+		return -SIMMER_E_UNAVAILABLE;
 	}
 	if (start_services(d, err, sizeof err) != 0) {
 		log_error("%s", err);
-		return EX_SOFTWARE;
+		return -SIMMER_E_START;
 	}
 	spool_take_in(d);
 	backup_start(d);
@@ -377,5 +378,15 @@ main(int argc, char **argv)
 	if (uv_loop_close(d->loop) != 0)
 		log_debug("the loop still had handles at exit");
 	log_info("stopped");
-	return d->exit_code;
+	return 0;
+}
+
+/* The one place an error code becomes simmerd's exit code. */
+int
+main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+	if (rc != 0)
+		log_debug("exits with %s: %s", proto_error_name(rc), proto_error_message(rc));
+	return proto_error_exit_code(rc);
 }

@@ -25,6 +25,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -131,7 +132,10 @@ conn_defer(struct conn *c)
 		c->reading = false;
 	}
 	c->daemon->reads_deferred = true;
-	uv_idle_start(&c->daemon->turn_idle, server_on_idle);
+	int rc = uv_idle_start(&c->daemon->turn_idle, server_on_idle);
+	if (rc != 0)
+		log_error("cannot hand connection %llu its next turn: %s",
+		    (unsigned long long)c->serial, uv_strerror(rc));
 }
 
 /* Gives the receive buffer back, and its bytes to the total. Buffers past
@@ -224,7 +228,8 @@ conn_close_after_writes(struct conn *c)
 	}
 	req->data = c;
 	c->clock = CONN_CLOCK_CLOSING;
-	uv_timer_start(&c->timer, conn_on_timer, CONN_CLOSE_DEADLINE_MS, 0);
+	if (uv_timer_start(&c->timer, conn_on_timer, CONN_CLOSE_DEADLINE_MS, 0) != 0)
+		conn_close_now(c);
 }
 
 static void
@@ -396,7 +401,10 @@ conn_run_clock(struct conn *c, enum conn_clock clock, bool restart)
 	c->clock = clock;
 	if (clock == CONN_CLOCK_IDLE)
 		c->quiet_since = uv_now(c->daemon->loop);
-	uv_timer_start(&c->timer, conn_on_timer, (uint64_t)seconds * 1000u, 0);
+	int rc = uv_timer_start(&c->timer, conn_on_timer, (uint64_t)seconds * 1000u, 0);
+	if (rc != 0)
+		log_error("cannot time connection %llu: %s", (unsigned long long)c->serial,
+		    uv_strerror(rc));
 }
 
 /* A buffer is a read chunk from the heap, or a mapping of its own: sizes
@@ -648,9 +656,23 @@ conn_release(struct conn *c)
 		conn_close_after_writes(c);
 }
 
+/* Has the client sent bytes we have not read yet? A connection accepted
+ * in this turn of the loop is read only in the next one, so its first
+ * request may be waiting in the socket while it still looks idle. */
+static bool
+conn_has_unread_input(const struct conn *c)
+{
+	uv_os_fd_t fd;
+	int waiting = 0;
+	if (uv_fileno((const uv_handle_t *)&c->pipe, &fd) != 0 || ioctl(fd, FIONREAD, &waiting) != 0)
+		return false;
+	return waiting > 0;
+}
+
 /* Closes the connection that has been idle the longest, other than the
  * newcomer, to give its slot to the newcomer: silent connections cannot
- * lock out a client that has something to say. False when none is idle. */
+ * lock out a client that has something to say. One whose request already
+ * waits in its socket is not silent. False when none is idle. */
 static bool
 conn_make_room(struct simmerd *d, const struct conn *newcomer)
 {
@@ -658,8 +680,9 @@ conn_make_room(struct simmerd *d, const struct conn *newcomer)
 	for (struct conn *c = d->conns; c; c = c->next) {
 		if (c == newcomer || c->closing || c->clock != CONN_CLOCK_IDLE)
 			continue;
-		if (oldest == NULL || c->quiet_since < oldest->quiet_since ||
-		    (c->quiet_since == oldest->quiet_since && c->serial < oldest->serial))
+		bool older = oldest == NULL || c->quiet_since < oldest->quiet_since ||
+		    (c->quiet_since == oldest->quiet_since && c->serial < oldest->serial);
+		if (older && !conn_has_unread_input(c))
 			oldest = c;
 	}
 	if (oldest == NULL)
@@ -804,12 +827,21 @@ server_listen(struct simmerd *d, server_request_fn on_request, char *err, size_t
 		snprintf(err, errlen, "cannot set up the read budget: %s", uv_strerror(rc));
 		return rc;
 	}
+	rc = uv_idle_init(d->loop, &d->turn_idle);
+	if (rc != 0) {
+		uv_close((uv_handle_t *)&d->turn_end, NULL);
+		snprintf(err, errlen, "cannot set up the read budget: %s", uv_strerror(rc));
+		return rc;
+	}
 	d->turn_end.data = d;
 	d->turn_end_open = true;
-	uv_check_start(&d->turn_end, server_on_turn_end);
+	rc = uv_check_start(&d->turn_end, server_on_turn_end);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the read budget: %s", uv_strerror(rc));
+		return rc;
+	}
 	/* It runs each turn, but is no reason on its own to keep turning. */
 	uv_unref((uv_handle_t *)&d->turn_end);
-	uv_idle_init(d->loop, &d->turn_idle);
 	rc = listener_open(d, err, errlen);
 	if (rc != 0)
 		return rc;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -68,6 +69,9 @@ static const char *const migrations[] = {
 	"  eliminate_days INTEGER NOT NULL, reintroduce_days INTEGER NOT NULL,"
 	"  washout_days INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
 	"  stopped_day INTEGER, stopped_ms INTEGER) STRICT;",
+	/* 4: the cycles of elimination and reintroduction an experiment
+	 * repeats before its washout. */
+	"ALTER TABLE experiments ADD COLUMN cycles INTEGER NOT NULL DEFAULT 1;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -174,7 +178,7 @@ store_migrate(struct store *st, char *err, size_t errlen)
 			return rc;
 	}
 	for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
-		char sql[64];
+		char sql[96]; /* both pragmas with 11-character ints */
 		int rc = store_exec(st, "BEGIN IMMEDIATE", err, errlen, "starting a migration");
 		if (rc == 0)
 			rc = store_exec(st, migrations[v], err, errlen, "migrating the schema");
@@ -263,7 +267,13 @@ store_open(struct store **out, const char *path, bool readonly, char *err, size_
 		/* Create the file ourselves so that it is private from the start. */
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+			/* Say which of the two failed: on a read-only file system
+			 * an existing file fails just as a new one would. */
+			int open_errno = errno;
+			struct stat sb;
+			bool exists = stat(path, &sb) == 0;
+			snprintf(err, errlen, "cannot %s %s%s: %s", exists ? "open" : "create", path,
+			    exists ? " for writing" : "", strerror(open_errno));
 			return -PROTO_E_STORAGE;
 		}
 		close(fd);

@@ -13,36 +13,6 @@
 
 #include "proto/proto.h"
 
-static const char *const error_names[] = {
-	[PROTO_OK] = "ok",
-	[PROTO_E_PARSE] = "parse_error",
-	[PROTO_E_INVALID_REQUEST] = "invalid_request",
-	[PROTO_E_NO_METHOD] = "method_not_found",
-	[PROTO_E_INVALID_PARAMS] = "invalid_params",
-	[PROTO_E_TOO_LARGE] = "too_large",
-	[PROTO_E_OUT_OF_RANGE] = "out_of_range",
-	[PROTO_E_NOT_FOUND] = "not_found",
-	[PROTO_E_STORAGE] = "storage_error",
-	[PROTO_E_BUSY] = "busy",
-	[PROTO_E_NOT_READY] = "not_ready",
-	[PROTO_E_VERSION] = "version_mismatch",
-	[PROTO_E_INTERNAL] = "internal_error",
-	[PROTO_E_SHUTTING_DOWN] = "shutting_down",
-	[PROTO_E_PERMISSION] = "permission_denied",
-	[PROTO_E_NEED_MORE] = "need_more",
-	[PROTO_E_CONFLICT] = "conflict",
-};
-
-const char *
-proto_error_name(int code)
-{
-	if (code < 0)
-		code = -code;
-	if ((size_t)code < sizeof error_names / sizeof error_names[0] && error_names[code])
-		return error_names[code];
-	return "unknown_error";
-}
-
 static int
 fail(int code, char *err, size_t errlen, const char *msg)
 {

@@ -9,9 +9,9 @@
  * params is always an array; simmer's methods take one map, `[{...}]`, or `[]`.
  * PROTOCOL.md is the contract for other clients; this header is its C face.
  *
- * Conventions: functions return 0 (PROTO_OK) or a negative proto_error code,
- * and fill `err` (at least PROTO_MESSAGE_MAX bytes) with one sentence when
- * they fail. Nothing here does I/O.
+ * Conventions: functions return 0 (PROTO_OK) or a negative proto_error code
+ * (see the enum below), and fill `err` (at least PROTO_MESSAGE_MAX bytes)
+ * with one sentence when they fail. Nothing here does I/O.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -27,7 +27,24 @@
 
 #include "proto/limits.h"
 
-/* Stable error codes, sent as {code, message}. Never renumber. */
+/*
+ * simmer's one error convention, for the daemon, the client and the wire.
+ *
+ * Functions return 0 (PROTO_OK) or a negative code from this enum, and fill
+ * a message when there is something to say. The codes come in three kinds:
+ *   PROTO_E_*   1-99: the protocol's, sent as {code, message}. Stable: never
+ *               renumber them, other clients read them (PROTOCOL.md).
+ *   CONN_E_*    from 100: the client's own failures to reach simmerd.
+ *   SIMMER_E_*  from 102: the command line, files and start-up of either
+ *               binary.
+ * Codes from 100 on never travel on the wire.
+ *
+ * Each code is one row of the table in proto/errors.c: its stable name, a
+ * sentence saying what it means, and the sysexits(3) code that simmer and
+ * simmerd exit with for it. An exit code comes from that table alone
+ * (proto_error_exit_code); main() is the only place that calls it. The exit
+ * codes are documented in simmer(1) and must not change.
+ */
 enum proto_error {
 	PROTO_OK = 0,
 	PROTO_E_PARSE = 1,           /* bytes are not valid msgpack */
@@ -46,10 +63,31 @@ enum proto_error {
 	PROTO_E_PERMISSION = 14,     /* peer is another user */
 	PROTO_E_NEED_MORE = 15,      /* internal to proto_scan: incomplete, read more */
 	PROTO_E_CONFLICT = 16,       /* clashes with what is stored (an experiment's days) */
+
+	CONN_E_TIMEOUT = 100,        /* simmerd did not accept, take or answer in time */
+	CONN_E_UNSAFE = 101,         /* the runtime folder or the socket's owner is not us */
+
+	SIMMER_E_USAGE = 102,        /* the command line is wrong */
+	SIMMER_E_DATA = 103,         /* a file's contents were refused */
+	SIMMER_E_NO_INPUT = 104,     /* an input file cannot be opened */
+	SIMMER_E_UNAVAILABLE = 105,  /* no simmerd to talk to, or nothing to show */
+	SIMMER_E_SYSTEM = 106,       /* no memory, thread, pipe or process */
+	SIMMER_E_CANT_CREATE = 107,  /* an output file or folder cannot be made */
+	SIMMER_E_IO = 108,           /* writing or reading a file failed */
+	SIMMER_E_SPOOLED = 109,      /* simmerd was away; the entries wait in the spool */
+	SIMMER_E_RUNNING = 110,      /* simmerd is running and must be stopped first */
+	SIMMER_E_CONFIG = 111,       /* the configuration file is wrong */
+	SIMMER_E_START = 112,        /* simmerd could not start one of its services */
 };
 
-/* The short stable name of an error code ("parse_error", ...). */
+/* The short stable name of an error code ("parse_error", ...); a negative
+ * code names the same error. */
 const char *proto_error_name(int code);
+/* One sentence saying what an error code means. */
+const char *proto_error_message(int code);
+/* The sysexits(3) code a process ends with for an error code: 0 for 0,
+ * EX_SOFTWARE for a code the table does not know. */
+int proto_error_exit_code(int code);
 
 /* Message types of msgpack-RPC. */
 enum proto_msg_type {

@@ -12,7 +12,9 @@ each entry it was told was stored is there exactly once, and memory against
 the unit's MemoryMax=256M. Timeouts are set short in simmer.conf so that the
 scenarios take seconds."""
 import collections
+import os
 import selectors
+import signal
 import socket
 import threading
 import time
@@ -175,29 +177,47 @@ def test_subscribers_are_not_idle_and_are_capped(ctx):
     wait_until(subscribed, what="a subscriber slot to be free again")
 
 
+def fill_with_busy_connections(path):
+    """Opens connections, each left in the middle of a message, until one
+    is refused; returns them and the refusal."""
+    held = []
+    while len(held) <= 300:
+        c = Client(path)
+        try:
+            # A round trip first, so that the daemon has read this one
+            # before the next arrives: only then is it surely not silent.
+            msgid = c.request("hello", {"protocol": 1})
+        except (BrokenPipeError, ConnectionResetError):
+            msgid = None   # refused and closed already; the refusal is still readable
+        msg = c.read_message()
+        if msg[2] is not None:
+            c.close()
+            return held, msg
+        assert msg[1] == msgid, msg
+        c.send_raw(b"\x94\x00")   # the start of a request: not silent
+        held.append(c)
+    return held, None
+
+
+def served_again(path):
+    """Waits until a newcomer is served once the held connections closed."""
+    def served():
+        # Until the daemon has seen every close, a newcomer may still be
+        # refused and reset; that is a reason to ask again, not a failure.
+        try:
+            return Client(path).hello()["protocol"] == 1
+        except (ConnectionResetError, BrokenPipeError, Closed):
+            return False
+    wait_until(served, what="a new client to be served once they closed")
+
+
 def test_busy_connections_past_the_limit_refuse_a_newcomer(ctx):
     """When every connection is in the middle of a message, none may be
     closed to make room: the newcomer is refused with `busy` (code 9)."""
     ctx.env.write_config("[connections]\nstall_timeout_s = 60\n")
     ctx.daemon()
-    held = []
-    refused = None
+    held, refused = fill_with_busy_connections(ctx.env.socket)
     try:
-        for _ in range(300):
-            c = Client(ctx.env.socket)
-            try:
-                # A round trip first, so that the daemon has read this one
-                # before the next arrives: only then is it surely not silent.
-                msgid = c.request("hello", {"protocol": 1})
-            except (BrokenPipeError, ConnectionResetError):
-                msgid = None   # refused and closed already; the refusal is still readable
-            msg = c.read_message()
-            if msg[2] is not None:
-                refused = msg
-                break
-            assert msg[1] == msgid, msg
-            c.send_raw(b"\x94\x00")   # the start of a request: not silent
-            held.append(c)
         assert refused is not None, "no connection was refused"
         assert refused[1] == 0 and refused[2]["code"] == 9, refused
         # A probe the harness made may still count, so the limit is reached
@@ -206,14 +226,53 @@ def test_busy_connections_past_the_limit_refuse_a_newcomer(ctx):
     finally:
         for c in held:
             c.close()
-    def served():
-        # Until the daemon has seen every close, a newcomer may still be
-        # refused and reset; that is a reason to ask again, not a failure.
+    served_again(ctx.env.socket)
+
+
+def test_a_request_not_read_yet_is_not_silence(ctx):
+    """Every slot is taken, one by an idle connection and the others by
+    connections in the middle of a message. Two clients connect and send
+    `hello` while simmerd is stopped: once it goes on, it accepts both in
+    the same turn of its loop, before it reads either. The idle connection
+    makes room for the first; the first, whose request waits unread in its
+    socket, is not taken for a silent connection to make room for the
+    second: it is answered, and the second is refused with `busy` (or
+    served, when a slot was free after all)."""
+    ctx.env.write_config("[connections]\nstall_timeout_s = 60\n")
+    d = ctx.daemon()
+    held, refused = fill_with_busy_connections(ctx.env.socket)
+    try:
+        assert refused is not None and len(held) > 2, "the limit was not reached"
+        # The newest held connection finishes its message: once answered,
+        # it is the one idle connection, and the others stay busy.
+        idle = held.pop()
+        idle.send_raw(msgpack.packb([0, 2, "hello", [{"protocol": 1}]])[2:])
+        assert idle.wait(2)["protocol"] == 1
+        os.kill(d.proc.pid, signal.SIGSTOP)
         try:
-            return Client(ctx.env.socket).hello()["protocol"] == 1
-        except (ConnectionResetError, BrokenPipeError, Closed):
-            return False
-    wait_until(served, what="a new client to be served once they closed")
+            first = Client(ctx.env.socket)
+            first_id = first.request("hello", {"protocol": 1})
+            second = Client(ctx.env.socket)
+            second.request("hello", {"protocol": 1})
+        finally:
+            os.kill(d.proc.pid, signal.SIGCONT)
+        try:
+            msg = first.read_message()
+        except (Closed, ConnectionResetError) as e:
+            raise AssertionError("the first newcomer was closed as if silent") from e
+        assert msg[1] == first_id and msg[2] is None, f"the first newcomer was not served: {msg}"
+        try:
+            msg = second.read_message()
+            assert msg[2] is None or msg[2]["code"] == 9, msg
+        except (Closed, ConnectionResetError):
+            pass   # closed to make room for someone, which is allowed for it
+        first.close()
+        second.close()
+        idle.close()
+    finally:
+        for c in held:
+            c.close()
+    served_again(ctx.env.socket)
 
 
 def test_trickling_senders_are_cut_at_the_stall_timeout(ctx):

@@ -553,6 +553,42 @@ test_error_names_are_stable(void **state)
 	assert_int_equal(PROTO_E_PERMISSION, 14);
 }
 
+/* The exit codes simmer(1) documents; scripts rely on them. The numbers are
+ * written out here, not taken from <sysexits.h>, so that a row of the table
+ * pointing at another constant fails. */
+static void
+test_exit_codes_are_the_documented_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(proto_error_exit_code(0), 0);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_USAGE), 64);
+	assert_int_equal(proto_error_exit_code(-PROTO_E_OUT_OF_RANGE), 65);
+	assert_int_equal(proto_error_exit_code(-PROTO_E_INVALID_PARAMS), 65);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_DATA), 65);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_NO_INPUT), 66);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_UNAVAILABLE), 69);
+	assert_int_equal(proto_error_exit_code(-PROTO_E_INTERNAL), 70);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_SYSTEM), 71);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_CANT_CREATE), 73);
+	assert_int_equal(proto_error_exit_code(-PROTO_E_STORAGE), 74);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_SPOOLED), 75);
+	assert_int_equal(proto_error_exit_code(-CONN_E_TIMEOUT), 75);
+	assert_int_equal(proto_error_exit_code(-PROTO_E_VERSION), 76);
+	assert_int_equal(proto_error_exit_code(-CONN_E_UNSAFE), 77);
+	assert_int_equal(proto_error_exit_code(-SIMMER_E_CONFIG), 78);
+	assert_int_equal(proto_error_exit_code(-999), 70);
+	/* Every code the table knows has a name, a sentence and a sysexits code. */
+	int known = 0;
+	for (int code = 1; code < 200; code++) {
+		if (strcmp(proto_error_name(code), "unknown_error") == 0)
+			continue;
+		known++;
+		assert_true(strlen(proto_error_message(code)) > 0);
+		assert_in_range(proto_error_exit_code(code), 64, 78);
+	}
+	assert_int_equal(known, SIMMER_E_START - CONN_E_TIMEOUT + 1 + PROTO_E_CONFLICT);
+}
+
 int
 main(void)
 {
@@ -574,6 +610,7 @@ main(void)
 		cmocka_unit_test(test_local_day),
 		cmocka_unit_test(test_mutations_never_crash),
 		cmocka_unit_test(test_error_names_are_stable),
+		cmocka_unit_test(test_exit_codes_are_the_documented_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
