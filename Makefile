@@ -12,6 +12,7 @@
 #   make check-tools   the suite under ASan/UBSan, then under valgrind memcheck
 #   make coverage   run the suite on an instrumented build; line and branch coverage per folder
 #   make test-clock the suite at 00:10, at 23:59 and across summer-time changes
+#   make check-trials  the simulated experiments on 200 and 40 diaries a plan, with the figures
 #
 # Sources are found by folder: every .c file in proto/, common/, daemon/,
 # daemon/analysis/ and client/ belongs to that room's static library, except

@@ -20,7 +20,7 @@
 
 struct start_args {
 	char factor[PROTO_FACTOR_MAX + 1];
-	long eliminate, reintroduce, washout;   /* -1: the daemon's default */
+	long eliminate, reintroduce, washout, cycles;   /* -1: the daemon's default */
 	char start[11];                         /* "" for today */
 };
 
@@ -29,7 +29,7 @@ pack_start(msgpack_packer *pk, const void *arg)
 {
 	const struct start_args *a = arg;
 	int n = 1 + (a->eliminate >= 0) + (a->reintroduce >= 0) + (a->washout >= 0) +
-	    (a->start[0] != '\0');
+	    (a->cycles >= 0) + (a->start[0] != '\0');
 	msgpack_pack_map(pk, (size_t)n);
 	proto_pack_kv_str(pk, "factor", a->factor);
 	if (a->eliminate >= 0)
@@ -38,19 +38,21 @@ pack_start(msgpack_packer *pk, const void *arg)
 		proto_pack_kv_int(pk, "reintroduce", a->reintroduce);
 	if (a->washout >= 0)
 		proto_pack_kv_int(pk, "washout", a->washout);
+	if (a->cycles >= 0)
+		proto_pack_kv_int(pk, "cycles", a->cycles);
 	if (a->start[0] != '\0')
 		proto_pack_kv_str(pk, "start", a->start);
 }
 
-/* "--eliminate 14": a whole number of days in [lo, hi]. */
+/* "--eliminate 14": a whole number of days (or of cycles) in [lo, hi]. */
 static int
 parse_days(const char *opt, const char *word, long lo, long hi, long *out)
 {
 	char *end;
 	long v = strtol(word, &end, 10);
 	if (word[0] == '\0' || *end != '\0' || v < lo || v > hi) {
-		client_error("experiment start: %s takes a whole number of days from %ld to %ld, not "
-		    "'%s'", opt, lo, hi, word);
+		client_error("experiment start: %s takes a whole number%s from %ld to %ld, not "
+		    "'%s'", opt, strcmp(opt, "--cycles") == 0 ? "" : " of days", lo, hi, word);
 		return -SIMMER_E_USAGE;
 	}
 	*out = v;
@@ -60,7 +62,7 @@ parse_days(const char *opt, const char *word, long lo, long hi, long *out)
 static int
 parse_start(int argc, char **argv, struct start_args *a)
 {
-	a->eliminate = a->reintroduce = a->washout = -1;
+	a->eliminate = a->reintroduce = a->washout = a->cycles = -1;
 	const char *factor = NULL;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -75,6 +77,8 @@ parse_start(int argc, char **argv, struct start_args *a)
 			rc = parse_days(w, next, 1, EXPERIMENT_CLI_MAX_REINTRODUCE, &a->reintroduce);
 		else if (strcmp(w, "--washout") == 0)
 			rc = parse_days(w, next, 0, EXPERIMENT_CLI_MAX_WASHOUT, &a->washout);
+		else if (strcmp(w, "--cycles") == 0)
+			rc = parse_days(w, next, 1, EXPERIMENT_CLI_MAX_CYCLES, &a->cycles);
 		else if (strcmp(w, "--start") == 0) {
 			char err[PROTO_MESSAGE_MAX], iso[40];
 			int64_t ms;
@@ -88,7 +92,7 @@ parse_start(int argc, char **argv, struct start_args *a)
 			snprintf(a->start, sizeof a->start, "%.10s", iso);
 		} else if (w[0] == '-') {
 			client_error("experiment start: unknown option '%s' (--eliminate DAYS, --reintroduce "
-			    "DAYS, --washout DAYS, --start WHEN)", w);
+			    "DAYS, --washout DAYS, --cycles N, --start WHEN)", w);
 			return -SIMMER_E_USAGE;
 		} else if (factor == NULL) {
 			factor = w;
@@ -104,7 +108,7 @@ parse_start(int argc, char **argv, struct start_args *a)
 	}
 	if (factor == NULL) {
 		client_error("experiment start: which factor? usage: simmer experiment start FACTOR "
-		    "[--eliminate DAYS] [--reintroduce DAYS] [--washout DAYS]");
+		    "[--eliminate DAYS] [--reintroduce DAYS] [--washout DAYS] [--cycles N]");
 		return -SIMMER_E_USAGE;
 	}
 	if (strlen(factor) > PROTO_FACTOR_MAX) {
@@ -175,8 +179,8 @@ void
 experiment_print(FILE *out, const msgpack_object *x, bool with_results)
 {
 	char factor[64] = "", start[16] = "", end[16] = "", phase[32] = "", text[256] = "";
-	char stopped[16] = "", verdict[512] = "", err[8];
-	int64_t e = 0, r = 0, w = 0;
+	char stopped[16] = "", verdict[768] = "", err[8];
+	int64_t e = 0, r = 0, w = 0, cycles = 1;
 	proto_get_str(x, "factor", false, factor, sizeof factor, err, sizeof err);
 	proto_get_str(x, "start", false, start, sizeof start, err, sizeof err);
 	proto_get_str(x, "end", false, end, sizeof end, err, sizeof err);
@@ -186,9 +190,12 @@ experiment_print(FILE *out, const msgpack_object *x, bool with_results)
 	proto_get_int(x, "eliminate_days", false, &e, err, sizeof err);
 	proto_get_int(x, "reintroduce_days", false, &r, err, sizeof err);
 	proto_get_int(x, "washout_days", false, &w, err, sizeof err);
-	char line[768];
-	snprintf(line, sizeof line, "trial of %s, %s to %s: %lld days without it, %lld with it, "
-	    "%lld watching for late effects", factor, start, end, (long long)e, (long long)r,
+	proto_get_int(x, "cycles", false, &cycles, err, sizeof err);
+	char line[1024], times[40] = "";
+	if (cycles > 1)
+		snprintf(times, sizeof times, ", %lld times over", (long long)cycles);
+	snprintf(line, sizeof line, "trial of %s, %s to %s: %lld days without it, %lld with it%s, "
+	    "%lld watching for late effects", factor, start, end, (long long)e, (long long)r, times,
 	    (long long)w);
 	render_wrap(out, line, 0, 2);
 	snprintf(line, sizeof line, "now: %s", text);
@@ -225,18 +232,6 @@ experiment_print(FILE *out, const msgpack_object *x, bool with_results)
 	proto_get_str(x, "verdict_text", false, verdict, sizeof verdict, err, sizeof err);
 	snprintf(line, sizeof line, "verdict: %s", verdict);
 	render_wrap(out, line, 2, 4);
-}
-
-bool
-experiment_suggest(const char *factor, bool single_present, double q, double rr_lo,
-    double onsets, char *out, size_t len)
-{
-	bool quite_certain = q <= 0.01 && rr_lo > 1.5 && onsets >= 8;
-	if (!single_present || factor == NULL || factor[0] == '\0' || quite_certain)
-		return false;
-	snprintf(out, len, "possible; an elimination trial of %d weeks could settle it (simmer "
-	    "experiment start %s)", EXPERIMENT_CLI_DEFAULT_DAYS / 7, factor);
-	return true;
 }
 
 static int

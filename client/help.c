@@ -118,13 +118,15 @@ static const struct command commands[] = {
 	    cmd_report, NULL},
 	{"experiment", "a trial: leave one thing out, bring it back, see what changes",
 	    "experiment start FACTOR [--eliminate DAYS] [--reintroduce DAYS] [--washout DAYS] "
-	    "[--start WHEN] | experiment status | experiment stop | experiment list",
+	    "[--cycles N] [--start WHEN] | experiment status | experiment stop | experiment list",
 	    {{"--eliminate", "DAYS", "days without it (default 14)"},
 	     {"--reintroduce", "DAYS", "days with it again, after those (default 4)"},
 	     {"--washout", "DAYS", "days without it at the end, for late effects (default 3)"},
+	     {"--cycles", "N", "repeat without and with N times before the washout, pooled into one "
+	      "verdict (default 1, at most 6)"},
 	     {"--start", "WHEN", "the first day, if not today: 2026-11-20, -3d, yesterday"},
 	     JSON_OPT},
-	    {"simmer experiment start dairy", "simmer experiment start alcohol --eliminate 21",
+	    {"simmer experiment start dairy", "simmer experiment start alcohol --eliminate 21 --cycles 3",
 	     "simmer experiment status", "simmer experiment list --json"},
 	    cmd_experiment, NULL},
 	{"alerts", "the alerts simmer raised, and whether the desktop showed them",

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "client/conn.h"
-#include "client/experiment.h"
 #include "client/render.h"
 #include "client/report.h"
 #include "client/when.h"
@@ -454,13 +453,11 @@ report_finding_sentence(const json_t *f, char *out, size_t outlen)
 bool
 report_finding_trial(const json_t *f, char *out, size_t outlen)
 {
-	const json_t *factors = json_object_get(f, "factors");
-	bool single = strcmp(jstr(f, "kind"), "single") == 0 &&
-	    strcmp(jstr(f, "effect"), "harmful") == 0 && json_array_size(factors) == 1;
-	const char *factor = json_string_value(json_array_get(factors, 0));
-	double lo = json_number_value(json_array_get(json_object_get(f, "ci95"), 0));
-	return experiment_suggest(factor, single, jnum(f, "q"), lo, jnum(f, "exposed_onsets"), out,
-	    outlen);
+	const char *text = jstr(json_object_get(f, "trial"), "text");
+	if (text[0] == '\0')
+		return false;
+	snprintf(out, outlen, "%s", text);
+	return true;
 }
 
 size_t
@@ -489,9 +486,12 @@ report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
 		}
 		const char *phase = jstr(x, "phase");
 		bool over = strcmp(phase, "finished") == 0 || strcmp(phase, "stopped") == 0;
-		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with, "
+		char times[40] = "";
+		if (jnum(x, "cycles") > 1)
+			snprintf(times, sizeof times, " %g times over,", jnum(x, "cycles"));
+		snprintf(lines[n++], REPORT_EXPERIMENT_TEXT, "%s, %s to %s (%g days without, %g with,%s "
 		    "%g watching%s): %s.%s", jstr(x, "factor"), jstr(x, "start"), jstr(x, "end"),
-		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), jnum(x, "washout_days"),
+		    jnum(x, "eliminate_days"), jnum(x, "reintroduce_days"), times, jnum(x, "washout_days"),
 		    strcmp(phase, "stopped") == 0 ? ", stopped early" : "",
 		    over ? jstr(x, "verdict_text") : jstr(x, "phase_text"), breaks);
 	}

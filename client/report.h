@@ -90,12 +90,14 @@ void report_finding_when(const json_t *f, char *out, size_t outlen);
 void report_finding_strength(const json_t *f, char *out, size_t outlen);
 void report_finding_certainty(const json_t *f, char *out, size_t outlen);
 void report_finding_sentence(const json_t *f, char *out, size_t outlen);
-/* For a harmful finding a trial could settle, "possible; an elimination
- * trial of 3 weeks could settle it (...)"; false for others. */
+/* simmerd's suggestion under a finding a trial could settle (its "trial"):
+ * "possible; a trial of 14 days without it and 14 with it could settle it
+ * (...)"; false
+ * for others. */
 bool report_finding_trial(const json_t *f, char *out, size_t outlen);
 /* Each experiment in one sentence: its factor, days, where it stands or its
  * verdict, and the days that broke it; returns how many. */
-#define REPORT_EXPERIMENT_TEXT 720
+#define REPORT_EXPERIMENT_TEXT 1024
 size_t report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT_TEXT],
     size_t max);
 

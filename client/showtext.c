@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/experiment.h"
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
@@ -364,23 +363,19 @@ show_trial_line(FILE *out, const msgpack_object *result)
 	    sizeof text));
 }
 
-/* For a harmful finding that a trial could settle, the line saying so. */
+/* For a finding that a trial could settle, simmerd's line saying so. */
 static void
-show_trial_suggestion(FILE *out, const msgpack_object *f, double lo)
+show_trial_suggestion(FILE *out, const msgpack_object *f)
 {
-	char kind[16] = "", effect[16] = "", factor[40] = "", line[256];
-	const msgpack_object *factors = proto_map_get(f, "factors");
-	bool single = strcmp(str(f, "kind", kind, sizeof kind), "single") == 0 &&
-	    strcmp(str(f, "effect", effect, sizeof effect), "harmful") == 0 && factors &&
-	    factors->type == MSGPACK_OBJECT_ARRAY && factors->via.array.size == 1 &&
-	    proto_obj_str(&factors->via.array.ptr[0], factor, sizeof factor) == 0;
-	if (experiment_suggest(factor, single, num(f, "q"), lo, num(f, "exposed_onsets"), line,
-	    sizeof line))
+	const msgpack_object *trial = proto_map_get(f, "trial");
+	char line[256];
+	if (trial != NULL && trial->type == MSGPACK_OBJECT_MAP &&
+	    str(trial, "text", line, sizeof line)[0] != '\0')
 		sayf(out, 4, "%s", line);
 }
 
 static void
-show_findings(FILE *out, const char *title, const msgpack_object *list, bool harmful)
+show_findings(FILE *out, const char *title, const msgpack_object *list)
 {
 	if (list == NULL || list->type != MSGPACK_OBJECT_ARRAY)
 		return;
@@ -422,8 +417,7 @@ show_findings(FILE *out, const char *title, const msgpack_object *list, bool har
 		sayf(out, 4, "%.1fx as often (95%% CI %.1f-%.1f), q=%.3f; %g flares on %g exposed days",
 		    num(f, "relative_risk"), lo, hi, num(f, "q"), num(f, "exposed_onsets"),
 		    num(f, "exposed_days"));
-		if (harmful)
-			show_trial_suggestion(out, f, lo);
+		show_trial_suggestion(out, f);
 	}
 }
 
@@ -480,13 +474,13 @@ show_levels(FILE *out, const msgpack_object *r)
 static void
 show_triggers(FILE *out, const msgpack_object *r)
 {
-	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"), true);
-	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"), false);
-	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"), false);
+	show_findings(out, "Associated with more flares", proto_map_get(r, "triggers"));
+	show_findings(out, "Warning signs before flares", proto_map_get(r, "warning_signs"));
+	show_findings(out, "Associated with fewer flares", proto_map_get(r, "protective"));
 	const msgpack_object *weak = proto_map_get(r, "not_enough_data");
 	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
 		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
-		    weak, true);
+		    weak);
 	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
 	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
 	    num(r, "q_max"));
@@ -535,7 +529,7 @@ show_backtest(FILE *out, const msgpack_object *r)
 		    "%.3f", brier, ref);
 	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
 	show_share(out, 0, num(s, "share_warned"));
-	fprintf(out, "), false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
+	fprintf(out, ")\n  false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
 	if (isfinite(num(s, "median_lead_days")))
 		fprintf(out, ", median lead %.1f days", num(s, "median_lead_days"));
 	fprintf(out, "\n");

@@ -19,7 +19,7 @@ _simmer_options()
 	status) echo "--format" ;;
 	alerts) echo "--limit" ;;
 	report) echo "--days --html" ;;
-	experiment) echo "--eliminate --reintroduce --washout --start" ;;
+	experiment) echo "--eliminate --reintroduce --washout --cycles --start" ;;
 	esac
 	echo "--json --socket --help"
 }
@@ -74,7 +74,7 @@ _simmer()
 	--factor) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")); return ;;
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--html) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--note|--limit|--unit|--user|--days|--eliminate|--reintroduce|--washout) return ;;
+	--note|--limit|--unit|--user|--days|--eliminate|--reintroduce|--washout|--cycles) return ;;
 	--start) COMPREPLY=($(compgen -W "today yesterday -1d -2d -7d" -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then

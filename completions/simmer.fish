@@ -69,5 +69,6 @@ complete -c simmer -n '__fish_seen_subcommand_from start' -a '(__simmer_factor_n
 complete -c simmer -n '__fish_seen_subcommand_from experiment' -l eliminate -x -d 'days without it'
 complete -c simmer -n '__fish_seen_subcommand_from experiment' -l reintroduce -x -d 'days with it again'
 complete -c simmer -n '__fish_seen_subcommand_from experiment' -l washout -x -d 'days watching for late effects'
+complete -c simmer -n '__fish_seen_subcommand_from experiment' -l cycles -x -d 'times to repeat without and with'
 complete -c simmer -n '__fish_seen_subcommand_from experiment' -l start -x -d 'the first day' -a 'today yesterday -1d -7d'
 complete -c simmer -n '__fish_seen_subcommand_from help' -a "$simmer_commands"

@@ -279,13 +279,13 @@ alerts_on_analysis(struct alerts *a, const struct analysis_outcome *o)
 }
 
 void
-alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor *f)
+alerts_entry_added(struct alerts *a, const struct factor *f, double value, int64_t time_ms)
 {
 	int64_t now = clock_now_ms();
-	if (f->role != ROLE_RED_FLAG || e->value <= 0 || llabs(now - e->time_ms) > RED_FLAG_MAX_AGE_MS)
+	if (f->role != ROLE_RED_FLAG || value <= 0 || llabs(now - time_ms) > RED_FLAG_MAX_AGE_MS)
 		return;
 	struct alert al;
-	alert_red_flag(e->factor, now, &al);
+	alert_red_flag(f->name, now, &al);
 	raise_alert(a, &al);
 }
 

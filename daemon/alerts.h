@@ -32,7 +32,7 @@ void alerts_restore(struct alerts *a, int64_t last_risk_alert_ms);
 void alerts_on_analysis(struct alerts *a, const struct analysis_outcome *o);
 /* An entry was added (never one already present): a red-flag symptom
  * logged within the last two days alerts at once. */
-void alerts_entry_added(struct alerts *a, const struct entry *e, const struct factor *f);
+void alerts_entry_added(struct alerts *a, const struct factor *f, double value, int64_t time_ms);
 /* The evening check-in; trial, when not NULL, is what a running
  * experiment asks today, and leads the notice. */
 void alerts_checkin(struct alerts *a, const char *trial, bool logged_today);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "daemon/analysis_glue.h"
+#include "daemon/analysis/experiment.h"
 #include "daemon/grow.h"
 #include "proto/proto.h"
 
@@ -263,11 +264,12 @@ pack_interval(msgpack_packer *pk, double lo, double hi, double p, double q)
 }
 
 static void
-pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct finding *f)
+pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f)
 {
 	static const char *const kinds[] = {"single", "threshold", "combination"};
 	static const char *const ops[] = {"present", "<", ">="};
-	msgpack_pack_map(pk, 13);
+	msgpack_pack_map(pk, 14);
 	proto_pack_kv_str(pk, "kind", kinds[f->kind]);
 	proto_pack_cstr(pk, "factors");
 	msgpack_pack_array(pk, f->n_conditions);
@@ -293,6 +295,23 @@ pack_finding(msgpack_packer *pk, const struct analysis_input *in, const struct f
 	for (size_t o = 0; o < f->n_overlaps; o++)
 		proto_pack_cstr(pk, in->factors[f->overlaps[o]].name);
 	proto_pack_kv_bool(pk, "warning_sign", f->warning_sign);
+	struct experiment_suggestion trial;
+	proto_pack_cstr(pk, "trial");
+	if (experiment_suggest(in, r, f, &trial)) {
+		msgpack_pack_map(pk, 10);
+		proto_pack_kv_str(pk, "factor", trial.factor);
+		proto_pack_kv_int(pk, "cycles", trial.cycles);
+		proto_pack_kv_int(pk, "days", trial.days);
+		proto_pack_kv_double(pk, "rate", trial.rate);
+		proto_pack_kv_double(pk, "rate_with", trial.rate_with);
+		proto_pack_kv_double(pk, "at_risk_share", trial.at_risk_share);
+		proto_pack_kv_double(pk, "at_risk_share_with", trial.at_risk_share_with);
+		proto_pack_kv_int(pk, "comparisons", trial.comparisons);
+		proto_pack_kv_int(pk, "flare_cycles", trial.flare_cycles);
+		proto_pack_kv_str(pk, "text", trial.text);
+	} else {
+		msgpack_pack_nil(pk);
+	}
 }
 
 static void
@@ -311,7 +330,7 @@ pack_findings(msgpack_packer *pk, const struct analysis_input *in, const struct 
 		const struct finding *f = &r->findings[i];
 		int w = f->too_few_onsets ? 3 : (f->warning_sign ? 1 : (f->harmful ? 0 : 2));
 		if (w == which)
-			pack_finding(pk, in, f);
+			pack_finding(pk, in, r, f);
 	}
 }
 
@@ -414,7 +433,7 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 7);
+		msgpack_pack_map(pk, 8);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
@@ -428,6 +447,11 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 		bool known = r->backtest[i].day >= in->first_day && d < in->n_days;
 		proto_pack_kv_bool(pk, "onset", known && r->onset[d]);
 		proto_pack_kv_bool(pk, "in_flare", known && r->in_flare[d]);
+		/* Every candidate's risk that evening, to compare them. */
+		proto_pack_cstr(pk, "candidates");
+		msgpack_pack_map(pk, FORECASTER_COUNT);
+		for (int c = 0; c < FORECASTER_COUNT; c++)
+			proto_pack_kv_double(pk, forecaster_name(c), r->backtest[i].candidate[c]);
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");

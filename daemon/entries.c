@@ -26,18 +26,25 @@
  * range, computes the local day. New names get the default factor (not yet
  * added to the catalog: the caller does that once the request is accepted).
  */
-int
-entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errlen)
+/* The entry's factor, its alias resolved: the catalog's, or the default
+ * one for a new name. */
+static void
+resolve_factor(struct simmerd *d, struct entry *e, struct factor *f)
 {
-	struct entry *e = &it->entry;
 	const char *name = catalog_resolve_alias(e->factor);
 	if (name != e->factor)
 		snprintf(e->factor, sizeof e->factor, "%s", name);
-	const struct factor *f = catalog_find(&d->catalog, e->factor);
-	if (f != NULL)
-		it->factor = *f;
+	const struct factor *known = catalog_find(&d->catalog, e->factor);
+	if (known != NULL)
+		*f = *known;
 	else
-		catalog_default_factor(&it->factor, e->factor);
+		catalog_default_factor(f, e->factor);
+}
+
+int
+entries_validate(struct simmerd *d, struct entry *e, struct factor *f, char *err, size_t errlen)
+{
+	resolve_factor(d, e, f);
 	if (e->time_ms < 0) {
 		snprintf(err, errlen, "time is before 1970");
 		return -PROTO_E_OUT_OF_RANGE;
@@ -48,11 +55,11 @@ entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errle
 		snprintf(err, errlen, "time is more than a day in the future");
 		return -PROTO_E_OUT_OF_RANGE;
 	}
-	int rc = e->no_value ? catalog_check_missing_value(&it->factor, err, errlen) : 0;
+	int rc = e->no_value ? catalog_check_missing_value(f, err, errlen) : 0;
 	if (rc < 0)
 		return rc;
 	e->no_value = false;
-	rc = catalog_check_value(&it->factor, e->value, err, errlen);
+	rc = catalog_check_value(f, e->value, err, errlen);
 	if (rc < 0)
 		return rc;
 	e->day = proto_local_day(e->time_ms, e->utc_offset_min, d->day_start_hour);
@@ -60,17 +67,27 @@ entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errle
 	return 0;
 }
 
-/* Adds first-use factors of accepted items to the loop's catalog. */
+/* Adds first-use factors of accepted items to the loop's catalog. A
+ * factor of the batch's table is used by at least one item; only a
+ * rejected item's factor stays unknown. */
 static void
-catalog_learn_items(struct simmerd *d, const struct log_item *items, size_t n)
+catalog_learn_items(struct simmerd *d, const struct log_batch *b)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].status == LOG_REJECTED)
-			continue;
-		if (catalog_find(&d->catalog, items[i].factor.name) == NULL &&
-		    catalog_put(&d->catalog, &items[i].factor) != 0)
-			log_warn("cannot add factor %s to the catalog in memory", items[i].factor.name);
+	bool *used = calloc(b->n_factors ? b->n_factors : 1, sizeof *used);
+	if (used == NULL) {
+		log_warn("cannot add new factors to the catalog in memory: out of memory");
+		return;
 	}
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].status != LOG_REJECTED)
+			used[b->items[i].factor_at] = true;
+	for (size_t k = 0; k < b->n_factors; k++) {
+		const struct factor *f = &b->factors[k];
+		if (used[k] && catalog_find(&d->catalog, f->name) == NULL &&
+		    catalog_put(&d->catalog, f) != 0)
+			log_warn("cannot add factor %s to the catalog in memory", f->name);
+	}
+	free(used);
 }
 
 /* The writer settled a log job: what it added (and only that) raises a red
@@ -79,13 +96,13 @@ static void
 entries_settled(struct simmerd *d, const struct job *job)
 {
 	bool any = false;
-	for (size_t i = 0; i < job->n_items; i++) {
-		const struct log_item *it = &job->items[i];
+	for (size_t i = 0; i < job->log.n; i++) {
+		const struct log_item *it = &job->log.items[i];
 		if (it->status != LOG_ADDED)
 			continue;
 		any = true;
-		schedule_entry_added(d->schedule, it->entry.day);
-		alerts_entry_added(d->alerts, &it->entry, &it->factor);
+		schedule_entry_added(d->schedule, it->day);
+		alerts_entry_added(d->alerts, log_batch_factor(&job->log, it), it->value, it->time_ms);
 	}
 	if (any)
 		analysis_service_debounce(d->analysis);
@@ -97,7 +114,7 @@ static void
 logged(struct job *job)
 {
 	struct simmerd *d = job->ctx;
-	server_entries_settled(d, job->n_items);
+	server_entries_settled(d, job->log.n);
 	entries_settled(d, job);
 	request_job_done(job);
 }
@@ -110,24 +127,25 @@ spooled(struct job *job)
 }
 
 int
-entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn done, void *arg)
+entries_batch_add(struct simmerd *d, struct log_batch *b, struct entry *e)
 {
 	char err[PROTO_MESSAGE_MAX];
-	for (size_t i = 0; i < n; i++) {
-		items[i].status = LOG_PENDING;
-		if (entries_validate(d, &items[i], err, sizeof err) < 0) {
-			items[i].status = LOG_REJECTED;
-			snprintf(items[i].message, sizeof items[i].message, "%.127s", err);
-		}
-	}
-	catalog_learn_items(d, items, n);
+	struct factor f;
+	int rc = entries_validate(d, e, &f, err, sizeof err);
+	return log_batch_add(b, e, &f, rc < 0 ? err : NULL);
+}
+
+int
+entries_submit(struct simmerd *d, struct log_batch *b, job_done_fn done, void *arg)
+{
+	catalog_learn_items(d, b);
 	struct job *job = job_new(JOB_LOG, NULL, 0, spooled);
 	if (job == NULL)
 		return -PROTO_E_INTERNAL;
 	job->ctx = d;
 	job->then = done;
-	job->items = items;
-	job->n_items = n;
+	job->log = *b;
+	memset(b, 0, sizeof *b);
 	job->arg = arg;
 	writer_submit(d->writer, job);
 	return 0;
@@ -197,43 +215,52 @@ method_log(const struct request *rq, const msgpack_object *params)
 		    "\"units\" must be an array as long as \"entries\"");
 		return;
 	}
-	struct log_item *items = calloc(n, sizeof *items);
-	if (items == NULL) {
+	struct log_batch b;
+	if (log_batch_init(&b, n) != 0) {
 		request_error(rq, PROTO_E_INTERNAL, "out of memory");
 		return;
 	}
+	/* Each entry is read into one full struct entry on the stack, and only
+	 * its compact form is kept. */
+	struct entry e;
 	for (uint32_t i = 0; i < n; i++) {
-		struct log_item *it = &items[i];
-		it->status = LOG_PENDING;
-		int rc = proto_entry_unpack(&entries->via.array.ptr[i], &it->entry, err, sizeof err);
+		struct factor f;
+		bool validated = false;
+		int rc = proto_entry_unpack(&entries->via.array.ptr[i], &e, err, sizeof err);
 		if (rc == 0)
-			rc = entries_check_typed(d, &it->entry, create, units ? &units->via.array.ptr[i] : NULL,
+			rc = entries_check_typed(d, &e, create, units ? &units->via.array.ptr[i] : NULL,
 			    err, sizeof err);
-		if (rc == 0)
-			rc = entries_validate(d, it, err, sizeof err);
-		if (rc < 0) {
-			if (atomic) {
-				char msg[PROTO_MESSAGE_MAX];
-				if (n > 1)
-					snprintf(msg, sizeof msg, "entry %u: %.480s", i + 1, err);
-				else
-					snprintf(msg, sizeof msg, "%s", err);
-				request_error(rq, -rc, msg);
-				free(items);
-				return;
-			}
-			it->status = LOG_REJECTED;
-			snprintf(it->message, sizeof it->message, "%.127s", err);
+		if (rc == 0) {
+			validated = true;
+			rc = entries_validate(d, &e, &f, err, sizeof err);
+		}
+		if (rc < 0 && atomic) {
+			char msg[PROTO_MESSAGE_MAX];
+			if (n > 1)
+				snprintf(msg, sizeof msg, "entry %u: %.480s", i + 1, err);
+			else
+				snprintf(msg, sizeof msg, "%s", err);
+			request_error(rq, -rc, msg);
+			log_batch_free(&b);
+			return;
+		}
+		/* A rejected entry is answered with its factor too, so every
+		 * item of the batch has one. */
+		if (!validated)
+			resolve_factor(d, &e, &f);
+		if (log_batch_add(&b, &e, &f, rc < 0 ? err : NULL) != 0) {
+			request_error(rq, PROTO_E_INTERNAL, "out of memory");
+			log_batch_free(&b);
+			return;
 		}
 	}
-	catalog_learn_items(d, items, n);
+	catalog_learn_items(d, &b);
 	struct job *job = request_job(rq, JOB_LOG, logged);
 	if (job == NULL) {
-		free(items);
+		log_batch_free(&b);
 		return;
 	}
-	job->items = items;
-	job->n_items = n;
+	job->log = b;
 	server_entries_accepted(d, n);
 	request_submit(rq, job);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "daemon/log_batch.h"
 #include "daemon/request.h"
 
 struct simmerd;
@@ -25,10 +26,12 @@ void method_delete(const struct request *rq, const msgpack_object *params);
 void method_factors(const struct request *rq, const msgpack_object *params);
 void method_factor_define(const struct request *rq, const msgpack_object *params);
 
-/* Submits entries that came from outside a connection (the spool): each is
- * validated (a bad one is marked rejected), and `done` runs on the loop with
- * the job once the writer settled them and their side effects ran. Takes
- * ownership of items. 0 or -PROTO_E_INTERNAL. */
+/* Entries that come from outside a connection (the spool):
+ * entries_batch_add validates one and appends it to b, marked rejected
+ * with the reason when it is not valid; entries_submit hands the batch to
+ * the writer (taking ownership of its contents), and `done` runs on the
+ * loop with the job once the writer settled them and their side effects
+ * ran. Both return 0 or -PROTO_E_INTERNAL. */
 /*
  * The checks every new entry passes on the loop, in this order, before the
  * writer sees it (method_log runs both; the spool only the second).
@@ -42,9 +45,10 @@ void method_factor_define(const struct request *rq, const msgpack_object *params
  */
 int entries_check_typed(struct simmerd *d, struct entry *e, bool create,
     const msgpack_object *unit, char *err, size_t errlen);
-int entries_validate(struct simmerd *d, struct log_item *it, char *err, size_t errlen);
+int entries_validate(struct simmerd *d, struct entry *e, struct factor *f, char *err,
+    size_t errlen);
 
-int entries_submit(struct simmerd *d, struct log_item *items, size_t n, job_done_fn done,
-    void *arg);
+int entries_batch_add(struct simmerd *d, struct log_batch *b, struct entry *e);
+int entries_submit(struct simmerd *d, struct log_batch *b, job_done_fn done, void *arg);
 
 #endif

@@ -45,7 +45,7 @@ experiment_pack(msgpack_packer *pk, const struct experiment_plan *p, int32_t tod
 {
 	struct experiment_position pos;
 	experiment_phase(p, today, &pos);
-	msgpack_pack_map(pk, r != NULL ? 25 : 15);
+	msgpack_pack_map(pk, r != NULL ? 28 : 17);
 	proto_pack_kv_int(pk, "id", p->id);
 	proto_pack_kv_str(pk, "factor", p->factor);
 	pack_day(pk, "start", p->start_day);
@@ -53,11 +53,13 @@ experiment_pack(msgpack_packer *pk, const struct experiment_plan *p, int32_t tod
 	proto_pack_kv_int(pk, "eliminate_days", p->eliminate_days);
 	proto_pack_kv_int(pk, "reintroduce_days", p->reintroduce_days);
 	proto_pack_kv_int(pk, "washout_days", p->washout_days);
+	proto_pack_kv_int(pk, "cycles", experiment_cycles(p));
 	if (p->stopped)
 		pack_day(pk, "stopped_after", p->stopped_day);
 	else
 		proto_pack_kv_nil(pk, "stopped_after");
 	proto_pack_kv_str(pk, "phase", experiment_phase_name(pos.phase));
+	proto_pack_kv_int(pk, "cycle", pos.cycle);
 	proto_pack_kv_int(pk, "day_of_phase", pos.day_of_phase);
 	proto_pack_kv_int(pk, "phase_days", pos.phase_days);
 	proto_pack_kv_int(pk, "day_of_trial", pos.day_of_trial);
@@ -95,6 +97,19 @@ experiment_pack(msgpack_packer *pk, const struct experiment_plan *p, int32_t tod
 		proto_pack_kv_int(pk, "more_days", r->more_days);
 	else
 		proto_pack_kv_nil(pk, "more_days");
+	/* What flare onsets would need, when they keep the verdict open. */
+	proto_pack_cstr(pk, "onsets_need");
+	if (r->cycles_needed > 0) {
+		msgpack_pack_map(pk, 6);
+		proto_pack_kv_double(pk, "rate", r->onset_rate);
+		proto_pack_kv_int(pk, "cycles", r->cycles_needed);
+		proto_pack_kv_int(pk, "cycles_done", r->cycles_done);
+		proto_pack_kv_int(pk, "days", r->onset_days);
+		proto_pack_kv_int(pk, "with_days", r->onset_with_days);
+		proto_pack_kv_int(pk, "comparisons", r->comparisons);
+	} else {
+		msgpack_pack_nil(pk);
+	}
 	proto_pack_kv_str(pk, "verdict_text", r->verdict_text);
 }
 

@@ -211,8 +211,9 @@ read_days(const struct request *rq, const msgpack_object *params, const char *ke
 		return -1;
 	}
 	if (v < lo || v > hi) {
-		snprintf(err, sizeof err, "%s must be a whole number of days from %lld to %lld, not %lld",
-		    key, (long long)lo, (long long)hi, (long long)v);
+		snprintf(err, sizeof err, "%s must be a whole number%s from %lld to %lld, not %lld",
+		    key, strcmp(key, "cycles") == 0 ? "" : " of days", (long long)lo, (long long)hi,
+		    (long long)v);
 		request_error(rq, PROTO_E_OUT_OF_RANGE, err);
 		return -1;
 	}
@@ -272,7 +273,9 @@ method_experiment_start(const struct request *rq, const msgpack_object *params)
 	    read_days(rq, params, "reintroduce", EXPERIMENT_DEFAULT_REINTRODUCE, 1,
 	    EXPERIMENT_MAX_REINTRODUCE, &p.reintroduce_days) != 0 ||
 	    read_days(rq, params, "washout", EXPERIMENT_DEFAULT_WASHOUT, 0, EXPERIMENT_MAX_WASHOUT,
-	    &p.washout_days) != 0)
+	    &p.washout_days) != 0 ||
+	    read_days(rq, params, "cycles", EXPERIMENT_DEFAULT_CYCLES, 1, EXPERIMENT_MAX_CYCLES,
+	    &p.cycles) != 0)
 		return;
 	char err[PROTO_MESSAGE_MAX], start[16];
 	int32_t today = today_day(rq->d);

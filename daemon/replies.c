@@ -47,18 +47,19 @@ reply_pack_log_result(msgpack_packer *pk, const struct job *job)
 	proto_pack_kv_int(pk, "present", (int64_t)job->present);
 	proto_pack_kv_int(pk, "rejected", (int64_t)job->rejected);
 	proto_pack_cstr(pk, "results");
-	msgpack_pack_array(pk, job->n_items);
-	for (size_t i = 0; i < job->n_items; i++) {
-		const struct log_item *it = &job->items[i];
+	msgpack_pack_array(pk, job->log.n);
+	for (size_t i = 0; i < job->log.n; i++) {
+		const struct log_item *it = &job->log.items[i];
+		const struct factor *f = log_batch_factor(&job->log, it);
 		bool rejected = it->status == LOG_REJECTED;
 		msgpack_pack_map(pk, rejected ? 6 : 5);
-		proto_pack_kv_str(pk, "id", it->entry.id);
-		proto_pack_kv_str(pk, "factor", it->entry.factor);
+		proto_pack_kv_str(pk, "id", it->id);
+		proto_pack_kv_str(pk, "factor", f->name);
 		proto_pack_kv_str(pk, "status", log_status_name(it->status));
-		proto_pack_kv_str(pk, "role", factor_role_name(it->factor.role));
-		proto_pack_kv_str(pk, "unit", it->factor.unit);
+		proto_pack_kv_str(pk, "role", factor_role_name(f->role));
+		proto_pack_kv_str(pk, "unit", f->unit);
 		if (rejected)
-			proto_pack_kv_str(pk, "message", it->message);
+			proto_pack_kv_str(pk, "message", log_batch_message(&job->log, it));
 	}
 }
 

@@ -48,10 +48,11 @@ spool_batch_done(struct job *job)
 		log_error("could not store spooled entries from %s: %s; keeping the file", sf->path,
 		    job->err);
 	}
-	for (size_t i = 0; i < job->n_items; i++) {
-		if (job->items[i].status == LOG_REJECTED)
-			log_warn("spooled entry %s (%s) rejected: %s", job->items[i].entry.id,
-			    job->items[i].entry.factor, job->items[i].message);
+	for (size_t i = 0; i < job->log.n; i++) {
+		const struct log_item *it = &job->log.items[i];
+		if (it->status == LOG_REJECTED)
+			log_warn("spooled entry %s (%s) rejected: %s", it->id,
+			    log_batch_factor(&job->log, it)->name, log_batch_message(&job->log, it));
 	}
 	sf->added += job->added;
 	sf->present += job->present;
@@ -151,33 +152,31 @@ struct spool_batcher {
 	struct simmerd *d;
 	struct spool_file *sf;
 	const char *path;
-	struct log_item *items;
-	size_t n_items, bad;
+	struct log_batch batch;  /* items NULL until an entry comes */
+	size_t bad;
 };
 
 static void
 spool_submit_batch(struct spool_batcher *b)
 {
 	b->sf->batches_left++;
-	if (entries_submit(b->d, b->items, b->n_items, spool_batch_done, b->sf) != 0) {
+	if (entries_submit(b->d, &b->batch, spool_batch_done, b->sf) != 0) {
 		b->sf->batches_left--;
 		b->sf->failed = true;
-		free(b->items);
+		log_batch_free(&b->batch);
 	}
-	b->items = NULL;
-	b->n_items = 0;
 }
 
 static int
 spool_on_entry(const struct entry *e, void *arg)
 {
 	struct spool_batcher *b = arg;
-	if (b->items == NULL)
-		b->items = calloc(PROTO_MAX_ENTRIES_PER_REQUEST, sizeof *b->items);
-	if (b->items == NULL)
+	if (b->batch.items == NULL && log_batch_init(&b->batch, PROTO_MAX_ENTRIES_PER_REQUEST) != 0)
 		return -1;
-	b->items[b->n_items++].entry = *e;
-	if (b->n_items == PROTO_MAX_ENTRIES_PER_REQUEST)
+	struct entry copy = *e;
+	if (entries_batch_add(b->d, &b->batch, &copy) != 0)
+		return -1;
+	if (b->batch.n == PROTO_MAX_ENTRIES_PER_REQUEST)
 		spool_submit_batch(b);
 	return 0;
 }
@@ -212,10 +211,10 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 	    sizeof err) < 0)
 		log_warn("spool %s: unreadable from byte %zu on (%s)", path, stopped_at, err);
 	free(data);
-	if (b.n_items > 0)
+	if (b.batch.n > 0)
 		spool_submit_batch(&b);
 	else
-		free(b.items);
+		log_batch_free(&b.batch);
 	sf->rejected += b.bad;
 	/* Release the hold taken above. */
 	if (--sf->batches_left == 0) {

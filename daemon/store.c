@@ -75,6 +75,9 @@ static const char *const migrations[] = {
 	"  eliminate_days INTEGER NOT NULL, reintroduce_days INTEGER NOT NULL,"
 	"  washout_days INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
 	"  stopped_day INTEGER, stopped_ms INTEGER) STRICT;",
+	/* 4: the cycles of elimination and reintroduction an experiment
+	 * repeats before its washout. */
+	"ALTER TABLE experiments ADD COLUMN cycles INTEGER NOT NULL DEFAULT 1;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -12,7 +12,7 @@
 #include "daemon/store_internal.h"
 
 #define EXPERIMENT_COLUMNS "id, factor, start_day, eliminate_days, reintroduce_days," \
-	" washout_days, created_ms, stopped_day, stopped_ms"
+	" washout_days, created_ms, stopped_day, stopped_ms, cycles"
 
 static void
 read_experiment(sqlite3_stmt *s, struct experiment_plan *p)
@@ -28,6 +28,7 @@ read_experiment(sqlite3_stmt *s, struct experiment_plan *p)
 	p->stopped = sqlite3_column_type(s, 7) != SQLITE_NULL;
 	p->stopped_day = p->stopped ? (int32_t)sqlite3_column_int(s, 7) : 0;
 	p->stopped_ms = p->stopped ? sqlite3_column_int64(s, 8) : 0;
+	p->cycles = sqlite3_column_int(s, 9);
 }
 
 /* The first stored experiment whose days meet [first, last]; 1 when found. */
@@ -37,8 +38,8 @@ find_overlap(struct store *st, int32_t first, int32_t last, struct experiment_pl
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "SELECT " EXPERIMENT_COLUMNS " FROM experiments"
-	    " WHERE start_day <= ?2 AND coalesce(stopped_day, start_day + eliminate_days"
-	    " + reintroduce_days + washout_days - 1) >= ?1 ORDER BY start_day LIMIT 1", -1, &s,
+	    " WHERE start_day <= ?2 AND coalesce(stopped_day, start_day + cycles * (eliminate_days"
+	    " + reintroduce_days) + washout_days - 1) >= ?1 ORDER BY start_day LIMIT 1", -1, &s,
 	    NULL) != SQLITE_OK)
 		return store_fail(st, err, errlen, "checking the experiments' days");
 	sqlite3_bind_int(s, 1, first);
@@ -67,8 +68,8 @@ store_experiment_start(struct store *st, struct experiment_plan *p, struct exper
 	}
 	sqlite3_stmt *s = NULL;
 	if (rc == 0 && sqlite3_prepare_v2(st->db, "INSERT INTO experiments (factor, start_day,"
-	    " eliminate_days, reintroduce_days, washout_days, created_ms) VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s, NULL) != SQLITE_OK)
+	    " eliminate_days, reintroduce_days, washout_days, created_ms, cycles) VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &s, NULL) != SQLITE_OK)
 		rc = store_fail(st, err, errlen, "storing the experiment");
 	if (rc == 0) {
 		sqlite3_bind_text(s, 1, p->factor, -1, SQLITE_STATIC);
@@ -77,6 +78,7 @@ store_experiment_start(struct store *st, struct experiment_plan *p, struct exper
 		sqlite3_bind_int(s, 4, p->reintroduce_days);
 		sqlite3_bind_int(s, 5, p->washout_days);
 		sqlite3_bind_int64(s, 6, p->created_ms);
+		sqlite3_bind_int(s, 7, experiment_cycles(p));
 		if (sqlite3_step(s) != SQLITE_DONE)
 			rc = store_fail(st, err, errlen, "storing the experiment");
 		else

@@ -58,7 +58,7 @@ job_free(struct job *job)
 {
 	if (job == NULL)
 		return;
-	free(job->items);
+	log_batch_free(&job->log);
 	msgpack_sbuffer_destroy(&job->result);
 	free(job);
 }
@@ -80,17 +80,20 @@ job_apply_write(struct job *job, struct store *st)
 	int rc;
 	switch (job->kind) {
 	case JOB_LOG:
-		for (size_t i = 0; i < job->n_items; i++) {
-			struct log_item *it = &job->items[i];
+		for (size_t i = 0; i < job->log.n; i++) {
+			struct log_item *it = &job->log.items[i];
 			if (it->status != LOG_PENDING)
 				continue;
 			int status;
-			rc = store_insert_entry(st, &it->entry, &it->factor, &status, err, sizeof err);
+			struct entry e;
+			log_batch_entry(&job->log, it, &e);
+			rc = store_insert_entry(st, &e, log_batch_factor(&job->log, it), &status, err,
+			    sizeof err);
 			if (rc < 0) {
 				job_fail(job, -rc, err);
 				return rc;
 			}
-			it->status = status;
+			it->status = (int8_t)status;
 		}
 		return 0;
 	case JOB_UNDO:
@@ -194,8 +197,8 @@ static void
 job_count_log(struct job *job)
 {
 	job->added = job->present = job->rejected = 0;
-	for (size_t i = 0; i < job->n_items; i++) {
-		switch (job->items[i].status) {
+	for (size_t i = 0; i < job->log.n; i++) {
+		switch (job->log.items[i].status) {
 		case LOG_ADDED: job->added++; break;
 		case LOG_PRESENT: job->present++; break;
 		default: job->rejected++; break;
@@ -213,7 +216,7 @@ writer_take_batch(struct writer *w)
 	size_t max_jobs = w->one_at_a_time ? 1 : WRITER_MAX_JOBS_PER_COMMIT;
 	while (w->queue_head != NULL && jobs < max_jobs) {
 		struct job *job = w->queue_head;
-		if (jobs > 0 && entries + job->n_items > WRITER_MAX_ENTRIES_PER_COMMIT)
+		if (jobs > 0 && entries + job->log.n > WRITER_MAX_ENTRIES_PER_COMMIT)
 			break;
 		w->queue_head = job->next;
 		if (w->queue_head == NULL)
@@ -222,7 +225,7 @@ writer_take_batch(struct writer *w)
 		*tail = job;
 		tail = &job->next;
 		jobs++;
-		entries += job->n_items;
+		entries += job->log.n;
 	}
 	return head;
 }
@@ -264,9 +267,9 @@ writer_run_batch(struct writer *w, struct job *batch)
 					job_fail(j, PROTO_E_STORAGE, err);
 				else
 					j->rc = -PROTO_E_STORAGE;
-				for (size_t i = 0; i < j->n_items; i++)
-					if (j->items[i].status != LOG_REJECTED)
-						j->items[i].status = LOG_PENDING;
+				for (size_t i = 0; i < j->log.n; i++)
+					if (j->log.items[i].status != LOG_REJECTED)
+						j->log.items[i].status = LOG_PENDING;
 			}
 		}
 		for (struct job *j = batch; j; j = j->next) {
@@ -302,7 +305,7 @@ writer_main(void *arg)
 		writer_run_batch(w, batch);
 		size_t entries = 0, writes = 0;
 		for (struct job *j = batch; j; j = j->next) {
-			entries += j->n_items;
+			entries += j->log.n;
 			writes += j->is_write;
 		}
 

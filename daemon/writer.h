@@ -32,6 +32,7 @@
 #include <uv.h>
 
 #include "daemon/catalog.h"
+#include "daemon/log_batch.h"
 #include "daemon/store.h"
 #include "proto/proto.h"
 
@@ -57,21 +58,6 @@ struct job;
 typedef void (*job_done_fn)(struct job *job);
 typedef int (*job_run_fn)(struct job *job, struct store *st);
 
-/* Per-entry outcome of a log job. */
-enum log_status {
-	LOG_PENDING = -1,
-	LOG_ADDED = STORE_ADDED,
-	LOG_PRESENT = STORE_PRESENT,
-	LOG_REJECTED = 2,
-};
-
-struct log_item {
-	struct entry entry;
-	struct factor factor;  /* the factor as the catalog knew it */
-	int status;            /* enum log_status */
-	char message[128];     /* why it was rejected */
-};
-
 struct job {
 	struct job *next;
 	int kind;
@@ -84,8 +70,7 @@ struct job {
 	job_done_fn then;       /* the submitter's own continuation, if any */
 
 	/* Inputs. */
-	struct log_item *items; /* JOB_LOG */
-	size_t n_items;
+	struct log_batch log;   /* JOB_LOG */
 	char id[PROTO_ID_LEN + 1];      /* JOB_DELETE */
 	struct factor factor;           /* JOB_FACTOR_DEFINE */
 	struct store_list_query list;   /* JOB_LIST */

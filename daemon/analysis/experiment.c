@@ -3,11 +3,14 @@
  * experiment.h).
  *
  * The comparison is a regression of each day's outcome on whether the
- * factor was logged lag_days before (0 to 3), over the trial's days: with a
- * 0/1 exposure its slope is the difference of the two means. Its standard
- * error is Newey-West's (stats_ols_hac, the estimator levels.c uses), with
- * EXPERIMENT_HAC_LAGS lags: a trial is a few weeks, and a longer window
- * than the delays tested would leave almost nothing to estimate it from.
+ * factor was logged lag_days before (0 to 3), over the trial's days (every
+ * cycle's, pooled): with a 0/1 exposure its slope is the difference of the
+ * two means. Its standard error is Newey-West's (stats_ols_hac, the
+ * estimator levels.c uses), with a tenth of the days compared as lags, 3 to
+ * 7: a trial of one cycle is a few weeks, and a longer window than the
+ * delays tested would leave almost nothing to estimate it from, while a
+ * pooled trial of months can afford the week of lags over which a flare,
+ * its recovery and its warning signs move the levels together.
  * A trial has only a handful of days with the factor, and from so few the
  * Newey-West estimate is itself unsteady and mostly too small (it leans on
  * the residuals of those few days); so the error used is the larger of it
@@ -21,7 +24,10 @@
  * person would notice (EXPERIMENT_MARGIN_POINTS on a 0-10 scale; for flare
  * onsets, one more onset in ten days) at every lag. Anything between is
  * "not enough data", with about how many more days of the same plan would
- * make the interval narrow enough to say one or the other.
+ * make the interval narrow enough to say one or the other. When flare
+ * onsets alone keep it open, those days come from a power calculation on
+ * the person's own onset rate instead (onset_power): a trial's handful of
+ * onsets says too little about their own spread.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -35,23 +41,53 @@
 
 /* Newey-West lags: the delays the trial looks at. */
 #define EXPERIMENT_HAC_LAGS 3
+#define EXPERIMENT_HAC_LAGS_MAX 7
 /* Fewest days with, and without, the factor at a lag, and in all. */
 #define EXPERIMENT_MIN_GROUP_DAYS 3
 #define EXPERIMENT_MIN_DAYS 7
-/* A change smaller than this is one a person would hardly notice: about
- * half of the 2 points (or 30%) usually taken as a meaningful change in
- * pain on a 0-10 scale. */
+/* A change smaller than this is one a person would hardly notice: three
+ * quarters of the 2 points (or 30%) usually taken as a meaningful change
+ * in pain on a 0-10 scale. On both simulators 1.0 cleared harmless foods
+ * half as often for no gain, and 2.0 cleared real triggers more often
+ * (README, "Two choices"). */
 #define EXPERIMENT_MARGIN_POINTS 1.5
 /* For flare onsets: one more onset in ten days. */
 #define EXPERIMENT_MARGIN_ONSETS 0.1
+/* Days at risk before a trial from which the person's onset rate is taken
+ * (else from the trial's days without the factor). */
+#define EXPERIMENT_RATE_MIN_DAYS 28
 /* "More days" beyond this is said as "more than a year". */
 #define EXPERIMENT_MAX_MORE_DAYS 365
 
 
+int
+experiment_cycles(const struct experiment_plan *p)
+{
+	return p->cycles > 1 ? p->cycles : 1;
+}
+
 int32_t
 experiment_end_day(const struct experiment_plan *p)
 {
-	return p->start_day + p->eliminate_days + p->reintroduce_days + p->washout_days - 1;
+	return p->start_day + experiment_cycles(p) * (p->eliminate_days + p->reintroduce_days) +
+	    p->washout_days - 1;
+}
+
+/* The phase a day of the trial belongs to (k: 0-based day of the trial,
+ * inside it), its cycle (0-based) and the 0-based day of that phase. */
+static int
+phase_of_day(const struct experiment_plan *p, int k, int *cycle, int *day_of_phase)
+{
+	int e = p->eliminate_days, r = p->reintroduce_days, n = experiment_cycles(p);
+	if (k >= n * (e + r)) {
+		*cycle = n - 1;
+		*day_of_phase = k - n * (e + r);
+		return EXP_WASHOUT;
+	}
+	*cycle = k / (e + r);
+	int j = k % (e + r);
+	*day_of_phase = j < e ? j : j - e;
+	return j < e ? EXP_ELIMINATE : EXP_REINTRODUCE;
 }
 
 int32_t
@@ -88,7 +124,8 @@ experiment_phase(const struct experiment_plan *p, int32_t today, struct experime
 {
 	memset(out, 0, sizeof *out);
 	int e = p->eliminate_days, r = p->reintroduce_days, w = p->washout_days;
-	out->trial_days = e + r + w;
+	int cycles = experiment_cycles(p);
+	out->trial_days = cycles * (e + r) + w;
 	int k = today - p->start_day;   /* 0-based day of the trial */
 	const char *f = p->factor;
 	if (p->stopped && today > p->stopped_day) {
@@ -114,27 +151,25 @@ experiment_phase(const struct experiment_plan *p, int32_t today, struct experime
 		return;
 	}
 	out->day_of_trial = k + 1;
-	if (k < e) {
-		out->phase = EXP_ELIMINATE;
-		out->day_of_phase = k + 1;
-		out->phase_days = e;
-		snprintf(out->text, sizeof out->text, "day %d of %d without %s: leave it out, and log "
-		    "as usual", k + 1, e, f);
-	} else if (k < e + r) {
-		out->phase = EXP_REINTRODUCE;
-		out->day_of_phase = k - e + 1;
-		out->phase_days = r;
-		snprintf(out->text, sizeof out->text, "day %d of %d with %s again: have it each day, "
-		    "and log it", k - e + 1, r, f);
-	} else {
-		out->phase = EXP_WASHOUT;
-		out->day_of_phase = k - e - r + 1;
-		out->phase_days = w;
+	int cycle, j;
+	out->phase = phase_of_day(p, k, &cycle, &j);
+	out->cycle = cycle + 1;
+	out->day_of_phase = j + 1;
+	out->phase_days = out->phase == EXP_ELIMINATE ? e : out->phase == EXP_REINTRODUCE ? r : w;
+	/* "cycle 2 of 3, " before the day, when the plan repeats. */
+	char which[48] = "";
+	if (cycles > 1 && out->phase != EXP_WASHOUT)
+		snprintf(which, sizeof which, "cycle %d of %d, ", cycle + 1, cycles);
+	if (out->phase == EXP_ELIMINATE)
+		snprintf(out->text, sizeof out->text, "%sday %d of %d without %s: leave it out, and "
+		    "log as usual", which, j + 1, e, f);
+	else if (out->phase == EXP_REINTRODUCE)
+		snprintf(out->text, sizeof out->text, "%sday %d of %d with %s again: have it each "
+		    "day, and log it", which, j + 1, r, f);
+	else
 		snprintf(out->text, sizeof out->text, "day %d of %d without %s again: leave it out "
-		    "while simmer watches for late effects", k - e - r + 1, w, f);
-	}
-	out->phase_end_day = p->start_day + (out->phase == EXP_ELIMINATE ? e :
-	    out->phase == EXP_REINTRODUCE ? e + r : e + r + w) - 1;
+		    "while simmer watches for late effects", j + 1, w, f);
+	out->phase_end_day = today + out->phase_days - 1 - j;
 }
 
 /* Acklam's rational approximation of the standard normal quantile, refined
@@ -265,7 +300,12 @@ fit_lag(const struct analysis_input *in, const struct outcome_source *src, const
 	    n - with < EXPERIMENT_MIN_GROUP_DAYS)
 		return;
 	struct stats_slope s;
-	if (stats_ols_hac(x, y, n, EXPERIMENT_HAC_LAGS, &s) != 0)
+	size_t hac_lags = n / 10;
+	if (hac_lags < EXPERIMENT_HAC_LAGS)
+		hac_lags = EXPERIMENT_HAC_LAGS;
+	if (hac_lags > EXPERIMENT_HAC_LAGS_MAX)
+		hac_lags = EXPERIMENT_HAC_LAGS_MAX;
+	if (stats_ols_hac(x, y, n, hac_lags, &s) != 0)
 		return;
 	double mx = (double)with / (double)n, sxx = 0, ssr = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -289,7 +329,10 @@ fit_lag(const struct analysis_input *in, const struct outcome_source *src, const
  * over them and *any_rise when some lag's 95% interval lies above zero, or,
  * for flare onsets, when some lag saw them begin more often after the
  * factor: a trial is too short to bound an effect on onsets, so "likely
- * not" needs at least that no lag points that way. */
+ * not" needs at least that no lag points that way. Asking only for an
+ * interval above zero would clear harmless foods about twice as often, but
+ * on the independent simulator it called a trigger acting on onsets alone
+ * "likely not" in 5 of 40 pooled trials instead of none (README). */
 static int
 analyze_outcome(const struct analysis_input *in, const struct outcome_source *src,
     const double *x_day, const double *x_first_ms, long first, long last, double *x, double *y,
@@ -375,18 +418,17 @@ static void
 count_plan_days(const struct analysis_input *in, const struct experiment_plan *p,
     const double *x_day, struct experiment_result *out)
 {
-	int32_t elim_end = p->start_day + p->eliminate_days - 1;
-	int32_t reint_end = elim_end + p->reintroduce_days;
 	for (int32_t day = out->first_day; day <= out->last_day; day++) {
 		long d = (long)day - in->first_day;
 		if (d < 0 || (size_t)d >= in->n_days || !isfinite(x_day[d]))
 			continue;
 		out->days_known++;
-		if (day <= elim_end && x_day[d] > 0) {
+		int cycle, j, phase = phase_of_day(p, day - p->start_day, &cycle, &j);
+		if (phase == EXP_ELIMINATE && x_day[d] > 0) {
 			if (out->breaks < EXPERIMENT_MAX_BREAK_DAYS)
 				out->break_days[out->breaks] = day;
 			out->breaks++;
-		} else if (day > elim_end && day <= reint_end) {
+		} else if (phase == EXP_REINTRODUCE) {
 			if (x_day[d] > 0)
 				out->reintroduced_days++;
 			else
@@ -474,10 +516,108 @@ more_days_needed(const struct experiment_result *r,
 	return most > EXPERIMENT_MAX_MORE_DAYS ? EXPERIMENT_MAX_MORE_DAYS + 1 : (int)most;
 }
 
-static void
-write_verdict(struct experiment_result *r, const struct experiment_plan *p, int harmful)
+/* "Likely not": the main outcome compared at every lag, its interval
+ * under a rise worth noticing at each, and no other outcome higher with
+ * the factor at any lag even by the plain 95% interval; with but_onsets,
+ * whether that holds of everything but flare onsets. */
+static bool
+rules_out_rise(const struct experiment_result *r, const int *lags_tested, const double *worst_hi,
+    const bool *any_rise, bool but_onsets)
 {
-	char what[200] = "";
+	int m = r->primary;
+	if (m < 0 || lags_tested[m] != EXPERIMENT_MAX_LAG + 1)
+		return false;
+	double margin = r->outcomes[m].onsets ? EXPERIMENT_MARGIN_ONSETS : EXPERIMENT_MARGIN_POINTS;
+	if (!(worst_hi[m] < margin) && !(but_onsets && r->outcomes[m].onsets))
+		return false;
+	for (size_t k = 0; k < r->n_outcomes; k++)
+		if (any_rise[k] && !(but_onsets && r->outcomes[k].onsets))
+			return false;
+	return true;
+}
+
+/* The cycles done: whole cycles up to the last day compared, at least 1. */
+static int
+cycles_done(const struct experiment_plan *p, const struct experiment_result *r)
+{
+	int done = (r->last_day - r->first_day + 1) / (p->eliminate_days + p->reintroduce_days);
+	int n = experiment_cycles(p);
+	return done < 1 ? 1 : done > n ? n : done;
+}
+
+/*
+ * How many cycles of this plan, in all, a trial needs before a rise of
+ * EXPERIMENT_MARGIN_ONSETS in the daily chance of an onset would be found
+ * (above zero after paying for the search) 4 times in 5: the two-sample
+ * comparison of proportions, with the person's own onset rate p0 (the days
+ * at risk before the trial, or the trial's days without the factor when
+ * those are fewer than EXPERIMENT_RATE_MIN_DAYS), the trial's mix of days at risk with and without it,
+ * and its days at risk with it per cycle. Sets r->onset_rate, cycles_needed
+ * and cycles_done; leaves cycles_needed 0 when nothing says it.
+ */
+static void
+onset_power(const struct analysis_input *in, const struct outcome_source *src,
+    const struct experiment_plan *p, const struct lag_fit *fits, double p_adj,
+    struct experiment_result *r)
+{
+	r->cycles_done = cycles_done(p, r);
+	size_t at_risk = 0, onsets = 0;
+	long first = (long)r->first_day - in->first_day;
+	for (long d = 0; d < first && (size_t)d < in->n_days; d++) {
+		double v = outcome_value(in, src, (size_t)d);
+		if (isfinite(v)) {
+			at_risk++;
+			onsets += v > 0;
+		}
+	}
+	/* The lag with the most days with it: the plan's mix of days. */
+	const struct lag_fit *f = &fits[0];
+	for (int lag = 1; lag <= EXPERIMENT_MAX_LAG; lag++)
+		if (fits[lag].with_days > f->with_days)
+			f = &fits[lag];
+	if (f->with_days == 0 || f->days <= f->with_days)
+		return;
+	double p0 = at_risk >= EXPERIMENT_RATE_MIN_DAYS && onsets > 0 ?
+	    (double)onsets / (double)at_risk : f->without_mean;
+	if (!(p0 > 0) || !(p0 < 1 - EXPERIMENT_MARGIN_ONSETS))
+		return;
+	double p1 = p0 + EXPERIMENT_MARGIN_ONSETS;
+	double ratio = (double)f->with_days / (double)(f->days - f->with_days);
+	double z = experiment_normal_quantile(p_adj) + experiment_normal_quantile(0.8);
+	double with_needed = z * z * (p1 * (1 - p1) + p0 * (1 - p0) * ratio) /
+	    (EXPERIMENT_MARGIN_ONSETS * EXPERIMENT_MARGIN_ONSETS);
+	double per_cycle = (double)f->with_days / (double)r->cycles_done;
+	double cycles = ceil(with_needed / per_cycle);
+	r->onset_rate = p0;
+	r->cycles_needed = cycles > 99 ? 99 : (int)cycles;
+	r->onset_days = f->days;
+	r->onset_with_days = f->with_days;
+}
+
+/* ": with your rate of about 7 onsets in 100 days at risk, telling one more
+ * in ten days from none would take about 9 cycles of this plan in all (this
+ * trial had 1)" */
+static void
+describe_power(const struct experiment_result *r, const struct experiment_plan *p, char *out,
+    size_t len)
+{
+	if (r->cycles_needed <= r->cycles_done) {
+		snprintf(out, len, "%s", "");
+		return;
+	}
+	snprintf(out, len, ": with your rate of about %.0f onsets in 100 days at risk, telling one "
+	    "more in ten days from none would take about %d cycles of %d days without %s and %d with "
+	    "it%s (this trial had %d)", 100 * r->onset_rate, r->cycles_needed, p->eliminate_days,
+	    p->factor, p->reintroduce_days, r->cycles_needed > EXPERIMENT_MAX_CYCLES ?
+	    ", more than one plan holds" : "", r->cycles_done);
+}
+
+static void
+write_verdict(struct experiment_result *r, const struct experiment_plan *p, int harmful,
+    bool only_onsets_open)
+{
+	char what[200] = "", power[320] = "";
+	describe_power(r, p, power, sizeof power);
 	size_t len = sizeof r->verdict_text;
 	switch (r->verdict) {
 	case EXP_V_RUNNING:
@@ -486,8 +626,9 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 		break;
 	case EXP_V_COMPROMISED:
 		snprintf(r->verdict_text, len, "compromised: %s was logged on %u days of the "
-		    "elimination, so the days without it are not clean and simmer cannot tell; a new "
-		    "trial that keeps it out would", p->factor, r->breaks);
+		    "elimination%s, so the days without it are not clean and simmer cannot tell; a new "
+		    "trial that keeps it out would", p->factor, r->breaks,
+		    experiment_cycles(p) > 1 ? "s" : "");
 		break;
 	case EXP_V_TRIGGER:
 		describe_outcome(&r->outcomes[harmful], p->factor, what, sizeof what);
@@ -498,10 +639,10 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 	case EXP_V_NOT:
 		describe_outcome(&r->outcomes[r->primary], p->factor, what, sizeof what);
 		snprintf(r->verdict_text, len, "likely not a trigger: %s; a rise of %s or more is "
-		    "unlikely at any delay of 0-3 days, over %u days of your trial%s",
+		    "unlikely at any delay of 0-3 days, over %u days of your trial%s%s",
 		    what, r->outcomes[r->primary].onsets ? "0.1 in the daily chance of a flare" :
 		    "1.5 points", r->outcomes[r->primary].days, r->onsets_open ? ". Flare onsets "
-		    "were too few in it to rule out an effect on them" : "");
+		    "were too few in it to rule out an effect on them" : "", r->onsets_open ? power : "");
 		break;
 	default:
 		if (r->last_day < r->first_day) {
@@ -513,7 +654,11 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 			size_t n = strlen(what);
 			snprintf(what + n, sizeof what - n, "; ");
 		}
-		if (r->more_days > EXPERIMENT_MAX_MORE_DAYS)
+		if (only_onsets_open && power[0] != '\0')
+			snprintf(r->verdict_text, len, "not enough data to tell: %sthe levels stayed under a "
+			    "rise worth noticing, but flare onsets began more often after days with it, and a "
+			    "trial this long cannot settle that%s", what, power);
+		else if (r->more_days > EXPERIMENT_MAX_MORE_DAYS)
 			snprintf(r->verdict_text, len, "not enough data to tell: %ssettling it would take "
 			    "more than a year of the same plan", what);
 		else
@@ -524,22 +669,94 @@ write_verdict(struct experiment_result *r, const struct experiment_plan *p, int 
 	}
 }
 
-/* "Likely not": the main outcome compared at every lag, its interval
- * under a rise worth noticing at each, and no other outcome higher with
- * the factor at any lag even by the plain 95% interval. */
-static bool
-rules_out_rise(const struct experiment_result *r, const int *lags_tested, const double *worst_hi,
-    const bool *any_rise)
+/* The cycles of EXPERIMENT_SUGGEST_DAYS without and with the factor that
+ * would find a rise in the daily chance of an onset from s->rate to
+ * s->rate_with 4 times in 5, as onset_power() reckons it; 0 when nothing
+ * says it. */
+static int
+suggest_flare_cycles(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *s)
 {
-	int m = r->primary;
-	if (m < 0 || lags_tested[m] != EXPERIMENT_MAX_LAG + 1)
+	if (r == NULL || r->n_days != in->n_days || !(f->rr > 1))
+		return 0;
+	size_t at_risk = 0, known = 0, onsets = 0;
+	for (size_t d = 0; d < in->n_days; d++) {
+		if (!in->has_entries[d])
+			continue;
+		known++;
+		if (r->at_risk[d]) {
+			at_risk++;
+			onsets += r->onset[d];
+		}
+	}
+	if (onsets == 0 || at_risk < EXPERIMENT_RATE_MIN_DAYS)
+		return 0;
+	double p0 = (double)onsets / (double)at_risk, p1 = p0 * f->rr;
+	if (p1 > 0.95)
+		p1 = 0.95;
+	s->rate = p0;
+	s->rate_with = p1;
+	/* Each onset takes the days of its flare and recovery out of the days
+	 * at risk, so the share at risk is 1 / (1 + rate * those days): from
+	 * the diary's share, the days an onset takes; from them, the share
+	 * while the factor is had every day. */
+	double share = (double)at_risk / (double)known;
+	double taken = (1 / share - 1) / p0;
+	s->at_risk_share = share;
+	s->at_risk_share_with = 1 / (1 + p1 * taken);
+	double ratio = s->at_risk_share_with / share;
+	/* The comparisons a trial pays for: pain and each symptom scale, and
+	 * onsets, at every lag. */
+	int outcomes = 1;
+	for (size_t i = 0; i < in->n_factors; i++)
+		outcomes += is_scale_outcome(&in->factors[i]);
+	s->comparisons = outcomes * (EXPERIMENT_MAX_LAG + 1);
+	double p_adj = 1 - 0.025 / s->comparisons;
+	double z = experiment_normal_quantile(p_adj) + experiment_normal_quantile(0.8);
+	double delta = p1 - p0;
+	double with_needed = z * z * (p1 * (1 - p1) + p0 * (1 - p0) * ratio) / (delta * delta);
+	double cycles = ceil(with_needed / (EXPERIMENT_SUGGEST_DAYS * s->at_risk_share_with));
+	return cycles > 99 ? 99 : cycles < 1 ? 1 : (int)cycles;
+}
+
+bool
+experiment_suggest(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *out)
+{
+	memset(out, 0, sizeof *out);
+	if (f->kind != FINDING_SINGLE || !f->harmful || f->n_conditions != 1)
 		return false;
-	double margin = r->outcomes[m].onsets ? EXPERIMENT_MARGIN_ONSETS : EXPERIMENT_MARGIN_POINTS;
-	if (!(worst_hi[m] < margin))
+	int idx = f->conditions[0].factor;
+	if (idx < 0 || (size_t)idx >= in->n_factors || in->factors[idx].role != AR_EXPOSURE)
 		return false;
-	for (size_t k = 0; k < r->n_outcomes; k++)
-		if (any_rise[k])
-			return false;
+	bool quite_certain = f->q <= 0.01 && f->ci_lo > 1.5 && f->exposed_onsets >= 8;
+	if (quite_certain)
+		return false;
+	const char *name = in->factors[idx].name;
+	snprintf(out->factor, sizeof out->factor, "%s", name);
+	out->flare_cycles = suggest_flare_cycles(in, r, f, out);
+	bool fits = out->flare_cycles >= 1 && out->flare_cycles <= EXPERIMENT_MAX_CYCLES;
+	out->cycles = fits ? out->flare_cycles : 1;
+	out->days = out->cycles * 2 * EXPERIMENT_SUGGEST_DAYS + EXPERIMENT_DEFAULT_WASHOUT;
+	int e = EXPERIMENT_SUGGEST_DAYS;
+	char cycles[24] = "", times[32] = "";
+	if (out->cycles > 1) {
+		snprintf(cycles, sizeof cycles, " --cycles %d", out->cycles);
+		snprintf(times, sizeof times, ", %d times over,", out->cycles);
+	}
+	if (fits)
+		snprintf(out->text, sizeof out->text, "possible; a trial of %d days without it and %d "
+		    "with it%s could settle it (simmer experiment start %s --reintroduce %d%s)", e, e,
+		    times, name, e, cycles);
+	else if (out->flare_cycles > EXPERIMENT_MAX_CYCLES)
+		snprintf(out->text, sizeof out->text, "possible; a trial could show an effect on your "
+		    "pain or symptoms within weeks (simmer experiment start %s --reintroduce %d), but "
+		    "settling its effect on flares alone would take about %d cycles of %d days without "
+		    "it and %d with it", name, e, out->flare_cycles, e, e);
+	else
+		snprintf(out->text, sizeof out->text, "possible; a trial of %d days without it and %d "
+		    "with it could show an effect on your pain or symptoms (simmer experiment start %s "
+		    "--reintroduce %d)", e, e, name, e);
 	return true;
 }
 
@@ -607,6 +824,7 @@ experiment_analyze(const struct analysis_input *in, const struct analysis_result
 	free(y);
 
 	/* The interval paid for every outcome and lag that was tested. */
+	out->comparisons = family;
 	double p_adj = 1 - 0.025 / (family > 0 ? family : 1);
 	int harmful = -1;
 	for (size_t k = 0; k < out->n_outcomes; k++) {
@@ -621,21 +839,38 @@ experiment_analyze(const struct analysis_input *in, const struct analysis_result
 	}
 	if (running)
 		out->verdict = EXP_V_RUNNING;
-	else if (out->breaks >= EXPERIMENT_COMPROMISED_BREAKS)
+	else if (out->breaks >= (unsigned)(EXPERIMENT_COMPROMISED_BREAKS * experiment_cycles(p)))
 		out->verdict = EXP_V_COMPROMISED;
 	else if (harmful >= 0)
 		out->verdict = EXP_V_TRIGGER;
-	else if (rules_out_rise(out, lags_tested, worst_hi, any_rise))
+	else if (rules_out_rise(out, lags_tested, worst_hi, any_rise, false))
 		out->verdict = EXP_V_NOT;
 	else
 		out->verdict = EXP_V_UNCLEAR;
+	int onsets = -1;
 	for (size_t k = 0; k < out->n_outcomes; k++) {
-		if (out->outcomes[k].onsets && (int)k != out->primary)
+		if (!out->outcomes[k].onsets)
+			continue;
+		onsets = (int)k;
+		if ((int)k != out->primary)
 			out->onsets_open = lags_tested[k] != EXPERIMENT_MAX_LAG + 1 ||
 			    !(worst_hi[k] < EXPERIMENT_MARGIN_ONSETS);
 	}
-	if (out->verdict == EXP_V_UNCLEAR)
+	/* Flare onsets alone keep it open: say what it would take, from the
+	 * person's own onset rate. */
+	bool only_onsets_open = out->verdict == EXP_V_UNCLEAR && onsets >= 0 &&
+	    rules_out_rise(out, lags_tested, worst_hi, any_rise, true);
+	if (onsets >= 0 && (only_onsets_open || (out->verdict == EXP_V_NOT && out->onsets_open)))
+		onset_power(in, &srcs[onsets], p, fits[onsets], p_adj, out);
+	if (out->verdict == EXP_V_UNCLEAR) {
 		out->more_days = more_days_needed(out, fits, p_adj, out->last_day - out->first_day + 1);
-	write_verdict(out, p, harmful);
+		if (only_onsets_open && out->cycles_needed > out->cycles_done) {
+			long more = (long)(out->cycles_needed - out->cycles_done) *
+			    (p->eliminate_days + p->reintroduce_days);
+			out->more_days = more > EXPERIMENT_MAX_MORE_DAYS ? EXPERIMENT_MAX_MORE_DAYS + 1 :
+			    (int)more;
+		}
+	}
+	write_verdict(out, p, harmful, only_onsets_open);
 	return 0;
 }

@@ -4,7 +4,12 @@
  *
  * A plan is a factor, a first day and three phases: `eliminate_days`
  * without the factor, `reintroduce_days` with it, then `washout_days`
- * without it again, watching for effects that come a few days late. From
+ * without it again, watching for effects that come a few days late. The
+ * first two may repeat (`cycles`: without, with, without, with, ...) and
+ * every cycle's days are pooled into one comparison: an effect on flare
+ * onsets, which a few weeks hold few of, needs more days with the factor
+ * than one reintroduction gives, and alternating keeps a slow drift in
+ * the person's health from passing for an effect. From
  * the plan and a day, experiment_phase() says where the trial stands; from
  * the diary, experiment_analyze() says which elimination days broke the plan
  * and, for each outcome the person tracks (pain, each symptom scale, flare
@@ -36,7 +41,11 @@
 #define EXPERIMENT_MAX_ELIMINATE 180
 #define EXPERIMENT_MAX_REINTRODUCE 60
 #define EXPERIMENT_MAX_WASHOUT 14
-/* The elimination broken on this many days makes the result compromised. */
+/* Cycles of elimination and reintroduction in one plan. */
+#define EXPERIMENT_DEFAULT_CYCLES 1
+#define EXPERIMENT_MAX_CYCLES 6
+/* The eliminations broken on this many days per cycle make the result
+ * compromised. */
 #define EXPERIMENT_COMPROMISED_BREAKS 3
 /* Break days listed by date (the count is always complete). */
 #define EXPERIMENT_MAX_BREAK_DAYS 16
@@ -50,11 +59,14 @@ struct experiment_plan {
 	char factor[ANALYSIS_NAME_MAX + 1];
 	int32_t start_day;          /* days since 1970-01-01 */
 	int eliminate_days, reintroduce_days, washout_days;
+	int cycles;                 /* of elimination and reintroduction; 0 counts as 1 */
 	bool stopped;
 	int32_t stopped_day;        /* the last day of one stopped early */
 	int64_t created_ms, stopped_ms;
 };
 
+/* The plan's cycles (1 when it says 0). */
+int experiment_cycles(const struct experiment_plan *p);
 /* The trial's last planned day. */
 int32_t experiment_end_day(const struct experiment_plan *p);
 /* The last day it covers: the planned end, or the day it was stopped. */
@@ -73,6 +85,7 @@ const char *experiment_phase_name(int phase);
 struct experiment_position {
 	int phase;                  /* enum experiment_phase */
 	int day_of_phase, phase_days;   /* 1-based, while running */
+	int cycle;                  /* 1-based, while running; the washout is in the last */
 	int day_of_trial, trial_days;
 	int32_t phase_end_day;      /* the last day of the current phase */
 	char text[160];             /* "day 9 of 14 without dairy: leave it out" */
@@ -118,7 +131,18 @@ struct experiment_result {
 	                             * speaks of the levels only, and says so */
 	int verdict;                /* enum experiment_verdict */
 	int more_days;              /* for EXP_V_UNCLEAR: about this many more days */
-	char verdict_text[320];
+	/* When flare onsets keep the verdict open (or "likely not" speaks of
+	 * the levels only): the person's own daily chance of an onset on a day
+	 * at risk, the cycles of this plan (in all) after which a rise of 0.1
+	 * in it would be found 4 times in 5, and the cycles done. 0 cycles
+	 * when there is nothing to say it from. */
+	double onset_rate;
+	int cycles_needed, cycles_done;
+	/* What it was computed from: the days at risk compared for onsets (at
+	 * the lag with the most days after the factor) and those after it. */
+	unsigned onset_days, onset_with_days;
+	int comparisons;            /* (outcome, lag) pairs the search paid for */
+	char verdict_text[640];
 };
 
 /*
@@ -134,6 +158,42 @@ struct experiment_result {
  */
 int experiment_analyze(const struct analysis_input *in, const struct analysis_result *r,
     const struct experiment_plan *p, int32_t today, struct experiment_result *out);
+
+/* A trial suggested under a trigger finding, of EXPERIMENT_SUGGEST_DAYS
+ * days without and as many with the factor, `cycles` times over. */
+#define EXPERIMENT_SUGGEST_DAYS 14
+struct experiment_suggestion {
+	char factor[ANALYSIS_NAME_MAX + 1];
+	int cycles;                 /* of the plan suggested, 1-EXPERIMENT_MAX_CYCLES */
+	int days;                   /* its length, washout included */
+	/* What settling its effect on flares alone would take: the person's
+	 * daily chance of an onset on a day at risk, that chance on a day after
+	 * the factor (times the finding's rate ratio), the share of days at
+	 * risk in the diary and while it is had every day (more flares leave
+	 * fewer), the comparisons, and the
+	 * cycles after which the rise would be found 4 times in 5 (0 when
+	 * there is nothing to say it from; up to 99). */
+	double rate, rate_with, at_risk_share, at_risk_share_with;
+	int comparisons;            /* (outcome, lag) pairs the trial would pay for */
+	int flare_cycles;
+	char text[320];
+};
+
+/*
+ * Whether a finding is worth a trial, and the plan and words for it: a
+ * harmful finding of one exposure present or not (not a dose, not a pair,
+ * not a symptom), that is not quite certain (q above 0.01, the rate
+ * ratio's interval starting at 1.5 or less, or fewer than 8 flares after
+ * it). The findings are about flares, which a trial of weeks holds few
+ * of: the cycles suggested are those that would find the finding's own
+ * rate ratio 4 times in 5 (the comparison experiment_analyze makes, paid
+ * for over pain, each symptom scale and onsets at four lags), or, when
+ * that is more than a plan holds, the suggestion says so. r may be NULL
+ * (then no figure for flares). Everything that shows findings (`simmer
+ * triggers`, its JSON, the report) takes the suggestion from here.
+ */
+bool experiment_suggest(const struct analysis_input *in, const struct analysis_result *r,
+    const struct finding *f, struct experiment_suggestion *out);
 
 /* The standard normal's quantile (1.96 for 0.975). */
 double experiment_normal_quantile(double p);

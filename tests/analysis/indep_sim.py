@@ -60,10 +60,11 @@ after" and "neither" (with and without a prodrome). It does not use the past
 onsets' information about unlogged exposures (a small approximation near
 gaps).
 
-A TRIAL (--trial FOOD:E:R:W[:B]): the diary's last E+R+W days follow an
-elimination experiment's plan for one food: none of it for E days (except
-on B days spread over them, the breaks), at least one serving every day
-for R days, none for W days; every day of it is logged. FOOD is a food's
+A TRIAL (--trial FOOD:E:R:W[:B[:C]]): the diary's last C*(E+R)+W days
+follow an elimination experiment's plan for one food: none of it for E
+days (except on B days spread over them, the breaks), at least one serving
+every day for R days, those two C times over (1 unless given), then none
+for W days; every day of it is logged. FOOD is a food's
 name, `planted` (the first planted single trigger's food) or `harmless` (a
 food of the person's with no planted effect). The truth's "trial" says
 which food and when. The planted effects act as always, on onsets only.
@@ -232,6 +233,7 @@ def plan_trial(rng, spec, person, effects, x, n, logged, window_food):
     name, e, r, w, *rest = spec.split(":")
     e, r, w = int(e), int(r), int(w)
     breaks = int(rest[0]) if rest else 0
+    cycles = int(rest[1]) if len(rest) > 1 else 1
     if name == "planted":
         singles = [f["factor"] for f in effects if f["type"] == "single"]
         if not singles:
@@ -244,15 +246,20 @@ def plan_trial(rng, spec, person, effects, x, n, logged, window_food):
     if name not in person.foods:
         person.foods.append(name)
         x[name] = np.zeros(n)
-    t0 = n - (e + r + w)
-    days = np.zeros(e + r + w)
-    for b in range(breaks):
-        days[(2 * b + 1) * e // (2 * breaks)] = 1
-    days[e:e + r] = 1 + rng.poisson(person.extra.get(name, 0.5), r)
+    t0 = n - (cycles * (e + r) + w)
+    days = np.zeros(cycles * (e + r) + w)
+    for c in range(cycles):
+        c0 = c * (e + r)
+        for b in range(breaks):
+            days[c0 + (2 * b + 1) * e // (2 * breaks)] = 1
+        days[c0 + e:c0 + e + r] = 1 + rng.poisson(person.extra.get(name, 0.5), r)
     x[name][t0:] = days
     logged[t0:] = True
-    return {"factor": name, "start": (START + datetime.timedelta(days=t0)).isoformat(),
-            "eliminate": e, "reintroduce": r, "washout": w, "breaks": breaks}
+    out = {"factor": name, "start": (START + datetime.timedelta(days=t0)).isoformat(),
+           "eliminate": e, "reintroduce": r, "washout": w, "breaks": breaks}
+    if cycles > 1:
+        out["cycles"] = cycles
+    return out
 
 
 def simulate(seed, kind, index=0, trial=None):
@@ -547,7 +554,8 @@ def main():
     ap.add_argument("--kind", choices=["planted", "null", "confounded"], default="planted")
     ap.add_argument("--index", type=int, default=0, help="which effect type leads (0-2)")
     ap.add_argument("--out", default=".")
-    ap.add_argument("--trial", help="FOOD:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS] over the last days")
+    ap.add_argument("--trial", help="FOOD:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS[:CYCLES]] over the "
+                    "last days")
     a = ap.parse_args()
     path, truth = write(a.seed, a.kind, a.out, a.index, a.trial)
     print(path, len(truth["onsets"]), "onsets;",

@@ -92,21 +92,23 @@ check_log(const msgpack_object *params, uint32_t msgid)
 	if (units != NULL && (units->type != MSGPACK_OBJECT_ARRAY || units->via.array.size != n))
 		return;
 	for (uint32_t k = 0; k < n; k++) {
-		struct log_item it;
-		memset(&it, 0, sizeof it);
+		struct entry e;
+		struct factor f;
+		memset(&e, 0, sizeof e);
+		memset(&f, 0, sizeof f);
 		err[0] = '\0';
-		int rc = proto_entry_unpack(&entries->via.array.ptr[k], &it.entry, err, sizeof err);
+		int rc = proto_entry_unpack(&entries->via.array.ptr[k], &e, err, sizeof err);
 		if (rc == 0)
-			rc = entries_check_typed(&daemon_state, &it.entry, create,
+			rc = entries_check_typed(&daemon_state, &e, create,
 			    units != NULL ? &units->via.array.ptr[k] : NULL, err, sizeof err);
 		if (rc == 0)
-			rc = entries_validate(&daemon_state, &it, err, sizeof err);
+			rc = entries_validate(&daemon_state, &e, &f, err, sizeof err);
 		if (rc < 0) {
 			pack_error(msgid, -rc, err);
 			continue;
 		}
-		fuzz_require(catalog_check_value(&it.factor, it.entry.value, err, sizeof err) == 0);
-		fuzz_require(strlen(it.entry.note) <= PROTO_NOTE_MAX);
+		fuzz_require(catalog_check_value(&f, e.value, err, sizeof err) == 0);
+		fuzz_require(strlen(e.note) <= PROTO_NOTE_MAX);
 	}
 }
 

@@ -8,7 +8,9 @@ what the trial asks that day. The daemon's clock is SIMMER_NOW, so nothing
 depends on today's date."""
 import datetime
 import json
+import math
 import os
+import statistics
 import subprocess
 
 from harness import BUILD, run_tests, wait_until
@@ -75,6 +77,8 @@ def test_bad_input_is_refused_with_a_clear_message(ctx):
         (("experiment", "start", "dairy", "--reintroduce", "0"), 64, "from 1 to 60"),
         (("experiment", "start", "dairy", "--washout", "2.5"), 64, "whole number of days"),
         (("experiment", "start", "dairy", "gluten"), 64, "one factor at a time"),
+        (("experiment", "start", "dairy", "--cycles", "0"), 64, "whole number from 1 to 6"),
+        (("experiment", "start", "dairy", "--cycles", "7"), 64, "whole number from 1 to 6"),
         (("experiment", "start", "dairy", "--bogus", "1"), 64, "unknown option"),
         (("experiment", "start", "dairyy"), 65, "did you mean 'dairy'"),
         (("experiment", "start", "zzqqxx"), 65, "unknown factor 'zzqqxx'"),
@@ -111,6 +115,27 @@ def test_experiments_never_overlap(ctx):
     listed = as_json(ctx, "experiment", "list")["experiments"]
     assert [(x["factor"], x["phase"]) for x in listed] == [("dairy", "eliminate"),
                                                             ("alcohol", "planned")], listed
+
+
+def test_cycles_repeat_the_plan_and_hold_all_their_days(ctx):
+    """--cycles 3: without and with three times over, then the washout; the
+    phase says its cycle, and the days it holds are all three cycles'."""
+    start(ctx)
+    ctx.simmer("experiment", "start", "dairy", "--eliminate", 5, "--reintroduce", 3,
+               "--washout", 2, "--cycles", 3, "--start", day(-10), check=0)
+    st = as_json(ctx, "experiment", "status")["experiment"]
+    assert (st["cycles"], st["start"], st["end"], st["trial_days"]) == (3, day(-10), day(15), 26), st
+    assert (st["phase"], st["cycle"], st["day_of_phase"]) == ("eliminate", 2, 3), st
+    assert st["phase_text"].startswith("cycle 2 of 3, day 3 of 5 without dairy"), st
+    assert st["phase_ends"] == day(2), st
+    text = " ".join(ctx.simmer("experiment", "status", check=0).stdout.split())
+    assert "5 days without it, 3 with it, 3 times over, 2 watching" in text, text
+    # Its last day is the washout's, after all three cycles.
+    p = ctx.simmer("experiment", "start", "alcohol", "--start", day(15))
+    assert p.returncode == 65 and "dairy" in p.stderr, p.stderr
+    ctx.simmer("experiment", "start", "alcohol", "--start", day(16), check=0)
+    listed = as_json(ctx, "experiment", "list")["experiments"]
+    assert [x["cycles"] for x in listed] == [3, 1], listed
 
 
 def test_breaks_of_the_elimination_are_counted_and_dated(ctx):
@@ -181,9 +206,38 @@ def test_report_shows_the_experiments(ctx):
     assert '<section id="experiments">' in page and "personal trials" in page, page[-2000:]
 
 
+def check_flare_cycles(f, trial):
+    """The plan suggested under a finding: the cycles of 14 days without and
+    14 with that would find its rate ratio in flare onsets 4 times in 5
+    (a two-sample comparison of proportions at the trial's Bonferroni
+    level), recomputed here from the numbers the suggestion gives."""
+    p0, p1 = trial["rate"], trial["rate_with"]
+    assert abs(p1 - min(0.95, p0 * f["relative_risk"])) < 1e-9, trial
+    share, share_with = trial["at_risk_share"], trial["at_risk_share_with"]
+    # Each onset takes as many days out of those at risk with the factor
+    # as without it.
+    taken = (1 / share - 1) / p0
+    assert abs(share_with - 1 / (1 + p1 * taken)) < 1e-9, trial
+    norm = statistics.NormalDist()
+    z = norm.inv_cdf(1 - 0.025 / trial["comparisons"]) + norm.inv_cdf(0.8)
+    with_needed = z * z * (p1 * (1 - p1) + p0 * (1 - p0) * share_with / share) / (p1 - p0) ** 2
+    cycles = min(99, max(1, math.ceil(with_needed / (14 * share_with))))
+    assert trial["flare_cycles"] == cycles, (trial, cycles)
+    if cycles <= 6:
+        assert trial["cycles"] == cycles and trial["days"] == cycles * 28 + 3, trial
+        assert trial["text"].endswith(f"could settle it (simmer experiment start "
+                                      f"{trial['factor']} --reintroduce 14" +
+                                      (f" --cycles {cycles})" if cycles > 1 else ")")), trial
+    else:
+        assert trial["cycles"] == 1 and f"about {cycles} cycles" in trial["text"], trial
+
+
 def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
     """Every harmful finding of one food or habit that is not quite certain
-    gets the suggestion, and no other finding does."""
+    gets the suggestion, in `triggers --json` (its "trial") and in the text,
+    and no other finding does: not a pair, a dose, a warning sign (a
+    symptom cannot be left out) or a protective one. The plan is sized for
+    the finding's effect on flares, or says that a plan cannot hold it."""
     suggested = 0
     for seed in (1, 5):
         ctx.env.vars["SIMMER_NOW"] = NOW
@@ -195,17 +249,22 @@ def test_triggers_suggest_a_trial_for_an_uncertain_finding(ctx):
         for f in got["triggers"] + got.get("not_enough_data", []):
             certain = f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8
             want = f["kind"] == "single" and f["effect"] == "harmful" and not certain
-            line = (f"possible; an elimination trial of 3 weeks could settle it (simmer "
-                    f"experiment start {f['factors'][0]})")
-            assert not want or line in text, (f, text)
+            if want:
+                trial = f["trial"]
+                assert trial["factor"] == f["factors"][0] and trial["text"] in text, (f, text)
+                assert trial["text"].startswith("possible; a trial"), trial
+                check_flare_cycles(f, trial)
+            else:
+                assert f["trial"] is None, f
             wanted += want
+        for f in got["warning_signs"] + got["protective"]:
+            assert f["trial"] is None, f
         # Pairs, doses and findings that are quite certain get none.
-        assert text.count("an elimination trial of 3 weeks") == wanted, text
+        assert text.count("possible; a trial") == wanted, text
         suggested += wanted
         report = " ".join(ctx.simmer("report", "--days", 365, check=0).stdout.split())
-        assert report.count("an elimination trial of 3 weeks could settle it") == \
-            sum(1 for f in got["triggers"] if f["kind"] == "single" and not (
-                f["q"] <= 0.01 and f["ci95"][0] > 1.5 and f["exposed_onsets"] >= 8)), report
+        assert report.count("possible; a trial") == \
+            sum(f["trial"] is not None for f in got["triggers"]), report
         d.stop()
         os.remove(ctx.env.db)
     assert suggested >= 1, "no uncertain finding in these diaries: the test tests nothing"

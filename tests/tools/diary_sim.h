@@ -17,7 +17,8 @@
  * With a trial (sim_generate_trial), the diary's last days follow an
  * experiment's plan for one event: left out for `eliminate` days (except
  * on `breaks` days spread over them), had every day for `reintroduce`
- * days, then left out for `washout` days; every day of the trial is logged.
+ * days (the two repeated `cycles` times, when it says more than 1), then
+ * left out for `washout` days; every day of the trial is logged.
  * Its planted effects act as always (dairy: onsets two days later, and
  * bloating the same day).
  *
@@ -125,21 +126,32 @@ sim_free(struct sim_diary *s)
 /* A planned trial over the diary's last days (see the top). */
 struct sim_trial {
 	int factor;                 /* an enum sim_factor of kind event */
-	int eliminate, reintroduce, washout, breaks;
+	int eliminate, reintroduce, washout, breaks;    /* breaks in each elimination */
+	int cycles;                 /* 0 counts as 1 */
 };
+
+static inline int
+sim_trial_cycles(const struct sim_trial *t)
+{
+	return t->cycles > 1 ? t->cycles : 1;
+}
 
 static inline int
 sim_trial_days(const struct sim_trial *t)
 {
-	return t->eliminate + t->reintroduce + t->washout;
+	return sim_trial_cycles(t) * (t->eliminate + t->reintroduce) + t->washout;
 }
 
 /* The trial's value of its factor on day k of the trial (0-based). */
 static inline double
 sim_trial_value(const struct sim_trial *t, int k)
 {
+	int cycle_days = t->eliminate + t->reintroduce;
+	if (k >= sim_trial_cycles(t) * cycle_days)
+		return 0;
+	k %= cycle_days;
 	if (k >= t->eliminate)
-		return k < t->eliminate + t->reintroduce ? 1 : 0;
+		return 1;
 	/* Breaks spread evenly over the elimination. */
 	for (int b = 0; b < t->breaks; b++)
 		if (k == (2 * b + 1) * t->eliminate / (2 * t->breaks))

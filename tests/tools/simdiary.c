@@ -2,7 +2,7 @@
  * simdiary.c: writes a simulated diary (tests/tools/diary_sim.h) as the CSV
  * that `simmer import` reads, ending today (or on --end DAY-NUMBER).
  *   simdiary [--days N] [--seed S] [--null] [--end DAYS_SINCE_1970]
- *            [--trial FACTOR:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS]]
+ *            [--trial FACTOR:ELIMINATE:REINTRODUCE:WASHOUT[:BREAKS[:CYCLES]]]
  * With --trial, the diary's last days follow that experiment's plan, and
  * pain and symptoms are logged at 20:00 instead of noon.
  *
@@ -21,7 +21,7 @@ main(int argc, char **argv)
 	uint64_t seed = 1;
 	bool null_mode = false;
 	long end = (long)(time(NULL) / 86400);
-	struct sim_trial trial = {-1, 0, 0, 0, 0};
+	struct sim_trial trial = {-1, 0, 0, 0, 0, 1};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--days") && i + 1 < argc)
 			days = (size_t)atol(argv[++i]);
@@ -33,22 +33,22 @@ main(int argc, char **argv)
 			end = atol(argv[++i]);
 		else if (!strcmp(argv[i], "--trial") && i + 1 < argc) {
 			char name[64];
-			int got = sscanf(argv[++i], "%63[a-z_]:%d:%d:%d:%d", name, &trial.eliminate,
-			    &trial.reintroduce, &trial.washout, &trial.breaks);
+			int got = sscanf(argv[++i], "%63[a-z_]:%d:%d:%d:%d:%d", name, &trial.eliminate,
+			    &trial.reintroduce, &trial.washout, &trial.breaks, &trial.cycles);
 			for (int f = 0; f < SF_COUNT && got >= 4; f++)
 				if (!strcmp(sim_factors[f].name, name) && sim_factors[f].kind == AK_EVENT)
 					trial.factor = f;
 			if (trial.factor < 0 || trial.eliminate < 1 || trial.reintroduce < 1 ||
-			    trial.washout < 0 || trial.breaks < 0) {
+			    trial.washout < 0 || trial.breaks < 0 || trial.cycles < 0) {
 				fprintf(stderr, "simdiary: --trial takes EVENT:ELIMINATE:REINTRODUCE:WASHOUT"
-				    "[:BREAKS]\n");
+				    "[:BREAKS[:CYCLES]]\n");
 				return 64;
 			}
 		} else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			i++; /* only the import format exists */
 		else {
 			fprintf(stderr, "usage: simdiary [--days N] [--seed S] [--null] [--end DAY] "
-			    "[--trial EVENT:E:R:W[:B]]\n");
+			    "[--trial EVENT:E:R:W[:B[:C]]]\n");
 			return 64;
 		}
 	}

@@ -3,7 +3,7 @@
  * analysis and the experiment comparison, and prints how often each
  * verdict came, for tests/analysis/test_experiment_sim.py.
  *
- *   simtrial FACTOR ELIMINATE REINTRODUCE WASHOUT BREAKS SEEDS [DAYS]
+ *   simtrial FACTOR ELIMINATE REINTRODUCE WASHOUT BREAKS SEEDS [DAYS [CYCLES]]
  *
  * Output: one line per seed, "seed S verdict V lag L outcome O", then
  * "verdicts running R likely_trigger T likely_not N not_enough_data U
@@ -22,15 +22,16 @@ main(int argc, char **argv)
 {
 	if (argc < 7) {
 		fprintf(stderr, "usage: simtrial FACTOR ELIMINATE REINTRODUCE WASHOUT BREAKS SEEDS "
-		    "[DAYS]\n");
+		    "[DAYS [CYCLES]]\n");
 		return 64;
 	}
-	struct sim_trial t = {-1, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5])};
+	struct sim_trial t = {-1, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), 1};
 	for (int f = 0; f < SF_COUNT; f++)
 		if (strcmp(sim_factors[f].name, argv[1]) == 0 && sim_factors[f].kind == AK_EVENT)
 			t.factor = f;
 	int seeds = atoi(argv[6]);
 	size_t days = argc > 7 ? (size_t)atol(argv[7]) : 180;
+	t.cycles = argc > 8 ? atoi(argv[8]) : 1;
 	if (t.factor < 0 || seeds < 1 || (size_t)sim_trial_days(&t) > days) {
 		fprintf(stderr, "simtrial: FACTOR must be an event of the simulator, and the trial "
 		    "shorter than the diary\n");
@@ -53,6 +54,7 @@ main(int argc, char **argv)
 		p.eliminate_days = t.eliminate;
 		p.reintroduce_days = t.reintroduce;
 		p.washout_days = t.washout;
+		p.cycles = t.cycles;
 		struct experiment_result x;
 		int32_t today = s.in.first_day + (int32_t)days;
 		if (experiment_analyze(&s.in, &r, &p, today, &x) != 0)

@@ -263,6 +263,204 @@ test_flare_days_leave_the_levels(void **state)
 	analysis_result_free(&ar);
 }
 
+/* Three cycles of 5 days without and 3 with, then 2 watching: the phases
+ * repeat, each says its cycle, and breaks are counted in every elimination. */
+static void
+test_cycles_through_the_plan(void **state)
+{
+	(void)state;
+	struct experiment_plan p = plan("dairy", 5, 3, 2);
+	p.cycles = 3;
+	assert_int_equal(experiment_end_day(&p), START + 25);
+	struct experiment_position pos;
+	experiment_phase(&p, START + 8, &pos);
+	assert_int_equal(pos.phase, EXP_ELIMINATE);
+	assert_int_equal(pos.cycle, 2);
+	assert_int_equal(pos.day_of_phase, 1);
+	assert_int_equal(pos.phase_end_day, START + 12);
+	assert_string_equal(pos.text, "cycle 2 of 3, day 1 of 5 without dairy: leave it out, and "
+	    "log as usual");
+	experiment_phase(&p, START + 14, &pos);
+	assert_int_equal(pos.phase, EXP_REINTRODUCE);
+	assert_int_equal(pos.day_of_phase, 2);
+	assert_int_equal(pos.phase_end_day, START + 15);
+	experiment_phase(&p, START + 24, &pos);
+	assert_int_equal(pos.phase, EXP_WASHOUT);
+	assert_int_equal(pos.day_of_phase, 1);
+	assert_int_equal(pos.trial_days, 26);
+	experiment_phase(&p, START + 26, &pos);
+	assert_int_equal(pos.phase, EXP_FINISHED);
+
+	struct diary d;
+	diary_init(&d);
+	for (int i = 0; i < DAYS; i++) {
+		int k = i - START;
+		d.food[i] = k >= 0 && k < 24 && k % 8 >= 5;
+		d.pain[i] = wobble(i);
+	}
+	/* Two breaks in each elimination: six in all, fewer than three a cycle. */
+	for (int c = 0; c < 3; c++)
+		d.food[START + 8 * c + 1] = d.food[START + 8 * c + 3] = 1;
+	struct experiment_result r;
+	assert_int_equal(experiment_analyze(&d.in, NULL, &p, DAYS - 1, &r), 0);
+	assert_int_equal(r.breaks, 6);
+	assert_int_equal(r.break_days[2], START + 9);
+	assert_int_equal(r.reintroduced_days, 9);
+	assert_int_not_equal(r.verdict, EXP_V_COMPROMISED);
+	d.food[START + 16] = d.food[START + 18] = d.food[START + 20] = 1;
+	assert_int_equal(experiment_analyze(&d.in, NULL, &p, DAYS - 1, &r), 0);
+	assert_int_equal(r.breaks, 9);
+	assert_int_equal(r.verdict, EXP_V_COMPROMISED);
+	assert_non_null(strstr(r.verdict_text, "days of the eliminations"));
+}
+
+/* A rise of 2 points over a wobble of 3: one cycle of 5 days without and 3
+ * with cannot tell; the same rise over three cycles, pooled, can. */
+static void
+test_cycles_are_pooled_into_one_verdict(void **state)
+{
+	(void)state;
+	struct diary d;
+	diary_init(&d);
+	for (int i = 0; i < DAYS; i++) {
+		int k = i - START;
+		d.food[i] = k >= 0 && k < 24 && k % 8 >= 5;
+		d.pain[i] = wobble(i * 5) + (d.food[i] > 0 ? 2 : 0);
+	}
+	struct experiment_plan one = plan("dairy", 5, 3, 2);
+	struct experiment_result r;
+	assert_int_equal(experiment_analyze(&d.in, NULL, &one, START + 10, &r), 0);
+	assert_int_equal(r.verdict, EXP_V_UNCLEAR);
+	struct experiment_plan three = one;
+	three.cycles = 3;
+	assert_int_equal(experiment_analyze(&d.in, NULL, &three, DAYS - 1, &r), 0);
+	assert_int_equal(r.verdict, EXP_V_TRIGGER);
+	assert_int_equal(r.outcomes[0].with_days, 9);
+	assert_true(r.outcomes[0].effect > 1.5 && r.outcomes[0].effect < 2.5);
+}
+
+/* Pain steady outside flares, and the one flare of the trial begins after a
+ * day with dairy: only flare onsets keep the verdict open, and it says how
+ * many cycles of the plan would settle them, from the person's onset rate
+ * before the trial (one onset in 10 days at risk: 0.1). */
+static void
+test_onsets_alone_open_say_how_many_cycles(void **state)
+{
+	(void)state;
+	struct diary d;
+	diary_init(&d);
+	struct experiment_plan p = plan("dairy", 7, 4, 2);
+	p.cycles = 2;
+	for (int i = 0; i < DAYS; i++) {
+		int k = i - START;
+		d.food[i] = k >= 0 && k < 22 && k % 11 >= 7;
+		d.pain[i] = 3 + (i % 2) * 0.5;
+	}
+	/* Before the trial: a two-day flare every 12 days; in it, one flare, the
+	 * day after the first day with dairy of the second cycle. */
+	for (int i = 4; i < START - 2; i += 12)
+		d.pain[i] = d.pain[i + 1] = 9;
+	d.pain[START + 19] = d.pain[START + 20] = 9;
+	struct analysis_config cfg;
+	analysis_config_default(&cfg);
+	struct analysis_result ar;
+	assert_int_equal(analysis_run(&d.in, &cfg, false, &ar), 0);
+	assert_true(ar.onset[START + 19]);
+	struct experiment_result r;
+	assert_int_equal(experiment_analyze(&d.in, &ar, &p, DAYS - 1, &r), 0);
+	assert_int_equal(r.verdict, EXP_V_UNCLEAR);
+	assert_true(r.outcomes[0].hi < 1.5);
+	assert_int_equal(r.cycles_done, 2);
+	assert_true(r.onset_rate > 0.05 && r.onset_rate < 0.15);
+	assert_true(r.cycles_needed > 2);
+	assert_int_equal(r.more_days, (r.cycles_needed - 2) * 11 > 365 ? 366 :
+	    (r.cycles_needed - 2) * 11);
+	char want[64];
+	snprintf(want, sizeof want, "about %d cycles of 7 days without dairy", r.cycles_needed);
+	assert_non_null(strstr(r.verdict_text, want));
+	assert_non_null(strstr(r.verdict_text, "flare onsets began more often"));
+	analysis_result_free(&ar);
+}
+
+/* The suggestion under a finding: a harmful, not quite certain finding of
+ * one exposure gets one; a certain one, a protective one, a pair and a
+ * symptom do not. With the analysis, the plan is sized for the finding's
+ * rate ratio in flares; without it, nothing is said of flares. */
+static void
+test_suggest_a_trial_for_an_uncertain_exposure(void **state)
+{
+	(void)state;
+	struct diary d;
+	diary_init(&d);
+	for (int i = 0; i < DAYS; i++)
+		d.pain[i] = 3 + (i % 2) * 0.5;
+	/* Two-day flares every 10 days: 6 onsets on about 54 days at risk. */
+	for (int i = 2; i < DAYS - 1; i += 10)
+		d.pain[i] = d.pain[i + 1] = 9;
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.kind = FINDING_SINGLE;
+	f.n_conditions = 1;
+	f.conditions[0].factor = 1;
+	f.harmful = true;
+	f.rr = 4;
+	f.q = 0.04;
+	f.ci_lo = 1.2;
+	f.exposed_onsets = 5;
+	struct experiment_suggestion s;
+	assert_true(experiment_suggest(&d.in, NULL, &f, &s));
+	assert_string_equal(s.factor, "dairy");
+	assert_int_equal(s.flare_cycles, 0);
+	assert_int_equal(s.cycles, 1);
+	assert_int_equal(s.days, 31);
+	assert_string_equal(s.text, "possible; a trial of 14 days without it and 14 with it could "
+	    "show an effect on your pain or symptoms (simmer experiment start dairy --reintroduce 14)");
+
+	struct analysis_config cfg;
+	analysis_config_default(&cfg);
+	struct analysis_result ar;
+	assert_int_equal(analysis_run(&d.in, &cfg, false, &ar), 0);
+	assert_true(experiment_suggest(&d.in, &ar, &f, &s));
+	assert_true(s.rate > 0.08 && s.rate < 0.15);
+	assert_true(fabs(s.rate_with - 4 * s.rate) < 1e-12);
+	assert_true(s.at_risk_share_with < s.at_risk_share);
+	assert_int_equal(s.comparisons, 8);
+	assert_true(s.flare_cycles >= 1);
+	if (s.flare_cycles <= EXPERIMENT_MAX_CYCLES) {
+		assert_int_equal(s.cycles, s.flare_cycles);
+		assert_non_null(strstr(s.text, "could settle it"));
+	} else {
+		assert_int_equal(s.cycles, 1);
+		assert_non_null(strstr(s.text, "settling its effect on flares alone"));
+	}
+	/* A weaker association needs more cycles. */
+	struct finding weaker = f;
+	weaker.rr = 2;
+	struct experiment_suggestion w;
+	assert_true(experiment_suggest(&d.in, &ar, &weaker, &w));
+	assert_true(w.flare_cycles > s.flare_cycles);
+	assert_non_null(strstr(w.text, "settling its effect on flares alone would take about"));
+
+	struct finding certain = f;
+	certain.q = 0.001;
+	certain.ci_lo = 2.0;
+	certain.exposed_onsets = 12;
+	assert_false(experiment_suggest(&d.in, &ar, &certain, &s));
+	certain.exposed_onsets = 7;
+	assert_true(experiment_suggest(&d.in, &ar, &certain, &s));
+	struct finding protective = f;
+	protective.harmful = false;
+	assert_false(experiment_suggest(&d.in, &ar, &protective, &s));
+	struct finding pair = f;
+	pair.kind = FINDING_COMBINATION;
+	pair.n_conditions = 2;
+	assert_false(experiment_suggest(&d.in, &ar, &pair, &s));
+	struct finding symptom = f;
+	symptom.conditions[0].factor = 0;
+	assert_false(experiment_suggest(&d.in, &ar, &symptom, &s));
+	analysis_result_free(&ar);
+}
+
 static void
 test_quantiles(void **state)
 {
@@ -282,7 +480,7 @@ static void
 test_simulated_trials_find_dairy(void **state)
 {
 	(void)state;
-	struct sim_trial t = {SF_DAIRY, 21, 14, 3, 0};
+	struct sim_trial t = {SF_DAIRY, 21, 14, 3, 0, 1};
 	struct analysis_config cfg;
 	analysis_config_default(&cfg);
 	int found = 0, cleared = 0, at_lag0 = 0;
@@ -320,6 +518,10 @@ main(void)
 		cmocka_unit_test(test_three_breaks_compromise_the_trial),
 		cmocka_unit_test(test_unlogged_days_are_unknown),
 		cmocka_unit_test(test_flare_days_leave_the_levels),
+		cmocka_unit_test(test_cycles_through_the_plan),
+		cmocka_unit_test(test_cycles_are_pooled_into_one_verdict),
+		cmocka_unit_test(test_onsets_alone_open_say_how_many_cycles),
+		cmocka_unit_test(test_suggest_a_trial_for_an_uncertain_exposure),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_simulated_trials_find_dairy),
 	};

@@ -1,0 +1,145 @@
+/*
+ * log_batch.c: the compact entries of a log job (see log_batch.h).
+ *
+ * SPDX-License-Identifier: ISC
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/grow.h"
+#include "daemon/log_batch.h"
+
+/* Text grows from this many bytes: enough for a batch without notes. */
+#define LOG_BATCH_FIRST_TEXT 256
+
+int
+log_batch_init(struct log_batch *b, size_t cap)
+{
+	memset(b, 0, sizeof *b);
+	b->items = malloc((cap ? cap : 1) * sizeof *b->items);
+	b->text = malloc(LOG_BATCH_FIRST_TEXT);
+	if (b->items == NULL || b->text == NULL) {
+		log_batch_free(b);
+		return -PROTO_E_INTERNAL;
+	}
+	b->cap = cap ? cap : 1;
+	b->text[0] = '\0';
+	b->text_len = 1;
+	b->text_cap = LOG_BATCH_FIRST_TEXT;
+	return 0;
+}
+
+void
+log_batch_free(struct log_batch *b)
+{
+	free(b->items);
+	free(b->factors);
+	free(b->text);
+	memset(b, 0, sizeof *b);
+}
+
+/* Copies s into the text; its offset in *at (0 for ""). */
+static int
+keep_text(struct log_batch *b, const char *s, uint32_t *at)
+{
+	size_t len = strlen(s);
+	if (len == 0) {
+		*at = 0;
+		return 0;
+	}
+	if (b->text_len + len + 1 > b->text_cap) {
+		size_t cap = b->text_cap;
+		while (b->text_len + len + 1 > cap)
+			cap *= 2;
+		char *p = realloc(b->text, cap);
+		if (p == NULL)
+			return -PROTO_E_INTERNAL;
+		b->text = p;
+		b->text_cap = cap;
+	}
+	memcpy(b->text + b->text_len, s, len + 1);
+	*at = (uint32_t)b->text_len;
+	b->text_len += len + 1;
+	return 0;
+}
+
+/* The index of f in the batch's factors, added when new. A batch mostly
+ * repeats a few factors, so the last one used is tried first. */
+static int
+keep_factor(struct log_batch *b, const struct factor *f, uint32_t *at)
+{
+	if (b->n > 0) {
+		uint32_t last = b->items[b->n - 1].factor_at;
+		if (strcmp(b->factors[last].name, f->name) == 0) {
+			*at = last;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < b->n_factors; i++) {
+		if (strcmp(b->factors[i].name, f->name) == 0) {
+			*at = (uint32_t)i;
+			return 0;
+		}
+	}
+	if (grow_for_one((void **)&b->factors, &b->cap_factors, b->n_factors, sizeof *b->factors,
+	    8) != 0)
+		return -PROTO_E_INTERNAL;
+	b->factors[b->n_factors] = *f;
+	*at = (uint32_t)b->n_factors++;
+	return 0;
+}
+
+int
+log_batch_add(struct log_batch *b, const struct entry *e, const struct factor *f,
+    const char *rejected)
+{
+	if (grow_for_one((void **)&b->items, &b->cap, b->n, sizeof *b->items, 64) != 0)
+		return -PROTO_E_INTERNAL;
+	struct log_item *it = &b->items[b->n];
+	memcpy(it->id, e->id, sizeof it->id);
+	it->status = rejected != NULL ? LOG_REJECTED : LOG_PENDING;
+	it->source = (int8_t)e->source;
+	it->time_ms = e->time_ms;
+	it->value = e->value;
+	it->utc_offset_min = e->utc_offset_min;
+	it->day = e->day;
+	if (keep_factor(b, f, &it->factor_at) != 0 || keep_text(b, e->note, &it->note_at) != 0 ||
+	    keep_text(b, rejected != NULL ? rejected : "", &it->message_at) != 0)
+		return -PROTO_E_INTERNAL;
+	b->n++;
+	return 0;
+}
+
+const struct factor *
+log_batch_factor(const struct log_batch *b, const struct log_item *it)
+{
+	return &b->factors[it->factor_at];
+}
+
+const char *
+log_batch_note(const struct log_batch *b, const struct log_item *it)
+{
+	return b->text + it->note_at;
+}
+
+const char *
+log_batch_message(const struct log_batch *b, const struct log_item *it)
+{
+	return b->text + it->message_at;
+}
+
+void
+log_batch_entry(const struct log_batch *b, const struct log_item *it, struct entry *out)
+{
+	memcpy(out->id, it->id, sizeof out->id);
+	out->time_ms = it->time_ms;
+	out->utc_offset_min = it->utc_offset_min;
+	out->day = it->day;
+	snprintf(out->factor, sizeof out->factor, "%s", log_batch_factor(b, it)->name);
+	out->value = it->value;
+	snprintf(out->note, sizeof out->note, "%s", log_batch_note(b, it));
+	out->source = it->source;
+	out->deleted = false;
+	out->no_value = false;
+}
