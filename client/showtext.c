@@ -529,7 +529,7 @@ show_backtest(FILE *out, const msgpack_object *r)
 		    "%.3f", brier, ref);
 	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
 	show_share(out, 0, num(s, "share_warned"));
-	fprintf(out, "), false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
+	fprintf(out, ")\n  false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
 	if (isfinite(num(s, "median_lead_days")))
 		fprintf(out, ", median lead %.1f days", num(s, "median_lead_days"));
 	fprintf(out, "\n");

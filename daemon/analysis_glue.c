@@ -433,7 +433,7 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {
-		msgpack_pack_map(pk, 7);
+		msgpack_pack_map(pk, 8);
 		pack_day(pk, "date", r->backtest[i].day);
 		proto_pack_kv_double(pk, "risk", r->backtest[i].risk);
 		proto_pack_kv_str(pk, "level", analysis_level_name(r->backtest[i].level));
@@ -447,6 +447,11 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 		bool known = r->backtest[i].day >= in->first_day && d < in->n_days;
 		proto_pack_kv_bool(pk, "onset", known && r->onset[d]);
 		proto_pack_kv_bool(pk, "in_flare", known && r->in_flare[d]);
+		/* Every candidate's risk that evening, to compare them. */
+		proto_pack_cstr(pk, "candidates");
+		msgpack_pack_map(pk, FORECASTER_COUNT);
+		for (int c = 0; c < FORECASTER_COUNT; c++)
+			proto_pack_kv_double(pk, forecaster_name(c), r->backtest[i].candidate[c]);
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");

@@ -6,8 +6,10 @@
  * Rolling origin over the most recent days with entries (imported history
  * too): every few days with entries the load weights, the threshold and
  * the three candidate forecasters (forecast.c) are refitted on what was
- * known by that evening; each candidate's score is calibrated by Platt
- * scaling on its own earlier out-of-sample scores; the candidate in use is
+ * known by that evening; the simple rule's and the load's scores are
+ * calibrated by Platt scaling on their own earlier out-of-sample scores,
+ * while the full model, a logistic fit on the past, gives a risk itself
+ * (its out-of-sample calibration is in the summary); the candidate in use is
  * the one with the lowest out-of-sample log-loss so far; and the watch and
  * warning cut-offs are the lowest risks whose false alarms in the earlier
  * evenings stay within the budget and whose alarms were followed by onsets
@@ -118,7 +120,7 @@ known_evenings(const struct rolling *s, size_t d)
 static void
 refit_platt(struct rolling *s, size_t known)
 {
-	for (int c = 0; c < FORECASTER_COUNT; c++) {
+	for (int c = 0; c < FORECASTER_FULL; c++) {
 		size_t n = 0, pos = 0;
 		/* Evenings with both days open: the others are scaled from them. */
 		for (size_t i = 0; i < known; i++) {
@@ -163,7 +165,7 @@ log_loss_one(double p, bool y)
 
 /* The forecaster in use: the simple rule, unless another one's
  * out-of-sample log-loss on the known evenings is lower by a clear margin
- * (its mean gain over the simple rule at least twice its standard error),
+ * (its mean gain over the simple rule above its standard error),
  * and only once enough onsets were forecast. Switching on noise would
  * change what the person sees from week to week for nothing. */
 static void
@@ -190,7 +192,7 @@ choose_candidate(struct rolling *s, size_t known)
 			continue;
 		double mean = sum / (double)n;
 		double se = sqrt(fmax(ss / (double)n - mean * mean, 0) / (double)(n - 1));
-		if (mean > 2 * se && mean > best_gain) {
+		if (mean > se && mean > best_gain) {
 			best_gain = mean;
 			s->chosen = c;
 		}
@@ -320,6 +322,14 @@ refit(struct rolling *s, size_t d)
 	return 0;
 }
 
+/* Whether candidate c's risk says something about the evening: the full
+ * model once fitted, the others once calibrated. */
+static bool
+calibrated(const struct rolling *s, int c)
+{
+	return c == FORECASTER_FULL ? s->model.fitted : s->platt_ok[c];
+}
+
 /* Each candidate's calibrated risk for the evening of day d. A risk for
  * two open days becomes one for a single open day as the same daily
  * hazard over one day: 1 - sqrt(1 - p). */
@@ -327,9 +337,14 @@ static void
 predict(const struct rolling *s, size_t d, int open, double score[FORECASTER_COUNT],
     double p[FORECASTER_COUNT])
 {
-	forecast_scores(s->in, s->load, &s->model, d, score);
+	forecast_scores(s->in, s->r, s->load, &s->model, d, score);
 	for (int c = 0; c < FORECASTER_COUNT; c++) {
-		if (s->platt_ok[c])
+		/* The full model is a logistic fit on the past, a risk already:
+		 * a calibration fitted on the scores of earlier refits would read
+		 * this refit's inputs at their old weights. */
+		if (c == FORECASTER_FULL && s->model.fitted)
+			p[c] = 1 / (1 + exp(-(s->model.intercept + score[c])));
+		else if (s->platt_ok[c])
 			p[c] = stats_platt_apply(&s->platt[c], score[c]);
 		else if (s->have_base)
 			p[c] = s->base_rate;
@@ -433,7 +448,7 @@ forecast_last_day(struct rolling *s)
 	double score[FORECASTER_COUNT], p[FORECASTER_COUNT];
 	predict(s, d, s->open[d], score, p);
 	r->model = s->chosen;
-	r->calibrated = s->platt_ok[s->chosen];
+	r->calibrated = calibrated(s, s->chosen);
 	r->risk = p[s->chosen];
 	r->forecast_day = r->last_day;
 	r->forecast_load = r->load[d];
@@ -441,8 +456,8 @@ forecast_last_day(struct rolling *s)
 	r->level = forecast_level(&s->cut, r->risk);
 	/* Contributions on the calibrated log-odds scale; none before there
 	 * is a calibration to say what a score is worth. */
-	double scale = r->calibrated ? s->platt[s->chosen].b : 0;
-	r->n_contributors = forecast_contributors(s->in, s->load, &s->model, s->chosen, scale, d,
+	double scale = !r->calibrated ? 0 : (s->chosen == FORECASTER_FULL ? 1 : s->platt[s->chosen].b);
+	r->n_contributors = forecast_contributors(s->in, r, s->load, &s->model, s->chosen, scale, d,
 	    r->contributors, sizeof r->contributors / sizeof r->contributors[0]);
 	return 0;
 }
@@ -500,7 +515,7 @@ backtest_run(const struct analysis_input *in, const struct analysis_config *cfg,
 		predict(&s, d, e->open, e->score, e->p);
 		/* Until the forecast in use is calibrated it is the base rate,
 		 * which says nothing about this evening: not worth judging. */
-		if (!s.platt_ok[s.chosen])
+		if (!calibrated(&s, s.chosen))
 			continue;
 		struct backtest_day *b = &r->backtest[r->n_backtest++];
 		b->day = in->first_day + (int32_t)d;

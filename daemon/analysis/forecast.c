@@ -6,19 +6,24 @@
  *   weighted by the slope of a shrunk logistic fit on the person's past,
  *   held at zero or above.
  * - The load alone, its slope held at zero or above.
- * - The full model: only inputs with evidence in the past (one-sided
- *   p < 0.01): the warning signs and the load when their slopes are that
- *   clear, and the exposures that pass a strict screen of onsets 1-3 days
- *   after them (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg
- *   q of at most 0.10 within the screen, at least 3 exposed onsets). An
- *   exposure adds its shrunk log relative risk when it happened on a day
- *   that can still lead to an onset in the next 48 hours.
+ * - The full model: a logistic fit, with a strong ridge penalty on
+ *   standardized inputs, of the evening's warning signs (as the simple rule
+ *   takes them) and of the inputs with evidence in the past (one-sided
+ *   p < 0.01, either way for the days after a flare): the signs of the
+ *   evening before, the load, the first days after a flare, and the
+ *   exposures that pass a strict screen of onsets 1-3 days after them
+ *   (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg q of at
+ *   most 0.10 within the screen, at least 3 exposed onsets), each as "it
+ *   happened on a day that can still lead to an onset in the next 48
+ *   hours". A warning sign is read against its usual level at the same
+ *   distance from the last flare, since a fading flare keeps symptoms up
+ *   without announcing the next one.
  *
  * A roughly ten-onsets-per-input model cannot carry dozens of inputs, and a
  * ridge refit of many inputs reshuffles its ranking from week to week; a
- * sum of a few parts with signs fixed by the past keeps what the person
- * sees stable. Scores are on the log-odds scale around the person's usual;
- * backtest.c calibrates them and chooses among the candidates.
+ * few inputs admitted on evidence keeps what the person sees stable. Scores
+ * are on the log-odds scale around the person's usual; backtest.c
+ * calibrates them and chooses among the candidates.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -34,6 +39,7 @@
 #define FIT_MAX_ROWS 730
 /* The penalty on a standardized slope: strong, as a few dozen onsets ask. */
 #define SLOPE_RIDGE 4.0
+#define FULL_RIDGE 4.0
 /* One-sided evidence an input needs to enter the full model. */
 #define EVIDENCE_Z 2.326
 #define SCREEN_P_MAX 0.01
@@ -105,7 +111,8 @@ struct slope {
 };
 
 static struct slope
-fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *scratch_y)
+fit_slope(const double *v, const bool *y, size_t n, bool either_sign, double *scratch_x,
+    double *scratch_y)
 {
 	struct slope s = {0, 1, 0, 0};
 	size_t m = 0;
@@ -138,7 +145,7 @@ fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *s
 		return s;
 	double beta[2];
 	stats_logistic_ridge(scratch_x, scratch_y, NULL, k, 1, SLOPE_RIDGE, beta, 30);
-	if (!(beta[1] > 0))
+	if (!isfinite(beta[1]) || (!either_sign && !(beta[1] > 0)))
 		return s;
 	/* The slope's information at the fit, for its one-sided evidence. */
 	double info = SLOPE_RIDGE;
@@ -147,7 +154,7 @@ fit_slope(const double *v, const bool *y, size_t n, double *scratch_x, double *s
 		info += p * (1 - p) * scratch_x[i] * scratch_x[i];
 	}
 	s.per_unit = beta[1] / sd;
-	s.z = beta[1] * sqrt(info);
+	s.z = fabs(beta[1]) * sqrt(info);
 	return s;
 }
 
@@ -287,17 +294,12 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 		if (seen || m->n_exposures >= FORECAST_MAX_EXPOSURES)
 			continue;
 		struct stats_rr rr = stats_relative_risk(t->a, t->b, t->c, t->d);
-		double log_rr = log(rr.rr), se = (log(rr.hi) - log(rr.lo)) / (2 * 1.959963984540054);
-		double z = se > 0 ? log_rr / se : 0;
-		/* Positive-part James-Stein shrinkage toward no effect. */
-		double shrink = z > 1 ? 1 - 1 / (z * z) : 0;
 		struct admitted_exposure *x = &m->exposures[m->n_exposures++];
 		x->factor = t->factor;
 		x->lag = t->lag;
 		x->op = t->op;
 		x->cut = t->cut;
 		x->rr = rr.rr;
-		x->log_rr = shrink * log_rr;
 		x->exposed_onsets = t->a;
 	}
 	free(tests);
@@ -306,6 +308,176 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 	free(outcome);
 	free(sorted);
 	return rc;
+}
+
+/* Whether an admitted exposure happened on a day from which its lag can
+ * reach day d+1 or d+2 (days after d are not known yet). */
+static bool
+exposure_hit(const struct analysis_input *in, const struct admitted_exposure *x, size_t d,
+    long *when)
+{
+	for (long e = (long)d + 2 - x->lag; e >= (long)d + 1 - x->lag; e--) {
+		if (e > (long)d || e < 0)
+			continue;
+		if (meets(x->op, x->cut, factor_value(in, x->factor, e))) {
+			*when = e;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A day's state for reading a warning sign: 1 to AFTER_FLARE_DAYS days
+ * after a flare's last day, a flare day itself (AFTER_FLARE_DAYS + 1), or
+ * neither (0). */
+#define FLARE_STATE (AFTER_FLARE_DAYS + 1)
+static int
+day_state(const struct analysis_result *r, long d)
+{
+	if (d < 0)
+		return 0;
+	if (r->in_flare[d])
+		return FLARE_STATE;
+	for (long k = 1; k <= AFTER_FLARE_DAYS && k <= d; k++)
+		if (r->in_flare[d - k])
+			return (int)k;
+	return 0;
+}
+
+/* An input of the full model on evening d, NAN when unknown. A warning
+ * sign is read against its usual level in the same state (a fading flare
+ * keeps stiffness up without announcing anything). */
+static double
+full_raw(const struct analysis_input *in, const struct analysis_result *r, const double *load,
+    const struct forecast_model *m, const struct full_input *x, size_t d)
+{
+	long when;
+	switch (x->kind) {
+	case FULL_SIGN: {
+		const struct forecast_sign *sg = &m->signs[x->index];
+		long day = (long)d - sg->lag;
+		double v = factor_value(in, sg->factor, day);
+		return isfinite(v) ? v - m->sign_usual[x->index][day_state(r, day)] : NAN;
+	}
+	case FULL_LOAD:
+		return load[d];
+	case FULL_AFTER_FLARE:
+		return day_state(r, (long)d) == x->index;
+	default:
+		return exposure_hit(in, &m->exposures[x->index], d, &when);
+	}
+}
+
+/* The standardized value the fit and the score use: 0 is usual. */
+static double
+full_value(const struct analysis_input *in, const struct analysis_result *r, const double *load,
+    const struct forecast_model *m, const struct full_input *x, size_t d)
+{
+	double v = full_raw(in, r, load, m, x, d);
+	return isfinite(v) ? (v - x->mean) / x->sd : 0;
+}
+
+/* Each sign's usual level per state over the fit's window, shrunk toward
+ * its overall level when a state has few days. */
+#define USUAL_PRIOR_DAYS 5.0
+static void
+fit_sign_usual(const struct analysis_input *in, const struct analysis_result *r, size_t upto,
+    struct forecast_model *m)
+{
+	size_t from = upto + 1 > FIT_MAX_ROWS ? upto + 1 - FIT_MAX_ROWS : 0;
+	for (size_t s = 0; s < m->n_signs; s++) {
+		double sum[FLARE_STATE + 1] = {0}, n[FLARE_STATE + 1] = {0}, all = 0, n_all = 0;
+		int f = m->signs[s].factor;
+		for (size_t d = from; d <= upto; d++) {
+			double v = factor_value(in, f, (long)d);
+			if (!isfinite(v))
+				continue;
+			int st = day_state(r, (long)d);
+			sum[st] += v;
+			n[st]++;
+			all += v;
+			n_all++;
+		}
+		double overall = n_all > 0 ? all / n_all : 0;
+		for (int st = 0; st <= FLARE_STATE; st++)
+			m->sign_usual[s][st] = (sum[st] + USUAL_PRIOR_DAYS * overall) /
+			    (n[st] + USUAL_PRIOR_DAYS);
+	}
+}
+
+/* Adds input x to the full model when it varies over the fit's rows and
+ * (unless `always`) its own slope has clear evidence: one-sided for a
+ * warning sign, the load and an exposure, either way for the days after a
+ * flare. */
+static void
+consider_input(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, struct forecast_model *m, struct full_input x, bool always,
+    const size_t *rows, const bool *y, size_t n, double *v, double *sx, double *sy)
+{
+	if (m->n_inputs >= FORECAST_MAX_INPUTS)
+		return;
+	x.mean = 0;
+	x.sd = 1;
+	for (size_t i = 0; i < n; i++)
+		v[i] = full_raw(in, r, load, m, &x, rows[i]);
+	struct slope sl = fit_slope(v, y, n, x.kind == FULL_AFTER_FLARE, sx, sy);
+	if (!(sl.z >= (always ? 1e-9 : EVIDENCE_Z)) || !(sl.sd > 1e-6))
+		return;
+	x.mean = sl.mean;
+	x.sd = sl.sd;
+	m->inputs[m->n_inputs++] = x;
+}
+
+/* The full model's weights: a logistic fit of the admitted inputs,
+ * standardized, with a strong ridge penalty. */
+static int
+fit_full(const struct analysis_input *in, const struct analysis_result *r, const double *load,
+    struct forecast_model *m, const size_t *rows, const bool *y, size_t n, double *v,
+    double *sx, double *sy)
+{
+	/* The evening's own warning signs enter as the simple rule takes
+	 * them, so that the full model builds on it; the rest need evidence. */
+	for (size_t s = 0; s < m->n_signs; s++)
+		consider_input(in, r, load, m, (struct full_input){FULL_SIGN, (int)s, 0, 1, 0},
+		    m->signs[s].lag == 0, rows, y, n, v, sx, sy);
+	consider_input(in, r, load, m, (struct full_input){FULL_LOAD, 0, 0, 1, 0}, false, rows, y,
+	    n, v, sx, sy);
+	for (int k = 1; k <= AFTER_FLARE_DAYS; k++)
+		consider_input(in, r, load, m, (struct full_input){FULL_AFTER_FLARE, k, 0, 1, 0}, false,
+		    rows, y, n, v, sx, sy);
+	for (size_t i = 0; i < m->n_exposures; i++)
+		consider_input(in, r, load, m, (struct full_input){FULL_EXPOSURE, (int)i, 0, 1, 0},
+		    false, rows, y, n, v, sx, sy);
+	size_t k = m->n_inputs, pos = 0;
+	for (size_t i = 0; i < n; i++)
+		pos += y[i];
+	m->intercept = pos > 0 && pos < n ? log((double)pos / (double)(n - pos)) : 0;
+	if (k == 0 || pos < 2 || pos == n)
+		return 0;
+	double *x = malloc(n * k * sizeof *x), *yd = malloc(n * sizeof *yd);
+	double beta[FORECAST_MAX_INPUTS + 1];
+	if (x == NULL || yd == NULL) {
+		free(x);
+		free(yd);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		yd[i] = y[i];
+		for (size_t j = 0; j < k; j++)
+			x[i * k + j] = full_value(in, r, load, m, &m->inputs[j], rows[i]);
+	}
+	stats_logistic_ridge(x, yd, NULL, n, k, FULL_RIDGE, beta, 30);
+	bool finite = isfinite(beta[0]);
+	for (size_t j = 0; j < k; j++)
+		finite &= isfinite(beta[j + 1]);
+	if (finite) {
+		m->intercept = beta[0];
+		for (size_t j = 0; j < k; j++)
+			m->inputs[j].beta = beta[j + 1];
+	}
+	free(x);
+	free(yd);
+	return 0;
 }
 
 int
@@ -344,20 +516,22 @@ forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
 		struct forecast_sign *sg = &m->signs[s];
 		for (size_t i = 0; i < n; i++)
 			v[i] = factor_value(in, sg->factor, (long)rows[i] - sg->lag);
-		struct slope sl = fit_slope(v, y, n, sx, sy);
+		struct slope sl = fit_slope(v, y, n, false, sx, sy);
 		sg->mean = sl.mean;
 		sg->sd = sl.sd;
 		sg->slope = sl.per_unit;
-		sg->admitted = sl.z >= EVIDENCE_Z;
 	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = load[rows[i]];
-	struct slope sl = fit_slope(v, y, n, sx, sy);
+	struct slope sl = fit_slope(v, y, n, false, sx, sy);
 	m->load_mean = sl.mean;
 	m->load_sd = sl.sd;
 	m->load_slope = sl.per_unit;
-	m->load_admitted = sl.z >= EVIDENCE_Z;
 	rc = screen_exposures(in, r, upto, m);
+	if (rc == 0) {
+		fit_sign_usual(in, r, upto, m);
+		rc = fit_full(in, r, load, m, rows, y, n, v, sx, sy);
+	}
 	m->fitted = rc == 0;
 out:
 	free(rows);
@@ -368,70 +542,46 @@ out:
 	return rc;
 }
 
-/* Whether an admitted exposure happened on a day from which its lag can
- * reach day d+1 or d+2 (days after d are not known yet). */
-static bool
-exposure_hit(const struct analysis_input *in, const struct admitted_exposure *x, size_t d,
-    long *when)
-{
-	for (long e = (long)d + 2 - x->lag; e >= (long)d + 1 - x->lag; e--) {
-		if (e > (long)d || e < 0)
-			continue;
-		if (meets(x->op, x->cut, factor_value(in, x->factor, e))) {
-			*when = e;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* What a warning sign adds to candidate `which`'s score on evening d. The
- * simple rule takes the evening's signs in units of their spread, with no
- * fitted weight beyond its sign, so that a weekly refit cannot reshuffle
- * its ranking; the full model takes the signs with clear evidence at their
- * fitted slopes. Both are 0 at the usual level and below it when the sign
- * is below its usual. */
+/* What a warning sign adds to the simple rule's score on evening d: the
+ * evening's signs in units of their spread, with no fitted weight beyond
+ * its sign, so that a weekly refit cannot reshuffle its ranking. 0 at the
+ * usual level, below it when the sign is below its usual. */
 static double
 sign_part(const struct analysis_input *in, const struct forecast_sign *s, int which, size_t d)
 {
 	double v = factor_value(in, s->factor, (long)d - s->lag);
-	if (!isfinite(v))
+	if (!isfinite(v) || which != FORECASTER_SIMPLE || s->lag != 0)
 		return 0;
-	if (which == FORECASTER_LOAD)
-		return 0;
-	if (s->lag == 0)
-		return s->slope > 0 ? (v - s->mean) / s->sd : 0;
-	return which == FORECASTER_FULL && s->admitted ? s->slope * (v - s->mean) : 0;
+	return s->slope > 0 ? (v - s->mean) / s->sd : 0;
 }
 
-/* The same for the load: alone in units of its spread, in the full model
- * at its fitted slope when the evidence is clear. */
+/* The same for the load alone, in units of its spread. */
 static double
 load_part(const struct forecast_model *m, const double *load, int which, size_t d)
 {
-	if (which == FORECASTER_LOAD)
-		return m->load_slope > 0 ? (load[d] - m->load_mean) / m->load_sd : 0;
-	return which == FORECASTER_FULL && m->load_admitted ? m->load_slope * (load[d] - m->load_mean) : 0;
+	if (which != FORECASTER_LOAD)
+		return 0;
+	return m->load_slope > 0 ? (load[d] - m->load_mean) / m->load_sd : 0;
 }
 
 void
-forecast_scores(const struct analysis_input *in, const double *load, const struct forecast_model *m,
-    size_t d, double score[FORECASTER_COUNT])
+forecast_scores(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT])
 {
 	for (int c = 0; c < FORECASTER_COUNT; c++)
 		score[c] = 0;
 	if (!m->fitted)
 		return;
-	for (int c = 0; c < FORECASTER_COUNT; c++) {
+	for (int c = FORECASTER_SIMPLE; c <= FORECASTER_LOAD; c++) {
 		for (size_t s = 0; s < m->n_signs; s++)
 			score[c] += sign_part(in, &m->signs[s], c, d);
 		score[c] += load_part(m, load, c, d);
 	}
-	for (size_t i = 0; i < m->n_exposures; i++) {
-		long when;
-		if (exposure_hit(in, &m->exposures[i], d, &when))
-			score[FORECASTER_FULL] += m->exposures[i].log_rr;
-	}
+	/* Around the usual, without the fit's intercept: a refit moves the
+	 * intercept, and the calibration fitted on earlier scores would then
+	 * read the same evening differently. */
+	for (size_t j = 0; j < m->n_inputs; j++)
+		score[FORECASTER_FULL] += m->inputs[j].beta * full_value(in, r, load, m, &m->inputs[j], d);
 }
 
 static void
@@ -455,47 +605,90 @@ cmp_contrib(const void *a, const void *b)
 	return (y > x) - (y < x);
 }
 
-size_t
-forecast_contributors(const struct analysis_input *in, const double *load,
-    const struct forecast_model *m, int which, double scale, size_t d, struct contributor *out,
-    size_t max)
+/* What the full model's input x adds on evening d, with its words. A
+ * factor that is absent adds nothing worth naming, so only present
+ * exposures and the days after a flare that apply are listed. */
+static void
+full_contributor(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, const struct full_input *x, double scale,
+    size_t d, struct contributor *all, size_t *n)
 {
-	struct contributor all[FORECAST_MAX_SIGNS + FORECAST_MAX_EXPOSURES + 1];
+	double raw = full_raw(in, r, load, m, x, d);
+	if (!isfinite(raw) || ((x->kind == FULL_AFTER_FLARE || x->kind == FULL_EXPOSURE) && raw == 0))
+		return;
+	double c = scale * x->beta * (raw - x->mean) / x->sd;
+	size_t k = *n;
+	switch (x->kind) {
+	case FULL_SIGN: {
+		const struct forecast_sign *sg = &m->signs[x->index];
+		long day = (long)d - sg->lag;
+		add_contributor(all, n, in->factors[sg->factor].name, c, "warning sign");
+		if (*n > k)
+			snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f",
+			    factor_value(in, sg->factor, day), sg->lag ? "yesterday" : "today",
+			    m->sign_usual[x->index][day_state(r, day)]);
+		break;
+	}
+	case FULL_LOAD:
+		add_contributor(all, n, "load", c, "load");
+		if (*n > k)
+			snprintf(all[k].detail, sizeof all[k].detail, "load %.0f, usually %.0f", load[d],
+			    x->mean);
+		break;
+	case FULL_AFTER_FLARE:
+		add_contributor(all, n, "recent flare", c, "flare history");
+		if (*n > k)
+			snprintf(all[k].detail, sizeof all[k].detail, "%d %s since your last flare day; "
+			    "flares began %s often this soon after one", x->index,
+			    x->index == 1 ? "day" : "days", x->beta < 0 ? "less" : "more");
+		break;
+	default: {
+		const struct admitted_exposure *ex = &m->exposures[x->index];
+		long when;
+		exposure_hit(in, ex, d, &when);
+		add_contributor(all, n, in->factors[ex->factor].name, c, "finding");
+		if (*n == k)
+			break;
+		long ago = (long)d - when;
+		char cond[48] = "";
+		if (ex->op != OP_PRESENT)
+			snprintf(cond, sizeof cond, " %s %g", ex->op == OP_LT ? "under" : "at or over",
+			    ex->cut);
+		snprintf(all[k].detail, sizeof all[k].detail, "%s%s; flares were %.1fx as likely %d %s "
+		    "after it", ago == 0 ? "today" : (ago == 1 ? "yesterday" : "2 days ago"), cond,
+		    ex->rr, ex->lag, ex->lag == 1 ? "day" : "days");
+	}
+	}
+}
+
+size_t
+forecast_contributors(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, int which, double scale, size_t d,
+    struct contributor *out, size_t max)
+{
+	struct contributor all[FORECAST_MAX_INPUTS + FORECAST_MAX_SIGNS + 1];
 	size_t n = 0;
 	if (!m->fitted || max == 0)
 		return 0;
-	for (size_t s = 0; s < m->n_signs; s++) {
-		const struct forecast_sign *sg = &m->signs[s];
-		double v = factor_value(in, sg->factor, (long)d - sg->lag);
-		size_t k = n;
-		add_contributor(all, &n, in->factors[sg->factor].name,
-		    scale * sign_part(in, sg, which, d), "warning sign");
-		if (n > k)
-			snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f", v,
-			    sg->lag ? "yesterday" : "today", sg->mean);
-	}
-	size_t at = n;
-	add_contributor(all, &n, "load", scale * load_part(m, load, which, d), "load");
-	if (n > at)
-		snprintf(all[at].detail, sizeof all[at].detail, "load %.0f, usually %.0f", load[d],
-		    m->load_mean);
-	for (size_t i = 0; which == FORECASTER_FULL && i < m->n_exposures; i++) {
-		const struct admitted_exposure *x = &m->exposures[i];
-		long when;
-		if (!exposure_hit(in, x, d, &when))
-			continue;
-		size_t k = n;
-		add_contributor(all, &n, in->factors[x->factor].name, scale * x->log_rr, "finding");
-		if (n == k)
-			continue;
-		long ago = (long)d - when;
-		char cond[48] = "";
-		if (x->op != OP_PRESENT)
-			snprintf(cond, sizeof cond, " %s %g", x->op == OP_LT ? "under" : "at or over",
-			    x->cut);
-		snprintf(all[k].detail, sizeof all[k].detail, "%s%s; flares were %.1fx as likely %d %s "
-		    "after it", ago == 0 ? "today" : (ago == 1 ? "yesterday" : "2 days ago"), cond,
-		    x->rr, x->lag, x->lag == 1 ? "day" : "days");
+	if (which == FORECASTER_FULL) {
+		for (size_t j = 0; j < m->n_inputs; j++)
+			full_contributor(in, r, load, m, &m->inputs[j], scale, d, all, &n);
+	} else {
+		for (size_t s = 0; s < m->n_signs; s++) {
+			const struct forecast_sign *sg = &m->signs[s];
+			double v = factor_value(in, sg->factor, (long)d - sg->lag);
+			size_t k = n;
+			add_contributor(all, &n, in->factors[sg->factor].name,
+			    scale * sign_part(in, sg, which, d), "warning sign");
+			if (n > k)
+				snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f", v,
+				    sg->lag ? "yesterday" : "today", sg->mean);
+		}
+		size_t at = n;
+		add_contributor(all, &n, "load", scale * load_part(m, load, which, d), "load");
+		if (n > at)
+			snprintf(all[at].detail, sizeof all[at].detail, "load %.0f, usually %.0f",
+			    load[d], m->load_mean);
 	}
 	qsort(all, n, sizeof *all, cmp_contrib);
 	n = n < max ? n : max;

@@ -69,34 +69,50 @@ int triggers_run(const struct analysis_input *in, const struct analysis_config *
 struct forecast_sign {
 	int factor, lag;            /* the evening's value (lag 0) or the one before */
 	double mean, sd, slope;     /* slope per unit, >= 0 */
-	bool admitted;              /* clear enough for the full model */
 };
 struct admitted_exposure {
 	int factor, lag, op;        /* op: enum condition_op */
-	double cut, rr, log_rr;     /* log_rr shrunk toward 0 */
+	double cut, rr;             /* rr: in the screen's table */
 	unsigned exposed_onsets;
 };
+/* Evenings 1 to 3 days after a flare's last day are told apart: symptoms
+ * stay raised while a flare fades, and another one rarely begins at once. */
+#define AFTER_FLARE_DAYS 3
+enum full_input_kind { FULL_SIGN, FULL_LOAD, FULL_AFTER_FLARE, FULL_EXPOSURE };
+/* One input of the full model: which, its spread over the fit, its
+ * standardized weight. */
+struct full_input {
+	int kind, index;            /* index: a sign, a day after a flare, an exposure */
+	double mean, sd, beta;
+};
+#define FORECAST_MAX_INPUTS (FORECAST_MAX_SIGNS + AFTER_FLARE_DAYS + FORECAST_MAX_EXPOSURES + 1)
 struct forecast_model {
 	bool fitted;                /* enough history; otherwise every score is 0 */
 	size_t n_signs;
 	struct forecast_sign signs[FORECAST_MAX_SIGNS];
+	/* A sign's usual level by days since a flare (0: longer or never; last: a
+	 * flare day). */
+	double sign_usual[FORECAST_MAX_SIGNS][AFTER_FLARE_DAYS + 2];
 	double load_mean, load_sd, load_slope;
-	bool load_admitted;
 	size_t n_exposures;
 	struct admitted_exposure exposures[FORECAST_MAX_EXPOSURES];
+	/* The full model: a shrunk logistic fit of the inputs with evidence. */
+	size_t n_inputs;
+	struct full_input inputs[FORECAST_MAX_INPUTS];
+	double intercept;
 };
 int forecast_fit(const struct analysis_input *in, const struct analysis_config *cfg,
     const struct analysis_result *r, const unsigned char *open, const double *load, size_t upto,
     struct forecast_model *m);
 /* Each candidate's score for the evening of day d (log-odds around usual). */
-void forecast_scores(const struct analysis_input *in, const double *load,
-    const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT]);
+void forecast_scores(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT]);
 /* What moves candidate `which`'s score on day d, times `scale` (the
  * calibration's slope), largest first; only inputs of that candidate that
  * are present. */
-size_t forecast_contributors(const struct analysis_input *in, const double *load,
-    const struct forecast_model *m, int which, double scale, size_t d, struct contributor *out,
-    size_t max);
+size_t forecast_contributors(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, int which, double scale, size_t d,
+    struct contributor *out, size_t max);
 int forecast_level(const struct risk_cutoffs *cut, double risk);
 /* For each evening, on how many of the two days after it an onset is
  * possible (0-2): a pain-defined onset needs two days below the flare level
