@@ -47,6 +47,10 @@ struct import_state {
 	struct batch filling;
 	struct batch flight[IMPORT_IN_FLIGHT];
 	size_t n_flight;
+	/* Answered batches, kept for the next ones: a fresh batch of 5000
+	 * entries is megabytes whose every page faults in when filled. */
+	struct batch spare[IMPORT_IN_FLIGHT];
+	size_t n_spare;
 	size_t cap;
 	size_t filling_bytes;
 	unsigned long added, present, rejected;
@@ -119,7 +123,8 @@ import_settle_one(struct import_state *s)
 		}
 	}
 	proto_msg_free(&msg);
-	batch_free(b);
+	b->count = 0;
+	s->spare[s->n_spare++] = *b;
 	s->flight[k] = s->flight[--s->n_flight];
 	return rc;
 }
@@ -149,7 +154,9 @@ import_send_filling(struct import_state *s)
 		return rc;
 	s->flight[s->n_flight++] = s->filling;
 	s->filling_bytes = 0;
-	if (batch_alloc(&s->filling, s->cap) != 0) {
+	if (s->n_spare > 0)
+		s->filling = s->spare[--s->n_spare];
+	else if (batch_alloc(&s->filling, s->cap) != 0) {
 		snprintf(s->err, sizeof s->err, "out of memory");
 		return -PROTO_E_INTERNAL;
 	}
@@ -305,6 +312,8 @@ cmd_import(const struct options *o, int argc, char **argv)
 	batch_free(&s->filling);
 	for (size_t i = 0; i < s->n_flight; i++)
 		batch_free(&s->flight[i]);
+	for (size_t i = 0; i < s->n_spare; i++)
+		batch_free(&s->spare[i]);
 
 	int exit_code = 0;
 	if (rc != 0) {

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/grow.h"
 #include "daemon/log.h"
@@ -267,14 +268,41 @@ writer_run_batch(struct writer *w, struct job *batch)
 			job_apply_read(j, w->store);
 }
 
+/* Waits, holding w->lock, until a job comes or simmerd stops. After a large
+ * batch (*release_due), the first WRITER_RELEASE_IDLE_MS without a job give
+ * the store's memory back. */
+static void
+writer_wait(struct writer *w, bool *release_due)
+{
+	while (w->queue_head == NULL && !w->stopping) {
+		if (!*release_due) {
+			pthread_cond_wait(&w->wake, &w->lock);
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += (long)WRITER_RELEASE_IDLE_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		if (pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT ||
+		    w->queue_head != NULL || w->stopping)
+			continue;
+		*release_due = false;
+		pthread_mutex_unlock(&w->lock);
+		store_release_memory(w->store);
+		malloc_trim(0); /* glibc keeps freed pages otherwise */
+		pthread_mutex_lock(&w->lock);
+	}
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
+	bool release_due = false;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->queue_head == NULL && !w->stopping)
-			pthread_cond_wait(&w->wake, &w->lock);
+		writer_wait(w, &release_due);
 		if (w->queue_head == NULL && w->stopping)
 			break;
 		struct job *batch = writer_take_batch(w);
@@ -296,10 +324,8 @@ writer_main(void *arg)
 			w->done_tail = j;
 			j = next;
 		}
-		if (entries >= WRITER_RELEASE_AFTER && w->queue_head == NULL) {
-			store_release_memory(w->store);
-			malloc_trim(0); /* glibc keeps freed pages otherwise */
-		}
+		if (entries >= WRITER_RELEASE_AFTER)
+			release_due = true;
 		uv_async_send(&w->async);
 	}
 	w->stopped = true;
@@ -344,7 +370,13 @@ writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, 
 	w->loop = loop;
 	w->store = st;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	/* The idle wait before giving memory back must not stretch or end
+	 * early when the wall clock is set. */
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &attr);
+	pthread_condattr_destroy(&attr);
 	int rc = uv_async_init(loop, &w->async, writer_on_async);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot create the writer's wake-up: %s", uv_strerror(rc));

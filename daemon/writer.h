@@ -33,9 +33,13 @@
  * a flood of imports cannot hold a quick entry's acknowledgement for long. */
 #define WRITER_MAX_JOBS_PER_COMMIT 256
 #define WRITER_MAX_ENTRIES_PER_COMMIT 20000
-/* After a batch this large, with nothing waiting, the page cache is given
- * back: an import should not leave an idle daemon holding tens of MiB. */
+/* After a batch this large, once nothing has come for WRITER_RELEASE_IDLE_MS,
+ * the page cache is given back: an import should not leave an idle daemon
+ * holding tens of MiB. Not at once: between an import's batches the queue
+ * is empty for a moment, and a cache given back then must be read and
+ * faulted in again for the next batch. */
 #define WRITER_RELEASE_AFTER 1000
+#define WRITER_RELEASE_IDLE_MS 250
 
 enum job_kind {
 	JOB_LOG,           /* write: entries */

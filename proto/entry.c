@@ -109,20 +109,47 @@ proto_name_distance(const char *a, const char *b, size_t limit)
 	return d[la][lb];
 }
 
+/*
+ * Random bytes for ids, drawn from getrandom() for a few hundred ids at a
+ * time: one system call per id was a sixth of the client's time in an
+ * import. The pool is per thread. A process that forked and went on
+ * without exec would repeat its parent's next ids; simmer's processes only
+ * fork to exec.
+ */
+#define UUID_POOL_BYTES 2560
+static _Thread_local unsigned char uuid_pool[UUID_POOL_BYTES];
+static _Thread_local size_t uuid_pool_used = UUID_POOL_BYTES;
+
+static int
+uuid_random(unsigned char *out, size_t n)
+{
+	if (uuid_pool_used + n > UUID_POOL_BYTES) {
+		size_t got = 0;
+		while (got < UUID_POOL_BYTES) {
+			ssize_t r = getrandom(uuid_pool + got, UUID_POOL_BYTES - got, 0);
+			if (r < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			got += (size_t)r;
+		}
+		uuid_pool_used = 0;
+	}
+	memcpy(out, uuid_pool + uuid_pool_used, n);
+	/* Bytes handed out are not kept. */
+	memset(uuid_pool + uuid_pool_used, 0, n);
+	uuid_pool_used += n;
+	return 0;
+}
+
 int
 proto_uuid_v7(char out[PROTO_ID_LEN + 1])
 {
 	unsigned char b[16];
-	size_t got = 6;
-	while (got < sizeof b) {
-		ssize_t n = getrandom(b + got, sizeof b - got, 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)n;
-	}
+	int rc = uuid_random(b + 6, sizeof b - 6);
+	if (rc != 0)
+		return rc;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -130,10 +157,15 @@ proto_uuid_v7(char out[PROTO_ID_LEN + 1])
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70); /* version 7 */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 9562 variant */
-	snprintf(out, PROTO_ID_LEN + 1,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-	    b[13], b[14], b[15]);
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 0x0f];
+	}
+	*p = '\0';
 	return 0;
 }
 
