@@ -14,6 +14,7 @@
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
 #include "daemon/log.h"
+#include "daemon/replies.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
 
@@ -115,6 +116,14 @@ logged(struct job *job)
 	struct simmerd *d = job->ctx;
 	server_entries_settled(d, job->log.n);
 	entries_settled(d, job);
+	/* The per-entry results are packed here rather than on the store
+	 * thread, which an import keeps busy while the loop has time to spare;
+	 * the spool's jobs need no reply at all. */
+	if (job->rc == 0) {
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
+		reply_pack_log_result(&pk, job);
+	}
 	request_job_done(job);
 }
 
