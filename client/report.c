@@ -592,7 +592,7 @@ report_track_record(const struct report *r, char lines[][400], size_t max)
 		snprintf(lines[n++], 400, "False alarms: %.1f per 30 days.", fa);
 	if (json_is_false(json_object_get(s, "risk_alerts")) && n < max)
 		snprintf(lines[n++], 400, "Risk alerts are off for now: no warning level kept false "
-		    "alarms within the budget and did better than the base rate.");
+		    "alarms within the budget and was followed by flares more often than average.");
 	return n;
 }
 

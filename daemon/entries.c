@@ -14,6 +14,7 @@
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
 #include "daemon/log.h"
+#include "daemon/pages.h"
 #include "daemon/replies.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
@@ -21,11 +22,6 @@
 /* How far ahead of now an entry may be: time zones and clock skew. */
 #define ENTRY_MAX_FUTURE_MS (26LL * 3600000)
 
-/*
- * Validates one entry against the catalog: resolves aliases, checks the
- * range, computes the local day. New names get the default factor (not yet
- * added to the catalog: the caller does that once the request is accepted).
- */
 /* The entry's factor, its alias resolved: the catalog's, or the default
  * one for a new name. */
 static void
@@ -41,6 +37,11 @@ resolve_factor(struct simmerd *d, struct entry *e, struct factor *f)
 		catalog_default_factor(f, e->factor);
 }
 
+/*
+ * Validates one entry against the catalog: resolves aliases, checks the
+ * range, computes the local day. New names get the default factor (not yet
+ * added to the catalog: the caller does that once the request is accepted).
+ */
 int
 entries_validate(struct simmerd *d, struct entry *e, struct factor *f, char *err, size_t errlen)
 {
@@ -308,7 +309,7 @@ method_list(const struct request *rq, const msgpack_object *params)
 		job_free(job);
 		return;
 	}
-	request_submit(rq, job);
+	pages_submit(rq, job);
 }
 
 void
@@ -343,7 +344,7 @@ method_export(const struct request *rq, const msgpack_object *params)
 		job_free(job);
 		return;
 	}
-	request_submit(rq, job);
+	pages_submit(rq, job);
 }
 
 /* A removal changes what the analysis saw: refresh it once it is on disk. */

@@ -35,9 +35,17 @@
 #define PLATT_RIDGE 1.0
 /* The warning cut-off keeps a third of the watch budget. */
 #define WARNING_BUDGET_SHARE (1.0 / 3.0)
-/* Alarms must beat the base rate at this one-sided level to count as skill. */
-#define SKILL_P_MAX 0.05
-#define SKILL_MIN_HITS 2
+/* The lowest calibrated risks worth a watch ("about 1 in 3") and a warning
+ * ("about 1 in 2"): below them an alarm would say little, whatever the
+ * budget allows. */
+#define WATCH_MIN_RISK 0.35
+#define WARNING_MIN_RISK 0.5
+/* Judged evenings before the budget can be checked on them; until then the
+ * cut-offs are the lowest risks above. */
+#define JUDGE_MIN_EVENINGS 30
+/* Alarms, once this many were judged, must have been followed by onsets at
+ * least as often as evenings on average, or alerts go off. */
+#define SKILL_MIN_ALARMS 5
 /* Cut-offs tried: at most this many quantiles of the past risks. */
 #define MAX_CUTOFFS 64
 
@@ -199,6 +207,14 @@ choose_candidate(struct rolling *s, size_t known)
 	}
 }
 
+/* Whether candidate c's risk says something about the evening: the full
+ * model once fitted, the others once calibrated. */
+static bool
+calibrated(const struct rolling *s, int c)
+{
+	return c == FORECASTER_FULL ? s->model.fitted : s->platt_ok[c];
+}
+
 /* Alarms at cut-off c over the known evenings: alarm evenings, those with
  * an onset after them, and false alarms (a run of consecutive alarm
  * evenings counts once, as it raises one notification; it is false when
@@ -246,28 +262,33 @@ cmp_desc(const void *x, const void *y)
 	return (a < b) - (a > b);
 }
 
-/* The lowest cut-off within `budget` false alarms per 30 evenings whose
- * alarms beat the base rate; INFINITY when none does. */
+/* The lowest cut-off of at least `floor` whose alarms on the known
+ * evenings made at most `budget` false alarms per 30 evenings (the floor
+ * itself while too few evenings are known); INFINITY when none does, or
+ * when its alarms were followed by onsets less often than evenings on
+ * average. */
 static double
 lowest_cutoff(const struct rolling *s, size_t known, const double *sorted, size_t n, size_t pos,
-    double budget)
+    double floor, double budget)
 {
+	if (n < JUDGE_MIN_EVENINGS)
+		return floor;
 	double best = INFINITY;
 	size_t step = n > MAX_CUTOFFS ? n / MAX_CUTOFFS : 1;
-	for (size_t i = 0; i < n; i += step) {
-		double cut = sorted[i];
-		if (i > 0 && cut == sorted[i - step])
+	/* The past risks above the floor, highest first, then the floor. */
+	for (size_t i = 0; i < n + step; i += step) {
+		double cut = i < n ? sorted[i] : floor;
+		if (cut < floor || (i > 0 && i < n && cut == sorted[i - step]))
 			continue;
 		struct alarm_count a = count_alarms(s, known, s->chosen, cut);
-		if (30.0 * (double)a.false_alarms / (double)n > budget)
-			continue;
-		if (a.hits < SKILL_MIN_HITS)
-			continue;
-		double p = stats_fisher_greater((unsigned)a.hits, (unsigned)(a.alarms - a.hits),
-		    (unsigned)(pos - a.hits), (unsigned)(n - a.alarms - (pos - a.hits)));
-		if (p < SKILL_P_MAX)
-			best = cut;
+		if (30.0 * (double)a.false_alarms / (double)n <= budget)
+			best = fmin(best, cut);
 	}
+	if (!isfinite(best))
+		return best;
+	struct alarm_count a = count_alarms(s, known, s->chosen, best);
+	if (a.alarms >= SKILL_MIN_ALARMS && (double)a.hits * (double)n < (double)pos * (double)a.alarms)
+		return INFINITY;
 	return best;
 }
 
@@ -285,23 +306,21 @@ choose_cutoffs(struct rolling *s, size_t known)
 		pos += s->ev[i].outcome == 1;
 	}
 	double budget = s->cfg->max_false_per_30d;
-	unsigned onsets = onsets_forecast(s, known);
-	if (onsets < BACKTEST_MIN_ONSETS) {
+	if (!calibrated(s, s->chosen)) {
 		snprintf(cut->note, sizeof cut->note, "Risk alerts are off until the forecasts can be "
-		    "judged: %u of the %d flare onsets needed have been forecast.", onsets,
-		    BACKTEST_MIN_ONSETS);
+		    "calibrated on your own history.");
 		return;
 	}
 	qsort(s->sp, n, sizeof *s->sp, cmp_desc);
-	cut->watch = lowest_cutoff(s, known, s->sp, n, pos, budget);
+	cut->watch = lowest_cutoff(s, known, s->sp, n, pos, WATCH_MIN_RISK, budget);
 	if (!isfinite(cut->watch)) {
 		snprintf(cut->note, sizeof cut->note, "Risk alerts are off: in your backtest no risk "
-		    "level warned of flares better than chance within %g false %s per 30 days.", budget,
-		    budget == 1 ? "alarm" : "alarms");
+		    "level of 1 in 3 or more warned of flares better than average within %g false %s "
+		    "per 30 days.", budget, budget == 1 ? "alarm" : "alarms");
 		return;
 	}
 	cut->alerts = true;
-	cut->warning = fmax(cut->watch, lowest_cutoff(s, known, s->sp, n, pos,
+	cut->warning = fmax(cut->watch, lowest_cutoff(s, known, s->sp, n, pos, WARNING_MIN_RISK,
 	    budget * WARNING_BUDGET_SHARE));
 	snprintf(cut->note, sizeof cut->note, "Risk alerts are on, at most %g false %s per 30 days "
 	    "in your backtest.", budget, budget == 1 ? "alarm" : "alarms");
@@ -320,14 +339,6 @@ refit(struct rolling *s, size_t d)
 	choose_candidate(s, known);
 	choose_cutoffs(s, known);
 	return 0;
-}
-
-/* Whether candidate c's risk says something about the evening: the full
- * model once fitted, the others once calibrated. */
-static bool
-calibrated(const struct rolling *s, int c)
-{
-	return c == FORECASTER_FULL ? s->model.fitted : s->platt_ok[c];
 }
 
 /* Each candidate's calibrated risk for the evening of day d. A risk for
