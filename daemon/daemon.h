@@ -30,6 +30,7 @@
 struct alerts;
 struct analysis_service;
 struct experiments;
+struct pages;
 struct schedule;
 
 struct simmerd {
@@ -55,6 +56,8 @@ struct simmerd {
 	unsigned n_subscribers;     /* at most PROTO_MAX_SUBSCRIBERS */
 	size_t buffered_bytes;      /* receive buffers of every connection */
 	size_t unsent_bytes;        /* replies queued and not yet written, all connections */
+	size_t unsent_evicted;      /* the part of it that connections closed this turn hold */
+	bool evictions;             /* some connection is to be closed at the turn's end */
 	size_t read_budget;         /* bytes still to read this turn of the loop */
 	bool reads_deferred;        /* some connection waits for the next turn */
 	uv_check_t turn_end;        /* renews the budget after each turn's I/O */
@@ -63,6 +66,7 @@ struct simmerd {
 	uint64_t next_serial;
 	size_t inflight_entries;    /* see DAEMON_MAX_INFLIGHT_ENTRIES */
 	bool conns_held;            /* some connection waits for that to drop */
+	struct pages *pages;        /* list and export, on their reader thread */
 
 	int lock_fd;
 	uv_signal_t sig_term, sig_int, sig_hup;

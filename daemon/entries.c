@@ -14,6 +14,7 @@
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
 #include "daemon/log.h"
+#include "daemon/pages.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
 
@@ -299,7 +300,7 @@ method_list(const struct request *rq, const msgpack_object *params)
 		job_free(job);
 		return;
 	}
-	request_submit(rq, job);
+	pages_submit(rq, job);
 }
 
 void
@@ -334,7 +335,7 @@ method_export(const struct request *rq, const msgpack_object *params)
 		job_free(job);
 		return;
 	}
-	request_submit(rq, job);
+	pages_submit(rq, job);
 }
 
 /* A removal changes what the analysis saw: refresh it once it is on disk. */

@@ -32,6 +32,7 @@
 #include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
+#include "daemon/pages.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
 #include "daemon/spool.h"
@@ -119,6 +120,12 @@ on_writer_stopped(void *arg)
 }
 
 static void
+on_reader_stopped(void *arg)
+{
+	(void)arg; /* its last page went out with the others' replies */
+}
+
+static void
 begin_shutdown(struct simmerd *d, const char *why)
 {
 	if (d->stopping)
@@ -133,6 +140,7 @@ begin_shutdown(struct simmerd *d, const char *why)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	pages_stop(d->pages, on_reader_stopped, d);
 	writer_stop(d->writer, on_writer_stopped, d);
 }
 
@@ -351,6 +359,10 @@ run(int argc, char **argv)
 		log_error("%s", err);
 		return -SIMMER_E_SYSTEM;
 	}
+	if (pages_start(&d->pages, d, err, sizeof err) != 0) {
+		log_error("cannot start the reader of pages: %s", err);
+		return -SIMMER_E_SYSTEM;
+	}
 	if (start_signals(d) != 0) {
 		log_error("cannot install signal handlers");
 		return -SIMMER_E_SYSTEM;
@@ -371,6 +383,7 @@ run(int argc, char **argv)
 
 	uv_run(d->loop, UV_RUN_DEFAULT);
 
+	pages_free(d->pages);
 	writer_free(d->writer);
 	store_close(d->store);
 	experiments_free(d->experiments);

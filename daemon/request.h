@@ -30,6 +30,7 @@ typedef void (*method_handler)(const struct request *rq, const msgpack_object *p
 enum method_thread {
 	METHOD_ON_LOOP,     /* answered from memory */
 	METHOD_ON_STORE,    /* a job for the store (writer) thread */
+	METHOD_ON_READER,   /* a page of entries, on the reader thread (pages.c) */
 	METHOD_ON_POOL,     /* the analysis, on libuv's thread pool */
 	METHOD_ON_NOTIFIER, /* the notifier thread (D-Bus) */
 };

@@ -90,7 +90,8 @@ struct conn {
 	pid_t peer_pid;
 	char *buf;                  /* bytes received, not yet a complete message */
 	size_t len, cap;            /* cap counts in d->buffered_bytes */
-	size_t unsent;              /* bytes of replies not yet written */
+	size_t unsent;              /* bytes of replies not yet written, in d->unsent_bytes
+	                             * until the connection is closed */
 	struct proto_scan_state scan; /* how far the message at buf[0] was walked */
 	enum conn_clock clock;
 	uint64_t quiet_since;       /* loop time it became idle: who makes room first */
@@ -103,6 +104,8 @@ struct conn {
 	bool over_budget;           /* more buffer would pass the total cap */
 	bool budgeted;              /* the read being made counts in the turn's budget */
 	bool deferred;              /* waits for the next turn to read or handle more */
+	bool evicted;               /* to be closed at the end of this turn: it hoards replies */
+	size_t evicted_bytes;       /* its unsent bytes then, in d->unsent_evicted */
 };
 
 struct write_req {
@@ -194,6 +197,14 @@ conn_close_now(struct conn *c)
 	if (!c->closing) {
 		c->closing = true;
 	}
+	/* Its unwritten replies are dropped with the pipe, later in this turn
+	 * of the loop: they no longer count against the cap. */
+	c->daemon->unsent_bytes -= c->unsent;
+	c->unsent = 0;
+	if (c->evicted) {
+		c->daemon->unsent_evicted -= c->evicted_bytes;
+		c->evicted = false;
+	}
 	conn_unlink(c);
 	uv_close((uv_handle_t *)&c->timer, conn_on_handle_closed);
 	uv_close((uv_handle_t *)&c->pipe, conn_on_handle_closed);
@@ -236,12 +247,56 @@ static void
 conn_on_write(uv_write_t *req, int status)
 {
 	struct write_req *w = (struct write_req *)req;
-	w->conn->unsent -= w->size;
-	w->conn->daemon->unsent_bytes -= w->size;
+	/* Once the pipe is closing, conn_close_now counted it off already. */
+	if (!uv_is_closing((uv_handle_t *)&w->conn->pipe)) {
+		w->conn->unsent -= w->size;
+		w->conn->daemon->unsent_bytes -= w->size;
+	}
 	free(w->data);
 	free(w);
 	if (status < 0 && status != UV_ECANCELED)
 		log_debug("write to a client failed: %s", uv_strerror(status));
+}
+
+/* Makes the unread replies of all connections leave room under the cap
+ * for `size` more bytes to c, by evicting the connections that hold the
+ * most of them: the clients that do not read lose their connections, not
+ * the one that happens to be answered when the cap is met. They are
+ * closed at the end of the turn (server_on_turn_end), since callers may
+ * be walking the list of connections; their bytes no longer count from
+ * now. False when c itself would hold the most: then it is c that must go. */
+static bool
+unsent_make_room(struct simmerd *d, const struct conn *c, size_t size)
+{
+	size_t cap = (size_t)d->cfg.max_buffered_mib * 1024u * 1024u;
+	while (d->unsent_bytes - d->unsent_evicted + size > cap) {
+		if (d->stopping || !d->turn_end_open)
+			return false;
+		struct conn *hoarder = NULL;
+		for (struct conn *o = d->conns; o; o = o->next)
+			if (o != c && !o->evicted && (hoarder == NULL || o->unsent > hoarder->unsent))
+				hoarder = o;
+		if (hoarder == NULL || hoarder->unsent < c->unsent + size)
+			return false;
+		log_warn("client %llu does not read its replies (%zu bytes); closing it to answer "
+		    "client %llu", (unsigned long long)hoarder->serial, hoarder->unsent,
+		    (unsigned long long)c->serial);
+		hoarder->evicted = true;
+		hoarder->evicted_bytes = hoarder->unsent;
+		d->unsent_evicted += hoarder->unsent;
+		d->evictions = true;
+		int rc = uv_idle_start(&d->turn_idle, server_on_idle);
+		if (rc != 0)
+			log_error("cannot close client %llu at the end of the turn: %s",
+			    (unsigned long long)hoarder->serial, uv_strerror(rc));
+	}
+	return true;
+}
+
+size_t
+conn_unread_bytes(const struct conn *c)
+{
+	return c->unsent;
 }
 
 void
@@ -258,7 +313,7 @@ conn_send(struct conn *c, msgpack_sbuffer *buf)
 	 * than the cap on what all connections may hold. */
 	struct simmerd *d = c->daemon;
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > PROTO_MAX_CONN_BUFFER ||
-	    d->unsent_bytes + size > (size_t)d->cfg.max_buffered_mib * 1024u * 1024u) {
+	    !unsent_make_room(d, c, size)) {
 		log_warn("client %llu does not read its replies; closing it",
 		    (unsigned long long)c->serial);
 		free(data);
@@ -800,8 +855,20 @@ server_on_turn_end(uv_check_t *h)
 {
 	struct simmerd *d = h->data;
 	d->read_budget = SERVER_READ_BUDGET;
-	if (!d->reads_deferred)
+	if (d->evictions) {
+		d->evictions = false;
+		struct conn *c = d->conns;
+		while (c != NULL) {
+			struct conn *next = c->next;
+			if (c->evicted)
+				conn_close_now(c);
+			c = next;
+		}
+	}
+	if (!d->reads_deferred) {
+		uv_idle_stop(&d->turn_idle);
 		return;
+	}
 	d->reads_deferred = false;
 	struct conn *c = d->conns;
 	while (c != NULL) {

@@ -47,6 +47,8 @@ void conn_hold(struct conn *c);
 void conn_release(struct conn *c);
 /* False once the connection is closing: a reply would go nowhere. */
 bool conn_is_open(const struct conn *c);
+/* Bytes of replies sent to c that its client has not read yet. */
+size_t conn_unread_bytes(const struct conn *c);
 /* The number log lines use for this connection. */
 unsigned long long conn_serial(const struct conn *c);
 

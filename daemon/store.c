@@ -29,6 +29,12 @@
 /* Milliseconds a connection waits for another one's lock before failing. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
+/* KiB of page cache per connection (PRAGMA cache_size): the writer keeps
+ * the hot part of a large diary; a reader walks its pages once, so it
+ * needs little, and a long export must not grow it to the writer's. */
+#define STORE_CACHE_KIB_WRITER 65536
+#define STORE_CACHE_KIB_READER 8192
+
 /*
  * Migrations, in order; user_version is the number applied. Never edit one
  * that has shipped: append a new one.
@@ -305,10 +311,13 @@ store_open(struct store **out, const char *path, bool readonly, char *err, size_
 			rc = store_fail(st, err, errlen, "switching to WAL");
 	}
 	/* FULL: a commit that returned is on the disk, WAL or not. */
-	if (rc == 0)
-		rc = store_exec(st, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
-		    " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY", err, errlen,
-		    "setting the connection up");
+	if (rc == 0) {
+		char setup[160];
+		snprintf(setup, sizeof setup, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+		    " PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY",
+		    readonly ? STORE_CACHE_KIB_READER : STORE_CACHE_KIB_WRITER);
+		rc = store_exec(st, setup, err, errlen, "setting the connection up");
+	}
 	if (rc == 0 && !readonly)
 		rc = store_migrate(st, err, errlen);
 	if (rc == 0 && readonly && store_schema_version(st) != STORE_SCHEMA_VERSION) {

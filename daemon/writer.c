@@ -27,6 +27,12 @@ struct writer {
 	struct job *queue_head, *queue_tail;  /* waiting, FIFO */
 	struct job *done_head, *done_tail;    /* finished, for the loop */
 	bool stopping, stopped, thread_started;
+	/* A reader's: one job per round, each after this writer's commits. */
+	struct writer *follows;
+	bool one_at_a_time;
+	uint64_t writes_submitted;            /* loop thread */
+	uint64_t writes_done;                 /* under lock: committed or failed */
+	pthread_cond_t settled;               /* writes_done grew, or the thread ended */
 	uv_async_t async;
 	void (*on_stopped)(void *arg);
 	void *on_stopped_arg;
@@ -208,7 +214,8 @@ writer_take_batch(struct writer *w)
 {
 	struct job *head = NULL, **tail = &head;
 	size_t jobs = 0, entries = 0;
-	while (w->queue_head != NULL && jobs < WRITER_MAX_JOBS_PER_COMMIT) {
+	size_t max_jobs = w->one_at_a_time ? 1 : WRITER_MAX_JOBS_PER_COMMIT;
+	while (w->queue_head != NULL && jobs < max_jobs) {
 		struct job *job = w->queue_head;
 		if (jobs > 0 && entries + job->log.n > WRITER_MAX_ENTRIES_PER_COMMIT)
 			break;
@@ -222,6 +229,17 @@ writer_take_batch(struct writer *w)
 		entries += job->log.n;
 	}
 	return head;
+}
+
+/* On a reader's thread: waits until the writer it follows has finished
+ * `n` write jobs (or has stopped, after which none will run). */
+static void
+writer_wait_writes(struct writer *w, uint64_t n)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->writes_done < n && !w->stopped)
+		pthread_cond_wait(&w->settled, &w->lock);
+	pthread_mutex_unlock(&w->lock);
 }
 
 static void
@@ -263,9 +281,13 @@ writer_run_batch(struct writer *w, struct job *batch)
 			job_pack_write_reply(j);
 		}
 	}
-	for (struct job *j = batch; j; j = j->next)
-		if (!j->is_write)
-			job_apply_read(j, w->store);
+	for (struct job *j = batch; j; j = j->next) {
+		if (j->is_write)
+			continue;
+		if (w->follows != NULL)
+			writer_wait_writes(w->follows, j->after_writes);
+		job_apply_read(j, w->store);
+	}
 }
 
 /* Waits, holding w->lock, until a job comes or simmerd stops. After a large
@@ -309,11 +331,16 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 
 		writer_run_batch(w, batch);
-		size_t entries = 0;
-		for (struct job *j = batch; j; j = j->next)
+		size_t entries = 0, writes = 0;
+		for (struct job *j = batch; j; j = j->next) {
 			entries += j->log.n;
+			writes += j->is_write;
+		}
 
 		pthread_mutex_lock(&w->lock);
+		/* Readers waiting for these commits may go on. */
+		w->writes_done += writes;
+		pthread_cond_broadcast(&w->settled);
 		for (struct job *j = batch; j;) {
 			struct job *next = j->next;
 			j->next = NULL;
@@ -329,6 +356,7 @@ writer_main(void *arg)
 		uv_async_send(&w->async);
 	}
 	w->stopped = true;
+	pthread_cond_broadcast(&w->settled);
 	pthread_mutex_unlock(&w->lock);
 	uv_async_send(&w->async);
 	return NULL;
@@ -359,8 +387,25 @@ writer_on_async(uv_async_t *handle)
 	}
 }
 
+static int writer_start_thread(struct writer **out, uv_loop_t *loop, struct store *st,
+    struct writer *follows, char *err, size_t errlen);
+
 int
 writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, size_t errlen)
+{
+	return writer_start_thread(out, loop, st, NULL, err, errlen);
+}
+
+int
+writer_start_reader(struct writer **out, uv_loop_t *loop, struct store *st,
+    struct writer *follows, char *err, size_t errlen)
+{
+	return writer_start_thread(out, loop, st, follows, err, errlen);
+}
+
+static int
+writer_start_thread(struct writer **out, uv_loop_t *loop, struct store *st,
+    struct writer *follows, char *err, size_t errlen)
 {
 	struct writer *w = calloc(1, sizeof *w);
 	if (w == NULL) {
@@ -369,6 +414,8 @@ writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, 
 	}
 	w->loop = loop;
 	w->store = st;
+	w->follows = follows;
+	w->one_at_a_time = follows != NULL;
 	pthread_mutex_init(&w->lock, NULL);
 	/* The idle wait before giving memory back must not stretch or end
 	 * early when the wall clock is set. */
@@ -377,6 +424,7 @@ writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, 
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->wake, &attr);
 	pthread_condattr_destroy(&attr);
+	pthread_cond_init(&w->settled, NULL);
 	int rc = uv_async_init(loop, &w->async, writer_on_async);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot create the writer's wake-up: %s", uv_strerror(rc));
@@ -396,10 +444,18 @@ writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, 
 	return 0;
 }
 
+uint64_t
+writer_writes_submitted(const struct writer *w)
+{
+	return w->writes_submitted;
+}
+
 void
 writer_submit(struct writer *w, struct job *job)
 {
 	job->next = NULL;
+	if (job->is_write)
+		w->writes_submitted++;
 	pthread_mutex_lock(&w->lock);
 	if (w->queue_tail)
 		w->queue_tail->next = job;
@@ -430,5 +486,6 @@ writer_free(struct writer *w)
 		pthread_join(w->thread, NULL);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
+	pthread_cond_destroy(&w->settled);
 	free(w);
 }

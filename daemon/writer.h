@@ -12,6 +12,13 @@
  * (each entry added, already present or rejected; rc and a message), and
  * the loop side that submitted it turns that into a reply and side effects.
  *
+ * The same machinery, started with writer_start_reader() on a read-only
+ * connection, is a reader: it runs one reading job at a time, each once
+ * the writer it follows has committed every write submitted before it
+ * (so a reply reflects the writes acknowledged before its request), and
+ * hands each back as soon as it is done. Pages of entries are built there,
+ * so that they never hold up a commit.
+ *
  * SPDX-License-Identifier: ISC
  */
 #ifndef SIMMER_DAEMON_WRITER_H
@@ -78,6 +85,7 @@ struct job {
 	uint32_t limit;
 	job_run_fn run;                 /* JOB_CUSTOM */
 	void *arg;
+	uint64_t after_writes;          /* on a reader: the writes to wait for */
 
 	/* Outputs. */
 	int rc;                         /* 0 or -proto_error */
@@ -92,8 +100,15 @@ struct writer;
 /* Starts the thread on an open read-write store; finished jobs come back
  * through `done` on `loop`'s thread. */
 int writer_start(struct writer **out, uv_loop_t *loop, struct store *st, char *err, size_t errlen);
+/* A reader on the read-only connection st (see above): its jobs wait for
+ * `follows` to have committed job->after_writes writes. */
+int writer_start_reader(struct writer **out, uv_loop_t *loop, struct store *st,
+    struct writer *follows, char *err, size_t errlen);
 /* Queues a job; never blocks on disk. */
 void writer_submit(struct writer *w, struct job *job);
+/* The write jobs submitted so far (loop thread): what a reader job
+ * submitted now should wait for. */
+uint64_t writer_writes_submitted(const struct writer *w);
 /* Finishes every queued job, then stops the thread; on_stopped runs on the
  * loop thread after the last job was handed back. */
 void writer_stop(struct writer *w, void (*on_stopped)(void *arg), void *arg);
