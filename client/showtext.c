@@ -317,6 +317,11 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 	str(r, "model", model, sizeof model);
 	proto_risk_words(num(r, "risk"), chance, sizeof chance);
 	show_stale(out, r, date);
+	double open_days = num(r, "open_days");
+	if (open_days == 0)
+		sayf(out, 0, "A flare is under way (pain at your flare level on %s): a new one is "
+		    "counted only after pain has stayed lower for two days, so nothing moves this "
+		    "forecast until then.", date);
 	if (why) {
 		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
 		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");

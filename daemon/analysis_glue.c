@@ -172,7 +172,8 @@ pack_contributors(msgpack_packer *pk, const struct analysis_result *r, size_t ma
 	}
 }
 
-/* Which forecaster is in use and whether its risk raises alerts: 4 pairs. */
+/* Which forecaster is in use, whether its risk raises alerts, whether the
+ * diary is current and whether an onset can follow: 7 pairs. */
 static void
 pack_model(msgpack_packer *pk, const struct analysis_result *r)
 {
@@ -185,6 +186,7 @@ pack_model(msgpack_packer *pk, const struct analysis_result *r)
 	/* Results of a diary gone quiet are as of its last entry, and say so. */
 	proto_pack_kv_bool(pk, "stale", r->stale);
 	pack_day(pk, "last_entry", r->last_entry_day);
+	proto_pack_kv_int(pk, "open_days", r->open_days);
 }
 
 void
@@ -210,7 +212,7 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 17);
+	msgpack_pack_map(pk, 18);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
@@ -239,7 +241,7 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 15);
+	msgpack_pack_map(pk, 16);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));

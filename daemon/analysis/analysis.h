@@ -80,7 +80,7 @@ const char *load_component_name(int c);
 struct contributor {
 	char factor[ANALYSIS_NAME_MAX + 1];
 	double contribution;        /* log-odds; positive raises the risk */
-	char source[16];            /* "finding", "warning sign" or "load" */
+	char source[16];            /* "finding", "warning sign", "load", "flare history" */
 	char detail[96];
 };
 
@@ -217,6 +217,9 @@ struct analysis_result {
 	int level;
 	int model;                  /* enum forecaster in use */
 	bool calibrated;            /* risk comes from a calibrated backtest */
+	/* Days of the next two on which an onset can be counted: 0 while a
+	 * flare is under way (pain at the flare level today). */
+	int open_days;
 	struct risk_cutoffs cutoffs;
 	size_t n_contributors;
 	struct contributor contributors[12];

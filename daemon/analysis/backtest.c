@@ -465,10 +465,12 @@ forecast_last_day(struct rolling *s)
 	r->forecast_load = r->load[d];
 	r->cutoffs = s->cut;
 	r->level = forecast_level(&s->cut, r->risk);
-	/* Contributions on the calibrated log-odds scale; none before there
+	r->open_days = s->open[d];
+	/* Nothing moves a risk that no onset can follow: no contributors then.
+	 * Contributions on the calibrated log-odds scale; none before there
 	 * is a calibration to say what a score is worth. */
 	double scale = !r->calibrated ? 0 : (s->chosen == FORECASTER_FULL ? 1 : s->platt[s->chosen].b);
-	r->n_contributors = forecast_contributors(s->in, r, s->load, &s->model, s->chosen, scale, d,
+	r->n_contributors = r->open_days == 0 ? 0 : forecast_contributors(s->in, r, s->load, &s->model, s->chosen, scale, d,
 	    r->contributors, sizeof r->contributors / sizeof r->contributors[0]);
 	return 0;
 }

@@ -16,6 +16,8 @@ must NOT produce:
   - a diary whose last entry is ten days old: status is as of that day,
     says so, and raises no risk alert (the same diary read on its last
     day does reach watch or warning);
+  - the same diary with pain at the flare level on its last day: a flare
+    is under way, so `why` names nothing as moving the risk, and says so;
   - medicines taken at the onset of a migraine (a treatment the person
     defined, the built-in nsaid, and one left as a plain exposure): none
     is reported as a trigger, their use is reported on its own, and the
@@ -277,6 +279,21 @@ def test_the_same_diary_on_its_last_day_is_current(ctx):
     assert status["stale"] is False and status["date"] == "2026-03-20", status
     assert status["level"] in ("watch", "warning"), status
     assert "No entries since" not in text, text
+
+
+def test_a_flare_under_way_has_no_contributors_and_says_why(ctx):
+    env = {"SIMMER_NOW": "2026-03-20T21:00:00Z"}
+    status, _, _ = stale_status(ctx, env["SIMMER_NOW"])
+    assert status["open_days"] >= 1 and status["contributors"], status
+    # Pain at the flare level today: no onset can be counted in the next 48
+    # hours, so nothing is named as raising or lowering the risk.
+    ctx.simmer("pain", "9", "--at", "2026-03-20T20:00:00Z", check=0, extra_env=env)
+    ctx.simmer("analyze", check=0, extra_env=env)
+    status = json.loads(ctx.simmer("status", "--json", check=0, extra_env=env).stdout)
+    assert status["open_days"] == 0 and status["contributors"] == [], status
+    why = " ".join(ctx.simmer("why", check=0, extra_env=env).stdout.split())
+    assert "A flare is under way (pain at your flare level on 2026-03-20)" in why, why
+    assert "raises your risk" not in why and "lowers your risk" not in why, why
 
 
 if __name__ == "__main__":
