@@ -15,17 +15,13 @@
 #include "daemon/entries.h"
 #include "daemon/log.h"
 #include "daemon/pages.h"
+#include "daemon/replies.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
 
 /* How far ahead of now an entry may be: time zones and clock skew. */
 #define ENTRY_MAX_FUTURE_MS (26LL * 3600000)
 
-/*
- * Validates one entry against the catalog: resolves aliases, checks the
- * range, computes the local day. New names get the default factor (not yet
- * added to the catalog: the caller does that once the request is accepted).
- */
 /* The entry's factor, its alias resolved: the catalog's, or the default
  * one for a new name. */
 static void
@@ -41,6 +37,11 @@ resolve_factor(struct simmerd *d, struct entry *e, struct factor *f)
 		catalog_default_factor(f, e->factor);
 }
 
+/*
+ * Validates one entry against the catalog: resolves aliases, checks the
+ * range, computes the local day. New names get the default factor (not yet
+ * added to the catalog: the caller does that once the request is accepted).
+ */
 int
 entries_validate(struct simmerd *d, struct entry *e, struct factor *f, char *err, size_t errlen)
 {
@@ -116,6 +117,14 @@ logged(struct job *job)
 	struct simmerd *d = job->ctx;
 	server_entries_settled(d, job->log.n);
 	entries_settled(d, job);
+	/* The per-entry results are packed here rather than on the store
+	 * thread, which an import keeps busy while the loop has time to spare;
+	 * the spool's jobs need no reply at all. */
+	if (job->rc == 0) {
+		msgpack_packer pk;
+		msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
+		reply_pack_log_result(&pk, job);
+	}
 	request_job_done(job);
 }
 

@@ -168,7 +168,9 @@ job_apply_read(struct job *job, struct store *st)
 	free(list.items);
 }
 
-/* Packs a write job's result once its transaction's fate is known. */
+/* Packs a write job's result once its transaction's fate is known. A log
+ * job's result is packed by its submitter on the loop (entries.c): in an
+ * import this thread is the busy one. */
 static void
 job_pack_write_reply(struct job *job)
 {
@@ -177,9 +179,6 @@ job_pack_write_reply(struct job *job)
 	msgpack_packer pk;
 	msgpack_packer_init(&pk, &job->result, msgpack_sbuffer_write);
 	switch (job->kind) {
-	case JOB_LOG:
-		reply_pack_log_result(&pk, job);
-		break;
 	case JOB_UNDO:
 	case JOB_DELETE:
 		msgpack_pack_map(&pk, 1);

@@ -5,7 +5,7 @@
  * the thread takes every job that is waiting, runs the writing ones inside
  * ONE transaction (group commit: whatever arrived while the last commit was
  * running goes into the next), commits, then runs the reading ones, packs
- * each job's result map, and hands the finished jobs back to the loop with
+ * each job's result map (a log job's is packed on the loop), and hands the finished jobs back to the loop with
  * uv_async_send. A write is acknowledged only after its commit returned.
  *
  * It knows nothing of connections or requests: a job reports its outcome
