@@ -142,7 +142,7 @@ struct experiment_result {
 	 * the lag with the most days after the factor) and those after it. */
 	unsigned onset_days, onset_with_days;
 	int comparisons;            /* (outcome, lag) pairs the search paid for */
-	char verdict_text[640];
+	char verdict_text[1024];
 };
 
 /*

@@ -650,13 +650,15 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 		if (*n == k)
 			break;
 		long ago = (long)d - when;
-		char cond[48] = "";
+		char cond[32] = "";
 		if (ex->op != OP_PRESENT)
 			snprintf(cond, sizeof cond, " %s %g", ex->op == OP_LT ? "under" : "at or over",
 			    ex->cut);
-		snprintf(all[k].detail, sizeof all[k].detail, "%s%s; flares were %.1fx as likely %d %s "
-		    "after it", ago == 0 ? "today" : (ago == 1 ? "yesterday" : "2 days ago"), cond,
-		    ex->rr, ex->lag, ex->lag == 1 ? "day" : "days");
+		/* A detail cut short still reads; its length is not needed. */
+		int written = snprintf(all[k].detail, sizeof all[k].detail, "%s%s; flares were %.1fx "
+		    "as likely %d %s after it", ago == 0 ? "today" : (ago == 1 ? "yesterday" :
+		    "2 days ago"), cond, ex->rr, ex->lag, ex->lag == 1 ? "day" : "days");
+		(void)written;
 	}
 	}
 }
