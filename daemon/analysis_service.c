@@ -329,7 +329,13 @@ analysis_service_debounce(struct analysis_service *a)
 	if (a->stopping)
 		return;
 	a->dirty = true;
-	uv_timer_start(&a->debounce, on_debounce, (uint64_t)a->debounce_seconds * 1000, 0);
+	int rc = uv_timer_start(&a->debounce, on_debounce, (uint64_t)a->debounce_seconds * 1000, 0);
+	if (rc != 0) {
+		/* Without the wait, the new entries are analysed at once rather
+		 * than not at all. */
+		log_error("cannot wait before a new analysis: %s", uv_strerror(rc));
+		analysis_service_run(a);
+	}
 }
 
 /* Queues a reply for when a run that reads everything committed so far is
