@@ -157,14 +157,20 @@ def test_squatted_fallback_folder_is_refused(ctx):
         shutil.rmtree(fallback, ignore_errors=True)
     # Once the folder is gone, the victim's own daemon makes it and takes
     # the kept entry in.
-    d = subprocess.Popen(as_user(victim) + [SIMMERD], env=env.vars, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tempfile.TemporaryFile(mode="w+")
+    d = subprocess.Popen(as_user(victim) + [SIMMERD], env=env.vars, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        assert_exactly_once(env, ["secret"])
+        try:
+            assert_exactly_once(env, ["secret"])
+        except AssertionError as e:
+            log.seek(0)
+            raise AssertionError(f"{e}; simmerd said:\n{log.read()}") from None
         st = os.lstat(fallback)
         assert st.st_uid == victim and (st.st_mode & 0o777) == 0o700
     finally:
         d.terminate()
         d.wait(10)
+        log.close()
         shutil.rmtree(fallback, ignore_errors=True)
 
 
