@@ -16,6 +16,8 @@
 
 #define MS_PER_MIN 60000LL
 #define MS_PER_DAY 86400000LL
+/* 9999-12-31T23:59:59.999Z */
+#define WHEN_MS_MAX 253402300799999LL
 
 static int
 when_fail(char *err, size_t errlen, const char *s)
@@ -221,7 +223,8 @@ when_parse(const char *s, int64_t now_ms, int date_mode, int64_t *out_ms,
 	} else if (isdigit((unsigned char)s[0]) && strlen(s) >= 12 && strspn(s, "0123456789") == strlen(s)) {
 		errno = 0;
 		long long v = strtoll(s, NULL, 10);
-		if (errno != 0)
+		/* Instants past the year 9999 have no date to show or store. */
+		if (errno != 0 || v > WHEN_MS_MAX)
 			return when_fail(err, errlen, s);
 		t = v;
 	} else if (parse_datetime(s, date_mode, &t, &offset, &has_offset) != 0) {
