@@ -36,7 +36,7 @@
 /* A combination must be this much riskier than either condition alone. */
 #define COMBINATION_MIN_GAIN 1.5
 /* ... and beat each member alone at this one-sided p (the interaction). */
-#define COMBINATION_MAX_INTERACTION_P 0.01
+#define COMBINATION_MAX_INTERACTION_P 0.05
 /* Two findings whose exposure days correlate this much measure one thing. */
 #define OVERLAP_MIN_PHI 0.5
 /* Fewest exposed and unexposed days for a comparison to be made at all. */

@@ -28,8 +28,8 @@ def main():
          f"{f['brier_skill_true']:.3f}", None),
         ("enough detectable planted effects to judge recall (>= 10)",
          f["detectable_effects"] >= 10, f"{f['detectable_effects']}", None),
-        ("recall of detectable planted effects does not fall (floor 0.8)",
-         f["recall"] >= 0.8, f"{f['recall']:.3f}",
+        ("recall of detectable planted effects does not fall (floor 0.86)",
+         f["recall"] >= 0.86, f"{f['recall']:.3f}",
          f"target: >= 0.9 (single {f.get('recall_single', math.nan):.2f}, dose "
          f"{f.get('recall_dose', math.nan):.2f}, combination {f.get('recall_combination', math.nan):.2f})"),
         ("false findings per null diary <= 0.3",
