@@ -47,6 +47,8 @@ struct store {
 	size_t n_known_factors;
 	struct rollup_delta *pending;   /* STORE_PENDING_ROLLUP slots, open addressing */
 	size_t n_pending;
+	int64_t now_ms;                 /* when the open transaction began */
+	int wal_frames;                 /* in the WAL after the last commit (writer) */
 };
 
 /* Fills err with what was being done and SQLite's message. */

@@ -289,14 +289,15 @@ writer_run_batch(struct writer *w, struct job *batch)
 	}
 }
 
-/* Waits, holding w->lock, until a job comes or simmerd stops. After a large
- * batch (*release_due), the first WRITER_RELEASE_IDLE_MS without a job give
- * the store's memory back. */
+/* Waits, holding w->lock, until a job comes or simmerd stops. After a
+ * write (*idle_due), the first WRITER_RELEASE_IDLE_MS without a job
+ * checkpoint the WAL when it has grown; after a large batch (*release_due)
+ * they also give the store's memory back. */
 static void
-writer_wait(struct writer *w, bool *release_due)
+writer_wait(struct writer *w, bool *idle_due, bool *release_due)
 {
 	while (w->queue_head == NULL && !w->stopping) {
-		if (!*release_due) {
+		if (!*idle_due && !*release_due) {
 			pthread_cond_wait(&w->wake, &w->lock);
 			continue;
 		}
@@ -308,10 +309,14 @@ writer_wait(struct writer *w, bool *release_due)
 		if (pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT ||
 		    w->queue_head != NULL || w->stopping)
 			continue;
-		*release_due = false;
+		bool release = *release_due;
+		*idle_due = *release_due = false;
 		pthread_mutex_unlock(&w->lock);
-		store_release_memory(w->store);
-		malloc_trim(0); /* glibc keeps freed pages otherwise */
+		store_checkpoint_idle(w->store);
+		if (release) {
+			store_release_memory(w->store);
+			malloc_trim(0); /* glibc keeps freed pages otherwise */
+		}
 		pthread_mutex_lock(&w->lock);
 	}
 }
@@ -320,10 +325,10 @@ static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
-	bool release_due = false;
+	bool idle_due = false, release_due = false;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		writer_wait(w, &release_due);
+		writer_wait(w, &idle_due, &release_due);
 		if (w->queue_head == NULL && w->stopping)
 			break;
 		struct job *batch = writer_take_batch(w);
@@ -350,6 +355,8 @@ writer_main(void *arg)
 			w->done_tail = j;
 			j = next;
 		}
+		if (writes > 0)
+			idle_due = true;
 		if (entries >= WRITER_RELEASE_AFTER)
 			release_due = true;
 		uv_async_send(&w->async);
