@@ -6,9 +6,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -128,6 +130,24 @@ csv_field(struct import_parser *p, int col)
 	return (col >= 0 && (size_t)col < p->n_fields && p->fields[col]) ? p->fields[col] : NULL;
 }
 
+/* Another tracker's export, named by its header, so that the error can say
+ * which --from reads it; NULL when the header is no known tracker's. */
+static const char *
+csv_header_tracker(const struct import_parser *p)
+{
+	bool date = false, tags_or_foods = false;
+	for (size_t i = 0; i < p->n_fields; i++) {
+		const char *name = p->fields[i] ? p->fields[i] : "";
+		if (strcasecmp(name, "checkin_date") == 0 || strcasecmp(name, "trackable_name") == 0)
+			return "Flaredown";
+		if (strcasecmp(name, "rating/amount") == 0)
+			return "Bearable";
+		date |= strcasecmp(name, "date") == 0;
+		tags_or_foods |= strcasecmp(name, "tags") == 0 || strcasecmp(name, "foods") == 0;
+	}
+	return date && tags_or_foods ? "Flaredown" : NULL;
+}
+
 static void
 csv_read_header(struct import_parser *p)
 {
@@ -150,8 +170,14 @@ csv_read_header(struct import_parser *p)
 		struct import_record rec;
 		memset(&rec, 0, sizeof rec);
 		rec.line = p->line;
-		snprintf(rec.message, sizeof rec.message,
-		    "the first line must name the columns time,factor,value (and optionally note,id)");
+		const char *tracker = csv_header_tracker(p);
+		if (tracker)
+			snprintf(rec.message, sizeof rec.message, "this looks like a %s export: "
+			    "read it with 'simmer import --from %c%s FILE'", tracker,
+			    tolower((unsigned char)tracker[0]), tracker + 1);
+		else
+			snprintf(rec.message, sizeof rec.message, "the first line must name the columns "
+			    "time,factor,value (and optionally note,id)");
 		emit(p, &rec);
 		if (p->cb_rc == 0)
 			p->cb_rc = IMPORT_STOP;

@@ -268,16 +268,33 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
 		    str(r, "last_entry", last_entry, sizeof last_entry), date);
 }
 
+/* What status and forecast both open with: the day, its level, the chance
+ * in words and the forecaster, after the notice of stale data if any. */
+struct day_head {
+	char date[16], level[16], model[24], chance[32];
+	double load, threshold;
+};
+
+static void
+show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
+{
+	h->load = num(r, "load");
+	h->threshold = num(r, "threshold");
+	str(r, "date", h->date, sizeof h->date);
+	str(r, "level", h->level, sizeof h->level);
+	str(r, "model", h->model, sizeof h->model);
+	proto_risk_words(num(r, "risk"), h->chance, sizeof h->chance);
+	show_stale(out, r, h->date);
+}
+
 static void
 show_status(FILE *out, const msgpack_object *r)
 {
-	char date[16], level[16], source[16], model[24], chance[32];
-	double load = num(r, "load"), threshold = num(r, "threshold");
-	str(r, "date", date, sizeof date);
-	str(r, "level", level, sizeof level);
-	str(r, "model", model, sizeof model);
-	proto_risk_words(num(r, "risk"), chance, sizeof chance);
-	show_stale(out, r, date);
+	struct day_head h;
+	char source[16];
+	show_day_head(out, r, &h);
+	const char *date = h.date, *level = h.level, *model = h.model, *chance = h.chance;
+	double load = h.load, threshold = h.threshold;
 	bool prior = strcmp(str(r, "threshold_source", source, sizeof source), "prior") == 0;
 	fprintf(out, "%s: level %s%s%s\n", date, level_sgr(out, level), level,
 	    render_sgr(out, SGR_RESET));
@@ -310,13 +327,10 @@ show_status(FILE *out, const msgpack_object *r)
 static void
 show_forecast(FILE *out, const msgpack_object *r, bool why)
 {
-	char date[16], level[16], model[24], chance[32];
-	double load = num(r, "load"), threshold = num(r, "threshold");
-	str(r, "date", date, sizeof date);
-	str(r, "level", level, sizeof level);
-	str(r, "model", model, sizeof model);
-	proto_risk_words(num(r, "risk"), chance, sizeof chance);
-	show_stale(out, r, date);
+	struct day_head h;
+	show_day_head(out, r, &h);
+	const char *date = h.date, *level = h.level, *model = h.model, *chance = h.chance;
+	double load = h.load, threshold = h.threshold;
 	double open_days = num(r, "open_days");
 	if (open_days == 0)
 		sayf(out, 0, "A flare is under way (pain at your flare level on %s): a new one is "

@@ -62,11 +62,8 @@ clock_now_ms(void)
 int
 clock_local_minute(int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return tm.tm_hour * 60 + tm.tm_min;
+	int64_t minutes = ms / 60000 - (ms % 60000 < 0) + proto_local_offset(ms);
+	return (int)(((minutes % 1440) + 1440) % 1440);
 }
 
 int32_t

@@ -167,5 +167,26 @@ def test_wrong_header_names_what_it_found(ctx):
     assert entries(ctx) == []
 
 
+def test_export_without_from_says_which_from_reads_it(ctx):
+    """A tracker's export given to plain `simmer import` is named, with the
+    option that reads it; a header that is no known tracker's gets the
+    columns simmer's own files need. Nothing is stored either way."""
+    ctx.daemon()
+    for name, tracker in (("bearable.csv", "Bearable"), ("bearable_formatted.csv", "Bearable"),
+                          ("flaredown.csv", "Flaredown"), ("flaredown_long.csv", "Flaredown")):
+        p = ctx.simmer("import", sample(name))
+        assert p.returncode == 65, p
+        want = f"line 1: this looks like a {tracker} export: read it with " \
+               f"'simmer import --from {tracker.lower()} FILE'"
+        assert want in p.stderr, (name, p.stderr)
+    other = os.path.join(ctx.env.root, "other.csv")
+    with open(other, "w") as f:
+        f.write("when,what,how much\n2024-01-01 08:00,coffee,1\n")
+    p = ctx.simmer("import", other)
+    assert p.returncode == 65 and "must name the columns time,factor,value" in p.stderr, p
+    assert "looks like" not in p.stderr, p.stderr
+    assert entries(ctx) == []
+
+
 if __name__ == "__main__":
     run_tests(globals())
