@@ -183,6 +183,47 @@ catalog_put(struct catalog *cat, const struct factor *f)
 	return 0;
 }
 
+int
+catalog_add_new(struct catalog *cat, const struct factor *const *fs, size_t n)
+{
+	struct factor *fresh = malloc((n ? n : 1) * sizeof *fresh);
+	if (fresh == NULL)
+		return -ENOMEM;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (catalog_find(cat, fs[i]->name) != NULL)
+			continue;
+		fresh[m] = *fs[i];
+		fresh[m++].builtin = false;
+	}
+	qsort(fresh, m, sizeof *fresh, factor_cmp);
+	size_t distinct = 0;
+	for (size_t i = 0; i < m; i++)
+		if (distinct == 0 || strcmp(fresh[distinct - 1].name, fresh[i].name) != 0)
+			fresh[distinct++] = fresh[i];
+	if (cat->count + distinct > cat->cap) {
+		size_t cap = cat->cap * 2 > cat->count + distinct ? cat->cap * 2 : cat->count + distinct;
+		struct factor *p = realloc(cat->factors, cap * sizeof *p);
+		if (p == NULL) {
+			free(fresh);
+			return -ENOMEM;
+		}
+		cat->factors = p;
+		cat->cap = cap;
+	}
+	/* Merged from the end, so that every factor moves once. */
+	size_t i = cat->count, j = distinct, k = cat->count + distinct;
+	while (j > 0) {
+		if (i > 0 && strcmp(cat->factors[i - 1].name, fresh[j - 1].name) > 0)
+			cat->factors[--k] = cat->factors[--i];
+		else
+			cat->factors[--k] = fresh[--j];
+	}
+	cat->count += distinct;
+	free(fresh);
+	return 0;
+}
+
 void
 factor_kind_range(int kind, double *min, double *max)
 {

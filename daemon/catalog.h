@@ -68,6 +68,11 @@ const struct factor *catalog_find(const struct catalog *cat, const char *name);
 
 /* Adds or replaces a factor (a built-in one cannot be replaced: -EPERM). */
 int catalog_put(struct catalog *cat, const struct factor *f);
+/* Adds each of the n factors whose name the catalog does not know yet (a
+ * name repeated in fs once), in one merge: O(count + n log n), where n
+ * calls of catalog_put would move the array n times. 0 or -ENOMEM, which
+ * leaves the catalog as it was. */
+int catalog_add_new(struct catalog *cat, const struct factor *const *fs, size_t n);
 
 /* The factor a new name gets on first use: an event exposure counted per day. */
 void catalog_default_factor(struct factor *f, const char *name);

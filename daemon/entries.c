@@ -74,21 +74,22 @@ entries_validate(struct simmerd *d, struct entry *e, struct factor *f, char *err
 static void
 catalog_learn_items(struct simmerd *d, const struct log_batch *b)
 {
-	bool *used = calloc(b->n_factors ? b->n_factors : 1, sizeof *used);
-	if (used == NULL) {
+	size_t n = b->n_factors ? b->n_factors : 1;
+	bool *used = calloc(n, sizeof *used);
+	const struct factor **learn = malloc(n * sizeof *learn);
+	size_t n_learn = 0;
+	if (used != NULL && learn != NULL) {
+		for (size_t i = 0; i < b->n; i++)
+			if (b->items[i].status != LOG_REJECTED)
+				used[b->items[i].factor_at] = true;
+		for (size_t k = 0; k < b->n_factors; k++)
+			if (used[k])
+				learn[n_learn++] = &b->factors[k];
+	}
+	if (used == NULL || learn == NULL || catalog_add_new(&d->catalog, learn, n_learn) != 0)
 		log_warn("cannot add new factors to the catalog in memory: out of memory");
-		return;
-	}
-	for (size_t i = 0; i < b->n; i++)
-		if (b->items[i].status != LOG_REJECTED)
-			used[b->items[i].factor_at] = true;
-	for (size_t k = 0; k < b->n_factors; k++) {
-		const struct factor *f = &b->factors[k];
-		if (used[k] && catalog_find(&d->catalog, f->name) == NULL &&
-		    catalog_put(&d->catalog, f) != 0)
-			log_warn("cannot add factor %s to the catalog in memory", f->name);
-	}
 	free(used);
+	free(learn);
 }
 
 /* The writer settled a log job: what it added (and only that) raises a red

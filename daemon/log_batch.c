@@ -12,6 +12,8 @@
 
 /* Text grows from this many bytes: enough for a batch without notes. */
 #define LOG_BATCH_FIRST_TEXT 256
+/* Slots of the factor table at first: a power of two, room for 8. */
+#define LOG_BATCH_FIRST_SLOTS 16
 
 int
 log_batch_init(struct log_batch *b, size_t cap)
@@ -35,6 +37,7 @@ log_batch_free(struct log_batch *b)
 {
 	free(b->items);
 	free(b->factors);
+	free(b->slots);
 	free(b->text);
 	memset(b, 0, sizeof *b);
 }
@@ -64,8 +67,50 @@ keep_text(struct log_batch *b, const char *s, uint32_t *at)
 	return 0;
 }
 
+/* FNV-1a of a factor name, for the batch's table of slots. */
+static uint32_t
+name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* The slot of `name` in the batch's open-addressed table: the one that
+ * holds its factor's index plus one, or the empty one (0) it would go in. */
+static uint32_t *
+factor_slot(const struct log_batch *b, const char *name)
+{
+	size_t mask = b->n_slots - 1;
+	for (size_t i = name_hash(name) & mask;; i = (i + 1) & mask) {
+		uint32_t *slot = &b->slots[i];
+		if (*slot == 0 || strcmp(b->factors[*slot - 1].name, name) == 0)
+			return slot;
+	}
+}
+
+/* Doubles the table (from LOG_BATCH_FIRST_SLOTS), placing every factor
+ * again. */
+static int
+grow_slots(struct log_batch *b)
+{
+	size_t n = b->n_slots ? b->n_slots * 2 : LOG_BATCH_FIRST_SLOTS;
+	uint32_t *slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return -PROTO_E_INTERNAL;
+	free(b->slots);
+	b->slots = slots;
+	b->n_slots = n;
+	for (size_t k = 0; k < b->n_factors; k++)
+		*factor_slot(b, b->factors[k].name) = (uint32_t)k + 1;
+	return 0;
+}
+
 /* The index of f in the batch's factors, added when new. A batch mostly
- * repeats a few factors, so the last one used is tried first. */
+ * repeats a few factors, so the last one used is tried first; any other
+ * is found through the table of slots, so that a batch of thousands of
+ * new names costs no more per entry than one of a few. */
 static int
 keep_factor(struct log_batch *b, const struct factor *f, uint32_t *at)
 {
@@ -76,17 +121,20 @@ keep_factor(struct log_batch *b, const struct factor *f, uint32_t *at)
 			return 0;
 		}
 	}
-	for (size_t i = 0; i < b->n_factors; i++) {
-		if (strcmp(b->factors[i].name, f->name) == 0) {
-			*at = (uint32_t)i;
-			return 0;
-		}
+	/* At most half full, so that a probe ends soon. */
+	if (2 * (b->n_factors + 1) > b->n_slots && grow_slots(b) != 0)
+		return -PROTO_E_INTERNAL;
+	uint32_t *slot = factor_slot(b, f->name);
+	if (*slot != 0) {
+		*at = *slot - 1;
+		return 0;
 	}
 	if (grow_for_one((void **)&b->factors, &b->cap_factors, b->n_factors, sizeof *b->factors,
 	    8) != 0)
 		return -PROTO_E_INTERNAL;
 	b->factors[b->n_factors] = *f;
 	*at = (uint32_t)b->n_factors++;
+	*slot = *at + 1;
 	return 0;
 }
 

@@ -4,11 +4,11 @@
  *
  * An item holds only what every entry has (id, time, value, day, status);
  * its note and a rejection's message are kept in the batch's one text
- * buffer, and its factor in the batch's table of distinct factors. So a
- * batch of 5000 entries takes about 400 KB instead of 7 MB: a fresh
- * allocation that large is a mapping of its own (server_memory_policy), and
- * filling it faults in every page, which made an import spend most of the
- * loop's time in page faults.
+ * buffer, and its factor in the batch's table of distinct factors (found
+ * by a hash of its name). So a batch of 5000 entries takes about 400 KB
+ * instead of 7 MB: a fresh allocation that large is a mapping of its own
+ * (server_memory_policy), and filling it faults in every page, which made
+ * an import spend most of the loop's time in page faults.
  *
  * Nothing here knows of connections, threads or the store.
  *
@@ -50,6 +50,8 @@ struct log_batch {
 	size_t n, cap;
 	struct factor *factors;  /* each as the catalog knew it */
 	size_t n_factors, cap_factors;
+	uint32_t *slots;         /* factor index + 1 by name hash, 0 empty */
+	size_t n_slots;          /* a power of two, at least twice n_factors */
 	char *text;              /* "" at offset 0, then notes and messages */
 	size_t text_len, text_cap;
 };

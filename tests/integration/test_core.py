@@ -119,6 +119,33 @@ def test_python_client_speaks_protocol(ctx):
     assert c.hello()["protocol"] == 1
 
 
+def test_a_request_with_thousands_of_new_names(ctx):
+    """One log request may bring as many new names as it has entries: each
+    becomes a factor, also across a restart, and names it repeats are not
+    made twice."""
+    d = ctx.daemon()
+    c = Client(ctx.env.socket)
+    limit = c.hello()["limits"]["max_entries_per_request"]
+    # The names in a shuffled order, so that none comes in sorted order.
+    names = [f"new{(i * 4099) % limit:05d}" for i in range(limit)]
+    res = c.call("log", {"entries": [entry(n, 1) for n in names]})
+    assert (res["added"], res["rejected"]) == (limit, 0), {k: res[k] for k in ("added", "rejected")}
+    # Half the names again, next to as many new ones, in one request.
+    more = [f"more{i:05d}" for i in range(limit // 2)]
+    res = c.call("log", {"entries": [entry(n, 2) for n in names[::2] + more]})
+    assert res["added"] == len(names[::2]) + len(more), res["added"]
+    c.close()
+    for start in (False, True):
+        if start:
+            d.stop()
+            d = ctx.daemon()
+        c = Client(ctx.env.socket)
+        c.hello()
+        listed = [f["name"] for f in c.call("factors")["factors"] if not f["builtin"]]
+        c.close()
+        assert listed == sorted(names + more), (len(listed), listed[:3])
+
+
 def test_non_atomic_log_reports_each_entry(ctx):
     ctx.daemon()
     c = Client(ctx.env.socket)

@@ -2,7 +2,9 @@
  * test_catalog.c: what the catalog makes of what a person types: the
  * nearest known name for a typo (and none for a new word), units checked
  * against the factor's, and medicines logged by drug name counted as doses
- * of their class in the analysis's input.
+ * of their class in the analysis's input; and a request with thousands of
+ * new names: the catalog learns them all in order, and a log batch's
+ * table of factors finds each one.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -11,12 +13,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "daemon/analysis_glue.h"
 #include "daemon/catalog.h"
+#include "daemon/log_batch.h"
 #include "proto/proto.h"
 
 static void
@@ -95,6 +100,102 @@ test_drug_entries_are_doses_of_their_class(void **state)
 	catalog_free(&cat);
 }
 
+/* Names n0000..n(N-1), visited in a shuffled order (a multiplier prime
+ * to N walks every index once). */
+#define MANY_NAMES 6000
+static void
+many_name(size_t i, char out[PROTO_FACTOR_MAX + 1])
+{
+	snprintf(out, PROTO_FACTOR_MAX + 1, "n%04zu", (i * 4099) % MANY_NAMES);
+}
+
+static void
+test_thousands_of_new_names_are_learned_in_order(void **state)
+{
+	(void)state;
+	struct catalog cat;
+	assert_int_equal(catalog_init(&cat), 0);
+	size_t builtins = cat.count;
+	/* Half the names first, as one request would bring them; then all of
+	 * them again with repeats and built-in names among them, which change
+	 * nothing. */
+	struct factor *fs = calloc(2 * MANY_NAMES + 2, sizeof *fs);
+	const struct factor **ptrs = calloc(2 * MANY_NAMES + 2, sizeof *ptrs);
+	assert_non_null(fs);
+	assert_non_null(ptrs);
+	for (size_t i = 0; i < MANY_NAMES; i++) {
+		char name[PROTO_FACTOR_MAX + 1];
+		many_name(i, name);
+		catalog_default_factor(&fs[i], name);
+		catalog_default_factor(&fs[MANY_NAMES + i], name);
+		fs[MANY_NAMES + i].kind = FACTOR_SCALE; /* a repeat does not replace */
+	}
+	catalog_default_factor(&fs[2 * MANY_NAMES], "pain");
+	catalog_default_factor(&fs[2 * MANY_NAMES + 1], "dairy");
+	for (size_t i = 0; i < 2 * MANY_NAMES + 2; i++)
+		ptrs[i] = &fs[i];
+	assert_int_equal(catalog_add_new(&cat, ptrs, MANY_NAMES / 2), 0);
+	assert_int_equal(cat.count, builtins + MANY_NAMES / 2);
+	assert_int_equal(catalog_add_new(&cat, ptrs, 2 * MANY_NAMES + 2), 0);
+	assert_int_equal(cat.count, builtins + MANY_NAMES);
+	for (size_t i = 1; i < cat.count; i++)
+		assert_true(strcmp(cat.factors[i - 1].name, cat.factors[i].name) < 0);
+	for (size_t i = 0; i < MANY_NAMES; i++) {
+		const struct factor *f = catalog_find(&cat, fs[i].name);
+		assert_non_null(f);
+		assert_int_equal(f->kind, FACTOR_EVENT);
+		assert_false(f->builtin);
+	}
+	const struct factor *pain = catalog_find(&cat, "pain");
+	assert_non_null(pain);
+	assert_true(pain->builtin);
+	assert_int_equal(pain->kind, FACTOR_SCALE);
+	assert_int_equal(catalog_add_new(&cat, ptrs, 0), 0);
+	assert_int_equal(cat.count, builtins + MANY_NAMES);
+	free(ptrs);
+	free(fs);
+	catalog_free(&cat);
+}
+
+static void
+test_a_batch_of_thousands_of_names_keeps_each_entrys_factor(void **state)
+{
+	(void)state;
+	struct log_batch b;
+	assert_int_equal(log_batch_init(&b, 16), 0);
+	/* Every name twice, apart, then a run of one name. */
+	for (size_t round = 0; round < 2; round++) {
+		for (size_t i = 0; i < MANY_NAMES; i++) {
+			struct entry e = {0};
+			struct factor f;
+			many_name(i, e.factor);
+			catalog_default_factor(&f, e.factor);
+			e.value = (double)i;
+			assert_int_equal(log_batch_add(&b, &e, &f, NULL), 0);
+		}
+	}
+	for (size_t i = 0; i < 3; i++) {
+		struct entry e = {0};
+		struct factor f;
+		snprintf(e.factor, sizeof e.factor, "pain");
+		catalog_default_factor(&f, "pain");
+		assert_int_equal(log_batch_add(&b, &e, &f, NULL), 0);
+	}
+	assert_int_equal(b.n, 2 * MANY_NAMES + 3);
+	assert_int_equal(b.n_factors, MANY_NAMES + 1);
+	for (size_t k = 0; k < b.n; k++) {
+		char name[PROTO_FACTOR_MAX + 1];
+		if (k < 2 * MANY_NAMES)
+			many_name(k % MANY_NAMES, name);
+		else
+			snprintf(name, sizeof name, "pain");
+		assert_string_equal(log_batch_factor(&b, &b.items[k])->name, name);
+		if (k >= MANY_NAMES && k < 2 * MANY_NAMES)
+			assert_int_equal(b.items[k].factor_at, b.items[k - MANY_NAMES].factor_at);
+	}
+	log_batch_free(&b);
+}
+
 int
 main(void)
 {
@@ -102,6 +203,8 @@ main(void)
 		cmocka_unit_test(test_suggestions_for_typos_only),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_drug_entries_are_doses_of_their_class),
+		cmocka_unit_test(test_thousands_of_new_names_are_learned_in_order),
+		cmocka_unit_test(test_a_batch_of_thousands_of_names_keeps_each_entrys_factor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
