@@ -269,7 +269,8 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
 }
 
 /* What status and forecast both open with: the day, its level, the chance
- * in words and the forecaster, after the notice of stale data if any. */
+ * in words and the forecaster, after the notice of stale data and of a
+ * flare under way, if any. */
 struct day_head {
 	char date[16], level[16], model[24], chance[32];
 	double load, threshold;
@@ -285,6 +286,10 @@ show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
 	str(r, "model", h->model, sizeof h->model);
 	proto_risk_words(num(r, "risk"), h->chance, sizeof h->chance);
 	show_stale(out, r, h->date);
+	if (num(r, "open_days") == 0)
+		sayf(out, 0, "A flare is under way (pain at your flare level on %s): a new one is "
+		    "counted only after pain has stayed lower for two days, so nothing moves this "
+		    "forecast until then.", h->date);
 }
 
 static void
@@ -331,11 +336,6 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 	show_day_head(out, r, &h);
 	const char *date = h.date, *level = h.level, *model = h.model, *chance = h.chance;
 	double load = h.load, threshold = h.threshold;
-	double open_days = num(r, "open_days");
-	if (open_days == 0)
-		sayf(out, 0, "A flare is under way (pain at your flare level on %s): a new one is "
-		    "counted only after pain has stayed lower for two days, so nothing moves this "
-		    "forecast until then.", date);
 	if (why) {
 		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
 		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");
@@ -548,10 +548,19 @@ show_backtest(FILE *out, const msgpack_object *r)
 		    "%.3f", brier, ref);
 	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
 	show_share(out, 0, num(s, "share_warned"));
-	fprintf(out, ")\n  false alarms per 30 days: %.1f", num(s, "false_alarms_per_30d"));
-	if (isfinite(num(s, "median_lead_days")))
-		fprintf(out, ", median lead %.1f days", num(s, "median_lead_days"));
-	fprintf(out, "\n");
+	fprintf(out, ")\n");
+	char alarms[160];
+	int len = snprintf(alarms, sizeof alarms, "false alarms per 30 days: %.1f",
+	    num(s, "false_alarms_per_30d"));
+	if (len > 0 && (size_t)len < sizeof alarms && isfinite(num(s, "median_lead_days")))
+		len += snprintf(alarms + len, sizeof alarms - (size_t)len, ", median lead %.1f days",
+		    num(s, "median_lead_days"));
+	/* The cut-offs keep within the budget on the evenings before each
+	 * choice; over the whole backtest the count can run above it. */
+	if (len > 0 && (size_t)len < sizeof alarms && isfinite(num(s, "false_alarm_budget")))
+		snprintf(alarms + len, sizeof alarms - (size_t)len, " (cut-offs are chosen for at "
+		    "most %g on the evenings before them)", num(s, "false_alarm_budget"));
+	sayf(out, 2, "%s", alarms);
 	const msgpack_object *cal = proto_map_get(s, "calibration");
 	if (cal != NULL && cal->type == MSGPACK_OBJECT_ARRAY && cal->via.array.size > 0) {
 		fprintf(out, "  forecast risk   share followed by an onset   evenings\n");

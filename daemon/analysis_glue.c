@@ -457,7 +457,7 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");
-	msgpack_pack_map(pk, 18);
+	msgpack_pack_map(pk, 19);
 	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
 	proto_pack_kv_double(pk, "auc", s->auc);
 	proto_pack_kv_double(pk, "baseline_auc", s->baseline_auc);
@@ -483,6 +483,7 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	proto_pack_kv_double(pk, "share_warned", s->share_warned);
 	proto_pack_kv_double(pk, "median_lead_days", s->median_lead_days);
 	proto_pack_kv_double(pk, "false_alarms_per_30d", s->false_alarms_per_30d);
+	proto_pack_kv_double(pk, "false_alarm_budget", r->cutoffs.budget > 0 ? r->cutoffs.budget : NAN);
 	proto_pack_kv_int(pk, "days", (int64_t)s->days);
 	glue_pack_coverage(pk, r, computed_at);
 }

@@ -93,6 +93,7 @@ const char *forecaster_name(int which);
 struct risk_cutoffs {
 	bool alerts;
 	double watch, warning;      /* calibrated 48-hour risks */
+	double budget;              /* false alarms per 30 evenings they were chosen for */
 	char note[160];
 };
 

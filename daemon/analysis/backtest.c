@@ -306,6 +306,7 @@ choose_cutoffs(struct rolling *s, size_t known)
 		pos += s->ev[i].outcome == 1;
 	}
 	double budget = s->cfg->max_false_per_30d;
+	cut->budget = budget;
 	if (!calibrated(s, s->chosen)) {
 		snprintf(cut->note, sizeof cut->note, "Risk alerts are off until the forecasts can be "
 		    "calibrated on your own history.");

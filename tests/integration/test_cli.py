@@ -273,6 +273,8 @@ def test_backtest_text_says_what_its_json_says(ctx):
     assert f"always saying your average risk: {s['brier_reference']:.3f}" in flat, text
     assert f"warned within 48 h: {s['onsets_warned']:.0f} of {s['onsets']:.0f} onsets" in flat, text
     assert f"false alarms per 30 days: {s['false_alarms_per_30d']:.1f}" in flat, text
+    assert s["false_alarm_budget"] == 1, s
+    assert "(cut-offs are chosen for at most 1 on the evenings before them)" in flat, text
     rows = text.split("share followed by an onset")[1].splitlines()[1:]
     table = [r for r in rows if re.match(r"^\s+\S.*\s\d+$", r) and "risk alerts" not in r]
     assert len(table) == len(s["calibration"]), (table, s["calibration"])

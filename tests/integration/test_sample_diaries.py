@@ -294,6 +294,9 @@ def test_a_flare_under_way_has_no_contributors_and_says_why(ctx):
     why = " ".join(ctx.simmer("why", check=0, extra_env=env).stdout.split())
     assert "A flare is under way (pain at your flare level on 2026-03-20)" in why, why
     assert "raises your risk" not in why and "lowers your risk" not in why, why
+    # status says the same, before its level "ok" can read as "no flare".
+    text = " ".join(ctx.simmer("status", check=0, extra_env=env).stdout.split())
+    assert text.startswith("A flare is under way (pain at your flare level on 2026-03-20)"), text
 
 
 if __name__ == "__main__":
