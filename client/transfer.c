@@ -106,20 +106,24 @@ import_settle_one(struct import_state *s)
 	struct batch *b = &s->flight[k];
 	rc = response_error(&msg, s->err, sizeof s->err);
 	if (rc == 0) {
+		/* The batch was sent asking for the rejected entries' results only,
+		 * each with its index in the batch. */
+		int64_t added = 0, present = 0, index;
+		char tmp[8];
+		proto_get_int(msg.result, "added", false, &added, tmp, sizeof tmp);
+		proto_get_int(msg.result, "present", false, &present, tmp, sizeof tmp);
+		s->added += (unsigned long)added;
+		s->present += (unsigned long)present;
 		const msgpack_object *results = proto_map_get(msg.result, "results");
 		for (uint32_t i = 0; results && results->type == MSGPACK_OBJECT_ARRAY &&
-		    i < results->via.array.size && i < b->count; i++) {
+		    i < results->via.array.size; i++) {
 			const msgpack_object *r = &results->via.array.ptr[i];
-			char status[16] = "", message[256] = "", tmp[8];
-			proto_get_str(r, "status", false, status, sizeof status, tmp, sizeof tmp);
-			if (strcmp(status, "added") == 0) {
-				s->added++;
-			} else if (strcmp(status, "present") == 0) {
-				s->present++;
-			} else {
-				proto_get_str(r, "message", false, message, sizeof message, tmp, sizeof tmp);
-				reject(s, b->lines[i], message[0] ? message : "refused by simmerd");
-			}
+			char message[256] = "";
+			if (proto_get_int(r, "index", true, &index, tmp, sizeof tmp) != 0 || index < 0 ||
+			    (size_t)index >= b->count)
+				continue;
+			proto_get_str(r, "message", false, message, sizeof message, tmp, sizeof tmp);
+			reject(s, b->lines[index], message[0] ? message : "refused by simmerd");
 		}
 	}
 	proto_msg_free(&msg);
@@ -142,7 +146,8 @@ import_send_filling(struct import_state *s)
 	struct request r;
 	request_begin(&s->conn, &r, PROTO_M_LOG);
 	msgpack_pack_array(&r.pk, 1);
-	msgpack_pack_map(&r.pk, 1);
+	msgpack_pack_map(&r.pk, 2);
+	proto_pack_kv_str(&r.pk, "results", "rejected");
 	proto_pack_cstr(&r.pk, "entries");
 	msgpack_pack_array(&r.pk, s->filling.count);
 	for (size_t i = 0; i < s->filling.count; i++)

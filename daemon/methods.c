@@ -28,7 +28,7 @@ static void method_hello(const struct request *rq, const msgpack_object *params)
  */
 static const struct method method_table[] = {
 	{PROTO_M_HELLO, method_hello, "client?, protocol?", false, METHOD_ON_LOOP, 0, 0},
-	{PROTO_M_LOG, method_log, "entries, atomic?, create_factors?, units?", true, METHOD_ON_STORE,
+	{PROTO_M_LOG, method_log, "entries, atomic?, create_factors?, units?, results?", true, METHOD_ON_STORE,
 	    PROTO_MAX_ENTRIES_PER_REQUEST, PROTO_MAX_ENTRIES_PER_REQUEST},
 	{PROTO_M_LIST, method_list, "since?, until?, factor?, limit?", false, METHOD_ON_READER,
 	    PROTO_LIST_DEFAULT, PROTO_PAGE_SIZE},

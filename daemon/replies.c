@@ -47,12 +47,16 @@ reply_pack_log_result(msgpack_packer *pk, const struct job *job)
 	proto_pack_kv_int(pk, "present", (int64_t)job->present);
 	proto_pack_kv_int(pk, "rejected", (int64_t)job->rejected);
 	proto_pack_cstr(pk, "results");
-	msgpack_pack_array(pk, job->log.n);
+	msgpack_pack_array(pk, job->rejected_results ? job->rejected : job->log.n);
 	for (size_t i = 0; i < job->log.n; i++) {
 		const struct log_item *it = &job->log.items[i];
 		const struct factor *f = log_batch_factor(&job->log, it);
 		bool rejected = it->status == LOG_REJECTED;
-		msgpack_pack_map(pk, rejected ? 6 : 5);
+		if (job->rejected_results && !rejected)
+			continue;
+		msgpack_pack_map(pk, (rejected ? 6 : 5) + job->rejected_results);
+		if (job->rejected_results)
+			proto_pack_kv_int(pk, "index", (int64_t)i);
 		proto_pack_kv_str(pk, "id", it->id);
 		proto_pack_kv_str(pk, "factor", f->name);
 		proto_pack_kv_str(pk, "status", log_status_name(it->status));

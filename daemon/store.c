@@ -863,18 +863,20 @@ store_release_memory(struct store *st)
 	sqlite3_db_release_memory(st->db);
 }
 
-void
+bool
 store_checkpoint_idle(struct store *st)
 {
 	if (st->wal_frames < STORE_WAL_IDLE_FRAMES)
-		return;
+		return true;
 	/* TRUNCATE also cuts the WAL file to nothing once every frame is in
-	 * the database. With no busy wait, a reader still on old pages makes
-	 * it copy what it can and return at once, as PASSIVE would, and the
-	 * next idle moment or the next commit finishes the work. */
+	 * the database. With no busy wait, a reader still on old pages (the
+	 * analysis that follows an import, a page of an export) makes it copy
+	 * what it can and return at once, as PASSIVE would; the writer tries
+	 * again at its next idle moment. */
 	sqlite3_busy_timeout(st->db, 0);
-	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
-	    SQLITE_OK)
-		st->wal_frames = 0;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		st->wal_frames = 0;
+	return rc != SQLITE_BUSY;
 }

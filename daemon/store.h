@@ -125,9 +125,11 @@ int store_experiments_list(struct store *st, store_experiment_cb cb, void *arg, 
  * it when a large batch is done and nothing waits, so an idle daemon stays
  * small after an import. */
 void store_release_memory(struct store *st);
-/* Copies the WAL into the database when it has grown past a few MiB: the
- * writer calls it when nothing waits, so that commits do not pay for it. */
-void store_checkpoint_idle(struct store *st);
+/* Copies the WAL into the database and empties it when it has grown past
+ * a few MiB: the writer calls it when nothing waits, so that commits do
+ * not pay for it. false when a reader kept it from finishing: call again
+ * later. */
+bool store_checkpoint_idle(struct store *st);
 
 /*
  * Backups (store_backup.c). Each runs off the loop thread. store_backup

@@ -291,7 +291,8 @@ writer_run_batch(struct writer *w, struct job *batch)
 
 /* Waits, holding w->lock, until a job comes or simmerd stops. After a
  * write (*idle_due), the first WRITER_RELEASE_IDLE_MS without a job
- * checkpoint the WAL when it has grown; after a large batch (*release_due)
+ * checkpoint the WAL when it has grown (again after as long when a reader
+ * kept the checkpoint from finishing); after a large batch (*release_due)
  * they also give the store's memory back. */
 static void
 writer_wait(struct writer *w, bool *idle_due, bool *release_due)
@@ -312,12 +313,14 @@ writer_wait(struct writer *w, bool *idle_due, bool *release_due)
 		bool release = *release_due;
 		*idle_due = *release_due = false;
 		pthread_mutex_unlock(&w->lock);
-		store_checkpoint_idle(w->store);
+		bool checkpointed = store_checkpoint_idle(w->store);
 		if (release) {
 			store_release_memory(w->store);
 			malloc_trim(0); /* glibc keeps freed pages otherwise */
 		}
 		pthread_mutex_lock(&w->lock);
+		if (!checkpointed)
+			*idle_due = true;
 	}
 }
 

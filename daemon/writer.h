@@ -75,6 +75,7 @@ struct job {
 
 	/* Inputs. */
 	struct log_batch log;   /* JOB_LOG */
+	bool rejected_results;  /* JOB_LOG: results list only rejected entries */
 	char id[PROTO_ID_LEN + 1];      /* JOB_DELETE */
 	struct factor factor;           /* JOB_FACTOR_DEFINE */
 	struct store_list_query list;   /* JOB_LIST */

@@ -146,6 +146,24 @@ def test_a_request_with_thousands_of_new_names(ctx):
         assert listed == sorted(names + more), (len(listed), listed[:3])
 
 
+def test_log_can_answer_with_the_rejected_entries_only(ctx):
+    ctx.daemon()
+    c = Client(ctx.env.socket)
+    # Only the rejected ones, each with its place in the request, as an
+    # import asks; an entry already present is counted, not listed.
+    kept = entry("stress", 3)
+    res = c.call("log", {"entries": [entry("pain", 41), kept, entry("stress", 11), kept],
+                         "results": "rejected"})
+    assert (res["added"], res["present"], res["rejected"]) == (1, 1, 2), res
+    assert [r["index"] for r in res["results"]] == [0, 2], res["results"]
+    assert all(r["status"] == "rejected" and "between" in r["message"] for r in res["results"])
+    try:
+        c.call("log", {"entries": [entry("pain", 4)], "results": "some"})
+        raise AssertionError("an unknown kind of results must fail")
+    except RpcError as err:
+        assert err.code == 4 and '"results"' in err.message, (err.code, err.message)
+
+
 def test_non_atomic_log_reports_each_entry(ctx):
     ctx.daemon()
     c = Client(ctx.env.socket)

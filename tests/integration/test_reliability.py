@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from harness import ROOT, SIMMER, SIMMERD, VALGRIND, Skip, run_tests
+from harness import ROOT, SIMMER, SIMMERD, VALGRIND, Skip, run_tests, wait_until
 from rpc import Client, RpcError, entry
 
 
@@ -498,6 +498,42 @@ def test_failed_group_commit_answers_every_waiting_client(ctx):
 
 
 # -- strict CSV ----------------------------------------------------------------
+
+def test_an_import_survives_kill9_and_its_wal_is_emptied_when_idle(ctx):
+    """The writer checkpoints the WAL when it is idle rather than inside a
+    commit, so an import leaves a WAL of many MiB behind its acknowledgements:
+    all of it survives kill -9, and once the writer is idle the WAL is copied
+    into the database and cut to nothing."""
+    n = 30000
+    path = os.path.join(ctx.env.root, "long.csv")
+    with open(path, "w") as f:
+        f.write("time,factor,value,note\n")
+        for i in range(n):
+            f.write(f"{1500000000000 + i * 60000},{['pain', 'stress', 'dairy'][i % 3]},{i % 10},\n")
+    d = ctx.daemon()
+    p = ctx.simmer("import", path, check=0)
+    assert f"{n} added" in p.stdout, p.stdout
+    d.kill9()
+
+    def stored():
+        db = sqlite3.connect(ctx.env.db)
+        try:
+            return (db.execute("SELECT count(*) FROM entries WHERE deleted = 0").fetchone()[0],
+                    db.execute("SELECT sum(count) FROM daily").fetchone()[0])
+        finally:
+            db.close()
+
+    ctx.daemon()
+    assert stored() == (n, n)
+    # The next commit reports the WAL's length; the idle writer empties it.
+    ctx.simmer("pain", "3", check=0)
+    wal = ctx.env.db + "-wal"
+    wait_until(lambda: os.path.exists(wal) and os.path.getsize(wal) == 0, timeout=20,
+               what="the WAL to be emptied once the writer is idle")
+    assert stored() == (n + 1, n + 1)
+    p = ctx.simmer("import", path, check=0)
+    assert f"0 added, {n} already present" in p.stdout, p.stdout
+
 
 def test_csv_bad_quote_is_an_error_on_its_line(ctx):
     ctx.daemon()
