@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
 #include "client/importfile.h"
 #include "client/quick.h"
+#include "client/tracker.h"
 #include "client/when.h"
 
 /* Strict: a quote inside a quoted field that is not doubled ("a "b" c") is
@@ -133,19 +133,17 @@ csv_field(struct import_parser *p, int col)
 /* Another tracker's export, named by its header, so that the error can say
  * which --from reads it; NULL when the header is no known tracker's. */
 static const char *
-csv_header_tracker(const struct import_parser *p)
+csv_header_tracker(struct import_parser *p)
 {
-	bool date = false, tags_or_foods = false;
-	for (size_t i = 0; i < p->n_fields; i++) {
-		const char *name = p->fields[i] ? p->fields[i] : "";
-		if (strcasecmp(name, "checkin_date") == 0 || strcasecmp(name, "trackable_name") == 0)
-			return "Flaredown";
-		if (strcasecmp(name, "rating/amount") == 0)
-			return "Bearable";
-		date |= strcasecmp(name, "date") == 0;
-		tags_or_foods |= strcasecmp(name, "tags") == 0 || strcasecmp(name, "foods") == 0;
-	}
-	return date && tags_or_foods ? "Flaredown" : NULL;
+	char **h = p->fields;
+	size_t n = p->n_fields;
+	if (tracker_column(h, n, (const char *const[]){"checkin_date", "trackable_name", NULL}) >= 0)
+		return "Flaredown";
+	if (tracker_column(h, n, (const char *const[]){"rating/amount", NULL}) >= 0)
+		return "Bearable";
+	bool date = tracker_column(h, n, (const char *const[]){"date", NULL}) >= 0;
+	bool tags = tracker_column(h, n, (const char *const[]){"tags", "foods", NULL}) >= 0;
+	return date && tags ? "Flaredown" : NULL;
 }
 
 static void

@@ -549,18 +549,16 @@ show_backtest(FILE *out, const msgpack_object *r)
 	fprintf(out, "  warned within 48 h: %.0f of %.0f onsets (", num(s, "onsets_warned"), onsets);
 	show_share(out, 0, num(s, "share_warned"));
 	fprintf(out, ")\n");
-	char alarms[160];
-	int len = snprintf(alarms, sizeof alarms, "false alarms per 30 days: %.1f",
-	    num(s, "false_alarms_per_30d"));
-	if (len > 0 && (size_t)len < sizeof alarms && isfinite(num(s, "median_lead_days")))
-		len += snprintf(alarms + len, sizeof alarms - (size_t)len, ", median lead %.1f days",
-		    num(s, "median_lead_days"));
+	char lead[48] = "", budget[80] = "";
+	if (isfinite(num(s, "median_lead_days")))
+		snprintf(lead, sizeof lead, ", median lead %.1f days", num(s, "median_lead_days"));
 	/* The cut-offs keep within the budget on the evenings before each
 	 * choice; over the whole backtest the count can run above it. */
-	if (len > 0 && (size_t)len < sizeof alarms && isfinite(num(s, "false_alarm_budget")))
-		snprintf(alarms + len, sizeof alarms - (size_t)len, " (cut-offs are chosen for at "
-		    "most %g on the evenings before them)", num(s, "false_alarm_budget"));
-	sayf(out, 2, "%s", alarms);
+	if (isfinite(num(s, "false_alarm_budget")))
+		snprintf(budget, sizeof budget, " (cut-offs are chosen for at most %g on the evenings "
+		    "before them)", num(s, "false_alarm_budget"));
+	sayf(out, 2, "false alarms per 30 days: %.1f%s%s", num(s, "false_alarms_per_30d"), lead,
+	    budget);
 	const msgpack_object *cal = proto_map_get(s, "calibration");
 	if (cal != NULL && cal->type == MSGPACK_OBJECT_ARRAY && cal->via.array.size > 0) {
 		fprintf(out, "  forecast risk   share followed by an onset   evenings\n");

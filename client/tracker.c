@@ -108,6 +108,8 @@ int
 tracker_column(char **fields, size_t n, const char *const *names)
 {
 	for (size_t i = 0; i < n; i++) {
+		if (fields[i] == NULL)
+			continue; /* a field the parser could not keep */
 		size_t len;
 		const char *h = header_name(fields[i], &len);
 		for (const char *const *w = names; *w; w++)
