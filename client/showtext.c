@@ -475,10 +475,19 @@ show_levels(FILE *out, const msgpack_object *r)
 			hi = ci->via.array.ptr[1].via.f64;
 		}
 		bool unit = strcmp(str(l, "per", per, sizeof per), "unit") == 0;
-		sayf(out, 2, "%s after %s, %s:", str(l, "outcome", outcome, sizeof outcome),
-		    str(l, "factor", fac, sizeof fac), lag_words(num(l, "lag_days")));
-		sayf(out, 4, "%+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, %g days", num(l, "effect"),
-		    unit ? "per unit" : "on days with it", lo, hi, num(l, "q"), num(l, "days"));
+		str(l, "factor", fac, sizeof fac);
+		sayf(out, 2, "%s after %s, %s:", str(l, "outcome", outcome, sizeof outcome), fac,
+		    lag_words(num(l, "lag_days")));
+		/* A numeric factor's effect per a round step near its spread
+		 * (older daemons send none: per unit). */
+		double step = unit && num(l, "step") > 0 ? num(l, "step") : 1;
+		char per_words[80];
+		if (unit)
+			snprintf(per_words, sizeof per_words, "for each %g more %s", step, fac);
+		else
+			snprintf(per_words, sizeof per_words, "on days with it");
+		sayf(out, 4, "%+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, %g days",
+		    num(l, "effect") * step, per_words, lo * step, hi * step, num(l, "q"), num(l, "days"));
 	}
 	sayf(out, 0, "%g level patterns were tested in a family of their own; each shows the lag "
 	    "(0-3 days) where it was strongest.", num(r, "levels_tested"));

@@ -361,12 +361,13 @@ pack_levels(msgpack_packer *pk, const struct analysis_input *in, const struct an
 	msgpack_pack_array(pk, r->n_levels);
 	for (size_t i = 0; i < r->n_levels; i++) {
 		const struct level_finding *l = &r->levels[i];
-		msgpack_pack_map(pk, 10);
+		msgpack_pack_map(pk, 11);
 		proto_pack_kv_str(pk, "outcome", in->factors[l->outcome].name);
 		proto_pack_kv_str(pk, "factor", in->factors[l->factor].name);
 		proto_pack_kv_int(pk, "lag_days", l->lag_days);
 		proto_pack_kv_double(pk, "effect", l->effect);
 		proto_pack_kv_str(pk, "per", l->per_unit ? "unit" : "day_with_it");
+		proto_pack_kv_double(pk, "step", l->step);
 		pack_interval(pk, l->lo, l->hi, l->p, l->q);
 		proto_pack_kv_int(pk, "days", l->days);
 		proto_pack_kv_int(pk, "exposed_days", l->exposed_days);

@@ -125,11 +125,14 @@ struct finding {
 
 /* An exposure associated with the daily level of pain or a symptom scale
  * (levels.c): effect in points on the outcome's scale, on days with the
- * event (or per unit of a numeric factor), lag_days later. */
+ * event (or per unit of a numeric factor), lag_days later. step is the
+ * round amount of a numeric factor near its spread that the effect is best
+ * stated per (1 for an event). */
 struct level_finding {
 	int outcome, factor;        /* input factor indices */
 	int lag_days;               /* the best of the lags tested, chosen */
 	bool per_unit;
+	double step;
 	double effect, lo, hi;      /* points, 95% Newey-West interval */
 	double p, q;
 	unsigned days, exposed_days;

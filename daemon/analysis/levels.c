@@ -6,7 +6,8 @@
  * nothing for them. For each scale outcome (pain, then each symptom scale),
  * each exposure and each lag 0..max_lag, the day's level is regressed on the
  * exposure (present or not for an event, per unit otherwise): the effect is
- * in points on the scale, with a 95% interval from Newey-West standard
+ * in points on the scale (for a numeric exposure, per a round step near its
+ * spread, since "per minute of activity" reads as 0.0), with a 95% interval from Newey-West standard
  * errors over a week of lags, because days follow each other and a bad
  * week is not seven independent bad days. Every such test enters one
  * Benjamini-Hochberg family of its own, apart from the flare findings; the
@@ -57,6 +58,29 @@ is_level_outcome(const struct analysis_factor *af)
 	return af->role == AR_SYMPTOM || (af->role == AR_OUTCOME && strcmp(af->name, "pain") == 0);
 }
 
+/* A round amount (1, 2 or 5 times a power of ten) near the spread of a
+ * numeric exposure's n values, to state its effect per: an effect per
+ * minute of activity rounds to 0.0 points, per 50 minutes it does not. */
+static double
+level_step(const double *x, size_t n)
+{
+	double sum = 0, ss = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	double mean = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		ss += (x[i] - mean) * (x[i] - mean);
+	double sd = sqrt(ss / (double)(n > 1 ? n - 1 : 1));
+	if (!(sd > 0) || !isfinite(sd))
+		return 1;
+	double decade = pow(10, floor(log10(sd))), best = decade;
+	static const double mantissas[] = {1, 2, 5, 10};
+	for (size_t i = 0; i < sizeof mantissas / sizeof mantissas[0]; i++)
+		if (fabs(log(mantissas[i] * decade / sd)) < fabs(log(best / sd)))
+			best = mantissas[i] * decade;
+	return best;
+}
+
 /* One regression: the rows where both values are known; 0 with out filled,
  * or 1 when there are too few rows to say anything. */
 static int
@@ -93,6 +117,7 @@ level_test(const struct analysis_input *in, const struct analysis_result *r, int
 	out->factor = f;
 	out->lag_days = lag;
 	out->per_unit = !event;
+	out->step = event ? 1 : level_step(x, n);
 	out->effect = s.slope;
 	out->lo = s.slope - 1.959963984540054 * s.se;
 	out->hi = s.slope + 1.959963984540054 * s.se;

@@ -30,6 +30,7 @@ import datetime
 import json
 import os
 import random
+import re
 
 from harness import run_tests
 from test_notify import climbing_diary
@@ -213,18 +214,21 @@ def test_medicines_taken_at_the_onset_are_not_triggers(ctx):
 def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx):
     # A daily check-in: pain 1-6, never 7; gluten (on about a quarter of
     # days) raises the next day's pain by about 1.5 points; walks (on
-    # about 40% of days) do nothing. The noise carries over from day to
-    # day, as real pain does.
+    # about 40% of days) do nothing; each minute of activity (0-120 a
+    # day) adds 0.015 points the same evening, 0.75 per 50 minutes. The
+    # noise carries over from day to day, as real pain does.
     rng = random.Random(11)
     n = 240
     diary = Diary(n)
     gluten = [rng.random() < 0.25 for _ in range(n)]
     walk = [rng.random() < 0.4 for _ in range(n)]
+    activity = [rng.randrange(0, 121) for _ in range(n)]
     noise = 0.0
     for d in range(n):
         noise = 0.5 * noise + rng.gauss(0, 0.8)
-        level = 3 + (1.5 if d and gluten[d - 1] else 0) + noise
+        level = 3 + (1.5 if d and gluten[d - 1] else 0) + 0.015 * (activity[d] - 60) + noise
         diary.log(d, "pain", min(6, max(1, round(level))), hour=21)
+        diary.log(d, "activity_minutes", activity[d], hour=12)
         if gluten[d]:
             diary.log(d, "gluten", 1, hour=13)
         if walk[d]:
@@ -237,13 +241,22 @@ def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx
     assert g["ci95"][0] < 1.5 < g["ci95"][1] + 0.3 and g["ci95"][0] > 0.5, g
     assert g["per"] == "day_with_it" and g["q"] <= 0.1, g
     assert ("pain", "walk") not in levels, t["symptom_levels"]
-    assert t["levels_tested"] >= 8, t["levels_tested"]
+    # A numeric factor's effect is per unit, and stated per a round step
+    # near its spread (35 minutes here): per minute it would read 0.0.
+    s = levels.get(("pain", "activity_minutes"))
+    assert s is not None and s["lag_days"] == 0 and s["per"] == "unit", t["symptom_levels"]
+    assert s["ci95"][0] < 0.015 < s["ci95"][1] + 0.004 and s["ci95"][0] > 0.005, s
+    assert s["step"] == 50, s
+    assert t["levels_tested"] >= 12, t["levels_tested"]
     personal = t["personal_flare_level"]
     assert personal and personal["current"] == 7 and 4 <= personal["suggested"] <= 6, personal
     text = ctx.simmer("triggers", check=0,
                       extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}).stdout
     text = " ".join(text.split())  # wrapped to 80 columns
     assert "gluten" in text and "the next day" in text and "points on days with it" in text, text
+    per_step = re.search(r"pain after activity_minutes, the same day: \+(\d\.\d) points for each 50 "
+                         r"more activity_minutes", text)
+    assert per_step and 0.4 <= float(per_step.group(1)) <= 1.1, text
     assert "has not reached the flare level (7)" in text, text
 
 
