@@ -307,14 +307,8 @@ fit_lag(const struct analysis_input *in, const struct outcome_source *src, const
 		hac_lags = EXPERIMENT_HAC_LAGS_MAX;
 	if (stats_ols_hac(x, y, n, hac_lags, &s) != 0)
 		return;
-	double mx = (double)with / (double)n, sxx = 0, ssr = 0;
-	for (size_t i = 0; i < n; i++) {
-		double u = y[i] - s.intercept - s.slope * x[i];
-		sxx += (x[i] - mx) * (x[i] - mx);
-		ssr += u * u;
-	}
 	out->se_hac = s.se;
-	out->se_ols = sqrt(ssr / (double)(n - 2) / sxx);
+	out->se_ols = s.se_iid;
 	out->se = s.se > out->se_ols ? s.se : out->se_ols;
 	if (!(out->se > 0))
 		return;

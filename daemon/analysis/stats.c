@@ -375,8 +375,10 @@ stats_ols_hac(const double *x, const double *y, size_t n, int max_lag, struct st
 	out->intercept = my - out->slope * mx;
 	/* The slope's influence terms a_t = (x_t - mean) u_t; the long-run
 	 * variance of their sum, with Bartlett weights 1 - l/(L+1). */
-	double s = 0;
+	double s = 0, ssr = 0;
 	for (size_t t = 0; t < n; t++) {
+		double ut = y[t] - out->intercept - out->slope * x[t];
+		ssr += ut * ut;
 		double at = (x[t] - mx) * (y[t] - out->intercept - out->slope * x[t]);
 		s += at * at;
 		for (int l = 1; l <= max_lag && (size_t)l <= t; l++) {
@@ -387,6 +389,7 @@ stats_ols_hac(const double *x, const double *y, size_t n, int max_lag, struct st
 	}
 	double var = s / (sxx * sxx) * (double)n / (double)(n - 2);
 	out->se = var > 0 ? sqrt(var) : 0;
+	out->se_iid = sqrt(ssr / (double)(n - 2) / sxx);
 	return 0;
 }
 

@@ -54,11 +54,13 @@ double stats_auc(const double *score, const bool *label, size_t n);
  * Least-squares slope of y on x (with an intercept) and its Newey-West
  * standard error: Bartlett weights over max_lag lags, rows taken as
  * consecutive in time, times n/(n-2) for the two fitted parameters (as
- * statsmodels' OLS fit with cov_type "HAC" and use_correction). -1 when
- * there are fewer than 3 rows or x does not vary.
+ * statsmodels' OLS fit with cov_type "HAC" and use_correction), and the
+ * classical standard error that assumes independent, equal-variance errors
+ * (statsmodels' plain OLS bse). -1 when there are fewer than 3 rows or x
+ * does not vary.
  */
 struct stats_slope {
-	double slope, se, intercept;
+	double slope, se, se_iid, intercept;
 };
 int stats_ols_hac(const double *x, const double *y, size_t n, int max_lag,
     struct stats_slope *out);

@@ -20,6 +20,9 @@ scipy, from the simulator's truth, not from the C code's own summary:
                       single or dose effect
   window_per_diary    findings on a factor logged only in part of the diary
                       (or only before pain was logged), per diary with one
+  level_false_per_null
+                      daily-level findings (symptom_levels) per null diary:
+                      all false, since nothing moves the levels there
   false_planted       other findings on unplanted factors, per planted diary
   auc / auc_simple / auc_true
                       pooled AUC (scipy.stats.mannwhitneyu) of the backtest's
@@ -288,6 +291,11 @@ def figures(results):
     for typ, (n, k) in sorted(by_type.items()):
         f[f"recall_{typ}"] = k / n if n else float("nan")
     f["false_per_null"] = false_null / n_by["null"] if n_by["null"] else float("nan")
+    # Nothing moves pain or stiffness outside flares in a null diary, so
+    # every daily-level finding there is false.
+    f["level_false_per_null"] = (sum(len(r["triggers"].get("symptom_levels") or [])
+                                     for r in results if r["kind"] == "null") / n_by["null"]
+                                 if n_by["null"] else float("nan"))
     f["nsaid_per_diary"] = counts["nsaid"] / nsaid_diaries if nsaid_diaries else float("nan")
     f["passenger_per_diary"] = counts["passenger"] / passenger_diaries if passenger_diaries else float("nan")
     f["indication_or_passenger_per_diary"] = ((counts["nsaid"] + counts["passenger"]) / nsaid_diaries

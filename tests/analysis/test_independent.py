@@ -34,6 +34,8 @@ def main():
          f"{f.get('recall_dose', math.nan):.2f}, combination {f.get('recall_combination', math.nan):.2f})"),
         ("false findings per null diary <= 0.3",
          f["false_per_null"] <= 0.3, f"{f['false_per_null']:.3f}", None),
+        ("false daily-level findings per null diary <= 0.3",
+         f["level_false_per_null"] <= 0.3, f"{f['level_false_per_null']:.3f}", None),
         ("mean predicted risk within 0.75-1.33 of the observed onset rate",
          0.75 <= f["calibration_ratio"] <= 1.33, f"{f['calibration_ratio']:.3f}", None),
         ("false alarms (notifications) per 30 days on null diaries <= 1",

@@ -7,7 +7,7 @@
  *   bh P1 P2 ...             -> q1 q2 ...
  *   auc S1 L1 S2 L2 ...      -> auc (L is 0 or 1)
  *   logit LAMBDA N K x11 .. x1K y1 ... -> b0 b1 .. bK
- *   hac L X1 Y1 X2 Y2 ...    -> slope se intercept (Newey-West, L lags)
+ *   hac L X1 Y1 X2 Y2 ...    -> slope se intercept se_iid (Newey-West, L lags)
  *   median V1 V2 ...         -> median of the finite values
  *   quantile Q V1 V2 ...     -> quantile Q of the finite values
  *   fisherg A B C D          -> p (one-sided, "greater")
@@ -65,7 +65,8 @@ main(void)
 			if (stats_ols_hac(xs, ys, rows, (int)v[0], &sl) != 0)
 				printf("error\n");
 			else
-				printf("%.17g %.17g %.17g\n", sl.slope, sl.se, sl.intercept);
+				printf("%.17g %.17g %.17g %.17g\n", sl.slope, sl.se, sl.intercept,
+				    sl.se_iid);
 		} else if (strcmp(cmd, "auc") == 0) {
 			double s[2048];
 			bool l[2048];
