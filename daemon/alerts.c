@@ -149,7 +149,7 @@ on_outcome(void *ctx, const struct notifier_outcome *o)
 			proto_pack_kv_bool(&rep.pk, "risk_alerts", risk_alerts);
 			/* Whether risk alerts can come at all belongs beside whether
 			 * the desktop shows them; red flags always can. */
-			char msg[512];
+			char msg[1024];
 			snprintf(msg, sizeof msg, "%s%s. %s Red-flag symptoms always raise an alert.",
 			    o->shown ? "test notification " : "not shown: ", o->message,
 			    a->have_last ? a->last.risk_alerts_note : "Risk alerts are off until an "

@@ -34,7 +34,7 @@ struct analysis_outcome {
 	int level;
 	double load, threshold, risk;
 	bool risk_alerts;            /* the backtest supports risk alerts */
-	char risk_alerts_note[160];  /* says why they are on or off */
+	char risk_alerts_note[256];  /* says why they are on or off */
 	size_t n_contributors;
 	struct contributor contributors[4];
 };

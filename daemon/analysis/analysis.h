@@ -94,7 +94,7 @@ struct risk_cutoffs {
 	bool alerts;
 	double watch, warning;      /* calibrated 48-hour risks */
 	double budget;              /* false alarms per 30 evenings they were chosen for */
-	char note[160];
+	char note[256];
 };
 
 #define ANALYSIS_MAX_CONDITIONS 2

@@ -440,6 +440,51 @@ test_backtest_has_no_leakage(void **state)
 	sim_free(&b);
 }
 
+/* Frequent flares (an onset within 48 hours after about 4 in 10 of the
+ * evenings) and no symptom scale: the risk hardly moves from the person's
+ * average. Counted in notifications, a watch that is on every evening costs
+ * one false alarm and "warns" of every onset; it must not be chosen. */
+static void
+test_alarm_is_not_always_on(void **state)
+{
+	(void)state;
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 540, 5, true), 0);
+	uint64_t rng = 77;
+	for (size_t d = 0; d < s.in.n_days; d++) {
+		s.factors[SF_STIFFNESS].values[d] = NAN;
+		s.factors[SF_FATIGUE].values[d] = NAN;
+		s.factors[SF_BLOATING].values[d] = NAN;
+		s.factors[SF_FLARE].values[d] = NAN;
+		s.factors[SF_PAIN].values[d] = 2 + floor(sim_uniform(&rng) * 3);
+	}
+	for (size_t d = 2; d + 5 < s.in.n_days;) {
+		if (sim_uniform(&rng) < 0.35) {
+			for (size_t k = 0; k < 3; k++)
+				s.factors[SF_PAIN].values[d + k] = 8;
+			d += 5;
+		} else {
+			d++;
+		}
+	}
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
+	size_t judged = 0, alarms = 0, onsets = 0;
+	for (size_t i = 0; i < r.n_backtest; i++) {
+		if (r.backtest[i].outcome < 0)
+			continue;
+		judged++;
+		alarms += r.backtest[i].level != LEVEL_OK;
+		onsets += r.backtest[i].outcome == 1;
+	}
+	assert_true(judged > 200);
+	assert_true(onsets * 10 > judged * 3);
+	/* Each cut-off keeps its alarms to a quarter of the evenings before it. */
+	assert_true(alarms * 10 <= judged * 3);
+	analysis_result_free(&r);
+	sim_free(&s);
+}
+
 int
 main(void)
 {
@@ -456,6 +501,7 @@ main(void)
 		cmocka_unit_test(test_null_diaries_rarely_find_anything),
 		cmocka_unit_test(test_backtest_has_no_leakage),
 		cmocka_unit_test(test_combination_found_and_passenger_not),
+		cmocka_unit_test(test_alarm_is_not_always_on),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
