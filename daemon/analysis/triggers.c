@@ -643,6 +643,38 @@ combination_interacts(const struct hypothesis *h)
 	    h->p_interaction <= COMBINATION_MAX_INTERACTION_P;
 }
 
+/* Whether single hypotheses x and y split the same days at the same cut
+ * point, each taking the side the other leaves ("sleep_hours < 5.5" and
+ * "sleep_hours >= 5.5" at one lag): one table read both ways. */
+static bool
+complementary(const struct search *s, const struct hypothesis *x, const struct hypothesis *y)
+{
+	if (x->kind == FINDING_COMBINATION || y->kind == FINDING_COMBINATION)
+		return false;
+	const struct cond_bits *a = &s->conds[x->a_idx], *b = &s->conds[y->a_idx];
+	return a->cond.factor == b->cond.factor && a->lag == b->lag &&
+	    a->cond.value == b->cond.value && ((a->cond.op == OP_LT && b->cond.op == OP_GE) ||
+	    (a->cond.op == OP_GE && b->cond.op == OP_LT));
+}
+
+/* Of a table read both ways, the side that departs from the usual (fewer
+ * exposed days) is the one to report: "sleep_hours < 5.5, 3.7 times the
+ * flare rate" rather than "sleep_hours >= 5.5, 73% fewer flares than
+ * usual", where "usual" would be the short nights. Their p-values are
+ * equal up to rounding. */
+static size_t
+departing_side(const struct search *s, const size_t *order, size_t from, size_t to, size_t best)
+{
+	const struct hypothesis *h = &s->hyp[best];
+	for (size_t k = from; k < to; k++) {
+		const struct hypothesis *o = &s->hyp[order[k]];
+		if (complementary(s, h, o) && fabs(o->p - h->p) <= 1e-9 * fmax(h->p, 1e-300) &&
+		    o->a + o->b < h->a + h->b)
+			return order[k];
+	}
+	return best;
+}
+
 /* Orders hypothesis indices by group, then p. */
 static int
 by_group_then_p(const void *x, const void *y, void *hyp)
@@ -691,6 +723,8 @@ group_qvalues(struct search *s)
 			if (best == SIZE_MAX && eligible)
 				best = order[j];
 		}
+		if (best != SIZE_MAX)
+			best = departing_side(s, order, i, j, best);
 		/* Every group tested counts in its family, even one with nothing
 		 * to report: leaving it out would shrink the family after looking.
 		 * A factor's search is priced by its shifts when it could be

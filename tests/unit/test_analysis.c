@@ -228,6 +228,7 @@ test_planted_trigger_found_at_its_lag(void **state)
 	for (size_t i = 0; i < r.n_findings; i++) {
 		const struct finding *f = &r.findings[i];
 		const char *name = s.in.factors[f->conditions[0].factor].name;
+
 		if (f->kind == FINDING_SINGLE && strcmp(name, "dairy") == 0 && f->harmful) {
 			assert_int_equal(f->lag_days, 2);
 			assert_true(f->rr > 1 && f->ci_lo > 1);
@@ -485,6 +486,35 @@ test_alarm_is_not_always_on(void **state)
 	sim_free(&s);
 }
 
+/* Short nights (under 6 hours, about a fifth of them) are planted. A cut
+ * point read both ways gives one table; the finding must name the short
+ * nights as harmful, not the usual nights as "fewer flares than usual". */
+static void
+test_dose_named_by_its_departing_side(void **state)
+{
+	(void)state;
+	unsigned found = 0;
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		struct sim_diary s;
+		assert_int_equal(sim_generate(&s, 730, seed, false), 0);
+		struct analysis_result r;
+		assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
+		for (size_t i = 0; i < r.n_findings; i++) {
+			const struct finding *f = &r.findings[i];
+			if (f->kind == FINDING_COMBINATION ||
+			    strcmp(s.in.factors[f->conditions[0].factor].name, "sleep_hours") != 0)
+				continue;
+			assert_int_equal(f->conditions[0].op, OP_LT);
+			assert_true(f->harmful && f->rr > 1 && f->conditions[0].value <= 7);
+			assert_int_equal(f->lag_days, 1);
+			found++;
+		}
+		analysis_result_free(&r);
+		sim_free(&s);
+	}
+	assert_true(found >= 3);
+}
+
 int
 main(void)
 {
@@ -502,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_backtest_has_no_leakage),
 		cmocka_unit_test(test_combination_found_and_passenger_not),
 		cmocka_unit_test(test_alarm_is_not_always_on),
+		cmocka_unit_test(test_dose_named_by_its_departing_side),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
