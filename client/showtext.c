@@ -489,8 +489,12 @@ show_levels(FILE *out, const msgpack_object *r)
 		sayf(out, 4, "%+.1f points %s (95%% CI %+.1f to %+.1f), q=%.3f, %g days",
 		    num(l, "effect") * step, per_words, lo * step, hi * step, num(l, "q"), num(l, "days"));
 	}
-	sayf(out, 0, "%g level patterns were tested in a family of their own; each shows the lag "
-	    "(0-3 days) where it was strongest.", num(r, "levels_tested"));
+	if (num(r, "levels_tested") > 0)
+		sayf(out, 0, "%g level patterns were tested in a family of their own; each shows the "
+		    "lag (0-3 days) where it was strongest.", num(r, "levels_tested"));
+	else
+		sayf(out, 0, "No level pattern could be tested yet: each needs 28 days with both "
+		    "values.");
 	const msgpack_object *pl = proto_map_get(r, "personal_flare_level");
 	if (pl != NULL && pl->type == MSGPACK_OBJECT_MAP)
 		sayf(out, 0, "Your pain has not reached the flare level (%g) on any of your last %g days "
@@ -509,9 +513,12 @@ show_triggers(FILE *out, const msgpack_object *r)
 	if (weak != NULL && weak->type == MSGPACK_OBJECT_ARRAY && weak->via.array.size > 0)
 		show_findings(out, "Possible, but not enough data yet (fewer than 3 flares behind them)",
 		    weak);
-	sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
-	    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
-	    num(r, "q_max"));
+	if (num(r, "tested") > 0)
+		sayf(out, 0, "%g patterns were tested; those shown have a false-discovery q of at most "
+		    "%.2f. These are associations in your diary, not proof of cause.", num(r, "tested"),
+		    num(r, "q_max"));
+	else
+		sayf(out, 0, "No pattern was tested yet.");
 	show_levels(out, r);
 	show_treatments(out, proto_map_get(r, "treatments"));
 	show_message(out, r);

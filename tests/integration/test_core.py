@@ -374,6 +374,9 @@ def test_analysis_replies_follow_the_contract(ctx):
                 "not_enough_data", "enough_data", "message", "coverage"):
         assert key in t, (key, t)
     assert t["enough_data"] is False and "Not enough data yet" in t["message"]
+    text = " ".join(ctx.simmer("triggers", check=0).stdout.split())
+    assert "No pattern was tested yet." in text and "0 patterns" not in text, text
+    assert "No level pattern could be tested yet" in text, text
     f = json.loads(ctx.simmer("forecast", "--json", check=0).stdout)
     assert set(("date", "risk", "level", "load", "threshold", "contributors")) <= set(f), f
     assert f["level"] in ("ok", "watch", "warning") and 0 <= f["risk"] <= 1
