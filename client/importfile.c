@@ -131,7 +131,8 @@ csv_field(struct import_parser *p, int col)
 }
 
 /* Another tracker's export, named by its header, so that the error can say
- * which --from reads it; NULL when the header is no known tracker's. */
+ * which --from reads it ("sheet": a spreadsheet diary, one row per day);
+ * NULL when the header is no known tracker's. */
 static const char *
 csv_header_tracker(struct import_parser *p)
 {
@@ -143,7 +144,10 @@ csv_header_tracker(struct import_parser *p)
 		return "Bearable";
 	bool date = tracker_column(h, n, (const char *const[]){"date", NULL}) >= 0;
 	bool tags = tracker_column(h, n, (const char *const[]){"tags", "foods", NULL}) >= 0;
-	return date && tags ? "Flaredown" : NULL;
+	if (date && tags)
+		return "Flaredown";
+	bool day = date || tracker_column(h, n, (const char *const[]){"day", NULL}) >= 0;
+	return day && n >= 2 ? "sheet" : NULL;
 }
 
 static void
@@ -169,7 +173,11 @@ csv_read_header(struct import_parser *p)
 		memset(&rec, 0, sizeof rec);
 		rec.line = p->line;
 		const char *tracker = csv_header_tracker(p);
-		if (tracker)
+		if (tracker && strcmp(tracker, "sheet") == 0)
+			snprintf(rec.message, sizeof rec.message, "this looks like a spreadsheet diary "
+			    "(a date column, then a column per factor): read it with 'simmer import "
+			    "--from sheet FILE', or name the columns time,factor,value");
+		else if (tracker)
 			snprintf(rec.message, sizeof rec.message, "this looks like a %s export: "
 			    "read it with 'simmer import --from %c%s FILE'", tracker,
 			    tolower((unsigned char)tracker[0]), tracker + 1);

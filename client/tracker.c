@@ -1,8 +1,8 @@
 /*
  * tracker.c: what the tracker readers share (see tracker.h): the CSV rows,
  * dates, the list of entries and names, the items, and the summary.
- * The formats themselves are in import_bearable.c, import_flaredown.c and
- * import_flaredown_long.c; the names in tracker_names.c.
+ * The formats themselves are in import_bearable.c, import_flaredown.c,
+ * import_flaredown_long.c and import_sheet.c; the names in tracker_names.c.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -20,6 +20,7 @@
 static const struct tracker_format *const formats[] = {
 	&tracker_bearable,
 	&tracker_flaredown,
+	&tracker_sheet,
 };
 
 const struct tracker_format *
@@ -38,7 +39,8 @@ tracker_formats_help(void)
 	    "or with a 'date formatted' column), flaredown (Date, a column per condition, "
 	    "symptom and treatment, Tags, Foods; or the research export "
 	    "user_id,age,sex,country,checkin_date,trackable_id,trackable_type,"
-	    "trackable_name,trackable_value)";
+	    "trackable_name,trackable_value), sheet (a spreadsheet diary: a date column, "
+	    "then a column per factor)";
 }
 
 void
@@ -414,6 +416,10 @@ static void
 on_field(void *s, size_t len, void *data)
 {
 	struct tracker *t = data;
+	/* A row begins where its first field is: libcsv passes blank lines
+	 * by without a row, so counting rows would lag behind them. */
+	if (t->n_fields == 0 && !t->too_many_fields)
+		t->row_line = t->line;
 	if (t->n_fields == TRACKER_MAX_COLUMNS) {
 		t->too_many_fields = true;
 		return;

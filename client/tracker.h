@@ -1,6 +1,7 @@
 /*
  * tracker.h: reading the exports of other symptom trackers (Bearable,
- * Flaredown) into simmer entries. Pure: no socket.
+ * Flaredown) and diaries kept as spreadsheets into simmer entries. Pure:
+ * no socket.
  *
  * A tracker reader reads the whole file first, because the factors it
  * creates must be defined before their entries are sent. Each format has
@@ -112,6 +113,8 @@ extern const struct tracker_format tracker_bearable;
 extern const struct tracker_format tracker_flaredown;
 /* Flaredown's research export, which the flaredown header hands over to. */
 extern const struct tracker_format tracker_flaredown_long;
+/* A spreadsheet diary: a date column, then a column per factor. */
+extern const struct tracker_format tracker_sheet;
 
 /* Reads the whole file into t. Returns 0, or -1 with t->fatal set (a
  * wrong header, a read error, no memory); lines that cannot be read are

@@ -4,8 +4,9 @@
  * Import streams the file to simmerd in batches of the daemon's
  * max_entries_per_request, with a few batches in flight so that reading the
  * file and committing overlap, and reports every refused line by number.
- * `--from bearable|flaredown` reads another tracker's export instead
- * (tracker.h) and sends its entries down the same path.
+ * `--from bearable|flaredown|sheet` reads another tracker's export (or a
+ * spreadsheet diary) instead (tracker.h) and sends its entries down the
+ * same path.
  * Export pages through the `export` method and writes what import reads,
  * times in ISO 8601 with each entry's own offset, so that export then import
  * into an empty store gives the same entries.
@@ -198,7 +199,8 @@ import_args(int argc, char **argv, const char **name, const struct tracker_forma
 		if (strcmp(argv[i], "--from") == 0 && next) {
 			*from = tracker_format_find(next);
 			if (*from == NULL) {
-				client_error("import --from takes bearable or flaredown, not '%s'", next);
+				client_error("import --from takes bearable, flaredown or sheet, not '%s'",
+				    next);
 				return -SIMMER_E_USAGE;
 			}
 			i++;
@@ -214,7 +216,7 @@ import_args(int argc, char **argv, const char **name, const struct tracker_forma
 	}
 	if (*name == NULL || (*user != NULL && *from == NULL)) {
 		client_error("usage: simmer import FILE|- (CSV with time,factor,value[,note][,id], "
-		    "or JSON Lines); simmer import --from bearable|flaredown [--user ID] FILE");
+		    "or JSON Lines); simmer import --from bearable|flaredown|sheet [--user ID] FILE");
 		return -SIMMER_E_USAGE;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: ISC
-"""`simmer import --from bearable|flaredown` against a real daemon, with the
-sample exports in tests/samples/: what maps onto simmer's catalog, which
+"""`simmer import --from bearable|flaredown|sheet` against a real daemon, with
+the sample exports and the spreadsheet diary in tests/samples/: what maps onto simmer's catalog, which
 factors are created, lines that cannot be read, duplicate rows, and that a
 second import adds nothing."""
 import json
@@ -159,7 +159,7 @@ def test_wrong_header_names_what_it_found(ctx):
     p = ctx.simmer("import", "--from", "flaredown", sample("bearable.csv"))
     assert p.returncode == 65 and "date,weekday,time of day" in p.stderr, p.stderr
     p = ctx.simmer("import", "--from", "daylio", sample("bearable.csv"))
-    assert p.returncode == 64 and "bearable or flaredown" in p.stderr, p
+    assert p.returncode == 64 and "bearable, flaredown or sheet" in p.stderr, p
     empty = os.path.join(ctx.env.root, "empty.csv")
     open(empty, "w").close()
     p = ctx.simmer("import", "--from", "bearable", empty)
@@ -186,6 +186,68 @@ def test_export_without_from_says_which_from_reads_it(ctx):
     assert p.returncode == 65 and "must name the columns time,factor,value" in p.stderr, p
     assert "looks like" not in p.stderr, p.stderr
     assert entries(ctx) == []
+
+
+def test_spreadsheet_diary(ctx):
+    """A diary kept as a spreadsheet: a date column, then a column per
+    factor. simmer's own names take their values as they are, a column of
+    yes/no marks becomes an event, one of 0-10 numbers a symptom scale, and
+    a column of other numbers is left out and said so."""
+    ctx.daemon()
+    r = import_json(ctx, "--from", "sheet", sample("sheet.csv"))
+    msgs = {x["line"]: x["message"] for x in r["rejections"]}
+    # Line 5 (after a blank line) holds "high" as stress; line 6 a date that
+    # does not exist.
+    assert set(msgs) == {5, 6}, r
+    assert "Stress: 'high' is neither a number nor yes/no" in msgs[5], msgs
+    assert "bad date '2024-02-30'" in msgs[6], msgs
+    rows = entries(ctx)
+    has(rows, "2024-03-01 12:00", "pain", 3, "long day")
+    has(rows, "2024-03-01 12:00", "sleep_hours", 6.5)
+    has(rows, "2024-03-01 12:00", "stress", 4)
+    has(rows, "2024-03-01 12:00", "dairy", 1)
+    has(rows, "2024-03-02 12:00", "dairy", 0)           # "no": logged without it
+    has(rows, "2024-03-02 12:00", "pain", 7, "flare, stayed in")
+    has(rows, "2024-03-02 12:00", "ibuprofen", 1)
+    has(rows, "2024-03-03 12:00", "ibuprofen", 2)
+    has(rows, "2024-03-03 12:00", "walk", 1)
+    has(rows, "2024-03-05 12:00", "dairy", 1)           # "YES"
+    has(rows, "2024-03-06 12:00", "pain", 4)            # " 4 "
+    has(rows, "2024-03-06 12:00", "brain_fog", 0)
+    assert not any(w.startswith("2024-03-03") and f == "stress" for w, f, _, _ in rows), rows
+    assert not any(w.startswith("2024-03-03") and f == "brain_fog" for w, f, _, _ in rows), rows
+    assert not any(f in ("steps", "notes", "date") for _, f, _, _ in rows), rows
+    assert not any(w.startswith("2024-02") for w, _, _, _ in rows), rows
+    # Five rows with entries: 6 + 6 + 5 (without the refused stress) + 6 + 4.
+    assert r["added"] == len(rows) == 27, (r, rows)
+    kinds = factor_kinds(ctx)
+    assert kinds["brain_fog"][:2] == ("scale", "symptom"), kinds
+    assert kinds["walk"][:2] == ("event", "exposure"), kinds
+    assert "steps" not in kinds, kinds
+    skipped = {s["what"]: s["rows"] for s in r["summary"]["skipped"]}
+    assert skipped.get("column 'Steps' (not yes/no or 0-10)") == 6, skipped
+    assert skipped.get("notes without an entry") == 1, skipped
+    again = import_json(ctx, "--from", "sheet", sample("sheet.csv"))
+    assert again["added"] == 0 and again["present"] == 27, again
+    # Given to plain `simmer import`, it is named and nothing is stored.
+    p = ctx.simmer("import", sample("sheet.csv"))
+    assert p.returncode == 65 and "looks like a spreadsheet diary" in p.stderr and \
+        "--from sheet" in p.stderr, p.stderr
+    assert len(entries(ctx)) == 27
+    # A sheet without a date column is refused, naming what it found.
+    nodate = os.path.join(ctx.env.root, "nodate.csv")
+    with open(nodate, "w") as f:
+        f.write("when,pain\n2024-03-01,3\n")
+    p = ctx.simmer("import", "--from", "sheet", nodate)
+    assert p.returncode == 65 and "not a spreadsheet diary" in p.stderr and \
+        "'when,pain'" in p.stderr, p.stderr
+    # More fields than the header names: that row is refused, by line.
+    wide = os.path.join(ctx.env.root, "wide.csv")
+    with open(wide, "w") as f:
+        f.write("day,pain\n2024-04-01,3\n2024-04-02,4,5\n")
+    r = import_json(ctx, "--from", "sheet", wide)
+    assert r["added"] == 1 and [x["line"] for x in r["rejections"]] == [3], r
+    assert "3 fields, but the header names 2 columns" in r["rejections"][0]["message"], r
 
 
 if __name__ == "__main__":

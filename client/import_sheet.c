@@ -1,0 +1,281 @@
+/*
+ * import_sheet.c: a diary kept as a spreadsheet, one row per day (see
+ * tracker.h).
+ *
+ *   Date,Pain,Sleep hours,Stress,Dairy,Ibuprofen,Brain fog,Notes
+ *   2024-03-01,3,6.5,4,yes,,2,long day
+ *   2024-03-02,7,5,6,no,1,5,
+ *
+ * One column holds the date ("date" or "day"), one may hold a note
+ * ("notes", "note", "comments"); every other column is a factor. A column
+ * named after one of simmer's factors or their aliases (pain, sleep_hours
+ * or "Sleep hours", stress, dairy, ibuprofen...) takes its values in that
+ * factor's unit: a 0-10 scale, hours, minutes, a count. Any other column
+ * becomes a factor of its own, decided from all of its cells: an event (an
+ * exposure) when they are only yes/no marks, 0 or 1; a 0-10 symptom scale
+ * when they are numbers from 0 to 10; anything else is left out and said
+ * so, since simmer cannot tell what such numbers measure. "yes", "x" and
+ * "true" count 1, "no" and "false" 0 (the day was logged without it); an
+ * empty cell is not logged. Entries are at noon of their day, since a
+ * spreadsheet row says nothing of the hour; the note goes with the row's
+ * first entry.
+ *
+ * The whole file is read before anything is decided (tracker_read's rule),
+ * so the rows are kept here until the last one.
+ *
+ * SPDX-License-Identifier: ISC
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "client/tracker.h"
+
+/* What a column is taken as. */
+enum sheet_column {
+	SHEET_SKIP,       /* the date, the note, or left out */
+	SHEET_BUILTIN,    /* one of simmer's factors: values as they are */
+	SHEET_EVENT,      /* a new factor: yes/no marks */
+	SHEET_SCALE,      /* a new factor: a 0-10 symptom scale */
+};
+
+struct sheet_row {
+	unsigned long line;
+	char **cells;      /* n_columns, "" when the row had fewer */
+};
+
+struct sheet {
+	int date, note;
+	size_t n_columns;
+	char **names;
+	char (*factors)[33];
+	enum sheet_column *kinds;
+	struct sheet_row *rows;
+	size_t n_rows, cap_rows;
+};
+
+/* A cell read: a number, a yes/no mark, or text that is neither. */
+enum cell_kind { CELL_EMPTY, CELL_NUMBER, CELL_YES, CELL_NO, CELL_TEXT };
+
+static enum cell_kind
+read_cell(const char *s, double *v)
+{
+	static const char *const yes[] = {"yes", "y", "x", "true"};
+	static const char *const no[] = {"no", "n", "false"};
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return CELL_EMPTY;
+	if (tracker_number(s, v))
+		return CELL_NUMBER;
+	char word[8];
+	size_t n = 0;
+	while (s[n] && !isspace((unsigned char)s[n]) && n + 1 < sizeof word) {
+		word[n] = s[n];
+		n++;
+	}
+	word[n] = '\0';
+	for (const char *rest = s + n; *rest; rest++)
+		if (!isspace((unsigned char)*rest))
+			return CELL_TEXT;
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (strcasecmp(word, yes[i]) == 0) {
+			*v = 1;
+			return CELL_YES;
+		}
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (strcasecmp(word, no[i]) == 0) {
+			*v = 0;
+			return CELL_NO;
+		}
+	return CELL_TEXT;
+}
+
+static char *
+copy(struct tracker *t, const char *s)
+{
+	char *c = strdup(s);
+	if (c == NULL)
+		tracker_fail(t, "out of memory");
+	return c;
+}
+
+static int
+sheet_header(struct tracker *t, char **fields, size_t n)
+{
+	struct sheet *s = tracker_state(t, sizeof *s);
+	if (s == NULL)
+		return -1;
+	s->date = tracker_column(fields, n, (const char *const[]){"date", "day", NULL});
+	if (s->date < 0)
+		return tracker_wrong_header(t, "a spreadsheet diary (a date column, then a column "
+		    "per factor)", fields, n);
+	s->note = tracker_column(fields, n, (const char *const[]){"notes", "note", "comments",
+	    "comment", NULL});
+	s->n_columns = n;
+	s->names = calloc(n, sizeof *s->names);
+	s->factors = calloc(n, sizeof *s->factors);
+	s->kinds = calloc(n, sizeof *s->kinds);
+	if (s->names == NULL || s->factors == NULL || s->kinds == NULL) {
+		tracker_fail(t, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((s->names[i] = copy(t, fields[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+static int
+sheet_row(struct tracker *t, char **fields, size_t n)
+{
+	struct sheet *s = t->state;
+	bool any = false;
+	for (size_t i = 0; i < n && !any; i++)
+		for (const char *c = fields[i]; *c && !any; c++)
+			any = !isspace((unsigned char)*c);
+	if (!any)
+		return 0;  /* a blank row between weeks */
+	if (n > s->n_columns) {
+		tracker_reject(t, "%zu fields, but the header names %zu columns", n, s->n_columns);
+		return 0;
+	}
+	if (s->n_rows == s->cap_rows) {
+		size_t cap = s->cap_rows ? 2 * s->cap_rows : 64;
+		struct sheet_row *rows = realloc(s->rows, cap * sizeof *rows);
+		if (rows == NULL) {
+			tracker_fail(t, "out of memory");
+			return -1;
+		}
+		s->rows = rows;
+		s->cap_rows = cap;
+	}
+	struct sheet_row *r = &s->rows[s->n_rows];
+	r->line = t->row_line;
+	r->cells = calloc(s->n_columns, sizeof *r->cells);
+	if (r->cells == NULL) {
+		tracker_fail(t, "out of memory");
+		return -1;
+	}
+	s->n_rows++;
+	for (size_t i = 0; i < s->n_columns; i++)
+		if ((r->cells[i] = copy(t, i < n ? fields[i] : "")) == NULL)
+			return -1;
+	return 0;
+}
+
+/* What column c is taken as, from its name and then all of its cells. */
+static enum sheet_column
+classify(struct tracker *t, struct sheet *s, size_t c)
+{
+	if ((int)c == s->date || (int)c == s->note)
+		return SHEET_SKIP;
+	char what[64];
+	tracker_slug(s->names[c], s->factors[c]);
+	if (tracker_builtin_name(s->factors[c]) || tracker_reserved_name(s->factors[c]))
+		return SHEET_BUILTIN;
+	bool marks_only = true, scale = true, any = false;
+	for (size_t r = 0; r < s->n_rows; r++) {
+		double v;
+		switch (read_cell(s->rows[r].cells[c], &v)) {
+		case CELL_EMPTY:
+			break;
+		case CELL_YES:
+		case CELL_NO:
+			any = true;
+			break;
+		case CELL_NUMBER:
+			any = true;
+			marks_only &= v == 0 || v == 1;
+			scale &= v >= 0 && v <= 10;
+			break;
+		case CELL_TEXT:
+			any = true;
+			marks_only = scale = false;
+			break;
+		}
+	}
+	if (!any) {
+		snprintf(what, sizeof what, "column '%.32s' (empty)", s->names[c]);
+		tracker_skip(t, what);
+		return SHEET_SKIP;
+	}
+	if (marks_only)
+		return SHEET_EVENT;
+	if (scale)
+		return SHEET_SCALE;
+	/* Counted by the rows it had a value in, as the summary counts rows. */
+	snprintf(what, sizeof what, "column '%.24s' (not yes/no or 0-10)", s->names[c]);
+	for (size_t r = 0; r < s->n_rows; r++) {
+		double v;
+		if (read_cell(s->rows[r].cells[c], &v) != CELL_EMPTY)
+			tracker_skip(t, what);
+	}
+	return SHEET_SKIP;
+}
+
+static void
+sheet_finish(struct tracker *t)
+{
+	struct sheet *s = t->state;
+	if (s == NULL)
+		return;
+	for (size_t c = 0; c < s->n_columns; c++)
+		s->kinds[c] = classify(t, s, c);
+	for (size_t r = 0; r < s->n_rows && !t->fatal[0]; r++) {
+		const struct sheet_row *row = &s->rows[r];
+		t->row_line = row->line;
+		int64_t ms;
+		int32_t offset;
+		if (tracker_date_at(t, row->cells[s->date], 12, 0, &ms, &offset) != 0)
+			continue;
+		const char *note = s->note >= 0 && row->cells[s->note][0] ? row->cells[s->note] : NULL;
+		for (size_t c = 0; c < s->n_columns; c++) {
+			if (s->kinds[c] == SHEET_SKIP)
+				continue;
+			double v;
+			enum cell_kind k = read_cell(row->cells[c], &v);
+			if (k == CELL_EMPTY)
+				continue;
+			if (k == CELL_TEXT) {
+				tracker_reject(t, "%.32s: '%.40s' is neither a number nor yes/no",
+				    s->names[c], row->cells[c]);
+				continue;
+			}
+			tracker_add_value(t, s->names[c], s->factors[c],
+			    s->kinds[c] == SHEET_SCALE ? "scale" : "event", v, ms, offset, note);
+			note = NULL;
+		}
+		if (note != NULL)
+			tracker_skip(t, "notes without an entry");
+	}
+}
+
+static void
+sheet_free(struct tracker *t)
+{
+	struct sheet *s = t->state;
+	if (s == NULL)
+		return;
+	for (size_t r = 0; r < s->n_rows; r++) {
+		for (size_t c = 0; s->rows[r].cells != NULL && c < s->n_columns; c++)
+			free(s->rows[r].cells[c]);
+		free(s->rows[r].cells);
+	}
+	for (size_t c = 0; s->names != NULL && c < s->n_columns; c++)
+		free(s->names[c]);
+	free(s->rows);
+	free(s->names);
+	free(s->factors);
+	free(s->kinds);
+}
+
+const struct tracker_format tracker_sheet = {
+	.name = "sheet",
+	.header = sheet_header,
+	.row = sheet_row,
+	.finish = sheet_finish,
+	.free = sheet_free,
+};
