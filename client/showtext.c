@@ -273,8 +273,21 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
  * flare under way, if any. */
 struct day_head {
 	char date[16], level[16], model[24], chance[32];
+	const char *model_note;
 	double load, threshold;
 };
+
+/* Said after the forecaster's name when it reads warning signs the diary
+ * does not have: then it is the person's average rate. */
+static const char *
+model_note(const msgpack_object *m, const char *model)
+{
+	bool logged = true;
+	char err[8];
+	proto_get_bool(m, "warning_signs_logged", false, &logged, err, sizeof err);
+	return !logged && strcmp(model, "warning signs") == 0 ?
+	    " (no symptom scale is logged, so it is your average rate)" : "";
+}
 
 static void
 show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
@@ -284,6 +297,7 @@ show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
 	str(r, "date", h->date, sizeof h->date);
 	str(r, "level", h->level, sizeof h->level);
 	str(r, "model", h->model, sizeof h->model);
+	h->model_note = model_note(r, h->model);
 	proto_risk_words(num(r, "risk"), h->chance, sizeof h->chance);
 	show_stale(out, r, h->date);
 	if (num(r, "open_days") == 0)
@@ -309,7 +323,8 @@ show_status(FILE *out, const msgpack_object *r)
 		    prior ? " (a starting value until simmer has learned yours from your flares)" :
 		    " (learned from your flares)");
 	if (model[0])
-		sayf(out, 2, "forecast by: %s (see simmer backtest for its record)", model);
+		sayf(out, 2, "forecast by: %s%s (see simmer backtest for its record)", model,
+		    h.model_note);
 	const msgpack_object *trend = proto_map_get(r, "trend");
 	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
 		/* A chart of one day says nothing the figure does not. */
@@ -338,7 +353,8 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 	double load = h.load, threshold = h.threshold;
 	if (why) {
 		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
-		    "the %s forecast):", level, date, chance, model[0] ? model : "starting");
+		    "the %s forecast%s):", level, date, chance, model[0] ? model : "starting",
+		    h.model_note);
 		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
@@ -348,7 +364,8 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 		sayf(out, 0, "Forecast made %s: level %s%s%s, chance of a flare within 48 hours: %s%s.",
 		    date, level_sgr(out, level), level, render_sgr(out, SGR_RESET), chance, loads);
 		if (model[0])
-			sayf(out, 0, "forecast by: %s (see simmer backtest for its record)", model);
+			sayf(out, 0, "forecast by: %s%s (see simmer backtest for its record)", model,
+			    h.model_note);
 		show_contributors(out, r, 10, false);
 	}
 	show_risk_alerts(out, r);
@@ -543,7 +560,7 @@ show_backtest(FILE *out, const msgpack_object *r)
 	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
 	if (str(s, "model", model, sizeof model)[0])
 		sayf(out, 0, "How simmer's evening forecasts would have done on your past days "
-		    "(forecast by: %s):", model);
+		    "(forecast by: %s%s):", model, model_note(s, model));
 	else
 		fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
 	fprintf(out, "  evenings: %.0f, flare onsets after them: %.0f\n",
@@ -557,8 +574,9 @@ show_backtest(FILE *out, const msgpack_object *r)
 	double auc = num(s, "auc"), base = num(s, "baseline_auc");
 	double brier = num(s, "brier"), ref = num(s, "brier_reference");
 	if (isfinite(auc) && isfinite(base))
-		sayf(out, 2, "ranking (AUC, 0.5 is chance): %.2f; the simple rule (the evening's "
-		    "warning signs): %.2f", auc, base);
+		sayf(out, 2, "ranking (AUC, 0.5 is chance): %.2f; the simple rule (%s): %.2f", auc,
+		    model_note(s, "warning signs")[0] ? "your average rate, as no symptom scale is "
+		    "logged" : "the evening's warning signs", base);
 	if (isfinite(brier) && isfinite(ref))
 		sayf(out, 2, "Brier score (lower is better): %.3f; always saying your average risk: "
 		    "%.3f", brier, ref);

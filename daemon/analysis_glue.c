@@ -172,12 +172,14 @@ pack_contributors(msgpack_packer *pk, const struct analysis_result *r, size_t ma
 	}
 }
 
-/* Which forecaster is in use, whether its risk raises alerts, whether the
- * diary is current and whether an onset can follow: 7 pairs. */
+/* Which forecaster is in use (and whether it has warning signs to read),
+ * whether its risk raises alerts, whether the diary is current and whether
+ * an onset can follow: 8 pairs. */
 static void
 pack_model(msgpack_packer *pk, const struct analysis_result *r)
 {
 	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
+	proto_pack_kv_bool(pk, "warning_signs_logged", r->signs_logged);
 	proto_pack_kv_bool(pk, "calibrated", r->calibrated);
 	char note[sizeof r->cutoffs.note];
 	glue_risk_alerts(r, note, sizeof note);
@@ -212,7 +214,7 @@ void
 glue_pack_status(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 18);
+	msgpack_pack_map(pk, 19);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "load", r->forecast_load);
 	proto_pack_cstr(pk, "trend");
@@ -241,7 +243,7 @@ glue_pack_forecast(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
 	(void)in;
-	msgpack_pack_map(pk, 16);
+	msgpack_pack_map(pk, 17);
 	pack_day(pk, "date", r->forecast_day);
 	proto_pack_kv_double(pk, "risk", r->risk);
 	proto_pack_kv_str(pk, "level", analysis_level_name(r->level));
@@ -458,8 +460,9 @@ glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
 	}
 	const struct backtest_summary *s = &r->summary;
 	proto_pack_cstr(pk, "summary");
-	msgpack_pack_map(pk, 19);
+	msgpack_pack_map(pk, 20);
 	proto_pack_kv_str(pk, "model", forecaster_name(r->model));
+	proto_pack_kv_bool(pk, "warning_signs_logged", r->signs_logged);
 	proto_pack_kv_double(pk, "auc", s->auc);
 	proto_pack_kv_double(pk, "baseline_auc", s->baseline_auc);
 	proto_pack_kv_double(pk, "brier", s->brier);

@@ -73,6 +73,7 @@ analysis_run(const struct analysis_input *raw, const struct analysis_config *cfg
 	if (!r->onset || !r->in_flare || !r->at_risk || !r->load || !ewma)
 		goto fail;
 	series_flares(in, cfg, r->onset, r->in_flare, r->at_risk);
+	r->signs_logged = forecast_signs_logged(in);
 	r->first_day = in->first_day;
 	r->last_day = in->first_day + (int32_t)(n ? n - 1 : 0);
 	r->last_entry_day = r->first_day;

@@ -220,6 +220,7 @@ struct analysis_result {
 	double risk, forecast_load;
 	int level;
 	int model;                  /* enum forecaster in use */
+	bool signs_logged;          /* any symptom scale has a value */
 	bool calibrated;            /* risk comes from a calibrated backtest */
 	/* Days of the next two on which an onset can be counted: 0 while a
 	 * flare is under way (pain at the flare level today). */

@@ -77,6 +77,20 @@ forecast_open_days(const struct analysis_input *in, const struct analysis_config
 	}
 }
 
+bool
+forecast_signs_logged(const struct analysis_input *in)
+{
+	for (size_t f = 0; f < in->n_factors; f++) {
+		const struct analysis_factor *af = &in->factors[f];
+		if (af->role != AR_SYMPTOM || af->kind != AK_SCALE)
+			continue;
+		for (size_t d = 0; d < in->n_days; d++)
+			if (isfinite(af->values[d]))
+				return true;
+	}
+	return false;
+}
+
 const char *
 forecaster_name(int which)
 {

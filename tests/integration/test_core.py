@@ -394,6 +394,17 @@ def test_analysis_replies_follow_the_contract(ctx):
     assert s["threshold_source"] == "prior" and s["coverage"]["days"] == 1, s
     why = ctx.simmer("why", check=0).stdout
     assert "not causes" in why, why
+    # No symptom scale is logged yet: the warning-signs forecaster is the
+    # average rate, and says so.
+    assert s["model"] == "warning signs" and s["warning_signs_logged"] is False, s
+    assert b["summary"]["warning_signs_logged"] is False, b["summary"]
+    assert "no symptom scale is logged, so it is your average rate" in " ".join(status.split())
+    ctx.simmer("stiffness", "3", check=0)
+    ctx.simmer("analyze", check=0)
+    s = json.loads(ctx.simmer("status", "--json", check=0).stdout)
+    assert s["warning_signs_logged"] is True, s
+    status = " ".join(ctx.simmer("status", check=0).stdout.split())
+    assert "forecast by: warning signs (see" in status, status
 
 
 def test_verbose_logs_have_priorities(ctx):
