@@ -544,6 +544,44 @@ report_limits(const struct report *r, char lines[][400], size_t max)
 }
 
 size_t
+report_levels(const struct report *r, char lines[][400], size_t max)
+{
+	static const char *const lags[] = {"the same day as", "a day after", "two days after",
+	    "three days after"};
+	size_t n = 0;
+	const json_t *list = json_object_get(r->triggers, "symptom_levels"), *l;
+	size_t i;
+	json_array_foreach(list, i, l) {
+		if (n == max)
+			break;
+		double lag = jnum(l, "lag_days"), step = jnum(l, "step");
+		double effect = jnum(l, "effect");
+		const json_t *ci = json_object_get(l, "ci95");
+		double lo = json_number_value(json_array_get(ci, 0));
+		double hi = json_number_value(json_array_get(ci, 1));
+		bool unit = strcmp(jstr(l, "per"), "unit") == 0;
+		if (!unit || !(step > 0))
+			step = 1;
+		char per[80];
+		if (unit)
+			snprintf(per, sizeof per, "for each %g more", step);
+		else
+			snprintf(per, sizeof per, "on days with it");
+		snprintf(lines[n++], 400, "%s %s %s: about %.1f %s %s (95%% interval %+.1f to "
+		    "%+.1f points), from %g days between flares.", jstr(l, "outcome"),
+		    lag >= 0 && lag <= 3 ? lags[(int)lag] : "days after", jstr(l, "factor"),
+		    fabs(effect * step), effect >= 0 ? "points higher" : "points lower", per,
+		    lo * step, hi * step, jnum(l, "days"));
+	}
+	const json_t *pl = json_object_get(r->triggers, "personal_flare_level");
+	if (json_is_object(pl) && n < max)
+		snprintf(lines[n++], 400, "Pain has not reached the flare level (%g) on any of the "
+		    "last %g days with a pain entry; a personal level from this diary would be %g "
+		    "(its top tenth).", jnum(pl, "current"), jnum(pl, "days"), jnum(pl, "suggested"));
+	return n;
+}
+
+size_t
 report_track_record(const struct report *r, char lines[][400], size_t max)
 {
 	const json_t *s = json_object_get(r->backtest, "summary");
@@ -571,9 +609,11 @@ report_track_record(const struct report *r, char lines[][400], size_t max)
 	}
 	if (isfinite(auc) && n < max) {
 		char basetext[160] = "";
+		bool signs = !json_is_false(json_object_get(s, "warning_signs_logged"));
 		if (isfinite(base))
-			snprintf(basetext, sizeof basetext, "; the simple rule, the evening's warning "
-			    "signs alone, scores %.2f on the same evenings", base);
+			snprintf(basetext, sizeof basetext, "; the simple rule, %s, scores %.2f on the "
+			    "same evenings", signs ? "the evening's warning signs alone" :
+			    "the average rate (no symptom scale is logged)", base);
 		snprintf(lines[n++], 400, "Ranking: the evenings before a flare got a higher risk "
 		    "than others %.0f%% of the time (AUC %.2f; 0.50 is chance%s).", auc * 100, auc,
 		    basetext);

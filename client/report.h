@@ -103,6 +103,12 @@ size_t report_experiments(const struct report *r, char lines[][REPORT_EXPERIMENT
 
 /* "NSAIDs on 23 of 90 days (26%), 31 doses; on 9 of the last 30 days." */
 void report_nsaid_sentence(const struct report *r, char *out, size_t outlen);
+/* Associations with the daily level of pain and symptoms between flares,
+ * and the personal flare level when pain never reaches the set one, one
+ * sentence each; returns how many. */
+#define REPORT_LEVELS_NONE "No food or habit stands out yet against the daily level of " \
+	"pain or a symptom."
+size_t report_levels(const struct report *r, char lines[][400], size_t max);
 /* What simmer cannot tell yet, one sentence each; returns how many. */
 size_t report_limits(const struct report *r, char lines[][400], size_t max);
 /* The forecast track record in sentences; returns how many. */

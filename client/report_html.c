@@ -261,6 +261,13 @@ report_write_html(FILE *out, const struct report *r)
 		const struct report_section *sec = &report_finding_sections[i];
 		findings_table(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
 	}
+	char levels[12][400];
+	size_t n_levels = report_levels(r, levels, 12);
+	if (n_levels == 0)
+		fprintf(out, "<section>\n<h2>Daily levels of pain and symptoms, between flares</h2>\n"
+		    "<p>%s</p>\n</section>\n", REPORT_LEVELS_NONE);
+	else
+		sentences(out, "Daily levels of pain and symptoms, between flares", levels, n_levels);
 	char trials[8][REPORT_EXPERIMENT_TEXT];
 	size_t n_trials = report_experiments(r, trials, 8);
 	if (n_trials > 0) {

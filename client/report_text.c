@@ -188,6 +188,13 @@ report_print_text(FILE *out, const struct report *r)
 		const struct report_section *sec = &report_finding_sections[i];
 		print_findings(out, sec->title, json_object_get(r->triggers, sec->key), sec->none);
 	}
+	char levels[12][400];
+	size_t n_levels = report_levels(r, levels, 12);
+	heading(out, "Daily levels of pain and symptoms, between flares");
+	if (n_levels == 0)
+		wrap(out, "  ", "  ", REPORT_LEVELS_NONE);
+	for (size_t i = 0; i < n_levels; i++)
+		wrap(out, "  - ", "    ", levels[i]);
 	char trials[8][REPORT_EXPERIMENT_TEXT];
 	size_t n_trials = report_experiments(r, trials, 8);
 	if (n_trials > 0) {

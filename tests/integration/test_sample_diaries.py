@@ -258,6 +258,22 @@ def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx
                          r"more activity_minutes", text)
     assert per_step and 0.4 <= float(per_step.group(1)) <= 1.1, text
     assert "has not reached the flare level (7)" in text, text
+    # The report carries the same, for a clinician too.
+    report = " ".join(ctx.simmer("report", "--days", "240", check=0,
+                                 extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                                 ).stdout.split())
+    assert "Daily levels of pain and symptoms, between flares" in report, report
+    m = re.search(r"pain a day after gluten: about (\d\.\d) points higher on days with it", report)
+    assert m and 0.5 <= float(m.group(1)) <= 2.5, report
+    assert re.search(r"pain the same day as activity_minutes: about \d\.\d points higher for "
+                     r"each 50 more", report), report
+    assert "a personal level from this diary would be" in report, report
+    html = os.path.join(ctx.env.root, "levels.html")
+    ctx.simmer("report", "--days", "240", "--html", html, check=0,
+               extra_env={"SIMMER_NOW": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    page = open(html).read()
+    assert "<h2>Daily levels of pain and symptoms, between flares</h2>" in page and \
+        "pain a day after gluten" in page, page[:2000]
 
 
 def stale_status(ctx, now):
