@@ -18,7 +18,11 @@
  * "true" count 1, "no" and "false" 0 (the day was logged without it); an
  * empty cell is not logged. Entries are at noon of their day, since a
  * spreadsheet row says nothing of the hour; the note goes with the row's
- * first entry.
+ * first entry. Dates are as tracker_parse_date reads them, or numbers with
+ * slashes or dots ("3/14/2024", "14.03.2024"), whose order, day or month
+ * first, the whole column tells: a first number above 12 is a day, a
+ * second one a month. A column that never tells is refused rather than
+ * guessed.
  *
  * The whole file is read before anything is decided (tracker_read's rule),
  * so the rows are kept here until the last one.
@@ -46,8 +50,12 @@ struct sheet_row {
 	char **cells;      /* n_columns, "" when the row had fewer */
 };
 
+/* Which number of a "3/4/2024" date is the day, from the whole column. */
+enum date_order { ORDER_UNKNOWN, ORDER_DAY_FIRST, ORDER_MONTH_FIRST, ORDER_MIXED };
+
 struct sheet {
 	int date, note;
+	enum date_order order;
 	size_t n_columns;
 	char **names;
 	char (*factors)[33];
@@ -91,6 +99,58 @@ read_cell(const char *s, double *v)
 			return CELL_NO;
 		}
 	return CELL_TEXT;
+}
+
+/* "3/4/2024" or "03.04.2024" into its three numbers. */
+static bool
+numeric_date(const char *s, int *first, int *second, int *year)
+{
+	char sep1[2], sep2[2];
+	int n = 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (sscanf(s, "%2d%1[/.]%2d%1[/.]%4d%n", first, sep1, second, sep2, year, &n) != 5 ||
+	    sep1[0] != sep2[0] || *year < 1000)
+		return false;
+	for (s += n; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static enum date_order
+column_date_order(const struct sheet *s)
+{
+	bool day_first = false, month_first = false;
+	for (size_t r = 0; r < s->n_rows; r++) {
+		int a, b, y;
+		if (!numeric_date(s->rows[r].cells[s->date], &a, &b, &y))
+			continue;
+		day_first |= a > 12;
+		month_first |= b > 12;
+	}
+	if (day_first && month_first)
+		return ORDER_MIXED;
+	return day_first ? ORDER_DAY_FIRST : month_first ? ORDER_MONTH_FIRST : ORDER_UNKNOWN;
+}
+
+/* The row's day at noon, or -1 after rejecting the row. */
+static int
+row_instant(struct tracker *t, const struct sheet *s, const char *date, int64_t *ms,
+    int32_t *offset)
+{
+	int a, b, y;
+	if (!numeric_date(date, &a, &b, &y))
+		return tracker_date_at(t, date, 12, 0, ms, offset);
+	if (s->order == ORDER_UNKNOWN || s->order == ORDER_MIXED) {
+		tracker_reject(t, "date '%.20s': the column does not tell whether the day or the "
+		    "month comes first; write dates as YYYY-MM-DD", date);
+		return -1;
+	}
+	char iso[16];
+	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, s->order == ORDER_DAY_FIRST ? b : a,
+	    s->order == ORDER_DAY_FIRST ? a : b);
+	return tracker_date_at(t, iso, 12, 0, ms, offset);
 }
 
 static char *
@@ -224,12 +284,13 @@ sheet_finish(struct tracker *t)
 		return;
 	for (size_t c = 0; c < s->n_columns; c++)
 		s->kinds[c] = classify(t, s, c);
+	s->order = column_date_order(s);
 	for (size_t r = 0; r < s->n_rows && !t->fatal[0]; r++) {
 		const struct sheet_row *row = &s->rows[r];
 		t->row_line = row->line;
 		int64_t ms;
 		int32_t offset;
-		if (tracker_date_at(t, row->cells[s->date], 12, 0, &ms, &offset) != 0)
+		if (row_instant(t, s, row->cells[s->date], &ms, &offset) != 0)
 			continue;
 		const char *note = s->note >= 0 && row->cells[s->note][0] ? row->cells[s->note] : NULL;
 		for (size_t c = 0; c < s->n_columns; c++) {

@@ -241,6 +241,21 @@ def test_spreadsheet_diary(ctx):
     p = ctx.simmer("import", "--from", "sheet", nodate)
     assert p.returncode == 65 and "not a spreadsheet diary" in p.stderr and \
         "'when,pain'" in p.stderr, p.stderr
+    # Dates with slashes or dots: the column tells which number is the day.
+    def sheet_days(name, text, value):
+        path = os.path.join(ctx.env.root, name)
+        with open(path, "w") as f:
+            f.write(text.replace("V", str(value)))
+        got = import_json(ctx, "--from", "sheet", path, check=None)
+        return got, sorted(w[:10] for w, f, v, _ in entries(ctx) if f == "fatigue" and v == value)
+    r, days = sheet_days("us.csv", "Date,Fatigue\n3/14/2024,V\n3/15/2024,V\n4/1/2024,V\n", 6)
+    assert r["added"] == 3 and days == ["2024-03-14", "2024-03-15", "2024-04-01"], (r, days)
+    r, days = sheet_days("europe.csv", "Date,Fatigue\n14.03.2024,V\n01.04.2024,V\n", 7)
+    assert r["added"] == 2 and days == ["2024-03-14", "2024-04-01"], (r, days)
+    r, days = sheet_days("unclear.csv", "Date,Fatigue\n01/02/2024,V\n02/03/2024,V\n", 8)
+    assert r["added"] == 0 and days == [] and len(r["rejections"]) == 2, r
+    assert "does not tell whether the day or the month comes first" in \
+        r["rejections"][0]["message"], r
     # More fields than the header names: that row is refused, by line.
     wide = os.path.join(ctx.env.root, "wide.csv")
     with open(wide, "w") as f:
