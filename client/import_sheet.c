@@ -25,7 +25,8 @@
  * guessed.
  *
  * The whole file is read before anything is decided (tracker_read's rule),
- * so the rows are kept here until the last one.
+ * so the rows are kept here until the last one: every cell's text in one
+ * growing buffer, and one offset per cell, not an allocation each.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -47,7 +48,6 @@ enum sheet_column {
 
 struct sheet_row {
 	unsigned long line;
-	char **cells;      /* n_columns, "" when the row had fewer */
 };
 
 /* Which number of a "3/4/2024" date is the day, from the whole column. */
@@ -62,7 +62,18 @@ struct sheet {
 	enum sheet_column *kinds;
 	struct sheet_row *rows;
 	size_t n_rows, cap_rows;
+	/* Row r's cell c is text + cell_at[r * n_columns + c]; text[0] is
+	 * the empty cell of a row with fewer fields than the header. */
+	char *text;
+	size_t text_len, text_cap;
+	size_t *cell_at;
 };
+
+static const char *
+cell(const struct sheet *s, size_t r, size_t c)
+{
+	return s->text + s->cell_at[r * s->n_columns + c];
+}
 
 /* A cell read: a number, a yes/no mark, or text that is neither. */
 enum cell_kind { CELL_EMPTY, CELL_NUMBER, CELL_YES, CELL_NO, CELL_TEXT };
@@ -124,7 +135,7 @@ column_date_order(const struct sheet *s)
 	bool day_first = false, month_first = false;
 	for (size_t r = 0; r < s->n_rows; r++) {
 		int a, b, y;
-		if (!numeric_date(s->rows[r].cells[s->date], &a, &b, &y))
+		if (!numeric_date(cell(s, r, (size_t)s->date), &a, &b, &y))
 			continue;
 		day_first |= a > 12;
 		month_first |= b > 12;
@@ -205,24 +216,45 @@ sheet_row(struct tracker *t, char **fields, size_t n)
 	if (s->n_rows == s->cap_rows) {
 		size_t cap = s->cap_rows ? 2 * s->cap_rows : 64;
 		struct sheet_row *rows = realloc(s->rows, cap * sizeof *rows);
-		if (rows == NULL) {
+		size_t *at = rows ? realloc(s->cell_at, cap * s->n_columns * sizeof *at) : NULL;
+		if (rows != NULL)
+			s->rows = rows;
+		if (at == NULL) {
 			tracker_fail(t, "out of memory");
 			return -1;
 		}
-		s->rows = rows;
+		s->cell_at = at;
 		s->cap_rows = cap;
 	}
-	struct sheet_row *r = &s->rows[s->n_rows];
-	r->line = t->row_line;
-	r->cells = calloc(s->n_columns, sizeof *r->cells);
-	if (r->cells == NULL) {
-		tracker_fail(t, "out of memory");
-		return -1;
-	}
-	s->n_rows++;
-	for (size_t i = 0; i < s->n_columns; i++)
-		if ((r->cells[i] = copy(t, i < n ? fields[i] : "")) == NULL)
+	size_t need = 0;
+	for (size_t i = 0; i < n; i++)
+		need += strlen(fields[i]) + 1;
+	if (s->text_len + need + 1 > s->text_cap) {
+		size_t cap = s->text_cap ? s->text_cap : 4096;
+		while (cap < s->text_len + need + 1)
+			cap *= 2;
+		char *text = realloc(s->text, cap);
+		if (text == NULL) {
+			tracker_fail(t, "out of memory");
 			return -1;
+		}
+		if (s->text_len == 0)
+			text[s->text_len++] = '\0';  /* the empty cell */
+		s->text = text;
+		s->text_cap = cap;
+	}
+	size_t *at = &s->cell_at[s->n_rows * s->n_columns];
+	for (size_t i = 0; i < s->n_columns; i++) {
+		if (i >= n) {
+			at[i] = 0;
+			continue;
+		}
+		size_t len = strlen(fields[i]);
+		memcpy(s->text + s->text_len, fields[i], len + 1);
+		at[i] = s->text_len;
+		s->text_len += len + 1;
+	}
+	s->rows[s->n_rows++].line = t->row_line;
 	return 0;
 }
 
@@ -239,7 +271,7 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 	bool marks_only = true, scale = true, any = false;
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
-		switch (read_cell(s->rows[r].cells[c], &v)) {
+		switch (read_cell(cell(s, r, c), &v)) {
 		case CELL_EMPTY:
 			break;
 		case CELL_YES:
@@ -270,7 +302,7 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 	snprintf(what, sizeof what, "column '%.24s' (not yes/no or 0-10)", s->names[c]);
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
-		if (read_cell(s->rows[r].cells[c], &v) != CELL_EMPTY)
+		if (read_cell(cell(s, r, c), &v) != CELL_EMPTY)
 			tracker_skip(t, what);
 	}
 	return SHEET_SKIP;
@@ -286,23 +318,23 @@ sheet_finish(struct tracker *t)
 		s->kinds[c] = classify(t, s, c);
 	s->order = column_date_order(s);
 	for (size_t r = 0; r < s->n_rows && !t->fatal[0]; r++) {
-		const struct sheet_row *row = &s->rows[r];
-		t->row_line = row->line;
+		t->row_line = s->rows[r].line;
 		int64_t ms;
 		int32_t offset;
-		if (row_instant(t, s, row->cells[s->date], &ms, &offset) != 0)
+		if (row_instant(t, s, cell(s, r, (size_t)s->date), &ms, &offset) != 0)
 			continue;
-		const char *note = s->note >= 0 && row->cells[s->note][0] ? row->cells[s->note] : NULL;
+		const char *note = s->note >= 0 && cell(s, r, (size_t)s->note)[0] ?
+		    cell(s, r, (size_t)s->note) : NULL;
 		for (size_t c = 0; c < s->n_columns; c++) {
 			if (s->kinds[c] == SHEET_SKIP)
 				continue;
 			double v;
-			enum cell_kind k = read_cell(row->cells[c], &v);
+			enum cell_kind k = read_cell(cell(s, r, c), &v);
 			if (k == CELL_EMPTY)
 				continue;
 			if (k == CELL_TEXT) {
 				tracker_reject(t, "%.32s: '%.40s' is neither a number nor yes/no",
-				    s->names[c], row->cells[c]);
+				    s->names[c], cell(s, r, c));
 				continue;
 			}
 			tracker_add_value(t, s->names[c], s->factors[c],
@@ -320,11 +352,8 @@ sheet_free(struct tracker *t)
 	struct sheet *s = t->state;
 	if (s == NULL)
 		return;
-	for (size_t r = 0; r < s->n_rows; r++) {
-		for (size_t c = 0; s->rows[r].cells != NULL && c < s->n_columns; c++)
-			free(s->rows[r].cells[c]);
-		free(s->rows[r].cells);
-	}
+	free(s->text);
+	free(s->cell_at);
 	for (size_t c = 0; s->names != NULL && c < s->n_columns; c++)
 		free(s->names[c]);
 	free(s->rows);
