@@ -6,8 +6,9 @@
  *   2024-03-01,3,6.5,4,yes,,2,long day
  *   2024-03-02,7,5,6,no,1,5,
  *
- * One column holds the date ("date" or "day"), one may hold a note
- * ("notes", "note", "comments"); every other column is a factor. A column
+ * One column holds the date ("date" or "day"), one may hold the time of
+ * day ("time", 24-hour "08:30"), one a note ("notes", "note", "comments");
+ * every other column is a factor. A column
  * named after one of simmer's factors or their aliases (pain, sleep_hours
  * or "Sleep hours", stress, dairy, ibuprofen...) takes its values in that
  * factor's unit: a 0-10 scale, hours, minutes, a count. Any other column
@@ -16,9 +17,9 @@
  * when they are numbers from 0 to 10; anything else is left out and said
  * so, since simmer cannot tell what such numbers measure. "yes", "x" and
  * "true" count 1, "no" and "false" 0 (the day was logged without it); an
- * empty cell is not logged. Entries are at noon of their day, since a
- * spreadsheet row says nothing of the hour; the note goes with the row's
- * first entry. Dates are as tracker_parse_date reads them, or numbers with
+ * empty cell is not logged. Entries are at the row's time, or at noon of
+ * their day when the sheet has no time column or the cell is empty; the
+ * note goes with the row's first entry. Dates are as tracker_parse_date reads them, or numbers with
  * slashes or dots ("3/14/2024", "14.03.2024"), whose order, day or month
  * first, the whole column tells: a first number above 12 is a day, a
  * second one a month. A column that never tells is refused rather than
@@ -54,7 +55,7 @@ struct sheet_row {
 enum date_order { ORDER_UNKNOWN, ORDER_DAY_FIRST, ORDER_MONTH_FIRST, ORDER_MIXED };
 
 struct sheet {
-	int date, note;
+	int date, time, note;
 	enum date_order order;
 	size_t n_columns;
 	char **names;
@@ -145,14 +146,40 @@ column_date_order(const struct sheet *s)
 	return day_first ? ORDER_DAY_FIRST : month_first ? ORDER_MONTH_FIRST : ORDER_UNKNOWN;
 }
 
-/* The row's day at noon, or -1 after rejecting the row. */
-static int
-row_instant(struct tracker *t, const struct sheet *s, const char *date, int64_t *ms,
-    int32_t *offset)
+/* "08:30" (spaces around allowed) into hh and mm; an empty cell leaves
+ * them as they are. */
+static bool
+parse_clock(const char *s, int *hh, int *mm)
 {
-	int a, b, y;
+	int h, m, used = 0;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (*s == '\0')
+		return true;
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &used) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+		return false;
+	for (s += used; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return false;
+	*hh = h;
+	*mm = m;
+	return true;
+}
+
+/* The row's instant: its day at its time (noon without one), or -1 after
+ * rejecting the row. */
+static int
+row_instant(struct tracker *t, const struct sheet *s, size_t r, int64_t *ms, int32_t *offset)
+{
+	const char *date = cell(s, r, (size_t)s->date);
+	const char *clock = s->time >= 0 ? cell(s, r, (size_t)s->time) : "";
+	int a, b, y, hh = 12, mm = 0;
+	if (!parse_clock(clock, &hh, &mm)) {
+		tracker_reject(t, "time '%.20s': write it as 24-hour HH:MM", clock);
+		return -1;
+	}
 	if (!numeric_date(date, &a, &b, &y))
-		return tracker_date_at(t, date, 12, 0, ms, offset);
+		return tracker_date_at(t, date, hh, mm, ms, offset);
 	if (s->order == ORDER_UNKNOWN || s->order == ORDER_MIXED) {
 		tracker_reject(t, "date '%.20s': the column does not tell whether the day or the "
 		    "month comes first; write dates as YYYY-MM-DD", date);
@@ -161,7 +188,7 @@ row_instant(struct tracker *t, const struct sheet *s, const char *date, int64_t 
 	char iso[16];
 	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, s->order == ORDER_DAY_FIRST ? b : a,
 	    s->order == ORDER_DAY_FIRST ? a : b);
-	return tracker_date_at(t, iso, 12, 0, ms, offset);
+	return tracker_date_at(t, iso, hh, mm, ms, offset);
 }
 
 static char *
@@ -183,6 +210,7 @@ sheet_header(struct tracker *t, char **fields, size_t n)
 	if (s->date < 0)
 		return tracker_wrong_header(t, "a spreadsheet diary (a date column, then a column "
 		    "per factor)", fields, n);
+	s->time = tracker_column(fields, n, (const char *const[]){"time", "time of day", NULL});
 	s->note = tracker_column(fields, n, (const char *const[]){"notes", "note", "comments",
 	    "comment", NULL});
 	s->n_columns = n;
@@ -262,7 +290,7 @@ sheet_row(struct tracker *t, char **fields, size_t n)
 static enum sheet_column
 classify(struct tracker *t, struct sheet *s, size_t c)
 {
-	if ((int)c == s->date || (int)c == s->note)
+	if ((int)c == s->date || (int)c == s->time || (int)c == s->note)
 		return SHEET_SKIP;
 	char what[64];
 	tracker_slug(s->names[c], s->factors[c]);
@@ -321,7 +349,7 @@ sheet_finish(struct tracker *t)
 		t->row_line = s->rows[r].line;
 		int64_t ms;
 		int32_t offset;
-		if (row_instant(t, s, cell(s, r, (size_t)s->date), &ms, &offset) != 0)
+		if (row_instant(t, s, r, &ms, &offset) != 0)
 			continue;
 		const char *note = s->note >= 0 && cell(s, r, (size_t)s->note)[0] ?
 		    cell(s, r, (size_t)s->note) : NULL;

@@ -256,6 +256,19 @@ def test_spreadsheet_diary(ctx):
     assert r["added"] == 0 and days == [] and len(r["rejections"]) == 2, r
     assert "does not tell whether the day or the month comes first" in \
         r["rejections"][0]["message"], r
+    # A time column puts a row's entries at its time; a bad time refuses the row.
+    timed = os.path.join(ctx.env.root, "timed.csv")
+    with open(timed, "w") as f:
+        f.write("Day,Time,Bloating\n2024-05-01,08:30,3\n2024-05-01, 21:05 ,6\n"
+                "2024-05-02,,2\n2024-05-03,25:00,4\n")
+    r = import_json(ctx, "--from", "sheet", timed)
+    assert r["added"] == 3 and [x["line"] for x in r["rejections"]] == [5], r
+    assert "time '25:00': write it as 24-hour HH:MM" in r["rejections"][0]["message"], r
+    rows = entries(ctx)
+    has(rows, "2024-05-01 08:30", "bloating", 3)
+    has(rows, "2024-05-01 21:05", "bloating", 6)
+    has(rows, "2024-05-02 12:00", "bloating", 2)
+    assert "time" not in factor_kinds(ctx)
     # More fields than the header names: that row is refused, by line.
     wide = os.path.join(ctx.env.root, "wide.csv")
     with open(wide, "w") as f:
