@@ -277,15 +277,23 @@ struct day_head {
 	double load, threshold;
 };
 
+/* Whether the diary has a symptom scale for the warning signs to read
+ * (older daemons do not say: taken as yes). */
+static bool
+signs_logged(const msgpack_object *m)
+{
+	bool logged = true;
+	char err[8];
+	proto_get_bool(m, "warning_signs_logged", false, &logged, err, sizeof err);
+	return logged;
+}
+
 /* Said after the forecaster's name when it reads warning signs the diary
  * does not have: then it is the person's average rate. */
 static const char *
 model_note(const msgpack_object *m, const char *model)
 {
-	bool logged = true;
-	char err[8];
-	proto_get_bool(m, "warning_signs_logged", false, &logged, err, sizeof err);
-	return !logged && strcmp(model, "warning signs") == 0 ?
+	return !signs_logged(m) && strcmp(model, "warning signs") == 0 ?
 	    " (no symptom scale is logged, so it is your average rate)" : "";
 }
 
@@ -575,8 +583,8 @@ show_backtest(FILE *out, const msgpack_object *r)
 	double brier = num(s, "brier"), ref = num(s, "brier_reference");
 	if (isfinite(auc) && isfinite(base))
 		sayf(out, 2, "ranking (AUC, 0.5 is chance): %.2f; the simple rule (%s): %.2f", auc,
-		    model_note(s, "warning signs")[0] ? "your average rate, as no symptom scale is "
-		    "logged" : "the evening's warning signs", base);
+		    signs_logged(s) ? "the evening's warning signs" : "your average rate, as no "
+		    "symptom scale is logged", base);
 	if (isfinite(brier) && isfinite(ref))
 		sayf(out, 2, "Brier score (lower is better): %.3f; always saying your average risk: "
 		    "%.3f", brier, ref);

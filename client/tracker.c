@@ -418,7 +418,7 @@ on_field(void *s, size_t len, void *data)
 	struct tracker *t = data;
 	/* A row begins where its first field is: libcsv passes blank lines
 	 * by without a row, so counting rows would lag behind them. */
-	if (t->n_fields == 0 && !t->too_many_fields)
+	if (t->n_fields == 0)
 		t->row_line = t->line;
 	if (t->n_fields == TRACKER_MAX_COLUMNS) {
 		t->too_many_fields = true;
@@ -464,7 +464,6 @@ on_row(int c, void *data)
 		t->format->row(t, t->fields, t->n_fields);
 	}
 	clear_fields(t);
-	t->row_line = t->line + 1;
 }
 
 int

@@ -279,7 +279,8 @@ alarms_useful(struct alarm_count a, size_t n, size_t pos)
 {
 	if ((double)a.alarms > ALARM_MAX_SHARE * (double)n)
 		return false;
-	return a.alarms < SKILL_MIN_ALARMS || (double)a.hits * (double)n >= (double)pos * (double)a.alarms;
+	return a.alarms < SKILL_MIN_ALARMS ||
+	    (double)a.hits * (double)n >= (double)pos * (double)a.alarms;
 }
 
 /* The lowest cut-off of at least `floor`, and of the judged evenings'

@@ -118,11 +118,11 @@ int forecast_level(const struct risk_cutoffs *cut, double risk);
  * possible (0-2): a pain-defined onset needs two days below the flare level
  * before it, so the evening after a flare's last high day leaves only the
  * second. open holds n_days. */
+void forecast_open_days(const struct analysis_input *in, const struct analysis_config *cfg,
+    unsigned char *open);
 /* Whether any symptom scale has a value in the diary: without one, the
  * warning-signs forecaster is the person's average rate. */
 bool forecast_signs_logged(const struct analysis_input *in);
-void forecast_open_days(const struct analysis_input *in, const struct analysis_config *cfg,
-    unsigned char *open);
 /* The 48-hour risk before anything can be calibrated: a curve of the load
  * against the threshold. */
 double forecast_prior_risk(double load, double threshold);

@@ -379,7 +379,7 @@ stats_ols_hac(const double *x, const double *y, size_t n, int max_lag, struct st
 	for (size_t t = 0; t < n; t++) {
 		double ut = y[t] - out->intercept - out->slope * x[t];
 		ssr += ut * ut;
-		double at = (x[t] - mx) * (y[t] - out->intercept - out->slope * x[t]);
+		double at = (x[t] - mx) * ut;
 		s += at * at;
 		for (int l = 1; l <= max_lag && (size_t)l <= t; l++) {
 			size_t u = t - (size_t)l;
