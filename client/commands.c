@@ -551,7 +551,7 @@ show_defined(const msgpack_object *result)
 	proto_get_str(f, "name", false, name, sizeof name, err, sizeof err);
 	proto_get_str(f, "kind", false, kind, sizeof kind, err, sizeof err);
 	proto_get_str(f, "role", false, role, sizeof role, err, sizeof err);
-	printf("%s is now a %s %s\n", name, kind, role);
+	printf("defined %s: kind %s, role %s\n", name, kind, role);
 }
 
 int

@@ -75,7 +75,8 @@ def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
     factors = {f["name"]: f for f in c.call("factors")["factors"]}
     assert factors["tomato"]["kind"] == "event" and factors["tomato"]["role"] == "exposure"
     assert factors["sleep_hours"]["builtin"] is True
-    ctx.simmer("factor", "define", "tomato", "--kind", "scale", "--role", "symptom", check=0)
+    p = ctx.simmer("factor", "define", "tomato", "--kind", "scale", "--role", "symptom", check=0)
+    assert p.stdout == "defined tomato: kind scale, role symptom\n", p.stdout
     factors = {f["name"]: f for f in c.call("factors")["factors"]}
     assert factors["tomato"]["kind"] == "scale" and factors["tomato"]["role"] == "symptom"
     p = ctx.simmer("Bad-Name")

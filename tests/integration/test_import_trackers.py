@@ -256,6 +256,16 @@ def test_spreadsheet_diary(ctx):
     assert r["added"] == 0 and days == [] and len(r["rejections"]) == 2, r
     assert "does not tell whether the day or the month comes first" in \
         r["rejections"][0]["message"], r
+    # A factor defined before the import keeps its definition: cups of
+    # coffee (0-3) are an exposure, not the symptom scale the cells alone
+    # would make.
+    ctx.simmer("factor", "define", "coffee", "--kind", "event", "--role", "exposure", check=0)
+    cups = os.path.join(ctx.env.root, "cups.csv")
+    with open(cups, "w") as f:
+        f.write("Date,Coffee\n2024-06-01,2\n2024-06-02,0\n2024-06-03,3\n")
+    r = import_json(ctx, "--from", "sheet", cups, check=0)
+    assert r["added"] == 3 and factor_kinds(ctx)["coffee"][:2] == ("event", "exposure"), r
+    has(entries(ctx), "2024-06-03 12:00", "coffee", 3)
     # A time column puts a row's entries at its time; a bad time refuses the row.
     timed = os.path.join(ctx.env.root, "timed.csv")
     with open(timed, "w") as f:
