@@ -125,6 +125,17 @@ import_from_tracker(struct client_conn *c, struct tracker *t, import_record_cb c
 		struct tracker_name *n = &t->names[i];
 		if (!n->custom)
 			continue;
+		if (n->if_defined) {
+			/* Numbers simmer cannot place: sent only to the person's own
+			 * factor of that name. */
+			if (catalog_lookup(&v, n->factor) == NULL) {
+				char why[64];
+				snprintf(why, sizeof why, "column '%.24s' (numbers: define it first)",
+				    n->source);
+				tracker_drop_name(t, n, why);
+			}
+			continue;
+		}
 		avoid_builtin(n, &v);
 		bool earlier = false;
 		for (size_t k = 0; k < i; k++)
@@ -142,6 +153,8 @@ import_from_tracker(struct client_conn *c, struct tracker *t, import_record_cb c
 	for (size_t i = 0; rc == 0 && i < t->n_rejected; i++)
 		rc = cb(&t->rejected[i], arg);
 	for (size_t i = 0; rc == 0 && i < t->n_entries; i++) {
+		if (t->names[t->entries[i].factor].dropped)
+			continue;
 		struct import_record rec;
 		tracker_record(t, i, &rec);
 		rc = cb(&rec, arg);

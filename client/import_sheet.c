@@ -14,8 +14,11 @@
  * factor's unit: a 0-10 scale, hours, minutes, a count. Any other column
  * becomes a factor of its own, decided from all of its cells: an event (an
  * exposure) when they are only yes/no marks, 0 or 1; a 0-10 symptom scale
- * when they are numbers from 0 to 10; anything else is left out and said
- * so, since simmer cannot tell what such numbers measure. "yes", "x" and
+ * when they are numbers from 0 to 10. Other numbers go only to a factor of
+ * that name the person defined before (import_from.c checks), since simmer
+ * cannot tell what they measure; otherwise, and for a column of words, the
+ * summary says what was left out. A word in a column of values is refused
+ * in its row. "yes", "x" and
  * "true" count 1, "no" and "false" 0 (the day was logged without it); an
  * empty cell is not logged. Entries are at the row's time, or at noon of
  * their day when the sheet has no time column or the cell is empty; the
@@ -45,6 +48,7 @@ enum sheet_column {
 	SHEET_BUILTIN,    /* one of simmer's factors: values as they are */
 	SHEET_EVENT,      /* a new factor: yes/no marks */
 	SHEET_SCALE,      /* a new factor: a 0-10 symptom scale */
+	SHEET_IF_DEFINED, /* other numbers: only to a factor the person defined */
 };
 
 struct sheet_row {
@@ -296,7 +300,9 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 	tracker_slug(s->names[c], s->factors[c]);
 	if (tracker_builtin_name(s->factors[c]) || tracker_reserved_name(s->factors[c]))
 		return SHEET_BUILTIN;
-	bool marks_only = true, scale = true, any = false;
+	/* Words that are neither a number nor yes/no are refused cell by cell
+	 * later; the rest decide. */
+	bool marks = false, numbers = false, zero_one = true, zero_ten = true, text = false;
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
 		switch (read_cell(cell(s, r, c), &v)) {
@@ -304,30 +310,30 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 			break;
 		case CELL_YES:
 		case CELL_NO:
-			any = true;
+			marks = true;
 			break;
 		case CELL_NUMBER:
-			any = true;
-			marks_only &= v == 0 || v == 1;
-			scale &= v >= 0 && v <= 10;
+			numbers = true;
+			zero_one &= v == 0 || v == 1;
+			zero_ten &= v >= 0 && v <= 10;
 			break;
 		case CELL_TEXT:
-			any = true;
-			marks_only = scale = false;
+			text = true;
 			break;
 		}
 	}
-	if (!any) {
+	if ((marks || numbers) && zero_one)
+		return SHEET_EVENT;
+	if (numbers && !marks)
+		return zero_ten ? SHEET_SCALE : SHEET_IF_DEFINED;
+	if (!marks && !numbers && !text) {
 		snprintf(what, sizeof what, "column '%.32s' (empty)", s->names[c]);
 		tracker_skip(t, what);
 		return SHEET_SKIP;
 	}
-	if (marks_only)
-		return SHEET_EVENT;
-	if (scale)
-		return SHEET_SCALE;
 	/* Counted by the rows it had a value in, as the summary counts rows. */
-	snprintf(what, sizeof what, "column '%.24s' (not yes/no or 0-10)", s->names[c]);
+	snprintf(what, sizeof what, "column '%.24s' (%s)", s->names[c], marks ?
+	    "yes/no mixed with counts" : "no number or yes/no");
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
 		if (read_cell(cell(s, r, c), &v) != CELL_EMPTY)
@@ -372,6 +378,9 @@ sheet_finish(struct tracker *t)
 		if (note != NULL)
 			tracker_skip(t, "notes without an entry");
 	}
+	for (size_t c = 0; c < s->n_columns; c++)
+		if (s->kinds[c] == SHEET_IF_DEFINED)
+			tracker_only_if_defined(t, s->names[c]);
 }
 
 static void

@@ -411,6 +411,24 @@ tracker_add_value(struct tracker *t, const char *source, const char *factor, con
 	add_entry(t, i, value, ms, offset, note);
 }
 
+void
+tracker_only_if_defined(struct tracker *t, const char *source)
+{
+	for (size_t i = 0; i < t->n_names; i++)
+		if (strncmp(t->names[i].source, source, sizeof t->names[i].source - 1) == 0 &&
+		    strcmp(t->names[i].item, "value") == 0)
+			t->names[i].if_defined = true;
+}
+
+void
+tracker_drop_name(struct tracker *t, struct tracker_name *n, const char *why)
+{
+	n->dropped = true;
+	for (unsigned long i = 0; i < n->entries; i++)
+		tracker_skip(t, why);
+	n->entries = 0;
+}
+
 /* libcsv hands fields and rows to these. */
 static void
 on_field(void *s, size_t len, void *data)
@@ -586,6 +604,8 @@ tracker_print_summary(FILE *out, const struct tracker *t)
 	bool custom_seen = false, builtin_seen = false;
 	for (size_t i = 0; i < t->n_names; i++) {
 		const struct tracker_name *n = v[i];
+		if (n->dropped)
+			continue;
 		if (!n->custom && !builtin_seen) {
 			fprintf(out, "Mapped onto simmer's factors (name in the file -> factor, entries):\n");
 			builtin_seen = true;
@@ -610,7 +630,8 @@ tracker_summary_json(const struct tracker *t)
 	json_t *mapped = json_array(), *skipped = json_array();
 	const struct tracker_name **v = sorted_names(t);
 	for (size_t i = 0; v != NULL && i < t->n_names; i++)
-		json_array_append_new(mapped, json_pack("{s:s, s:s, s:s, s:b, s:I}", "from",
+		if (!v[i]->dropped)
+			json_array_append_new(mapped, json_pack("{s:s, s:s, s:s, s:b, s:I}", "from",
 		    v[i]->source, "item", v[i]->item, "to", v[i]->factor, "new", v[i]->custom,
 		    "entries", (json_int_t)v[i]->entries));
 	free(v);

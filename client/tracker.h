@@ -60,6 +60,8 @@ struct tracker_name {
 	const char *kind;      /* for a new factor: "scale" or "event" */
 	const char *role;      /* for a new factor */
 	bool custom;           /* not a built-in: defined if missing */
+	bool if_defined;       /* custom, but sent only to a factor the person defined */
+	bool dropped;          /* if_defined and not defined: its entries stay here */
 	unsigned long entries;
 };
 
@@ -167,6 +169,12 @@ void tracker_add_tag(struct tracker *t, enum tracker_item item, const char *name
  * factor of the given kind when `factor` is not a built-in. */
 void tracker_add_value(struct tracker *t, const char *source, const char *factor,
     const char *kind, double value, int64_t ms, int32_t offset, const char *note);
+/* Marks the values of `source` as sent only when the person has defined
+ * their factor already: simmer cannot tell what such numbers measure. */
+void tracker_only_if_defined(struct tracker *t, const char *source);
+/* Leaves a name marked tracker_only_if_defined out, with its entries,
+ * saying why in the summary. */
+void tracker_drop_name(struct tracker *t, struct tracker_name *n, const char *why);
 
 /* The mapping of names onto the catalog (tracker_names.c). */
 struct tracker_mapping {

@@ -225,7 +225,10 @@ def test_spreadsheet_diary(ctx):
     assert kinds["walk"][:2] == ("event", "exposure"), kinds
     assert "steps" not in kinds, kinds
     skipped = {s["what"]: s["rows"] for s in r["summary"]["skipped"]}
-    assert skipped.get("column 'Steps' (not yes/no or 0-10)") == 6, skipped
+    # Step counts are no 0-10 scale: without a factor of that name defined
+    # first, simmer cannot tell what they measure, and they stay out.
+    assert skipped.get("column 'Steps' (numbers: define it first)") == 5, skipped
+    assert not any(m["from"] == "Steps" for m in r["summary"]["mapped"]), r["summary"]
     assert skipped.get("notes without an entry") == 1, skipped
     again = import_json(ctx, "--from", "sheet", sample("sheet.csv"))
     assert again["added"] == 0 and again["present"] == 27, again
@@ -266,6 +269,20 @@ def test_spreadsheet_diary(ctx):
     r = import_json(ctx, "--from", "sheet", cups, check=0)
     assert r["added"] == 3 and factor_kinds(ctx)["coffee"][:2] == ("event", "exposure"), r
     has(entries(ctx), "2024-06-03 12:00", "coffee", 3)
+    # Minutes of walking (20-90) are sent only once a factor of that name is
+    # defined; before, the column is named as left out and nothing is sent.
+    walks = os.path.join(ctx.env.root, "walks.csv")
+    with open(walks, "w") as f:
+        f.write("Date,Walk minutes\n2024-06-01,20\n2024-06-02,90\n")
+    r = import_json(ctx, "--from", "sheet", walks, check=0)
+    assert r["added"] == 0, r
+    assert {s["what"]: s["rows"] for s in r["summary"]["skipped"]} == {
+        "column 'Walk minutes' (numbers: define it first)": 2}, r["summary"]
+    ctx.simmer("factor", "define", "walk_minutes", "--kind", "minutes", "--role", "exposure",
+               check=0)
+    r = import_json(ctx, "--from", "sheet", walks, check=0)
+    assert r["added"] == 2 and r["summary"]["skipped"] == [], r
+    has(entries(ctx), "2024-06-02 12:00", "walk_minutes", 90)
     # A time column puts a row's entries at its time; a bad time refuses the row.
     timed = os.path.join(ctx.env.root, "timed.csv")
     with open(timed, "w") as f:
