@@ -6,7 +6,9 @@
  *   2024-03-01,3,6.5,4,yes,,2,long day
  *   2024-03-02,7,5,6,no,1,5,
  *
- * One column holds the date ("date" or "day"), one may hold the time of
+ * One column holds the date ("date" or "day", or the first whose name holds
+ * "date", "timestamp" or "time_frame"; a time after the date, as in
+ * "2019-11-01T00:00:00Z", is not read), one may hold the time of
  * day ("time", 24-hour "08:30"), one a note ("notes", "note", "comments");
  * every other column is a factor. A column
  * named after one of simmer's factors or their aliases (pain, sleep_hours
@@ -204,13 +206,29 @@ copy(struct tracker *t, const char *s)
 	return c;
 }
 
+/* The date column: "date" or "day", else the first whose name says it
+ * holds dates or times of check-ins ("Date (local)", "checkin_date",
+ * "timestamp", "effective_time_frame" as PMData's wellness file has). */
+static int
+date_column(char **fields, size_t n)
+{
+	int c = tracker_column(fields, n, (const char *const[]){"date", "day", NULL});
+	for (size_t i = 0; c < 0 && i < n; i++) {
+		char slug[33];
+		tracker_slug(fields[i], slug);
+		if (strstr(slug, "date") || strstr(slug, "timestamp") || strstr(slug, "time_frame"))
+			c = (int)i;
+	}
+	return c;
+}
+
 static int
 sheet_header(struct tracker *t, char **fields, size_t n)
 {
 	struct sheet *s = tracker_state(t, sizeof *s);
 	if (s == NULL)
 		return -1;
-	s->date = tracker_column(fields, n, (const char *const[]){"date", "day", NULL});
+	s->date = date_column(fields, n);
 	if (s->date < 0)
 		return tracker_wrong_header(t, "a spreadsheet diary (a date column, then a column "
 		    "per factor)", fields, n);
@@ -290,6 +308,49 @@ sheet_row(struct tracker *t, char **fields, size_t n)
 	return 0;
 }
 
+/* Column names other trackers and spreadsheets give simmer's measured
+ * factors, as tracker_slug makes them. */
+static const struct {
+	const char *factor;
+	const char *slugs[8];
+} measured[] = {
+	{"sleep_hours", {"sleep_duration_h", "sleep_duration", "hours_slept", "hours_of_sleep",
+	    "total_sleep", "sleep_h", NULL}},
+	{"activity_minutes", {"exercise_minutes", "active_minutes", "minutes_of_exercise",
+	    "exercise_min", "activity_min", NULL}},
+};
+
+/* Column c under a name simmer knows in other words: a measure by the
+ * table above, a 0-10 scale by the symptom names other trackers use
+ * ("Lower back pain" is pain, "Tiredness" fatigue), yes/no marks by the
+ * tag, food and medicine names ("Cheese" is dairy, "Advil" an NSAID). */
+static bool
+known_as(struct sheet *s, size_t c, enum sheet_column kind)
+{
+	for (size_t i = 0; i < sizeof measured / sizeof measured[0]; i++)
+		for (const char *const *w = measured[i].slugs; *w; w++)
+			if (strcmp(s->factors[c], *w) == 0) {
+				snprintf(s->factors[c], sizeof s->factors[c], "%s", measured[i].factor);
+				return true;
+			}
+	struct tracker_mapping m;
+	if (kind == SHEET_SCALE) {
+		tracker_map_name(TRACKER_SYMPTOM, s->names[c], &m);
+		if (!m.builtin || m.event)
+			return false;
+	} else if (kind == SHEET_EVENT) {
+		tracker_map_name(TRACKER_TAG, s->names[c], &m);
+		if (!m.builtin)
+			tracker_map_name(TRACKER_TREATMENT, s->names[c], &m);
+		if (!m.builtin)
+			return false;
+	} else {
+		return false;
+	}
+	snprintf(s->factors[c], sizeof s->factors[c], "%s", m.factor);
+	return true;
+}
+
 /* What column c is taken as, from its name and then all of its cells. */
 static enum sheet_column
 classify(struct tracker *t, struct sheet *s, size_t c)
@@ -322,10 +383,13 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 			break;
 		}
 	}
+	enum sheet_column kind = SHEET_SKIP;
 	if ((marks || numbers) && zero_one)
-		return SHEET_EVENT;
-	if (numbers && !marks)
-		return zero_ten ? SHEET_SCALE : SHEET_IF_DEFINED;
+		kind = SHEET_EVENT;
+	else if (numbers && !marks)
+		kind = zero_ten ? SHEET_SCALE : SHEET_IF_DEFINED;
+	if (kind != SHEET_SKIP)
+		return known_as(s, c, kind) ? SHEET_BUILTIN : kind;
 	if (!marks && !numbers && !text) {
 		snprintf(what, sizeof what, "column '%.32s' (empty)", s->names[c]);
 		tracker_skip(t, what);

@@ -283,6 +283,28 @@ def test_spreadsheet_diary(ctx):
     r = import_json(ctx, "--from", "sheet", walks, check=0)
     assert r["added"] == 2 and r["summary"]["skipped"] == [], r
     has(entries(ctx), "2024-06-02 12:00", "walk_minutes", 90)
+    # Names simmer knows in other words go onto its own factors, and a
+    # date column may go by another name (PMData's wellness file).
+    other = os.path.join(ctx.env.root, "other-words.csv")
+    with open(other, "w") as f:
+        f.write("effective_time_frame,Lower back pain,Tiredness,Cheese,Advil,Sleep duration,"
+                "Exercise minutes,soreness_area\n"
+                "2024-07-01T00:00:00.000Z,6,4,yes,x,7.5,30,\"[1, 2]\"\n"
+                "2024-07-02T00:00:00.000Z,3,2,no,,6,45,[]\n")
+    r = import_json(ctx, "--from", "sheet", other, check=0)
+    mapped = {m["from"]: (m["to"], m["new"]) for m in r["summary"]["mapped"]}
+    assert mapped == {"Lower back pain": ("pain", False), "Tiredness": ("fatigue", False),
+                      "Cheese": ("dairy", False), "Advil": ("nsaid", False),
+                      "Sleep duration": ("sleep_hours", False),
+                      "Exercise minutes": ("activity_minutes", False)}, r["summary"]
+    assert r["added"] == 11 and r["rejections"] == [], r
+    rows = entries(ctx)
+    has(rows, "2024-07-01 12:00", "pain", 6)
+    has(rows, "2024-07-01 12:00", "sleep_hours", 7.5)
+    has(rows, "2024-07-02 12:00", "activity_minutes", 45)
+    has(rows, "2024-07-01 12:00", "nsaid", 1)
+    assert {s["what"] for s in r["summary"]["skipped"]} == {
+        "column 'soreness_area' (no number or yes/no)"}, r["summary"]
     # A time column puts a row's entries at its time; a bad time refuses the row.
     timed = os.path.join(ctx.env.root, "timed.csv")
     with open(timed, "w") as f:
