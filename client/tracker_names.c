@@ -46,7 +46,9 @@ static const struct name_rule rules[] = {
 	{MED, "nsaid", {"nurofen", "motrin", "voltaren", "naprosyn", "piroxicam", "etodolac",
 	    "nabumetone", "celebrex", "acetylsalicylic acid"}},
 	{MED | TAG, "omega3", {"omega 3", "omega3", "omega-3", "fish oil", "cod liver oil"}},
-	/* Foods and tags. */
+	/* Foods and tags. Water is no drink of alcohol, whatever word comes
+	 * with it ("drinking water"): it stays a factor of its own. */
+	{TAG, NULL, {"water", "drinking water", "sparkling water", "hydration"}},
 	{TAG, "late_meal", {"late meal", "ate late", "late dinner", "eating late", "late night snack"}},
 	{TAG, "skipped_meal", {"skipped meal", "skipped breakfast", "skipped lunch",
 	    "skipped dinner", "missed meal", "skipped a meal"}},
@@ -194,16 +196,19 @@ tracker_map_name(enum tracker_item item, const char *name, struct tracker_mappin
 	for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
 		if (!(rules[i].items & (1u << item)))
 			continue;
-		for (const char *const *w = rules[i].words; *w; w++) {
-			if (!has_phrase(text, *w))
-				continue;
-			snprintf(m->factor, sizeof m->factor, "%s", rules[i].factor);
-			m->builtin = true;
-			m->event = strcmp(m->factor, "flare") == 0 || strcmp(m->factor, "night_pain") == 0 ||
-			    strcmp(m->factor, "numbness") == 0 || strcmp(m->factor, "weakness") == 0 ||
-			    strcmp(m->factor, "fever") == 0 || strcmp(m->factor, "weight_loss") == 0;
-			return;
-		}
+		const char *const *w = rules[i].words;
+		while (*w && !has_phrase(text, *w))
+			w++;
+		if (*w == NULL)
+			continue;
+		if (rules[i].factor == NULL)
+			break;  /* a name that stays a factor of its own */
+		snprintf(m->factor, sizeof m->factor, "%s", rules[i].factor);
+		m->builtin = true;
+		m->event = strcmp(m->factor, "flare") == 0 || strcmp(m->factor, "night_pain") == 0 ||
+		    strcmp(m->factor, "numbness") == 0 || strcmp(m->factor, "weakness") == 0 ||
+		    strcmp(m->factor, "fever") == 0 || strcmp(m->factor, "weight_loss") == 0;
+		return;
 	}
 	/* Anything else becomes a factor of its own, named after it; a name
 	 * that is a built-in of another kind or an alias gets the item's word. */

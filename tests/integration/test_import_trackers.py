@@ -288,16 +288,17 @@ def test_spreadsheet_diary(ctx):
     other = os.path.join(ctx.env.root, "other-words.csv")
     with open(other, "w") as f:
         f.write("effective_time_frame,Lower back pain,Tiredness,Cheese,Advil,Sleep duration,"
-                "Exercise minutes,soreness_area\n"
-                "2024-07-01T00:00:00.000Z,6,4,yes,x,7.5,30,\"[1, 2]\"\n"
-                "2024-07-02T00:00:00.000Z,3,2,no,,6,45,[]\n")
+                "Exercise minutes,soreness_area,Drinking water\n"
+                "2024-07-01T00:00:00.000Z,6,4,yes,x,7.5,30,\"[1, 2]\",yes\n"
+                "2024-07-02T00:00:00.000Z,3,2,no,,6,45,[],\n")
     r = import_json(ctx, "--from", "sheet", other, check=0)
     mapped = {m["from"]: (m["to"], m["new"]) for m in r["summary"]["mapped"]}
     assert mapped == {"Lower back pain": ("pain", False), "Tiredness": ("fatigue", False),
                       "Cheese": ("dairy", False), "Advil": ("nsaid", False),
                       "Sleep duration": ("sleep_hours", False),
-                      "Exercise minutes": ("activity_minutes", False)}, r["summary"]
-    assert r["added"] == 11 and r["rejections"] == [], r
+                      "Exercise minutes": ("activity_minutes", False),
+                      "Drinking water": ("drinking_water", True)}, r["summary"]
+    assert r["added"] == 12 and r["rejections"] == [], r
     rows = entries(ctx)
     has(rows, "2024-07-01 12:00", "pain", 6)
     has(rows, "2024-07-01 12:00", "sleep_hours", 7.5)
