@@ -152,19 +152,30 @@ column_date_order(const struct sheet *s)
 	return day_first ? ORDER_DAY_FIRST : month_first ? ORDER_MONTH_FIRST : ORDER_UNKNOWN;
 }
 
-/* "08:30" (spaces around allowed) into hh and mm; an empty cell leaves
- * them as they are. */
+/* "08:30", "20:30:00" or "8:30 PM" (as spreadsheets save times) into hh
+ * and mm; an empty cell leaves them as they are. */
 static bool
 parse_clock(const char *s, int *hh, int *mm)
 {
-	int h, m, used = 0;
+	int h, m, sec, used = 0;
 	while (isspace((unsigned char)*s))
 		s++;
 	if (*s == '\0')
 		return true;
 	if (sscanf(s, "%2d:%2d%n", &h, &m, &used) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
 		return false;
-	for (s += used; *s; s++)
+	s += used;
+	if (sscanf(s, ":%2d%n", &sec, &used) == 1 && sec >= 0 && sec <= 59)
+		s += used;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncasecmp(s, "am", 2) == 0 || strncasecmp(s, "pm", 2) == 0) {
+		if (h < 1 || h > 12)
+			return false;
+		h = h % 12 + (tolower((unsigned char)*s) == 'p' ? 12 : 0);
+		s += 2;
+	}
+	for (; *s; s++)
 		if (!isspace((unsigned char)*s))
 			return false;
 	*hh = h;
@@ -181,7 +192,8 @@ row_instant(struct tracker *t, const struct sheet *s, size_t r, int64_t *ms, int
 	const char *clock = s->time >= 0 ? cell(s, r, (size_t)s->time) : "";
 	int a, b, y, hh = 12, mm = 0;
 	if (!parse_clock(clock, &hh, &mm)) {
-		tracker_reject(t, "time '%.20s': write it as 24-hour HH:MM", clock);
+		tracker_reject(t, "time '%.20s': write it as HH:MM (24-hour, or with AM/PM)",
+		    clock);
 		return -1;
 	}
 	if (!numeric_date(date, &a, &b, &y))

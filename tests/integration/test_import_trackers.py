@@ -310,14 +310,19 @@ def test_spreadsheet_diary(ctx):
     timed = os.path.join(ctx.env.root, "timed.csv")
     with open(timed, "w") as f:
         f.write("Day,Time,Bloating\n2024-05-01,08:30,3\n2024-05-01, 21:05 ,6\n"
-                "2024-05-02,,2\n2024-05-03,25:00,4\n")
+                "2024-05-02,,2\n2024-05-03,25:00,4\n2024-05-04,13:15:00,5\n"
+                "2024-05-05,8:45 PM,1\n2024-05-06,12:10 am,7\n2024-05-07,14:00 PM,8\n")
     r = import_json(ctx, "--from", "sheet", timed)
-    assert r["added"] == 3 and [x["line"] for x in r["rejections"]] == [5], r
-    assert "time '25:00': write it as 24-hour HH:MM" in r["rejections"][0]["message"], r
+    assert r["added"] == 6 and [x["line"] for x in r["rejections"]] == [5, 9], r
+    assert "time '25:00': write it as HH:MM (24-hour, or with AM/PM)" in \
+        r["rejections"][0]["message"], r
     rows = entries(ctx)
     has(rows, "2024-05-01 08:30", "bloating", 3)
     has(rows, "2024-05-01 21:05", "bloating", 6)
     has(rows, "2024-05-02 12:00", "bloating", 2)
+    has(rows, "2024-05-04 13:15", "bloating", 5)
+    has(rows, "2024-05-05 20:45", "bloating", 1)
+    has(rows, "2024-05-06 00:10", "bloating", 7)
     assert "time" not in factor_kinds(ctx)
     # More fields than the header names: that row is refused, by line.
     wide = os.path.join(ctx.env.root, "wide.csv")
