@@ -44,6 +44,14 @@ def import_json(ctx, *args, check=65):
     return json.loads(p.stdout)
 
 
+def write(ctx, name, text):
+    """A file of the test's own, by name; returns its path."""
+    path = os.path.join(ctx.env.root, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def test_bearable_export(ctx):
     ctx.daemon()
     r = import_json(ctx, "--from", "bearable", sample("bearable.csv"))
@@ -179,9 +187,7 @@ def test_export_without_from_says_which_from_reads_it(ctx):
         want = f"line 1: this looks like a {tracker} export: read it with " \
                f"'simmer import --from {tracker.lower()} FILE'"
         assert want in p.stderr, (name, p.stderr)
-    other = os.path.join(ctx.env.root, "other.csv")
-    with open(other, "w") as f:
-        f.write("when,what,how much\n2024-01-01 08:00,coffee,1\n")
+    other = write(ctx, "other.csv", "when,what,how much\n2024-01-01 08:00,coffee,1\n")
     p = ctx.simmer("import", other)
     assert p.returncode == 65 and "must name the columns time,factor,value" in p.stderr, p
     assert "looks like" not in p.stderr, p.stderr
@@ -238,17 +244,13 @@ def test_spreadsheet_diary(ctx):
         "--from sheet" in p.stderr, p.stderr
     assert len(entries(ctx)) == 27
     # A sheet without a date column is refused, naming what it found.
-    nodate = os.path.join(ctx.env.root, "nodate.csv")
-    with open(nodate, "w") as f:
-        f.write("when,pain\n2024-03-01,3\n")
+    nodate = write(ctx, "nodate.csv", "when,pain\n2024-03-01,3\n")
     p = ctx.simmer("import", "--from", "sheet", nodate)
     assert p.returncode == 65 and "not a spreadsheet diary" in p.stderr and \
         "'when,pain'" in p.stderr, p.stderr
     # Dates with slashes or dots: the column tells which number is the day.
     def sheet_days(name, text, value):
-        path = os.path.join(ctx.env.root, name)
-        with open(path, "w") as f:
-            f.write(text.replace("V", str(value)))
+        path = write(ctx, name, text.replace("V", str(value)))
         got = import_json(ctx, "--from", "sheet", path, check=None)
         return got, sorted(w[:10] for w, f, v, _ in entries(ctx) if f == "fatigue" and v == value)
     r, days = sheet_days("us.csv", "Date,Fatigue\n3/14/2024,V\n3/15/2024,V\n4/1/2024,V\n", 6)
@@ -263,17 +265,13 @@ def test_spreadsheet_diary(ctx):
     # coffee (0-3) are an exposure, not the symptom scale the cells alone
     # would make.
     ctx.simmer("factor", "define", "coffee", "--kind", "event", "--role", "exposure", check=0)
-    cups = os.path.join(ctx.env.root, "cups.csv")
-    with open(cups, "w") as f:
-        f.write("Date,Coffee\n2024-06-01,2\n2024-06-02,0\n2024-06-03,3\n")
+    cups = write(ctx, "cups.csv", "Date,Coffee\n2024-06-01,2\n2024-06-02,0\n2024-06-03,3\n")
     r = import_json(ctx, "--from", "sheet", cups, check=0)
     assert r["added"] == 3 and factor_kinds(ctx)["coffee"][:2] == ("event", "exposure"), r
     has(entries(ctx), "2024-06-03 12:00", "coffee", 3)
     # Minutes of walking (20-90) are sent only once a factor of that name is
     # defined; before, the column is named as left out and nothing is sent.
-    walks = os.path.join(ctx.env.root, "walks.csv")
-    with open(walks, "w") as f:
-        f.write("Date,Walk minutes\n2024-06-01,20\n2024-06-02,90\n")
+    walks = write(ctx, "walks.csv", "Date,Walk minutes\n2024-06-01,20\n2024-06-02,90\n")
     r = import_json(ctx, "--from", "sheet", walks, check=0)
     assert r["added"] == 0, r
     assert {s["what"]: s["rows"] for s in r["summary"]["skipped"]} == {
@@ -285,12 +283,11 @@ def test_spreadsheet_diary(ctx):
     has(entries(ctx), "2024-06-02 12:00", "walk_minutes", 90)
     # Names simmer knows in other words go onto its own factors, and a
     # date column may go by another name (PMData's wellness file).
-    other = os.path.join(ctx.env.root, "other-words.csv")
-    with open(other, "w") as f:
-        f.write("effective_time_frame,Lower back pain,Tiredness,Cheese,Advil,Sleep duration,"
-                "Exercise minutes,soreness_area,Drinking water\n"
-                "2024-07-01T00:00:00.000Z,6,4,yes,x,7.5,30,\"[1, 2]\",yes\n"
-                "2024-07-02T00:00:00.000Z,3,2,no,,6,45,[],\n")
+    other = write(ctx, "other-words.csv",
+                  "effective_time_frame,Lower back pain,Tiredness,Cheese,Advil,Sleep duration,"
+                  "Exercise minutes,soreness_area,Drinking water\n"
+                  "2024-07-01T00:00:00.000Z,6,4,yes,x,7.5,30,\"[1, 2]\",yes\n"
+                  "2024-07-02T00:00:00.000Z,3,2,no,,6,45,[],\n")
     r = import_json(ctx, "--from", "sheet", other, check=0)
     mapped = {m["from"]: (m["to"], m["new"]) for m in r["summary"]["mapped"]}
     assert mapped == {"Lower back pain": ("pain", False), "Tiredness": ("fatigue", False),
@@ -307,11 +304,10 @@ def test_spreadsheet_diary(ctx):
     assert {s["what"] for s in r["summary"]["skipped"]} == {
         "column 'soreness_area' (no number or yes/no)"}, r["summary"]
     # A time column puts a row's entries at its time; a bad time refuses the row.
-    timed = os.path.join(ctx.env.root, "timed.csv")
-    with open(timed, "w") as f:
-        f.write("Day,Time,Bloating\n2024-05-01,08:30,3\n2024-05-01, 21:05 ,6\n"
-                "2024-05-02,,2\n2024-05-03,25:00,4\n2024-05-04,13:15:00,5\n"
-                "2024-05-05,8:45 PM,1\n2024-05-06,12:10 am,7\n2024-05-07,14:00 PM,8\n")
+    timed = write(ctx, "timed.csv",
+                  "Day,Time,Bloating\n2024-05-01,08:30,3\n2024-05-01, 21:05 ,6\n"
+                  "2024-05-02,,2\n2024-05-03,25:00,4\n2024-05-04,13:15:00,5\n"
+                  "2024-05-05,8:45 PM,1\n2024-05-06,12:10 am,7\n2024-05-07,14:00 PM,8\n")
     r = import_json(ctx, "--from", "sheet", timed)
     assert r["added"] == 6 and [x["line"] for x in r["rejections"]] == [5, 9], r
     assert "time '25:00': write it as HH:MM (24-hour, or with AM/PM)" in \
@@ -325,9 +321,7 @@ def test_spreadsheet_diary(ctx):
     has(rows, "2024-05-06 00:10", "bloating", 7)
     assert "time" not in factor_kinds(ctx)
     # More fields than the header names: that row is refused, by line.
-    wide = os.path.join(ctx.env.root, "wide.csv")
-    with open(wide, "w") as f:
-        f.write("day,pain\n2024-04-01,3\n2024-04-02,4,5\n")
+    wide = write(ctx, "wide.csv", "day,pain\n2024-04-01,3\n2024-04-02,4,5\n")
     r = import_json(ctx, "--from", "sheet", wide)
     assert r["added"] == 1 and [x["line"] for x in r["rejections"]] == [3], r
     assert "3 fields, but the header names 2 columns" in r["rejections"][0]["message"], r
