@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: ISC
 """`simmer import --from bearable|flaredown|sheet` against a real daemon, with
-the sample exports and the spreadsheet diary in tests/samples/: what maps onto simmer's catalog, which
-factors are created, lines that cannot be read, duplicate rows, and that a
-second import adds nothing."""
+the sample exports and the spreadsheet diary in tests/samples/: what maps onto
+simmer's catalog, which factors are created, lines that cannot be read,
+duplicate rows, and that a second import adds nothing."""
 import json
 import os
 import sqlite3
