@@ -564,7 +564,7 @@ report_levels(const struct report *r, char lines[][400], size_t max)
 			step = 1;
 		char per[80];
 		if (unit)
-			snprintf(per, sizeof per, "for each %g more", step);
+			snprintf(per, sizeof per, "for each %g more %.40s", step, jstr(l, "factor"));
 		else
 			snprintf(per, sizeof per, "on days with it");
 		snprintf(lines[n++], 400, "%s %s %s: about %.1f %s %s (95%% interval %+.1f to "

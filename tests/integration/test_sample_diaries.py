@@ -266,7 +266,7 @@ def test_pain_below_the_flare_level_gets_level_findings_and_a_personal_level(ctx
     m = re.search(r"pain a day after gluten: about (\d\.\d) points higher on days with it", report)
     assert m and 0.5 <= float(m.group(1)) <= 2.5, report
     assert re.search(r"pain the same day as activity_minutes: about \d\.\d points higher for "
-                     r"each 50 more", report), report
+                     r"each 50 more activity_minutes", report), report
     assert "a personal level from this diary would be" in report, report
     html = os.path.join(ctx.env.root, "levels.html")
     ctx.simmer("report", "--days", "240", "--html", html, check=0,
