@@ -254,12 +254,12 @@ test_single(struct search *s, size_t i)
 	return add_hypothesis(s, &h);
 }
 
-/* Both conditions against neither, on days where both are known. */
+/* Both conditions against the other days where both are known. */
 static int
 test_pair(struct search *s, size_t i, size_t j)
 {
 	struct cond_bits *x = &s->conds[i], *y = &s->conds[j];
-	size_t both_known = 0, both = 0, both_on = 0, x_only = 0, x_only_on = 0, y_only = 0,
+	size_t both = 0, both_on = 0, x_only = 0, x_only_on = 0, y_only = 0,
 	    y_only_on = 0, neither = 0, neither_on = 0;
 	for (size_t w = 0; w < s->words; w++) {
 		word k = x->known[w] & y->known[w];
@@ -267,7 +267,6 @@ test_pair(struct search *s, size_t i, size_t j)
 		word xo = k & x->hit[w] & ~y->hit[w];
 		word yo = k & ~x->hit[w] & y->hit[w];
 		word n = k & ~x->hit[w] & ~y->hit[w];
-		both_known += (size_t)__builtin_popcountll(k);
 		both += (size_t)__builtin_popcountll(b);
 		both_on += (size_t)__builtin_popcountll(b & s->onset[w]);
 		x_only += (size_t)__builtin_popcountll(xo);
@@ -277,18 +276,22 @@ test_pair(struct search *s, size_t i, size_t j)
 		neither += (size_t)__builtin_popcountll(n);
 		neither_on += (size_t)__builtin_popcountll(n & s->onset[w]);
 	}
-	(void)both_known;
 	if (both < MIN_GROUP_DAYS || neither < MIN_GROUP_DAYS || x_only < MIN_GROUP_DAYS ||
 	    y_only < MIN_GROUP_DAYS)
 		return 0;
+	/* The pair against every other day, as a single condition is against
+	 * its absence. Days with one member only belong to that comparison:
+	 * when neither member does anything alone, leaving them out only makes
+	 * the reference smaller and noisier. A trigger among the members is
+	 * for the interaction test below to tell apart. */
 	struct hypothesis h = {0};
 	h.kind = FINDING_COMBINATION;
 	h.a_idx = (int)i;
 	h.b_idx = (int)j;
 	h.a = (unsigned)both_on;
 	h.b = (unsigned)(both - both_on);
-	h.c = (unsigned)neither_on;
-	h.d = (unsigned)(neither - neither_on);
+	h.c = (unsigned)(x_only_on + y_only_on + neither_on);
+	h.d = (unsigned)(x_only + y_only + neither) - h.c;
 	h.p = stats_fisher_exact(h.a, h.b, h.c, h.d);
 	/* The interaction as such: the pair must beat each member alone, so its
 	 * p-value is the larger of the two one-sided comparisons (an
@@ -298,10 +301,11 @@ test_pair(struct search *s, size_t i, size_t j)
 	double py = stats_fisher_greater(h.a, h.b, (unsigned)y_only_on, (unsigned)(y_only - y_only_on));
 	h.p_interaction = fmax(px, py);
 	h.rr = stats_relative_risk(h.a, h.b, h.c, h.d);
+	unsigned neither_off = (unsigned)(neither - neither_on);
 	struct stats_rr rx = stats_relative_risk((unsigned)x_only_on, (unsigned)(x_only - x_only_on),
-	    h.c, h.d);
+	    (unsigned)neither_on, neither_off);
 	struct stats_rr ry = stats_relative_risk((unsigned)y_only_on, (unsigned)(y_only - y_only_on),
-	    h.c, h.d);
+	    (unsigned)neither_on, neither_off);
 	h.rr_alone = fmax(rx.rr, ry.rr);
 	return add_hypothesis(s, &h);
 }

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "daemon/analysis/internal.h"
+#include "daemon/analysis/stats.h"
 #include "tests/tools/diary_sim.h"
 
 static struct analysis_config cfg;
@@ -365,9 +366,39 @@ pair_with_a(const struct analysis_input *in, const struct analysis_result *r, co
 }
 
 /*
+ * The table a reported pair of a and b rests on, counted here from the
+ * diary: at-risk days whose lagged a and b are both known (inside their
+ * observation windows) and not inside a flare; exposed when both were
+ * logged, against every other such day. Its relative risk is what the
+ * finding must state.
+ */
+static double
+pair_rr_by_hand(const struct pair_diary *p, const struct analysis_result *r, int lag,
+    unsigned *exposed_days, unsigned *exposed_onsets)
+{
+	struct analysis_input w;
+	assert_int_equal(windows_apply(&p->in, &cfg, &w), 0);
+	const double *a = w.factors[2].values, *b = w.factors[3].values;
+	unsigned t[4] = {0};
+	for (size_t d = (size_t)lag; d < PAIR_N; d++) {
+		size_t e = d - (size_t)lag;
+		if (!r->at_risk[d] || (r->in_flare[e] && !r->onset[e]) || !isfinite(a[e]) ||
+		    !isfinite(b[e]))
+			continue;
+		t[(a[e] > 0 && b[e] > 0 ? 0 : 2) + !r->onset[d]]++;
+	}
+	windows_free(&p->in, &w);
+	*exposed_days = t[0] + t[1];
+	*exposed_onsets = t[0];
+	return stats_relative_risk(t[0], t[1], t[2], t[3]).rr;
+}
+
+/*
  * Combinations: a and b are harmless alone and harmful together (a flare
  * follows the day after both in 6 of 10 cases, 1 in 25 otherwise); the
- * pair is reported, at lag 1. With a alone the trigger and b a passenger
+ * pair is reported, at lag 1, against every other day (not only days with
+ * neither: with no effect alone, those would only make the comparison
+ * smaller). With a alone the trigger and b a passenger
  * logged on a third of the days, the pair a + b does no better than a
  * alone, and is not reported as a combination. Twenty diaries of each.
  */
@@ -386,6 +417,11 @@ test_combination_found_and_passenger_not(void **state)
 		if (f != NULL) {
 			assert_int_equal(f->lag_days, 1);
 			assert_true(f->harmful && f->q <= cfg.q_max);
+			unsigned days, onsets;
+			double rr = pair_rr_by_hand(&p, &r, f->lag_days, &days, &onsets);
+			assert_int_equal(f->exposed_days, days);
+			assert_int_equal(f->exposed_onsets, onsets);
+			assert_true(fabs(f->rr - rr) <= 1e-9 * rr);
 			found++;
 		}
 		analysis_result_free(&r);
