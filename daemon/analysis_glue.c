@@ -13,6 +13,16 @@
 #include "daemon/grow.h"
 #include "proto/proto.h"
 
+/* A factor's kind and role pass to the analysis as they are numbered. */
+#define SAME_NUMBER(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME_NUMBER(AK_SCALE, FACTOR_SCALE) && SAME_NUMBER(AK_HOURS, FACTOR_HOURS) &&
+    SAME_NUMBER(AK_MINUTES, FACTOR_MINUTES) && SAME_NUMBER(AK_EVENT, FACTOR_EVENT) &&
+    SAME_NUMBER(AK_FLARE, FACTOR_FLARE) && SAME_NUMBER(AK_COUNT, FACTOR_COUNT),
+    "analysis kinds follow the catalog's");
+_Static_assert(SAME_NUMBER(AR_EXPOSURE, ROLE_EXPOSURE) && SAME_NUMBER(AR_SYMPTOM, ROLE_SYMPTOM) &&
+    SAME_NUMBER(AR_OUTCOME, ROLE_OUTCOME) && SAME_NUMBER(AR_RED_FLAG, ROLE_RED_FLAG) &&
+    SAME_NUMBER(AR_TREATMENT, ROLE_TREATMENT), "analysis roles follow the catalog's");
+
 int
 glue_collect_row(const struct daily_row *row, void *arg)
 {
