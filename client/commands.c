@@ -573,7 +573,7 @@ cmd_factor(const struct options *o, int argc, char **argv)
 		goto usage;
 	return call_and_show(o, PROTO_M_FACTOR_DEFINE, pack_define, &a, show_defined);
 usage:
-	client_error("usage: simmer factor define NAME --kind scale|hours|minutes|event|flare "
+	client_error("usage: simmer factor define NAME --kind scale|hours|minutes|count|event|flare "
 	    "--role exposure|symptom|outcome|red_flag|treatment [--unit UNIT]");
 	return -SIMMER_E_USAGE;
 }

@@ -209,8 +209,8 @@ render_factors(FILE *out, const msgpack_object *result)
 		proto_get_str(f, "description", false, about, sizeof about, err, sizeof err);
 		proto_get_double(f, "min", false, &lo, err, sizeof err);
 		proto_get_double(f, "max", false, &hi, err, sizeof err);
-		char range[32], line[512];
-		snprintf(range, sizeof range, "%g-%g", lo, hi);
+		char range[48], line[512];
+		snprintf(range, sizeof range, "%.10g-%.10g", lo, hi);
 		snprintf(line, sizeof line, "%-18s %-8s %-9s %-9s %s", name, kind, role, range, about);
 		render_wrap(out, line, 0, 49);
 	}

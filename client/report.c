@@ -3,7 +3,7 @@
  *
  * Everything comes from methods other commands use: status (today, the
  * threshold, the last weeks), triggers (findings and warning signs),
- * backtest (a load per past day, and how the forecasts did), factors
+ * backtest (the load of every day, and how the forecasts did), factors
  * (which ones are medicines) and export (what was logged each day). The
  * words follow simmer's rule: associations with their strength, their
  * certainty and the number of flares behind them, never causes.
@@ -113,23 +113,40 @@ day_at(struct report *r, int32_t day)
 	return &r->days[day - r->first_day];
 }
 
+/* The load of each day, from the backtest reply's whole-diary series: the
+ * same numbers as status's trend, read by the model whose threshold the
+ * chart draws, so the line and the threshold are one picture. */
+static void
+fill_loads(struct report *r)
+{
+	const json_t *loads = json_object_get(r->backtest, "loads");
+	int32_t first = jday(loads, "first");
+	if (first == INT32_MIN)
+		return;
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(loads, "values"), i, v) {
+		struct report_day *rd = day_at(r, first + (int32_t)i);
+		if (rd != NULL && json_is_number(v))
+			rd->load = json_number_value(v);
+	}
+}
+
 /* Loads, onsets and flare days from backtest and status. */
 static void
 fill_days(struct report *r)
 {
+	fill_loads(r);
 	const json_t *bdays = json_object_get(r->backtest, "days");
 	size_t i;
 	const json_t *d;
 	json_array_foreach(bdays, i, d) {
 		struct report_day *rd = day_at(r, jday(d, "date"));
-		if (rd == NULL)
+		if (rd == NULL || !json_is_boolean(json_object_get(d, "onset")))
 			continue;
-		rd->load = jnum(d, "load");
-		if (json_is_boolean(json_object_get(d, "onset"))) {
-			r->onsets_known = true;
-			rd->onset = json_is_true(json_object_get(d, "onset"));
-			rd->in_flare = json_is_true(json_object_get(d, "in_flare"));
-		}
+		r->onsets_known = true;
+		rd->onset = json_is_true(json_object_get(d, "onset"));
+		rd->in_flare = json_is_true(json_object_get(d, "in_flare"));
 	}
 	/* Onsets before the backtest's first evening come from onset_days. */
 	const json_t *onset_days = json_object_get(r->backtest, "onset_days");
@@ -145,18 +162,11 @@ fill_days(struct report *r)
 	}
 	json_array_foreach(json_object_get(r->status, "trend"), i, d) {
 		struct report_day *rd = day_at(r, jday(d, "date"));
-		if (rd == NULL)
-			continue;
-		if (isfinite(jnum(d, "load")))
-			rd->load = jnum(d, "load");
-		if (json_is_boolean(json_object_get(d, "onset"))) {
+		if (rd != NULL && json_is_boolean(json_object_get(d, "onset"))) {
 			rd->onset = json_is_true(json_object_get(d, "onset"));
 			rd->in_flare = json_is_true(json_object_get(d, "in_flare"));
 		}
 	}
-	struct report_day *today = day_at(r, jday(r->status, "date"));
-	if (today != NULL && isfinite(jnum(r->status, "load")))
-		today->load = jnum(r->status, "load");
 }
 
 /* Medicines: the treatment role, NSAIDs by name or class. */

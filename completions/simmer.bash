@@ -68,7 +68,7 @@ _simmer()
 			COMPREPLY=($(compgen -W "csv jsonl" -- "$cur"))
 		fi
 		return ;;
-	--kind) COMPREPLY=($(compgen -W "scale hours minutes event flare" -- "$cur")); return ;;
+	--kind) COMPREPLY=($(compgen -W "scale hours minutes count event flare" -- "$cur")); return ;;
 	--role) COMPREPLY=($(compgen -W "exposure symptom outcome treatment red_flag" -- "$cur")); return ;;
 	--from) COMPREPLY=($(compgen -W "bearable flaredown" -- "$cur")); return ;;
 	--factor) COMPREPLY=($(compgen -W "$(_simmer_factors)" -- "$cur")); return ;;

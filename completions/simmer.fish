@@ -48,7 +48,7 @@ complete -c simmer -n '__fish_seen_subcommand_from list' -l factor -x -d 'only t
 complete -c simmer -n '__fish_seen_subcommand_from list' -l limit -x -d 'at most N entries'
 complete -c simmer -n '__fish_seen_subcommand_from factors' -l names -d 'names only, one a line'
 complete -c simmer -n '__fish_seen_subcommand_from factor' -a define
-complete -c simmer -n '__fish_seen_subcommand_from factor' -l kind -x -a 'scale hours minutes event flare'
+complete -c simmer -n '__fish_seen_subcommand_from factor' -l kind -x -a 'scale hours minutes count event flare'
 complete -c simmer -n '__fish_seen_subcommand_from factor' -l role -x -a 'exposure symptom outcome treatment red_flag'
 complete -c simmer -n '__fish_seen_subcommand_from factor' -l unit -x -d 'the unit of a value'
 complete -c simmer -n '__fish_seen_subcommand_from import' -F

@@ -13,6 +13,16 @@
 #include "daemon/grow.h"
 #include "proto/proto.h"
 
+/* A factor's kind and role pass to the analysis as they are numbered. */
+#define SAME_NUMBER(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME_NUMBER(AK_SCALE, FACTOR_SCALE) && SAME_NUMBER(AK_HOURS, FACTOR_HOURS) &&
+    SAME_NUMBER(AK_MINUTES, FACTOR_MINUTES) && SAME_NUMBER(AK_EVENT, FACTOR_EVENT) &&
+    SAME_NUMBER(AK_FLARE, FACTOR_FLARE) && SAME_NUMBER(AK_COUNT, FACTOR_COUNT),
+    "analysis kinds follow the catalog's");
+_Static_assert(SAME_NUMBER(AR_EXPOSURE, ROLE_EXPOSURE) && SAME_NUMBER(AR_SYMPTOM, ROLE_SYMPTOM) &&
+    SAME_NUMBER(AR_OUTCOME, ROLE_OUTCOME) && SAME_NUMBER(AR_RED_FLAG, ROLE_RED_FLAG) &&
+    SAME_NUMBER(AR_TREATMENT, ROLE_TREATMENT), "analysis roles follow the catalog's");
+
 int
 glue_collect_row(const struct daily_row *row, void *arg)
 {
@@ -429,12 +439,34 @@ pack_onset_days(msgpack_packer *pk, const struct analysis_input *in,
 	}
 }
 
+/* The load of every day of the diary as the final model reads it (the
+ * numbers status's trend shows), newest last (at most a message's array
+ * limit), so that a chart of the whole diary is one series with the
+ * threshold: the backtest's days begin only after its warm-up. */
+static void
+pack_loads(msgpack_packer *pk, const struct analysis_input *in, const struct analysis_result *r)
+{
+	size_t skip = r->n_days > PROTO_MAX_ARRAY ? r->n_days - PROTO_MAX_ARRAY : 0;
+	proto_pack_cstr(pk, "loads");
+	msgpack_pack_map(pk, 2);
+	pack_day(pk, "first", in->first_day + (int32_t)skip);
+	proto_pack_cstr(pk, "values");
+	msgpack_pack_array(pk, (uint32_t)(r->n_days - skip));
+	for (size_t d = skip; d < r->n_days; d++) {
+		if (isfinite(r->load[d]))
+			msgpack_pack_double(pk, r->load[d]);
+		else
+			msgpack_pack_nil(pk);
+	}
+}
+
 void
 glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 4);
+	msgpack_pack_map(pk, 5);
 	pack_onset_days(pk, in, r);
+	pack_loads(pk, in, r);
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);
 	for (size_t i = 0; i < r->n_backtest; i++) {

@@ -28,8 +28,8 @@ struct daily_rows {
 int glue_collect_row(const struct daily_row *row, void *arg);
 
 /* Builds the input: days from the first row to `today`, values by kind
- * (scale and flare keep the day's maximum; hours, minutes and events are
- * summed; anything unlogged is NAN, and the analysis decides from each
+ * (scale and flare keep the day's maximum; hours, minutes, counts and
+ * events are summed; anything unlogged is NAN, and the analysis decides from each
  * factor's observation window whether that means absent or unknown).
  * Red-flag factors are left out. A medicine logged by its drug name
  * counts one dose of its class per entry. When the newest entry is more

@@ -232,6 +232,7 @@ factor_kind_range(int kind, double *min, double *max)
 	case FACTOR_HOURS: *min = 0; *max = 24; break;
 	case FACTOR_MINUTES: *min = 0; *max = 1440; break;
 	case FACTOR_FLARE: *min = 0; *max = 1; break;
+	case FACTOR_COUNT: *min = 0; *max = FACTOR_COUNT_MAX; break;
 	default: *min = 0; *max = 100; break;
 	}
 }
@@ -308,11 +309,12 @@ catalog_check_unit(const struct factor *f, const char *unit, char *err, size_t e
 	return -PROTO_E_INVALID_PARAMS;
 }
 
-/* Values print without trailing zeros: "between 0 and 10", "1.5". */
+/* Values print without trailing zeros and, up to ten digits, without an
+ * exponent: "between 0 and 10", "1.5", "1000000". */
 static void
 format_number(char *out, size_t outlen, double v)
 {
-	snprintf(out, outlen, "%.6g", v);
+	snprintf(out, outlen, "%.10g", v);
 }
 
 int
@@ -346,19 +348,26 @@ catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
 	return -PROTO_E_INVALID_PARAMS;
 }
 
-static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare"};
+static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare", "count"};
 static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag", "treatment"};
 
 const char *
 factor_kind_name(int kind)
 {
-	return (kind >= 0 && kind <= FACTOR_FLARE) ? kind_names[kind] : "event";
+	return (kind >= 0 && kind <= FACTOR_KIND_LAST) ? kind_names[kind] : "event";
+}
+
+const char *
+factor_kind_list(void)
+{
+	/* kind_names in order; a unit test holds the two together. */
+	return "scale, hours, minutes, event, flare, count";
 }
 
 int
 factor_kind_parse(const char *name)
 {
-	for (int i = 0; i <= FACTOR_FLARE; i++)
+	for (int i = 0; i <= FACTOR_KIND_LAST; i++)
 		if (strcmp(name, kind_names[i]) == 0)
 			return i;
 	return -1;

@@ -24,7 +24,14 @@ enum factor_kind {
 	FACTOR_MINUTES = 2, /* summed over the day */
 	FACTOR_EVENT = 3,   /* counted: the day's values are summed, a bare event is 1 */
 	FACTOR_FLARE = 4,   /* a flare marker; the day keeps its maximum */
+	FACTOR_COUNT = 5,   /* a count in the thousands (steps), summed over the day */
 };
+/* The last kind: kinds run from 0 to it. */
+#define FACTOR_KIND_LAST FACTOR_COUNT
+
+/* One entry of a count: a day's steps reach tens of thousands, and more
+ * than a million in one entry is a typo, not a walk. */
+#define FACTOR_COUNT_MAX 1000000
 
 enum factor_role {
 	ROLE_EXPOSURE = 0,  /* may drive load: sleep, foods, stress, ... */
@@ -103,10 +110,12 @@ const char *catalog_suggest(const struct catalog *cat, const char *name);
 int catalog_check_unit(const struct factor *f, const char *unit, char *err, size_t errlen);
 
 /* Default range for a kind: scale 0-10, hours 0-24, minutes 0-1440,
- * event 0-100, flare 0-1. */
+ * event 0-100, flare 0-1, count 0-1,000,000. */
 void factor_kind_range(int kind, double *min, double *max);
 
 const char *factor_kind_name(int kind);   /* "scale", "hours", ... */
+/* "scale, hours, minutes, event, flare, count": every kind, for messages. */
+const char *factor_kind_list(void);
 int factor_kind_parse(const char *name);  /* -1 when unknown */
 const char *factor_role_name(int role);   /* "exposure", ... */
 int factor_role_parse(const char *name);  /* -1 when unknown */

@@ -447,9 +447,9 @@ method_factor_define(const struct request *rq, const msgpack_object *params)
 	f.kind = factor_kind_parse(kind);
 	f.role = factor_role_parse(role);
 	if (f.kind < 0 || f.role < 0) {
-		snprintf(err, sizeof err, "%s %s is unknown: kinds are scale, hours, minutes, event, flare; "
-		    "roles are exposure, symptom, outcome, red_flag, treatment", f.kind < 0 ? "kind" : "role",
-		    f.kind < 0 ? kind : role);
+		snprintf(err, sizeof err, "%s %s is unknown: kinds are %s; roles are exposure, symptom, "
+		    "outcome, red_flag, treatment", f.kind < 0 ? "kind" : "role", f.kind < 0 ? kind : role,
+		    factor_kind_list());
 		request_error(rq, PROTO_E_INVALID_PARAMS, err);
 		return;
 	}

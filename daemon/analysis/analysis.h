@@ -21,7 +21,7 @@
 #define ANALYSIS_NAME_MAX 32
 
 /* The factor kinds and roles, as the catalog numbers them. */
-enum analysis_kind { AK_SCALE, AK_HOURS, AK_MINUTES, AK_EVENT, AK_FLARE };
+enum analysis_kind { AK_SCALE, AK_HOURS, AK_MINUTES, AK_EVENT, AK_FLARE, AK_COUNT };
 enum analysis_role { AR_EXPOSURE, AR_SYMPTOM, AR_OUTCOME, AR_RED_FLAG, AR_TREATMENT };
 
 struct analysis_factor {

@@ -87,6 +87,45 @@ def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
     assert p.returncode == 65 and "kind" in p.stderr, p
 
 
+def test_count_kind_for_step_counts(ctx):
+    """A factor of kind count takes a day's steps: defined, logged, summed
+    over the day, refused past a million with the range, and still a count
+    after a restart."""
+    d = ctx.daemon()
+    p = ctx.simmer("steps", "8500")
+    assert p.returncode == 65 and "unknown factor 'steps'" in p.stderr, p
+    p = ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)
+    assert p.stdout == "defined steps: kind count, role exposure\n", p.stdout
+    p = ctx.simmer("factor", "define", "steps", "--kind", "counts", "--role", "exposure")
+    assert p.returncode == 65 and \
+        "kinds are scale, hours, minutes, event, flare, count" in p.stderr, p
+    ctx.simmer("steps", "8500", check=0)
+    ctx.simmer("steps", "4000", "--at", "-1h", check=0)
+    p = ctx.simmer("steps", "2000000")
+    assert p.returncode == 65 and \
+        "steps must be between 0 and 1000000 (got 2000000)" in p.stderr, p
+    p = ctx.simmer("steps")
+    assert p.returncode == 65 and "steps needs a value between 0 and 1000000" in p.stderr, p
+    assert sorted(e["value"] for e in live_entries(ctx, "steps")) == [4000, 8500]
+    db = sqlite3.connect(ctx.env.db)
+    sums = db.execute("SELECT sum(sum), sum(count) FROM daily WHERE factor = 'steps'").fetchone()
+    db.close()
+    assert sums == (12500.0, 2), sums
+    line = [l for l in ctx.simmer("factors", check=0).stdout.splitlines()
+            if l.startswith("steps ")]
+    assert line and line[0].split()[1:4] == ["count", "exposure", "0-1000000"], line
+    for start in (False, True):
+        if start:
+            d.stop()
+            d = ctx.daemon()
+        got = {f["name"]: f for f in json.loads(
+            ctx.simmer("factors", "--json", check=0).stdout)["factors"]}
+        assert (got["steps"]["kind"], got["steps"]["role"], got["steps"]["max"]) == \
+            ("count", "exposure", 1000000), got["steps"]
+    ctx.simmer("steps", "12000", check=0)
+    assert len(live_entries(ctx, "steps")) == 3
+
+
 def test_python_client_speaks_protocol(ctx):
     ctx.daemon()
     c = Client(ctx.env.socket)

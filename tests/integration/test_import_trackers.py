@@ -3,8 +3,10 @@
 the sample exports and the spreadsheet diary in tests/samples/: what maps onto
 simmer's catalog, which factors are created, lines that cannot be read,
 duplicate rows, and that a second import adds nothing."""
+import datetime
 import json
 import os
+import random
 import sqlite3
 
 from harness import ROOT, run_tests
@@ -192,6 +194,72 @@ def test_export_without_from_says_which_from_reads_it(ctx):
     assert p.returncode == 65 and "must name the columns time,factor,value" in p.stderr, p
     assert "looks like" not in p.stderr, p.stderr
     assert entries(ctx) == []
+
+
+def daily_sums(ctx, factor):
+    """{day number: (sum, entries)} of a factor, from the store's rollup."""
+    db = sqlite3.connect(ctx.env.db)
+    rows = db.execute("SELECT day, sum, count FROM daily WHERE factor = ?", (factor,)).fetchall()
+    db.close()
+    return {day: (total, n) for day, total, n in rows}
+
+
+def test_spreadsheet_step_counts(ctx):
+    """A Steps column (thousands a day) is left out until a count factor of
+    that name is defined; then each row's steps are taken and summed per
+    day, the analysis states their effect on pain per a round number of
+    steps, and export then import into an empty store keeps them."""
+    ctx.daemon()
+    rng = random.Random(5)
+    today = datetime.date.today()
+    lines, totals = ["Date,Time,Steps,Pain"], {}
+    for back in range(125, 5, -1):
+        day = today - datetime.timedelta(days=back)
+        total = min(14000, max(2000, round(rng.gauss(8000, 2000))))
+        morning = rng.randrange(500, total - 500)
+        pain = min(6.0, max(0.0, round(7.5 - 0.0006 * total + rng.gauss(0, 0.6), 1)))
+        lines.append(f"{day},08:00,{morning},{pain}")
+        lines.append(f"{day},20:00,{total - morning},")
+        totals[(day - datetime.date(1970, 1, 1)).days] = total
+    sheet = write(ctx, "steps.csv", "\n".join(lines) + "\n")
+    r = import_json(ctx, "--from", "sheet", sheet, check=0)
+    assert r["added"] == 120, r
+    assert {s["what"]: s["rows"] for s in r["summary"]["skipped"]} == {
+        "column 'Steps' (numbers: define it first)": 240}, r["summary"]
+    assert daily_sums(ctx, "steps") == {}
+    p = ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)
+    r = import_json(ctx, "--from", "sheet", sheet, check=0)
+    assert (r["added"], r["present"], r["rejected"]) == (240, 120, 0), r
+    assert r["summary"]["skipped"] == [], r["summary"]
+    assert daily_sums(ctx, "steps") == {d: (float(t), 2) for d, t in totals.items()}
+
+    # The analysis reads the day's total as a number: pain falls with it,
+    # said per a round step near the spread of the totals.
+    triggers = json.loads(ctx.simmer("triggers", "--json", check=0).stdout)
+    found = [l for l in triggers["symptom_levels"]
+             if (l["outcome"], l["factor"]) == ("pain", "steps")]
+    assert found and found[0]["per"] == "unit" and found[0]["step"] == 2000 and \
+        found[0]["effect"] < 0, triggers["symptom_levels"]
+    text = " ".join(ctx.simmer("triggers", check=0).stdout.split())
+    assert "for each 2000 more steps" in text, text
+
+    # Export, then import into an empty store: a new name would be an
+    # event (0-100), so steps are refused until they are defined again.
+    exported = write(ctx, "export.csv", ctx.simmer("export", check=0).stdout)
+    before = sorted(entries(ctx))
+    ctx.daemons[0].stop()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(ctx.env.db + suffix):
+            os.remove(ctx.env.db + suffix)
+    ctx.daemon()
+    r = import_json(ctx, exported, check=None)
+    assert (r["added"], r["rejected"]) == (120, 240), r
+    assert "steps must be between 0 and 100" in r["rejections"][0]["message"], r["rejections"][0]
+    ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)
+    r = import_json(ctx, exported, check=0)
+    assert (r["added"], r["present"], r["rejected"]) == (240, 120, 0), r
+    assert sorted(entries(ctx)) == before
+    assert daily_sums(ctx, "steps") == {d: (float(t), 2) for d, t in totals.items()}
 
 
 def test_spreadsheet_diary(ctx):

@@ -103,6 +103,39 @@ def test_report_arguments_and_an_empty_diary(ctx):
     assert p.returncode == 73 and "cannot write" in p.stderr, p
 
 
+def test_load_line_covers_the_whole_diary(ctx):
+    """The chart's load begins on the diary's first day, not where the
+    backtest starts judging evenings, and is the series status shows."""
+    diary(ctx)
+    status, _, backtest = replies(ctx)
+    first_logged = datetime.date.fromisoformat(status["coverage"]["first_day"])
+    judged = datetime.date.fromisoformat(backtest["days"][0]["date"])
+    assert (judged - first_logged).days > 14, "the backtest has a warm-up to look past"
+    loads = backtest["loads"]
+    start = datetime.date.fromisoformat(loads["first"])
+    assert abs((start - first_logged).days) <= 2, (loads["first"], first_logged)
+    last = datetime.date.fromisoformat(status["date"])
+    assert len(loads["values"]) == (last - start).days + 1, (len(loads["values"]), start, last)
+    assert loads["values"][-1] == status["load"], (loads["values"][-1], status["load"])
+    for t in status["trend"]:
+        d = (datetime.date.fromisoformat(t["date"]) - start).days
+        assert loads["values"][d] == t["load"], (t, loads["values"][d])
+
+    page = os.path.join(ctx.env.root, "report.html")
+    ctx.simmer("report", "--days", "180", "--html", page, check=0)
+    with open(page, encoding="utf-8") as f:
+        source = f.read()
+    path = re.search(r'<path class="load"[^>]* d="([^"]*)"', source).group(1)
+    points = [(float(x), float(y)) for x, y in re.findall(r"[ML]([\d.]+) ([\d.]+)", path)]
+    first, last = period(status, 180)
+    n_days = (last - first).days + 1
+    # x runs from 40 to 660 over the period's days (report_html.c).
+    day_of = lambda x: round((x - 40) / 620 * (n_days - 1))
+    assert day_of(points[0][0]) <= 2, (points[0], first)
+    assert path.count("M") == 1, "one unbroken line"
+    assert len(points) >= n_days - 2, (len(points), n_days)
+
+
 class PageCheck(html.parser.HTMLParser):
     """Collects what a self-contained page must not have, and its parts."""
 

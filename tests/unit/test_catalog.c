@@ -2,9 +2,9 @@
  * test_catalog.c: what the catalog makes of what a person types: the
  * nearest known name for a typo (and none for a new word), units checked
  * against the factor's, and medicines logged by drug name counted as doses
- * of their class in the analysis's input; and a request with thousands of
- * new names: the catalog learns them all in order, and a log batch's
- * table of factors finds each one.
+ * of their class in the analysis's input; the count kind for steps; and a
+ * request with thousands of new names: the catalog learns them all in
+ * order, and a log batch's table of factors finds each one.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -96,6 +96,55 @@ test_drug_entries_are_doses_of_their_class(void **state)
 	assert_int_equal(in.first_day, 100);
 	assert_true(fabs(in.factors[nsaid].values[0] - 5) < 1e-9); /* 2 + 1 + 2 doses */
 	assert_true(fabs(in.factors[nsaid].first_ms[0] - 3000) < 1e-9);
+	glue_free_input(&in);
+	catalog_free(&cat);
+}
+
+/* The count kind: a step count in the thousands, named and parsed like the
+ * other kinds, 0 to a million an entry, refused without a value, and
+ * summed over the day in the analysis's input as a number (not an event). */
+static void
+test_count_kind_holds_steps(void **state)
+{
+	(void)state;
+	assert_int_equal(factor_kind_parse("count"), FACTOR_COUNT);
+	assert_string_equal(factor_kind_name(FACTOR_COUNT), "count");
+	/* factor_kind_list() names every kind, in order. */
+	char listed[128] = "";
+	for (int k = 0; k <= FACTOR_KIND_LAST; k++) {
+		assert_int_equal(factor_kind_parse(factor_kind_name(k)), k);
+		size_t len = strlen(listed);
+		snprintf(listed + len, sizeof listed - len, "%s%s", k ? ", " : "", factor_kind_name(k));
+	}
+	assert_string_equal(factor_kind_list(), listed);
+	struct factor steps;
+	catalog_default_factor(&steps, "steps");
+	steps.kind = FACTOR_COUNT;
+	factor_kind_range(steps.kind, &steps.min, &steps.max);
+	assert_true(steps.min == 0 && steps.max == 1000000);
+	char err[256];
+	assert_int_equal(catalog_check_value(&steps, 8500, err, sizeof err), 0);
+	assert_int_equal(catalog_check_value(&steps, 1000000, err, sizeof err), 0);
+	assert_int_equal(catalog_check_value(&steps, 2000000, err, sizeof err), -PROTO_E_OUT_OF_RANGE);
+	assert_string_equal(err, "steps must be between 0 and 1000000 (got 2000000)");
+	assert_int_equal(catalog_check_missing_value(&steps, err, sizeof err),
+	    -PROTO_E_INVALID_PARAMS);
+
+	struct catalog cat;
+	assert_int_equal(catalog_init(&cat), 0);
+	assert_int_equal(catalog_put(&cat, &steps), 0);
+	struct daily_row rows[] = {
+		{.day = 200, .factor = "steps", .count = 2, .sum = 12500, .max = 8500, .first_ms = 1},
+		{.day = 201, .factor = "pain", .count = 1, .sum = 2, .max = 2, .first_ms = 1},
+	};
+	struct daily_rows dr = {rows, sizeof rows / sizeof rows[0], sizeof rows / sizeof rows[0]};
+	struct analysis_input in;
+	assert_int_equal(glue_build_input(&cat, &dr, 201, 2, &in), 0);
+	int f = analysis_find_factor(&in, "steps");
+	assert_true(f >= 0);
+	assert_int_equal(in.factors[f].kind, AK_COUNT);
+	assert_true(fabs(in.factors[f].values[0] - 12500) < 1e-9);
+	assert_true(isnan(in.factors[f].values[1]));
 	glue_free_input(&in);
 	catalog_free(&cat);
 }
@@ -203,6 +252,7 @@ main(void)
 		cmocka_unit_test(test_suggestions_for_typos_only),
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_drug_entries_are_doses_of_their_class),
+		cmocka_unit_test(test_count_kind_holds_steps),
 		cmocka_unit_test(test_thousands_of_new_names_are_learned_in_order),
 		cmocka_unit_test(test_a_batch_of_thousands_of_names_keeps_each_entrys_factor),
 	};
