@@ -61,6 +61,9 @@ def test_out_of_range_is_refused_with_the_range(ctx):
     assert p.returncode == 65, (p.returncode, p.stderr)
     p = ctx.simmer("pain")
     assert p.returncode == 65 and "needs a value" in p.stderr, (p.returncode, p.stderr)
+    assert "as in 'pain 5'" in p.stderr, p.stderr
+    p = ctx.simmer("sleep")
+    assert p.returncode == 65 and "as in 'sleep_hours 7'" in p.stderr, p.stderr
     future = (datetime.date.fromtimestamp(time.time()) + datetime.timedelta(days=3)).isoformat()
     p = ctx.simmer("pain", "5", "--at", f"{future} 10:00")
     assert p.returncode == 65 and "future" in p.stderr, (p.returncode, p.stderr)
@@ -105,7 +108,8 @@ def test_count_kind_for_step_counts(ctx):
     assert p.returncode == 65 and \
         "steps must be between 0 and 1000000 (got 2000000)" in p.stderr, p
     p = ctx.simmer("steps")
-    assert p.returncode == 65 and "steps needs a value between 0 and 1000000" in p.stderr, p
+    assert p.returncode == 65 and \
+        "steps needs a value between 0 and 1000000, as in 'steps 5000'" in p.stderr, p
     assert sorted(e["value"] for e in live_entries(ctx, "steps")) == [4000, 8500]
     db = sqlite3.connect(ctx.env.db)
     sums = db.execute("SELECT sum(sum), sum(count) FROM daily WHERE factor = 'steps'").fetchone()
