@@ -5,7 +5,8 @@
  * For every exposure factor and lag 0..max_lag, the onset rate on days at
  * risk after exposure is compared with the rate after no exposure (Fisher's
  * exact test, relative risk with a 95% interval). Numeric factors are cut
- * at every twentieth quantile from the 10th to the 90th, both directions;
+ * at every twentieth quantile from the 10th to the 90th (at the logged
+ * value at or above it), both directions;
  * events also at counts of 2 and 3; pairs of conditions are tested for harm
  * together beyond each alone (the interaction itself is tested); symptoms
  * rising one to three days before are warning signs. Treatments (medicines
@@ -586,6 +587,22 @@ days_at_least(const struct analysis_input *in, const double *v, double k)
 	return n;
 }
 
+/* The smallest value logged that is at least q (NAN when none): a cut
+ * point between logged values splits the days exactly as the next logged
+ * value does, and reads as something the person wrote ("stiffness >= 7",
+ * not ">= 6.75"). */
+static double
+logged_at_or_above(const double *v, size_t n, double q)
+{
+	double best = NAN;
+	if (!isfinite(q))
+		return best;
+	for (size_t d = 0; d < n; d++)
+		if (isfinite(v[d]) && v[d] >= q && !(v[d] >= best))
+			best = v[d];
+	return best;
+}
+
 /* Builds the conditions: events present, and at doses of 2 and 3 when
  * logged so; numeric exposures cut at quantiles both ways; symptoms at or
  * over quantiles, lag 1 on. */
@@ -603,7 +620,8 @@ build_conditions(struct search *s)
 		bool numeric = af->kind != AK_EVENT && af->kind != AK_FLARE;
 		if (numeric) {
 			for (size_t c = 0; c < N_CUTS; c++) {
-				double q = stats_quantile(af->values, in->n_days, cut_quantiles[c]);
+				double q = logged_at_or_above(af->values, in->n_days,
+				    stats_quantile(af->values, in->n_days, cut_quantiles[c]));
 				if (!isfinite(q))
 					continue;
 				/* cuts[n_cuts - 1] was written when n_cuts > 0. */
@@ -613,7 +631,8 @@ build_conditions(struct search *s)
 				cuts[n_cuts++] = q;
 			}
 		}
-		double median = numeric ? stats_median(af->values, in->n_days) : NAN;
+		double median = numeric ? logged_at_or_above(af->values, in->n_days,
+		    stats_median(af->values, in->n_days)) : NAN;
 		for (int lag = symptom ? 1 : 0; lag <= s->cfg->max_lag_days; lag++) {
 			int rc = 0;
 			if (!numeric) {

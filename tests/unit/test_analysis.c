@@ -522,22 +522,43 @@ test_alarm_is_not_always_on(void **state)
 	sim_free(&s);
 }
 
+/* Whether v was logged for the factor on some day. */
+static bool
+was_logged(const struct analysis_factor *f, size_t n_days, double v)
+{
+	for (size_t d = 0; d < n_days; d++)
+		if (f->values[d] == v)
+			return true;
+	return false;
+}
+
 /* Short nights (under 6 hours, about a fifth of them) are planted. A cut
  * point read both ways gives one table; the finding must name the short
- * nights as harmful, not the usual nights as "fewer flares than usual". */
+ * nights as harmful, not the usual nights as "fewer flares than usual".
+ * Every cut point of a numeric factor, warning signs' too, is a value the
+ * person logged ("stiffness >= 7", never ">= 6.75"). */
 static void
 test_dose_named_by_its_departing_side(void **state)
 {
 	(void)state;
-	unsigned found = 0;
-	for (uint64_t seed = 1; seed <= 12; seed++) {
+	unsigned found = 0, cuts = 0;
+	for (uint64_t seed = 1; seed <= 24; seed++) {
 		struct sim_diary s;
-		assert_int_equal(sim_generate(&s, 730, seed, false), 0);
+		/* Short diaries too: fewer days, more cut points between values. */
+		assert_int_equal(sim_generate(&s, seed <= 12 ? 730 : 150, seed, false), 0);
 		struct analysis_result r;
 		assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
 		for (size_t i = 0; i < r.n_findings; i++) {
 			const struct finding *f = &r.findings[i];
-			if (f->kind == FINDING_COMBINATION ||
+			for (size_t c = 0; c < f->n_conditions; c++) {
+				const struct condition *cond = &f->conditions[c];
+				if (cond->op == OP_PRESENT)
+					continue;
+				assert_true(was_logged(&s.in.factors[cond->factor], s.in.n_days,
+				    cond->value));
+				cuts++;
+			}
+			if (seed > 12 || f->kind == FINDING_COMBINATION ||
 			    strcmp(s.in.factors[f->conditions[0].factor].name, "sleep_hours") != 0)
 				continue;
 			assert_int_equal(f->conditions[0].op, OP_LT);
@@ -549,6 +570,7 @@ test_dose_named_by_its_departing_side(void **state)
 		sim_free(&s);
 	}
 	assert_true(found >= 3);
+	assert_true(cuts >= 12);
 }
 
 int
