@@ -274,6 +274,7 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
 struct day_head {
 	char date[16], level[16], model[24], chance[32];
 	char by[160];       /* what made the forecast, in words */
+	const char *record; /* where its record is, once it has one */
 	double load, threshold;
 };
 
@@ -300,16 +301,17 @@ model_words(const msgpack_object *m, const char *model)
 /* What made today's forecast: the starting curve of the load until a
  * forecaster is calibrated on the person's history, then the forecaster. */
 static void
-forecast_by(const msgpack_object *m, const char *model, char *out, size_t len)
+forecast_by(const msgpack_object *m, struct day_head *h)
 {
 	bool calibrated = true;
 	char err[8];
 	proto_get_bool(m, "calibrated", false, &calibrated, err, sizeof err);
 	if (!calibrated)
-		snprintf(out, len, "starting values (your load against the alert threshold), until "
-		    "your own history can calibrate a forecast");
+		snprintf(h->by, sizeof h->by, "starting values (your load against the alert "
+		    "threshold), until your own history can calibrate a forecast");
 	else
-		snprintf(out, len, "%s (see simmer backtest for its record)", model_words(m, model));
+		snprintf(h->by, sizeof h->by, "%s", model_words(m, h->model));
+	h->record = calibrated ? " (see simmer backtest for its record)" : "";
 }
 
 static void
@@ -320,7 +322,7 @@ show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
 	str(r, "date", h->date, sizeof h->date);
 	str(r, "level", h->level, sizeof h->level);
 	str(r, "model", h->model, sizeof h->model);
-	forecast_by(r, h->model, h->by, sizeof h->by);
+	forecast_by(r, h);
 	proto_risk_words(num(r, "risk"), h->chance, sizeof h->chance);
 	show_stale(out, r, h->date);
 	if (num(r, "open_days") == 0)
@@ -346,7 +348,7 @@ show_status(FILE *out, const msgpack_object *r)
 		    prior ? " (a starting value until simmer has learned yours from your flares)" :
 		    " (learned from your flares)");
 	if (model[0])
-		sayf(out, 2, "forecast by: %s", h.by);
+		sayf(out, 2, "forecast by: %s%s", h.by, h.record);
 	const msgpack_object *trend = proto_map_get(r, "trend");
 	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
 		/* A chart of one day says nothing the figure does not. */
@@ -385,7 +387,7 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 		sayf(out, 0, "Forecast made %s: level %s%s%s, chance of a flare within 48 hours: %s%s.",
 		    date, level_sgr(out, level), level, render_sgr(out, SGR_RESET), chance, loads);
 		if (model[0])
-			sayf(out, 0, "forecast by: %s", h.by);
+			sayf(out, 0, "forecast by: %s%s", h.by, h.record);
 		show_contributors(out, r, 10, false);
 	}
 	show_risk_alerts(out, r);
