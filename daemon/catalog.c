@@ -359,8 +359,10 @@ catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
 	return -PROTO_E_INVALID_PARAMS;
 }
 
-static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare", "count"};
-static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag", "treatment"};
+/* The words are the wire's, in the order of the enums (a unit test holds
+ * them together). */
+static const char *const *const kind_names = proto_factor_kinds;
+static const char *const *const role_names = proto_factor_roles;
 
 const char *
 factor_kind_name(int kind)
