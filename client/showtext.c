@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/refused.h"
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
@@ -688,6 +689,10 @@ show_text(FILE *out, const char *method, const msgpack_object *result)
 	bool analysis = strcmp(method, PROTO_M_STATUS) == 0 || strcmp(method, PROTO_M_FORECAST) == 0 ||
 	    strcmp(method, PROTO_M_WHY) == 0 || strcmp(method, PROTO_M_TRIGGERS) == 0 ||
 	    strcmp(method, PROTO_M_BACKTEST) == 0 || strcmp(method, PROTO_M_ANALYZE) == 0;
+	/* Said first, and even of an empty diary: the person was told these
+	 * entries were kept. */
+	if (strcmp(method, PROTO_M_STATUS) == 0)
+		refused_status_line(out, result);
 	if (analysis && show_empty_diary(out, result))
 		return;
 	if (strcmp(method, PROTO_M_STATUS) == 0) {
