@@ -66,7 +66,8 @@ static const struct command commands[] = {
 	    cmd_import, NULL},
 	{"export", "write every entry as CSV or JSON Lines",
 	    "export [--format csv|jsonl] [--since WHEN]",
-	    {{"--format", "FORMAT", "csv (default) or jsonl"},
+	    {{"--format", "FORMAT", "csv (default): entries only; jsonl: your own factors' "
+	      "definitions first, then the entries (for moving to another machine)"},
 	     {"--since", "WHEN", "entries from then on"}},
 	    {"simmer export > diary.csv", "simmer export --format jsonl > backup.jsonl"},
 	    cmd_export, NULL},

@@ -238,6 +238,58 @@ json_text(json_t *v, char *buf, size_t buflen, bool *bad)
 	return NULL;
 }
 
+/* One of the words a kind or a role may be, or a message naming them. */
+static bool
+definition_word(struct import_record *rec, json_t *o, const char *key,
+    const char *const *words, char *out, size_t outlen)
+{
+	json_t *v = json_object_get(o, key);
+	char listed[64];
+	proto_word_list(words, listed, sizeof listed);
+	if (v == NULL || !json_is_string(v)) {
+		snprintf(rec->message, sizeof rec->message, "definition of %s: no %s (one of %s)",
+		    rec->def.factor, key, listed);
+		return false;
+	}
+	const char *word = json_string_value(v);
+	if (proto_word_index(words, word) < 0) {
+		snprintf(rec->message, sizeof rec->message, "definition of %s: unknown %s '%.20s' "
+		    "(one of %s)", rec->def.factor, key, word, listed);
+		return false;
+	}
+	snprintf(out, outlen, "%s", word);
+	return true;
+}
+
+/* A definition line: {"factor", "kind", "role", "unit"?}; false with
+ * rec->message set when it is not a whole one. */
+static bool
+definition_fill(struct import_record *rec, json_t *o)
+{
+	json_t *f = json_object_get(o, "factor");
+	json_t *unit = json_object_get(o, "unit");
+	rec->definition = true;
+	if (f == NULL || !json_is_string(f) || !proto_valid_factor_name(json_string_value(f))) {
+		snprintf(rec->message, sizeof rec->message, "definition: bad factor name '%.40s'",
+		    f && json_is_string(f) ? json_string_value(f) : "");
+		return false;
+	}
+	snprintf(rec->def.factor, sizeof rec->def.factor, "%s", json_string_value(f));
+	if (!definition_word(rec, o, "kind", proto_factor_kinds, rec->def.kind,
+	    sizeof rec->def.kind) || !definition_word(rec, o, "role", proto_factor_roles,
+	    rec->def.role, sizeof rec->def.role))
+		return false;
+	if (unit != NULL && !json_is_null(unit) && (!json_is_string(unit) ||
+	    strlen(json_string_value(unit)) > PROTO_UNIT_MAX)) {
+		snprintf(rec->message, sizeof rec->message, "definition of %s: the unit is text of "
+		    "at most %d bytes", rec->def.factor, PROTO_UNIT_MAX);
+		return false;
+	}
+	if (unit != NULL && json_is_string(unit))
+		snprintf(rec->def.unit, sizeof rec->def.unit, "%s", json_string_value(unit));
+	return true;
+}
+
 static void
 jsonl_line(struct import_parser *p, const char *line, size_t len)
 {
@@ -254,6 +306,13 @@ jsonl_line(struct import_parser *p, const char *line, size_t len)
 	if (o == NULL || !json_is_object(o)) {
 		snprintf(rec.message, sizeof rec.message, "not a JSON object%s%.80s",
 		    o == NULL ? ": " : "", o == NULL ? jerr.text : "");
+		json_decref(o);
+		emit(p, &rec);
+		return;
+	}
+	if (json_object_get(o, "time") == NULL && (json_object_get(o, "kind") != NULL ||
+	    json_object_get(o, "role") != NULL)) {
+		rec.ok = definition_fill(&rec, o);
 		json_decref(o);
 		emit(p, &rec);
 		return;

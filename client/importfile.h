@@ -4,7 +4,10 @@
  *
  *   CSV         a header naming at least time,factor,value, optionally
  *               note and id, in any order (RFC 4180 quoting, via libcsv)
- *   JSON Lines  one object per line: {"time", "factor", "value", "note", "id"}
+ *   JSON Lines  one object per line: {"time", "factor", "value", "note", "id"},
+ *               or a factor's definition, a line without "time" that has
+ *               "kind" or "role": {"factor", "kind", "role", "unit"} (what
+ *               `simmer export --format jsonl` writes first)
  *
  * `time` is ISO 8601 (its offset is kept), a local date and time, or
  * milliseconds since 1970; `value` may be empty for an event (1).
@@ -28,9 +31,21 @@ enum import_format {
 	IMPORT_JSONL,
 };
 
-/* One line's outcome: an entry, or the reason it cannot be one. */
+/* A factor's definition as a JSON Lines file gives it; kind and role are
+ * among proto_factor_kinds and proto_factor_roles. */
+struct import_definition {
+	char factor[PROTO_FACTOR_MAX + 1];
+	char kind[16];
+	char role[16];
+	char unit[PROTO_UNIT_MAX + 1];
+};
+
+/* One line's outcome: an entry (or, when `definition` is set, a factor's
+ * definition), or the reason it cannot be one. */
 struct import_record {
 	struct entry entry;
+	struct import_definition def;
+	bool definition;
 	unsigned long line;
 	bool ok;
 	char message[200];

@@ -132,6 +132,24 @@ fill_loads(struct report *r)
 	}
 }
 
+/* Marks each report day a list of dates names as a flare's first day, or
+ * as a day of a flare. */
+static void
+mark_days(struct report *r, const json_t *dates, bool flare_day)
+{
+	size_t i;
+	const json_t *d;
+	json_array_foreach(dates, i, d) {
+		int32_t day;
+		struct report_day *rd = json_is_string(d) && proto_day_parse(json_string_value(d),
+		    &day) == 0 ? day_at(r, day) : NULL;
+		if (rd != NULL && flare_day)
+			rd->in_flare = true;
+		else if (rd != NULL)
+			rd->onset = true;
+	}
+}
+
 /* Loads, onsets and flare days from backtest and status. */
 static void
 fill_days(struct report *r)
@@ -148,18 +166,13 @@ fill_days(struct report *r)
 		rd->onset = json_is_true(json_object_get(d, "onset"));
 		rd->in_flare = json_is_true(json_object_get(d, "in_flare"));
 	}
-	/* Onsets before the backtest's first evening come from onset_days. */
+	/* Onsets and flare days before the backtest's first evening come from
+	 * the whole diary's lists. */
 	const json_t *onset_days = json_object_get(r->backtest, "onset_days");
-	if (json_is_array(onset_days)) {
+	if (json_is_array(onset_days))
 		r->onsets_known = true;
-		json_array_foreach(onset_days, i, d) {
-			int32_t day;
-			struct report_day *rd = json_is_string(d) && proto_day_parse(json_string_value(d),
-			    &day) == 0 ? day_at(r, day) : NULL;
-			if (rd != NULL)
-				rd->onset = true;
-		}
-	}
+	mark_days(r, onset_days, false);
+	mark_days(r, json_object_get(r->backtest, "flare_days"), true);
 	json_array_foreach(json_object_get(r->status, "trend"), i, d) {
 		struct report_day *rd = day_at(r, jday(d, "date"));
 		if (rd != NULL && json_is_boolean(json_object_get(d, "onset"))) {

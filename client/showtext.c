@@ -274,7 +274,7 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
  * flare under way, if any. */
 struct day_head {
 	char date[16], level[16], model[24], chance[32];
-	const char *model_note;
+	char by[160];       /* what made the forecast, in words */
 	double load, threshold;
 };
 
@@ -289,13 +289,28 @@ signs_logged(const msgpack_object *m)
 	return logged;
 }
 
-/* Said after the forecaster's name when it reads warning signs the diary
- * does not have: then it is the person's average rate. */
+/* The forecaster in words: the warning signs are the person's average
+ * rate when no symptom scale is logged, and say so. */
 static const char *
-model_note(const msgpack_object *m, const char *model)
+model_words(const msgpack_object *m, const char *model)
 {
 	return !signs_logged(m) && strcmp(model, "warning signs") == 0 ?
-	    " (no symptom scale is logged, so it is your average rate)" : "";
+	    "your average rate, as no symptom scale is logged" : model;
+}
+
+/* What made today's forecast: the starting curve of the load until a
+ * forecaster is calibrated on the person's history, then the forecaster. */
+static void
+forecast_by(const msgpack_object *m, const char *model, char *out, size_t len)
+{
+	bool calibrated = true;
+	char err[8];
+	proto_get_bool(m, "calibrated", false, &calibrated, err, sizeof err);
+	if (!calibrated)
+		snprintf(out, len, "starting values (your load against the alert threshold), until "
+		    "your own history can calibrate a forecast");
+	else
+		snprintf(out, len, "%s (see simmer backtest for its record)", model_words(m, model));
 }
 
 static void
@@ -306,7 +321,7 @@ show_day_head(FILE *out, const msgpack_object *r, struct day_head *h)
 	str(r, "date", h->date, sizeof h->date);
 	str(r, "level", h->level, sizeof h->level);
 	str(r, "model", h->model, sizeof h->model);
-	h->model_note = model_note(r, h->model);
+	forecast_by(r, h->model, h->by, sizeof h->by);
 	proto_risk_words(num(r, "risk"), h->chance, sizeof h->chance);
 	show_stale(out, r, h->date);
 	if (num(r, "open_days") == 0)
@@ -332,8 +347,7 @@ show_status(FILE *out, const msgpack_object *r)
 		    prior ? " (a starting value until simmer has learned yours from your flares)" :
 		    " (learned from your flares)");
 	if (model[0])
-		sayf(out, 2, "forecast by: %s%s (see simmer backtest for its record)", model,
-		    h.model_note);
+		sayf(out, 2, "forecast by: %s", h.by);
 	const msgpack_object *trend = proto_map_get(r, "trend");
 	if (trend && trend->type == MSGPACK_OBJECT_ARRAY && trend->via.array.size) {
 		/* A chart of one day says nothing the figure does not. */
@@ -361,9 +375,8 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 	const char *date = h.date, *level = h.level, *model = h.model, *chance = h.chance;
 	double load = h.load, threshold = h.threshold;
 	if (why) {
-		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s, by "
-		    "the %s forecast%s):", level, date, chance, model[0] ? model : "starting",
-		    h.model_note);
+		sayf(out, 0, "Why the %s level on %s (chance of a flare starting within 48 h: %s; "
+		    "forecast by: %s):", level, date, chance, model[0] ? h.by : "starting values");
 		show_contributors(out, r, 5, true);
 		fprintf(out, "These are associations in your own diary, not causes.\n");
 	} else {
@@ -373,8 +386,7 @@ show_forecast(FILE *out, const msgpack_object *r, bool why)
 		sayf(out, 0, "Forecast made %s: level %s%s%s, chance of a flare within 48 hours: %s%s.",
 		    date, level_sgr(out, level), level, render_sgr(out, SGR_RESET), chance, loads);
 		if (model[0])
-			sayf(out, 0, "forecast by: %s%s (see simmer backtest for its record)", model,
-			    h.model_note);
+			sayf(out, 0, "forecast by: %s", h.by);
 		show_contributors(out, r, 10, false);
 	}
 	show_risk_alerts(out, r);
@@ -569,7 +581,7 @@ show_backtest(FILE *out, const msgpack_object *r)
 	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
 	if (str(s, "model", model, sizeof model)[0])
 		sayf(out, 0, "How simmer's evening forecasts would have done on your past days "
-		    "(forecast by: %s%s):", model, model_note(s, model));
+		    "(forecast by: %s):", model_words(s, model));
 	else
 		fprintf(out, "How simmer's evening forecasts would have done on your past days:\n");
 	fprintf(out, "  evenings: %.0f, flare onsets after them: %.0f\n",

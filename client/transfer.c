@@ -4,12 +4,18 @@
  * Import streams the file to simmerd in batches of the daemon's
  * max_entries_per_request, with a few batches in flight so that reading the
  * file and committing overlap, and reports every refused line by number.
+ * A JSON Lines file's factor definitions are settled (import_from.c) once
+ * the batches sent before them are answered, so that a factor is defined
+ * before any entry of it after its line.
  * `--from bearable|flaredown|sheet` reads another tracker's export (or a
  * spreadsheet diary) instead (tracker.h) and sends its entries down the
  * same path.
  * Export pages through the `export` method and writes what import reads,
  * times in ISO 8601 with each entry's own offset, so that export then import
- * into an empty store gives the same entries.
+ * into an empty store gives the same entries. JSON Lines begins with a line
+ * per factor the person defined (a kind, role or unit other than a new
+ * name's), so that the entries come back under the same definitions; CSV
+ * holds entries only.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -56,6 +62,9 @@ struct import_state {
 	size_t filling_bytes;
 	unsigned long added, present, rejected;
 	json_t *rejections;      /* [{"line", "message"}] */
+	struct catalog_view catalog;  /* fetched at the first definition line */
+	unsigned long defs_added, defs_present, defs_kept;
+	json_t *defs_kept_messages;   /* ["steps: kept your definition ..."] */
 	char err[PROTO_MESSAGE_MAX];
 	int fatal;               /* a negative proto error that ends the import */
 };
@@ -169,6 +178,44 @@ import_send_filling(struct import_state *s)
 	return 0;
 }
 
+/* Sends what is waiting and reads every answer, so that the next call on
+ * the connection is answered next. */
+static int
+import_drain(struct import_state *s)
+{
+	int rc = import_send_filling(s);
+	while (rc == 0 && s->n_flight > 0)
+		rc = import_settle_one(s);
+	return rc;
+}
+
+static int
+import_on_definition(struct import_state *s, const struct import_record *rec)
+{
+	char note[PROTO_MESSAGE_MAX];
+	int rc = import_drain(s);
+	if (rc == 0)
+		rc = import_definition(&s->conn, &s->catalog, &rec->def, note, sizeof note, s->err,
+		    sizeof s->err);
+	switch (rc) {
+	case DEFINITION_ADDED:
+		s->defs_added++;
+		return 0;
+	case DEFINITION_PRESENT:
+		s->defs_present++;
+		return 0;
+	case DEFINITION_KEPT:
+		s->defs_kept++;
+		json_array_append_new(s->defs_kept_messages, json_string(note));
+		return 0;
+	case -PROTO_E_INVALID_PARAMS:
+		reject(s, rec->line, s->err);
+		return 0;
+	default:
+		return rc;
+	}
+}
+
 static int
 import_on_record(const struct import_record *rec, void *arg)
 {
@@ -177,6 +224,8 @@ import_on_record(const struct import_record *rec, void *arg)
 		reject(s, rec->line, rec->message);
 		return 0;
 	}
+	if (rec->definition)
+		return import_on_definition(s, rec);
 	s->filling.entries[s->filling.count] = rec->entry;
 	s->filling.lines[s->filling.count] = rec->line;
 	s->filling.count++;
@@ -184,6 +233,19 @@ import_on_record(const struct import_record *rec, void *arg)
 	if (s->filling.count == s->cap || s->filling_bytes >= IMPORT_MAX_BATCH_BYTES)
 		return import_send_filling(s);
 	return 0;
+}
+
+/* The definitions' counts, and each one kept as the store had it. */
+static void
+import_print_definitions(const struct import_state *s)
+{
+	unsigned long total = s->defs_added + s->defs_present + s->defs_kept;
+	if (total == 0)
+		return;
+	printf("%lu factor definition%s: %lu added, %lu already present, %lu kept as you had "
+	    "them\n", total, total == 1 ? "" : "s", s->defs_added, s->defs_present, s->defs_kept);
+	for (size_t i = 0; i < json_array_size(s->defs_kept_messages); i++)
+		printf("  %s\n", json_string_value(json_array_get(s->defs_kept_messages, i)));
 }
 
 /* Reads the words after `import`: FILE, --from TRACKER, --user ID. */
@@ -284,6 +346,7 @@ cmd_import(const struct options *o, int argc, char **argv)
 		return -SIMMER_E_SYSTEM;
 	s->opts = o;
 	s->rejections = json_array();
+	s->defs_kept_messages = json_array();
 	rc = client_connect(o, &s->conn);
 	if (rc == 0) {
 		s->cap = s->conn.max_entries_per_request;
@@ -301,6 +364,7 @@ cmd_import(const struct options *o, int argc, char **argv)
 			tracker_free(tracker);
 		free(tracker);
 		json_decref(s->rejections);
+		json_decref(s->defs_kept_messages);
 		free(s);
 		return rc;
 	}
@@ -312,10 +376,9 @@ cmd_import(const struct options *o, int argc, char **argv)
 	if (in != stdin)
 		fclose(in);
 	if (rc == 0)
-		rc = import_send_filling(s);
-	while (rc == 0 && s->n_flight > 0)
-		rc = import_settle_one(s);
+		rc = import_drain(s);
 	conn_close(&s->conn);
+	catalog_view_free(&s->catalog);
 	batch_free(&s->filling);
 	for (size_t i = 0; i < s->n_flight; i++)
 		batch_free(&s->flight[i]);
@@ -335,6 +398,10 @@ cmd_import(const struct options *o, int argc, char **argv)
 		    "rejections", s->rejections);
 		if (tracker != NULL)
 			json_object_set_new(j, "summary", tracker_summary_json(tracker));
+		if (s->defs_added + s->defs_present + s->defs_kept > 0)
+			json_object_set_new(j, "definitions", json_pack("{s:i, s:i, s:i, s:O}",
+			    "added", (json_int_t)s->defs_added, "present", (json_int_t)s->defs_present,
+			    "kept", (json_int_t)s->defs_kept, "kept_messages", s->defs_kept_messages));
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);
@@ -343,11 +410,13 @@ cmd_import(const struct options *o, int argc, char **argv)
 		    s->rejected);
 		if (tracker != NULL)
 			tracker_print_summary(stdout, tracker);
+		import_print_definitions(s);
 	}
 	if (tracker)
 		tracker_free(tracker);
 	free(tracker);
 	json_decref(s->rejections);
+	json_decref(s->defs_kept_messages);
 	free(s);
 	return exit_code;
 }
@@ -443,6 +512,29 @@ export_one(const struct entry *e, void *arg)
 	export_write(stdout, *(bool *)arg, e);
 }
 
+/* A JSON Lines line per factor whose definition a new name would not get,
+ * before any entry, so that import defines them first. */
+static int
+export_definitions(struct client_conn *c, FILE *out, char *err, size_t errlen)
+{
+	struct catalog_view v = {0};
+	int rc = catalog_view_fetch(c, &v, err, errlen);
+	for (size_t i = 0; rc == 0 && i < v.count; i++) {
+		const struct known_factor *k = &v.factors[i];
+		if (!known_factor_is_own(k))
+			continue;
+		json_t *j = json_pack("{s:s, s:s, s:s}", "factor", k->name, "kind", k->kind,
+		    "role", k->role);
+		if (k->unit[0])
+			json_object_set_new(j, "unit", json_string(k->unit));
+		json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fputc('\n', out);
+		json_decref(j);
+	}
+	catalog_view_free(&v);
+	return rc;
+}
+
 int
 cmd_export(const struct options *o, int argc, char **argv)
 {
@@ -482,7 +574,11 @@ cmd_export(const struct options *o, int argc, char **argv)
 		return rc;
 	if (!jsonl)
 		printf("time,factor,value,note,id\n");
-	rc = client_export_each(&c, a.has_since, a.since_ms, export_one, &jsonl, err, sizeof err);
+	else
+		rc = export_definitions(&c, stdout, err, sizeof err);
+	if (rc == 0)
+		rc = client_export_each(&c, a.has_since, a.since_ms, export_one, &jsonl, err,
+		    sizeof err);
 	conn_close(&c);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		client_error("cannot write the export: %s", strerror(errno));

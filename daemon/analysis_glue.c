@@ -414,20 +414,21 @@ glue_pack_triggers(msgpack_packer *pk, const struct analysis_input *in,
 	glue_pack_coverage(pk, r, computed_at);
 }
 
-/* Every day a flare began, newest last (at most a message's array limit),
- * for charts of more days than the backtest covers. */
+/* Every day where `which` holds (a flare began, or was under way), newest
+ * last (at most a message's array limit), for charts of more days than the
+ * backtest covers. */
 static void
-pack_onset_days(msgpack_packer *pk, const struct analysis_input *in,
-    const struct analysis_result *r)
+pack_days_where(msgpack_packer *pk, const char *key, const struct analysis_input *in,
+    const struct analysis_result *r, const bool *which)
 {
 	size_t n = 0, skip;
 	for (size_t d = 0; d < r->n_days; d++)
-		n += r->onset[d];
+		n += which[d];
 	skip = n > PROTO_MAX_ARRAY ? n - PROTO_MAX_ARRAY : 0;
-	proto_pack_cstr(pk, "onset_days");
+	proto_pack_cstr(pk, key);
 	msgpack_pack_array(pk, (uint32_t)(n - skip));
 	for (size_t d = 0; d < r->n_days; d++) {
-		if (!r->onset[d])
+		if (!which[d])
 			continue;
 		if (skip > 0) {
 			skip--;
@@ -464,8 +465,9 @@ void
 glue_pack_backtest(msgpack_packer *pk, const struct analysis_input *in,
     const struct analysis_result *r, int64_t computed_at)
 {
-	msgpack_pack_map(pk, 5);
-	pack_onset_days(pk, in, r);
+	msgpack_pack_map(pk, 6);
+	pack_days_where(pk, "onset_days", in, r, r->onset);
+	pack_days_where(pk, "flare_days", in, r, r->in_flare);
 	pack_loads(pk, in, r);
 	proto_pack_cstr(pk, "days");
 	msgpack_pack_array(pk, r->n_backtest);

@@ -340,16 +340,29 @@ catalog_check_missing_value(const struct factor *f, char *err, size_t errlen)
 {
 	if (f->kind == FACTOR_EVENT || f->kind == FACTOR_FLARE)
 		return 0;
-	char lo[32], hi[32];
+	/* The example is an everyday value, not the range's end: "steps 5000",
+	 * not "steps 1000000". */
+	double typical;
+	switch (f->kind) {
+	case FACTOR_HOURS: typical = 7; break;
+	case FACTOR_MINUTES: typical = 30; break;
+	case FACTOR_COUNT: typical = 5000; break;
+	default: typical = round((f->min + f->max) / 2); break;
+	}
+	typical = fmin(fmax(typical, f->min), f->max);
+	char lo[32], hi[32], example[32];
 	format_number(lo, sizeof lo, f->min);
 	format_number(hi, sizeof hi, f->max);
+	format_number(example, sizeof example, typical);
 	snprintf(err, errlen, "%s needs a value between %s and %s, as in '%s %s'", f->name, lo, hi,
-	    f->name, hi);
+	    f->name, example);
 	return -PROTO_E_INVALID_PARAMS;
 }
 
-static const char *const kind_names[] = {"scale", "hours", "minutes", "event", "flare", "count"};
-static const char *const role_names[] = {"exposure", "symptom", "outcome", "red_flag", "treatment"};
+/* The words are the wire's, in the order of the enums (a unit test holds
+ * them together). */
+static const char *const *const kind_names = proto_factor_kinds;
+static const char *const *const role_names = proto_factor_roles;
 
 const char *
 factor_kind_name(int kind)

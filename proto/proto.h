@@ -288,6 +288,16 @@ size_t proto_typo_distance(const char *name);
  * pages. 0 or -errno. */
 int proto_uuid_v7(char out[PROTO_ID_LEN + 1]);
 
+/* The words a factor's kind and role travel as (factor_words.c), each list
+ * ending in NULL, in the order of the daemon's enum factor_kind and enum
+ * factor_role: "scale", "hours", ... and "exposure", "symptom", ... */
+extern const char *const proto_factor_kinds[];
+extern const char *const proto_factor_roles[];
+/* The index of name in a NULL-terminated list of words, or -1. */
+int proto_word_index(const char *const *words, const char *name);
+/* The words joined by ", " for a message ("scale, hours, minutes, ..."). */
+void proto_word_list(const char *const *words, char *out, size_t outlen);
+
 /* Days since 1970-01-01 <-> "YYYY-MM-DD" (proleptic Gregorian). */
 void proto_day_format(int32_t day, char out[11]);
 int proto_day_parse(const char *s, int32_t *day);

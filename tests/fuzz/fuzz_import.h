@@ -17,7 +17,12 @@ static int
 fuzz_import_record(const struct import_record *rec, void *arg)
 {
 	(void)arg;
-	if (rec->ok) {
+	if (rec->ok && rec->definition) {
+		fuzz_require(proto_valid_factor_name(rec->def.factor));
+		fuzz_require(proto_word_index(proto_factor_kinds, rec->def.kind) >= 0);
+		fuzz_require(proto_word_index(proto_factor_roles, rec->def.role) >= 0);
+		fuzz_require(strlen(rec->def.unit) <= PROTO_UNIT_MAX);
+	} else if (rec->ok) {
 		fuzz_require(proto_valid_uuid(rec->entry.id));
 		fuzz_require(strlen(rec->entry.note) <= PROTO_NOTE_MAX);
 		fuzz_require(strlen(rec->entry.factor) <= PROTO_FACTOR_MAX);

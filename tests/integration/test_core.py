@@ -61,6 +61,9 @@ def test_out_of_range_is_refused_with_the_range(ctx):
     assert p.returncode == 65, (p.returncode, p.stderr)
     p = ctx.simmer("pain")
     assert p.returncode == 65 and "needs a value" in p.stderr, (p.returncode, p.stderr)
+    assert "as in 'pain 5'" in p.stderr, p.stderr
+    p = ctx.simmer("sleep")
+    assert p.returncode == 65 and "as in 'sleep_hours 7'" in p.stderr, p.stderr
     future = (datetime.date.fromtimestamp(time.time()) + datetime.timedelta(days=3)).isoformat()
     p = ctx.simmer("pain", "5", "--at", f"{future} 10:00")
     assert p.returncode == 65 and "future" in p.stderr, (p.returncode, p.stderr)
@@ -105,7 +108,8 @@ def test_count_kind_for_step_counts(ctx):
     assert p.returncode == 65 and \
         "steps must be between 0 and 1000000 (got 2000000)" in p.stderr, p
     p = ctx.simmer("steps")
-    assert p.returncode == 65 and "steps needs a value between 0 and 1000000" in p.stderr, p
+    assert p.returncode == 65 and \
+        "steps needs a value between 0 and 1000000, as in 'steps 5000'" in p.stderr, p
     assert sorted(e["value"] for e in live_entries(ctx, "steps")) == [4000, 8500]
     db = sqlite3.connect(ctx.env.db)
     sums = db.execute("SELECT sum(sum), sum(count) FROM daily WHERE factor = 'steps'").fetchone()
@@ -438,13 +442,42 @@ def test_analysis_replies_follow_the_contract(ctx):
     # average rate, and says so.
     assert s["model"] == "warning signs" and s["warning_signs_logged"] is False, s
     assert b["summary"]["warning_signs_logged"] is False, b["summary"]
-    assert "no symptom scale is logged, so it is your average rate" in " ".join(status.split())
+    assert "your average rate, as no symptom scale is logged" in " ".join(
+        ctx.simmer("backtest", check=0).stdout.split())
+    # Nothing is calibrated on one day: today's chance is the starting curve
+    # of the load, and status says that, not the name of a forecaster.
+    assert s["calibrated"] is False, s
+    assert "forecast by: starting values (your load against the alert threshold), until " \
+        "your own history can calibrate a forecast" in " ".join(status.split()), status
     ctx.simmer("stiffness", "3", check=0)
     ctx.simmer("analyze", check=0)
     s = json.loads(ctx.simmer("status", "--json", check=0).stdout)
     assert s["warning_signs_logged"] is True, s
+
+
+def test_forecast_says_what_made_it(ctx):
+    """On a calibrated diary the forecaster is named; without any symptom
+    scale the warning signs are the average rate, and are called that."""
+    ctx.daemon()
+    symptoms = {f["name"] for f in json.loads(ctx.simmer("factors", "--json").stdout)["factors"]
+                if f["role"] == "symptom"}
+    rows = subprocess.run([os.path.join(os.path.dirname(SIMMERD), "tools", "simdiary"),
+                           "--days", "240", "--seed", "5"], capture_output=True, text=True,
+                          check=True).stdout.splitlines()
+    path = os.path.join(ctx.env.root, "no-symptoms.csv")
+    with open(path, "w") as f:
+        f.write("\n".join(r for r in rows if r.split(",")[1] not in symptoms) + "\n")
+    ctx.simmer("import", path, check=0)
+    s = json.loads(ctx.simmer("status", "--json", check=0).stdout)
+    assert s["calibrated"] is True and s["warning_signs_logged"] is False, s
     status = " ".join(ctx.simmer("status", check=0).stdout.split())
-    assert "forecast by: warning signs (see" in status, status
+    if s["model"] == "warning signs":
+        assert "forecast by: your average rate, as no symptom scale is logged (see simmer " \
+            "backtest for its record)" in status, status
+    else:
+        assert f"forecast by: {s['model']} (see simmer backtest for its record)" in status, status
+    why = " ".join(ctx.simmer("why", check=0).stdout.split())
+    assert "forecast by: " in why and "starting values" not in why, why
 
 
 def test_verbose_logs_have_priorities(ctx):

@@ -135,6 +135,20 @@ def test_load_line_covers_the_whole_diary(ctx):
     assert path.count("M") == 1, "one unbroken line"
     assert len(points) >= n_days - 2, (len(points), n_days)
 
+    # Every day of a flare is shaded, before the backtest's first evening
+    # too, not only the days flares began.
+    flare_days = {datetime.date.fromisoformat(d) for d in backtest["flare_days"]}
+    assert {datetime.date.fromisoformat(d) for d in backtest["onset_days"]} <= flare_days
+    for d in backtest["days"] + status["trend"]:
+        assert d["in_flare"] == (datetime.date.fromisoformat(d["date"]) in flare_days), d
+    early = [d for d in flare_days if first <= d < judged]
+    assert len(early) > len([d for d in backtest["onset_days"]
+                             if first <= datetime.date.fromisoformat(d) < judged]), \
+        "flares of more than a day before the backtest begins"
+    shaded = {day_of(float(x) + 620 / (n_days - 1) / 2) for x in
+              re.findall(r'<rect class="flare-day" x="([\d.-]+)"', source)}
+    assert shaded == {(d - first).days for d in flare_days if first <= d <= last}, shaded
+
 
 class PageCheck(html.parser.HTMLParser):
     """Collects what a self-contained page must not have, and its parts."""

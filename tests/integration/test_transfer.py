@@ -2,9 +2,11 @@
 """Import and export against a real daemon: round trips, idempotence,
 rejections with line numbers."""
 import csv
+import datetime
 import io
 import json
 import os
+import random
 import sqlite3
 
 from harness import run_tests
@@ -83,6 +85,10 @@ def test_jsonl_import_and_export(ctx):
     # Through stdin, JSON Lines detected by content.
     p = ctx.simmer("import", "-", input="\n".join(json.dumps(r) for r in recs) + "\n", check=0)
     assert "0 added, 3 already present" in p.stdout, p.stdout
+    # A file without definition lines says nothing of definitions.
+    assert p.stdout == "0 added, 3 already present, 0 rejected\n", p.stdout
+    j = json.loads(ctx.simmer("import", path, "--json", check=0).stdout)
+    assert set(j) == {"added", "present", "rejected", "rejections"}, j
 
 
 def test_rejections_name_their_lines(ctx):
@@ -133,6 +139,174 @@ def test_bad_files_get_clear_errors(ctx):
     path = write(ctx, "broken.jsonl", '{"time": "2026-05-01", "factor": "pain"\n{]\n')
     p = ctx.simmer("import", path)
     assert p.returncode == 65 and "line 1" in p.stderr and "line 2" in p.stderr, p
+
+
+def empty_store(ctx):
+    """Stops the daemon, removes its store and starts another on none."""
+    ctx.daemons[-1].stop()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(ctx.env.db + suffix):
+            os.remove(ctx.env.db + suffix)
+    ctx.daemon()
+
+
+def own_factors(ctx):
+    got = json.loads(ctx.simmer("factors", "--json", check=0).stdout)["factors"]
+    return {f["name"]: (f["kind"], f["role"], f["unit"], f["min"], f["max"])
+            for f in got if not f["builtin"]}
+
+
+def daily(ctx):
+    db = sqlite3.connect(ctx.env.db)
+    rows = sorted(db.execute("SELECT factor, day, sum, count FROM daily"))
+    db.close()
+    return rows
+
+
+def triggers_of(ctx):
+    """Every factor named by a finding of any list, and the treatments."""
+    t = json.loads(ctx.simmer("triggers", "--json", check=0).stdout)
+    named = {f for key in ("triggers", "warning_signs", "protective", "not_enough_data")
+             for finding in t[key] for f in finding["factors"]}
+    return named, {x["factor"] for x in t["treatments"]}
+
+
+def diary_with_own_factors(ctx):
+    """A store with a count, a minutes factor and a treatment of the
+    person's own, and 150 days of entries: a triptan (and, logged at the
+    same moments, an ordinary exposure) on the mornings of flare days."""
+    for name, kind, role, unit in (("steps", "count", "exposure", "steps"),
+                                   ("yoga", "minutes", "exposure", "min"),
+                                   ("triptan", "event", "treatment", "")):
+        args = ["factor", "define", name, "--kind", kind, "--role", role]
+        ctx.simmer(*args, *(["--unit", unit] if unit else []), check=0)
+    rng = random.Random(8)
+    lines = ["time,factor,value"]
+    start = datetime.date.today() - datetime.timedelta(days=155)
+    for k in range(150):
+        day = start + datetime.timedelta(days=k)
+        flare = rng.random() < 0.18
+        lines.append(f"{day}T07:00:00,steps,{rng.randrange(2000, 14000)}")
+        lines.append(f"{day}T18:00:00,steps,{rng.randrange(100, 3000)}")
+        if rng.random() < 0.5:
+            lines.append(f"{day}T19:00:00,yoga,{rng.choice([20, 30, 45])}")
+        if flare:
+            lines.append(f"{day}T07:30:00,triptan,1")
+            lines.append(f"{day}T07:30:00,coffee,1")
+        lines.append(f"{day}T09:00:00,pain,{8 if flare else rng.choice([1, 2, 3])}")
+    path = write(ctx, "diary.csv", "\n".join(lines) + "\n")
+    p = ctx.simmer("import", path, check=0)
+    assert "0 rejected" in p.stdout, p.stdout
+
+
+def test_jsonl_export_carries_own_definitions(ctx):
+    """A person's own factors go with a JSON Lines export: into an empty
+    store they come back defined as they were, before any of their
+    entries, so that step counts are not refused as events over 100 and a
+    medicine is not tested as a trigger."""
+    ctx.daemon()
+    diary_with_own_factors(ctx)
+    before = (rows_of(ctx), daily(ctx), own_factors(ctx))
+    named, treatments = triggers_of(ctx)
+    # The ordinary exposure logged with the triptan is found; the triptan
+    # is a treatment, reported as such and never as a trigger.
+    assert "coffee" in named and "triptan" not in named and "triptan" in treatments, \
+        (named, treatments)
+    out = ctx.simmer("export", "--format", "jsonl", check=0).stdout.splitlines()
+    heads = [json.loads(l) for l in out[:3]]
+    assert heads == [{"factor": "steps", "kind": "count", "role": "exposure", "unit": "steps"},
+                     {"factor": "triptan", "kind": "event", "role": "treatment"},
+                     {"factor": "yoga", "kind": "minutes", "role": "exposure", "unit": "min"}], \
+        heads
+    # coffee was added on first use: a new name gets that definition anyway.
+    assert all("time" in json.loads(l) for l in out[3:]), out[3]
+    backup = write(ctx, "backup.jsonl", "\n".join(out) + "\n")
+    # CSV holds entries only.
+    assert not any("kind" in l for l in ctx.simmer("export", check=0).stdout.splitlines())
+
+    empty_store(ctx)
+    p = ctx.simmer("import", backup, check=0)
+    assert f"{len(before[0])} added, 0 already present, 0 rejected" in p.stdout, p.stdout
+    assert "3 factor definitions: 3 added, 0 already present, 0 kept as you had them" in \
+        p.stdout, p.stdout
+    assert (rows_of(ctx), daily(ctx), own_factors(ctx)) == before
+    named, treatments = triggers_of(ctx)
+    assert "coffee" in named and "triptan" not in named and "triptan" in treatments, \
+        (named, treatments)
+    # Again: every definition and entry is there already.
+    j = json.loads(ctx.simmer("import", backup, "--json", check=0).stdout)
+    assert (j["added"], j["rejected"]) == (0, 0), j
+    assert j["definitions"] == {"added": 0, "present": 3, "kept": 0, "kept_messages": []}, j
+    # The same export, with the definitions written from the store that now
+    # holds them.
+    assert ctx.simmer("export", "--format", "jsonl", check=0).stdout.splitlines() == out
+
+
+def test_existing_definition_is_kept_and_said(ctx):
+    ctx.daemon()
+    ctx.simmer("factor", "define", "steps", "--kind", "minutes", "--role", "exposure",
+               "--unit", "steps", check=0)
+    ctx.simmer("factor", "define", "triptan", "--kind", "event", "--role", "exposure", check=0)
+    text = "\n".join(json.dumps(r) for r in [
+        {"factor": "steps", "kind": "count", "role": "exposure", "unit": "steps"},
+        {"factor": "triptan", "kind": "event", "role": "treatment"},
+        {"factor": "nsaid", "kind": "event", "role": "exposure", "unit": "doses"},
+        {"factor": "yoga", "kind": "minutes", "role": "exposure", "unit": "min"},
+        {"time": "2026-05-01T08:00:00Z", "factor": "steps", "value": 900},
+        {"time": "2026-05-01T09:00:00Z", "factor": "steps", "value": 8500},
+        {"time": "2026-05-01T10:00:00Z", "factor": "yoga", "value": 30}]) + "\n"
+    path = write(ctx, "other.jsonl", text)
+    p = ctx.simmer("import", path)
+    assert p.returncode == 65, p
+    assert "4 factor definitions: 1 added, 0 already present, 3 kept as you had them" in \
+        p.stdout, p.stdout
+    assert "steps: kept your definition (kind minutes), the file's was kind count" in \
+        p.stdout, p.stdout
+    assert "triptan: kept your definition (role exposure), the file's was role treatment" in \
+        p.stdout, p.stdout
+    assert "nsaid: kept simmer's built-in definition (role treatment), the file's was " \
+        "role exposure" in p.stdout, p.stdout
+    # Under the person's own definition, 8500 minutes of steps are refused.
+    assert "2 added, 0 already present, 1 rejected" in p.stdout, p.stdout
+    assert "line 6: steps must be between 0 and 1440" in p.stderr, p.stderr
+    mine = own_factors(ctx)
+    assert mine["steps"][:3] == ("minutes", "exposure", "steps"), mine
+    assert mine["triptan"][:3] == ("event", "exposure", ""), mine
+    assert mine["yoga"][:3] == ("minutes", "exposure", "min"), mine
+
+
+def test_bad_definition_lines_are_refused_by_line(ctx):
+    ctx.daemon()
+    lines = ['{"factor": "steps", "kind": "pedometer", "role": "exposure"}',
+             '{"factor": "Steps!", "kind": "count", "role": "exposure"}',
+             '{"factor": "walks", "kind": "count"}',
+             '{"factor": "walks", "kind": "count", "role": "sideways"}',
+             '{"factor": "walks", "kind": "count", "role": "exposure", "unit": 5}',
+             '{"factor": "walks", "kind": "count", "role": "exposure", "unit": "a very long unit"}',
+             '{"kind": "count", "role": "exposure"}',
+             '{"factor": "walks", "kind": "count", "role": "exposure"',
+             '{"factor": "walks", "kind": "count", "role": "exposure", "unit": "walks"}',
+             '{"time": "2026-05-01T08:00:00Z", "factor": "walks", "value": 2500}']
+    path = write(ctx, "bad.jsonl", "\n".join(lines) + "\n")
+    p = ctx.simmer("import", path)
+    assert p.returncode == 65, p
+    assert "1 added, 0 already present, 8 rejected" in p.stdout, p.stdout
+    assert "1 factor definition: 1 added" in p.stdout, p.stdout
+    err = p.stderr
+    for want in ("line 1: definition of steps: unknown kind 'pedometer' (one of scale, hours, "
+                 "minutes, event, flare, count)",
+                 "line 2: definition: bad factor name 'Steps!'",
+                 "line 3: definition of walks: no role (one of exposure, symptom, outcome, "
+                 "red_flag, treatment)",
+                 "line 4: definition of walks: unknown role 'sideways'",
+                 "line 5: definition of walks: the unit is text of at most 15 bytes",
+                 "line 6: definition of walks: the unit is text",
+                 "line 7: definition: bad factor name ''",
+                 "line 8: not a JSON object"):
+        assert want in err, (want, err)
+    assert own_factors(ctx)["walks"][:3] == ("count", "exposure", "walks")
+    j = json.loads(ctx.simmer("import", path, "--json").stdout)
+    assert [r["line"] for r in j["rejections"]] == [1, 2, 3, 4, 5, 6, 7, 8], j
 
 
 if __name__ == "__main__":

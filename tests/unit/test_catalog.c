@@ -117,6 +117,10 @@ test_count_kind_holds_steps(void **state)
 		snprintf(listed + len, sizeof listed - len, "%s%s", k ? ", " : "", factor_kind_name(k));
 	}
 	assert_string_equal(factor_kind_list(), listed);
+	/* The wire's words are the catalog's, and no more. */
+	assert_null(proto_factor_kinds[FACTOR_KIND_LAST + 1]);
+	assert_null(proto_factor_roles[ROLE_TREATMENT + 1]);
+	assert_int_equal(proto_word_index(proto_factor_roles, "treatment"), ROLE_TREATMENT);
 	struct factor steps;
 	catalog_default_factor(&steps, "steps");
 	steps.kind = FACTOR_COUNT;
