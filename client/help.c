@@ -137,7 +137,7 @@ static const struct command commands[] = {
 	    {{"--limit", "N", "the newest N alerts (default 20)"}, JSON_OPT},
 	    {"simmer alerts", "simmer alerts --limit 5"},
 	    NULL, PROTO_M_ALERTS},
-	{"refused", "entries kept while simmerd was away that it then refused, and why",
+	{"refused", "entries kept while simmerd was away that it refused, and why",
 	    "refused [--clear]",
 	    {{"--clear", NULL, "forget them, once you have seen them and logged them again"},
 	     JSON_OPT},
