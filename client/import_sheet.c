@@ -28,7 +28,9 @@
  * slashes or dots ("3/14/2024", "14.03.2024"), whose order, day or month
  * first, the whole column tells: a first number above 12 is a day, a
  * second one a month. A column that never tells is refused rather than
- * guessed.
+ * guessed. Numbers with thousands separators or a decimal comma ("8,500",
+ * "7,5", "1.234,5") are read the way their column shows, by the same rule
+ * (sheet_numbers.h).
  *
  * The whole file is read before anything is decided (tracker_read's rule),
  * so the rows are kept here until the last one: every cell's text in one
@@ -42,6 +44,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "client/sheet_numbers.h"
 #include "client/tracker.h"
 
 /* What a column is taken as. */
@@ -67,6 +70,7 @@ struct sheet {
 	char **names;
 	char (*factors)[33];
 	enum sheet_column *kinds;
+	enum number_style *styles;  /* each column's decimal mark */
 	struct sheet_row *rows;
 	size_t n_rows, cap_rows;
 	/* Row r's cell c is text + cell_at[r * n_columns + c]; text[0] is
@@ -82,11 +86,14 @@ cell(const struct sheet *s, size_t r, size_t c)
 	return s->text + s->cell_at[r * s->n_columns + c];
 }
 
-/* A cell read: a number, a yes/no mark, or text that is neither. */
-enum cell_kind { CELL_EMPTY, CELL_NUMBER, CELL_YES, CELL_NO, CELL_TEXT };
+/* A cell read: a number, a yes/no mark, text that is neither, or a number
+ * its column cannot place ("1,500" where nothing tells 1500 from 1.5). */
+enum cell_kind { CELL_EMPTY, CELL_NUMBER, CELL_YES, CELL_NO, CELL_TEXT, CELL_UNCLEAR };
 
+/* Reads a cell of a column whose numbers are written in `style`; why says
+ * what is unclear about a CELL_UNCLEAR. */
 static enum cell_kind
-read_cell(const char *s, double *v)
+read_cell(const char *s, enum number_style style, double *v, char *why, size_t whylen)
 {
 	static const char *const yes[] = {"yes", "y", "x", "true"};
 	static const char *const no[] = {"no", "n", "false"};
@@ -94,6 +101,9 @@ read_cell(const char *s, double *v)
 		s++;
 	if (*s == '\0')
 		return CELL_EMPTY;
+	int number = number_read(s, style, v, why, whylen);
+	if (number != 0)
+		return number > 0 ? CELL_NUMBER : CELL_UNCLEAR;
 	if (tracker_number(s, v))
 		return CELL_NUMBER;
 	char word[8];
@@ -251,7 +261,8 @@ sheet_header(struct tracker *t, char **fields, size_t n)
 	s->names = calloc(n, sizeof *s->names);
 	s->factors = calloc(n, sizeof *s->factors);
 	s->kinds = calloc(n, sizeof *s->kinds);
-	if (s->names == NULL || s->factors == NULL || s->kinds == NULL) {
+	s->styles = calloc(n, sizeof *s->styles);
+	if (s->names == NULL || s->factors == NULL || s->kinds == NULL || s->styles == NULL) {
 		tracker_fail(t, "out of memory");
 		return -1;
 	}
@@ -378,8 +389,15 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 	bool marks = false, numbers = false, zero_one = true, zero_ten = true, text = false;
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
-		switch (read_cell(cell(s, r, c), &v)) {
+		char why[8];
+		switch (read_cell(cell(s, r, c), s->styles[c], &v, why, sizeof why)) {
 		case CELL_EMPTY:
+			break;
+		case CELL_UNCLEAR:
+			/* A number either way, refused in its row; "1,500" is no
+			 * mark, and no 0-10 level as 1500. */
+			numbers = true;
+			zero_one = zero_ten = false;
 			break;
 		case CELL_YES:
 		case CELL_NO:
@@ -412,7 +430,8 @@ classify(struct tracker *t, struct sheet *s, size_t c)
 	    "yes/no mixed with counts" : "no number or yes/no");
 	for (size_t r = 0; r < s->n_rows; r++) {
 		double v;
-		if (read_cell(cell(s, r, c), &v) != CELL_EMPTY)
+		char why[8];
+		if (read_cell(cell(s, r, c), s->styles[c], &v, why, sizeof why) != CELL_EMPTY)
 			tracker_skip(t, what);
 	}
 	return SHEET_SKIP;
@@ -424,8 +443,13 @@ sheet_finish(struct tracker *t)
 	struct sheet *s = t->state;
 	if (s == NULL)
 		return;
-	for (size_t c = 0; c < s->n_columns; c++)
+	for (size_t c = 0; c < s->n_columns; c++) {
+		struct number_evidence e = {0};
+		for (size_t r = 0; r < s->n_rows; r++)
+			number_evidence_add(&e, cell(s, r, c));
+		s->styles[c] = number_style_of(&e);
 		s->kinds[c] = classify(t, s, c);
+	}
 	s->order = column_date_order(s);
 	for (size_t r = 0; r < s->n_rows && !t->fatal[0]; r++) {
 		t->row_line = s->rows[r].line;
@@ -439,9 +463,14 @@ sheet_finish(struct tracker *t)
 			if (s->kinds[c] == SHEET_SKIP)
 				continue;
 			double v;
-			enum cell_kind k = read_cell(cell(s, r, c), &v);
+			char why[200];
+			enum cell_kind k = read_cell(cell(s, r, c), s->styles[c], &v, why, sizeof why);
 			if (k == CELL_EMPTY)
 				continue;
+			if (k == CELL_UNCLEAR) {
+				tracker_reject(t, "%.32s: %s", s->names[c], why);
+				continue;
+			}
 			if (k == CELL_TEXT) {
 				tracker_reject(t, "%.32s: '%.40s' is neither a number nor yes/no",
 				    s->names[c], cell(s, r, c));
@@ -473,6 +502,7 @@ sheet_free(struct tracker *t)
 	free(s->names);
 	free(s->factors);
 	free(s->kinds);
+	free(s->styles);
 }
 
 const struct tracker_format tracker_sheet = {

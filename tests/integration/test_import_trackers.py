@@ -262,6 +262,43 @@ def test_spreadsheet_step_counts(ctx):
     assert daily_sums(ctx, "steps") == {d: (float(t), 2) for d, t in totals.items()}
 
 
+def test_spreadsheet_grouped_numbers(ctx):
+    """Numbers a spreadsheet saved with thousands separators or a decimal
+    comma are read as their column shows: steps of "8,500" and "12,000"
+    are thousands, sleep of "7,5" a decimal comma (and "8.500" metres then
+    a dot grouping), and a column of "1,500" alone is refused in each row,
+    saying why."""
+    ctx.daemon()
+    for name in ("steps", "walk_metres", "water_ml"):
+        ctx.simmer("factor", "define", name, "--kind", "count", "--role", "exposure", check=0)
+    sheet = write(ctx, "grouped.csv",
+                  'Date,Steps,Sleep hours,Walk metres,Water ml\n'
+                  '2024-08-01,"8,500","7,5","1.250,5","1,500"\n'
+                  '2024-08-02,"12,000",6,"8.500","2,250"\n'
+                  '2024-08-03,950,"6,25",700,\n')
+    r = import_json(ctx, "--from", "sheet", sheet)
+    assert r["added"] == 9 and [x["line"] for x in r["rejections"]] == [2, 3], r
+    for x in r["rejections"]:
+        assert "Water ml: '" in x["message"] and "nothing else in the column shows whether " \
+            "',' groups thousands or marks decimals" in x["message"], x
+    assert "'1,500' could be 1500 or 1.5" in r["rejections"][0]["message"], r
+    rows = entries(ctx)
+    for day, steps, sleep, metres in (("2024-08-01", 8500, 7.5, 1250.5),
+                                      ("2024-08-02", 12000, 6, 8500),
+                                      ("2024-08-03", 950, 6.25, 700)):
+        has(rows, day, "steps", steps)
+        has(rows, day, "sleep_hours", sleep)
+        has(rows, day, "walk_metres", metres)
+    assert not any(f == "water_ml" for _, f, _, _ in rows), rows
+    # Both ways in one column, or a comma that groups nothing: refused.
+    mixed = write(ctx, "mixed.csv", 'Date,Steps\n2024-09-01,"1,234.5"\n2024-09-02,"7,5"\n'
+                                    '2024-09-03,"4,000"\n')
+    r = import_json(ctx, "--from", "sheet", mixed)
+    assert r["added"] == 0 and [x["line"] for x in r["rejections"]] == [2, 3, 4], r
+    assert "the column writes numbers both as 1,234.5 and as 1.234,5" in \
+        r["rejections"][1]["message"], r
+
+
 def test_spreadsheet_diary(ctx):
     """A diary kept as a spreadsheet: a date column, then a column per
     factor. simmer's own names take their values as they are, a column of
