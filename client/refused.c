@@ -15,15 +15,24 @@
 #include "client/render.h"
 #include "client/when.h"
 
-void
-refused_status_line(FILE *out, const msgpack_object *status)
+bool
+refused_status_words(const msgpack_object *status, char *out, size_t outlen)
 {
 	int64_t n = 0;
 	char err[8];
 	if (proto_get_int(status, "refused_entries", false, &n, err, sizeof err) != 0 || n <= 0)
-		return;
-	fprintf(out, "%lld %s kept while simmerd was away %s refused: see 'simmer refused'\n",
+		return false;
+	snprintf(out, outlen, "%lld %s kept while simmerd was away %s refused: see 'simmer refused'",
 	    (long long)n, n == 1 ? "entry" : "entries", n == 1 ? "was" : "were");
+	return true;
+}
+
+void
+refused_status_line(FILE *out, const msgpack_object *status)
+{
+	char line[128];
+	if (refused_status_words(status, line, sizeof line))
+		fprintf(out, "%s\n", line);
 }
 
 /* Appends s to out in single quotes, as a shell reads it back. */

@@ -7,11 +7,17 @@
 #ifndef SIMMER_CLIENT_REFUSED_H
 #define SIMMER_CLIENT_REFUSED_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <msgpack.h>
 
-/* Status's line when its reply counts refused entries; nothing when none. */
+/* Status's line when its reply counts refused entries ("3 entries kept
+ * while simmerd was away were refused: see 'simmer refused'"): written to
+ * out (without a newline) and true, or false when none are. */
+bool refused_status_words(const msgpack_object *status, char *out, size_t outlen);
+/* The same line and a newline to out; nothing when none are refused. */
 void refused_status_line(FILE *out, const msgpack_object *status);
 
 #endif

@@ -58,6 +58,8 @@ def test_refused_spooled_entries_are_listed_said_and_cleared(ctx):
     status = ctx.simmer("status", check=0).stdout
     assert status.splitlines()[0] == STATUS_LINE, status
     assert json.loads(ctx.simmer("status", "--json", check=0).stdout)["refused_entries"] == 3
+    bar = json.loads(ctx.simmer("status", "--format", "waybar", check=0).stdout)
+    assert bar["tooltip"].endswith("\n" + STATUS_LINE), bar
 
     text = ctx.simmer("refused", check=0).stdout
     assert text.startswith("3 entries kept while simmerd was away were refused"), text
@@ -81,6 +83,8 @@ def test_refused_spooled_entries_are_listed_said_and_cleared(ctx):
     status = ctx.simmer("status", check=0).stdout
     assert "refused" not in status, status
     assert json.loads(ctx.simmer("status", "--json", check=0).stdout)["refused_entries"] == 0
+    bar = json.loads(ctx.simmer("status", "--format", "waybar", check=0).stdout)
+    assert "refused" not in bar["tooltip"], bar
     assert ctx.simmer("refused", check=0).stdout == \
         "nothing kept while simmerd was away was refused\n"
     assert ctx.simmer("refused", "--clear", check=0).stdout == \
