@@ -331,9 +331,7 @@ cmd_log(const struct options *o, int argc, char **argv)
 	return 0;
 }
 
-/* Calls method with params and prints the JSON, or hands the result to
- * show() for text. */
-static int
+int
 call_and_show(const struct options *o, const char *method, pack_params_fn pack,
     const void *arg, void (*show)(const msgpack_object *result))
 {

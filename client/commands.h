@@ -35,6 +35,7 @@ int cmd_reminder(const struct options *o, int argc, char **argv);
 int cmd_help(const struct options *o, int argc, char **argv);
 int cmd_report(const struct options *o, int argc, char **argv);   /* report.c */
 int cmd_experiment(const struct options *o, int argc, char **argv); /* experiment.c */
+int cmd_refused(const struct options *o, int argc, char **argv);    /* refused.c */
 /* Methods whose reply is shown as it comes (analysis and alerts). */
 int cmd_show(const struct options *o, const char *method, int argc, char **argv);
 
@@ -47,6 +48,11 @@ struct simmer_paths;
 int client_paths(const struct options *o, struct simmer_paths *p);
 /* Connects and says hello, or prints why not; returns 0 or an exit code. */
 int client_connect(const struct options *o, struct client_conn *c);
+/* Calls method with params and prints the JSON, or hands the result to
+ * show() for text (commands.c). */
+int call_and_show(const struct options *o, const char *method,
+    void (*pack)(msgpack_packer *pk, const void *arg),
+    const void *arg, void (*show)(const msgpack_object *result));
 struct entry;
 /* Pages through the `export` method (from since_ms when has_since), calling
  * each() for every live entry in (time, id) order (transfer.c). Returns 0

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/refused.h"
 #include "client/render.h"
 #include "client/show.h"
 #include "client/when.h"
@@ -666,7 +667,7 @@ show_alert_line(FILE *out, const msgpack_object *a)
 void
 show_waybar(FILE *out, const msgpack_object *r)
 {
-	char date[16], level[16], line[256];
+	char date[16], level[16], line[256], refused[128];
 	double load = num(r, "load"), threshold = num(r, "threshold"), risk = num(r, "risk");
 	str(r, "date", date, sizeof date);
 	str(r, "level", level, sizeof level);
@@ -676,7 +677,7 @@ show_waybar(FILE *out, const msgpack_object *r)
 	if (empty) {
 		json_object_set_new(j, "text", json_string("simmer: no entries yet"));
 		json_object_set_new(j, "full_text", json_string("simmer: no entries yet"));
-		json_object_set_new(j, "tooltip", json_string("Log how you are, as in 'simmer pain 4'"));
+		snprintf(line, sizeof line, "Log how you are, as in 'simmer pain 4'");
 		json_object_set_new(j, "class", json_string("empty"));
 	} else {
 		snprintf(line, sizeof line, "load %.0f/%.0f", load, threshold);
@@ -685,11 +686,16 @@ show_waybar(FILE *out, const msgpack_object *r)
 		snprintf(line, sizeof line, "simmer, %s: level %s\nload %.0f of 100, alert threshold "
 		    "%.0f\nchance that a flare begins within 48 hours: %.0f%%", date, level, load,
 		    threshold, risk * 100);
-		json_object_set_new(j, "tooltip", json_string(line));
 		json_object_set_new(j, "class", json_string(level));
 		json_object_set_new(j, "alt", json_string(level));
 		json_object_set_new(j, "percentage", json_integer(isfinite(load) ? (json_int_t)lround(load) : 0));
 	}
+	/* The bar is where some people look instead of status. */
+	if (refused_status_words(r, refused, sizeof refused)) {
+		size_t len = strlen(line);
+		snprintf(line + len, sizeof line - len, "\n%s", refused);
+	}
+	json_object_set_new(j, "tooltip", json_string(line));
 	/* Bars read one JSON object per line. */
 	json_dumpf(j, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
@@ -702,6 +708,10 @@ show_text(FILE *out, const char *method, const msgpack_object *result)
 	bool analysis = strcmp(method, PROTO_M_STATUS) == 0 || strcmp(method, PROTO_M_FORECAST) == 0 ||
 	    strcmp(method, PROTO_M_WHY) == 0 || strcmp(method, PROTO_M_TRIGGERS) == 0 ||
 	    strcmp(method, PROTO_M_BACKTEST) == 0 || strcmp(method, PROTO_M_ANALYZE) == 0;
+	/* Said first, and even of an empty diary: the person was told these
+	 * entries were kept. */
+	if (strcmp(method, PROTO_M_STATUS) == 0)
+		refused_status_line(out, result);
 	if (analysis && show_empty_diary(out, result))
 		return;
 	if (strcmp(method, PROTO_M_STATUS) == 0) {

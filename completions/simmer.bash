@@ -4,7 +4,8 @@
 # needed.
 
 _simmer_commands="log list undo delete factors factor import export backup restore status forecast why
-	triggers backtest analyze report experiment alerts watch notify-test reload config reminder version help"
+	triggers backtest analyze report experiment alerts refused watch notify-test reload config reminder version
+	help"
 
 # The options each command takes (the global --json and --socket come with all).
 _simmer_options()
@@ -18,6 +19,7 @@ _simmer_options()
 	export) echo "--format --since" ;;
 	status) echo "--format" ;;
 	alerts) echo "--limit" ;;
+	refused) echo "--clear" ;;
 	report) echo "--days --html" ;;
 	experiment) echo "--eliminate --reintroduce --washout --cycles --start" ;;
 	esac

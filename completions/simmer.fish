@@ -4,8 +4,8 @@
 
 set -l simmer_commands log list undo delete factors factor import export backup restore status \
 	forecast why \
-	triggers backtest analyze report experiment alerts watch notify-test reload config reminder \
-	version help
+	triggers backtest analyze report experiment alerts refused watch notify-test reload config \
+	reminder version help
 
 function __simmer_factor_names
 	simmer factors --names 2>/dev/null; or string split ' ' -- pain stiffness fatigue bloating \
@@ -25,8 +25,8 @@ function __simmer_logging
 	set -q words[2]; or return 1
 	not contains -- $words[2] list undo delete factors factor import export backup restore \
 		status forecast \
-		why triggers backtest analyze report experiment alerts watch notify-test reload config \
-		reminder version help
+		why triggers backtest analyze report experiment alerts refused watch notify-test reload \
+		config reminder version help
 end
 
 complete -c simmer -f
@@ -59,6 +59,7 @@ complete -c simmer -n '__fish_seen_subcommand_from export' -l format -x -a 'csv 
 complete -c simmer -n '__fish_seen_subcommand_from export' -l since -x
 complete -c simmer -n '__fish_seen_subcommand_from status' -l format -x -a 'text waybar'
 complete -c simmer -n '__fish_seen_subcommand_from alerts' -l limit -x -d 'the newest N alerts'
+complete -c simmer -n '__fish_seen_subcommand_from refused' -l clear -d 'forget them, once seen'
 complete -c simmer -n '__fish_seen_subcommand_from report' -l days -x -d 'the last N days'
 complete -c simmer -n '__fish_seen_subcommand_from report' -l html -r -F -d 'write an HTML page'
 complete -c simmer -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set' -a 'get set'

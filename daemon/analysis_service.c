@@ -15,6 +15,8 @@
 #include "daemon/daemon.h"
 #include "daemon/experiment_pack.h"
 #include "daemon/log.h"
+#include "daemon/refused.h"
+#include "daemon/replies.h"
 #include "daemon/server.h"
 #include "daemon/store.h"
 
@@ -151,6 +153,22 @@ job_work(uv_work_t *req)
 	malloc_trim(0);
 }
 
+/* Sends reply `which` of the latest result. Status also says how many
+ * spooled entries were refused: that count changes apart from the
+ * analysis, so it is added as the reply goes out. */
+static void
+send_result(struct analysis_service *a, struct conn *c, uint32_t msgid, int which)
+{
+	msgpack_sbuffer status;
+	if (which == R_STATUS && reply_map_add_int(&a->replies[which], "refused_entries",
+	    refused_count(a->d->refused), &status) == 0) {
+		conn_reply(c, msgid, &status);
+		msgpack_sbuffer_destroy(&status);
+		return;
+	}
+	conn_reply(c, msgid, &a->replies[which]);
+}
+
 /* On the loop: keep the result, answer who waited, tell the policy. */
 static void
 job_after(uv_work_t *req, int status)
@@ -175,7 +193,7 @@ job_after(uv_work_t *req, int status)
 		struct conn *c = j->waiters[i].c;
 		if (conn_is_open(c)) {
 			if (j->rc == 0)
-				conn_reply(c, j->waiters[i].msgid, &a->replies[j->waiters[i].which]);
+				send_result(a, c, j->waiters[i].msgid, j->waiters[i].which);
 			else
 				conn_reply_error(c, j->waiters[i].msgid, -j->rc, j->err);
 		}
@@ -371,7 +389,7 @@ answer(const struct request *rq, int which)
 		wait_for_fresh(a, rq, which);
 		return;
 	}
-	conn_reply(rq->conn, rq->msgid, &a->replies[which]);
+	send_result(a, rq->conn, rq->msgid, which);
 }
 
 void

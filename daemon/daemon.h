@@ -31,6 +31,7 @@ struct alerts;
 struct analysis_service;
 struct experiments;
 struct pages;
+struct refused;
 struct schedule;
 
 struct simmerd {
@@ -43,6 +44,7 @@ struct simmerd {
 	struct alerts *alerts;
 	struct analysis_service *analysis;
 	struct experiments *experiments;
+	struct refused *refused;     /* refused spooled entries: their count */
 	struct schedule *schedule;
 	struct proto_limits limits;
 	int day_start_hour;

@@ -33,6 +33,7 @@
 #include "daemon/log.h"
 #include "daemon/methods.h"
 #include "daemon/pages.h"
+#include "daemon/refused.h"
 #include "daemon/schedule.h"
 #include "daemon/server.h"
 #include "daemon/spool.h"
@@ -238,6 +239,8 @@ start_services(struct simmerd *d, char *err, size_t errlen)
 	int rc = store_open(&st, d->paths.db, true, err, errlen);
 	if (rc == 0) {
 		rc = experiments_start(&d->experiments, d, st, err, errlen);
+		if (rc == 0)
+			rc = refused_start(&d->refused, d, st, err, errlen);
 		store_close(st);
 	}
 	if (rc != 0)
@@ -387,6 +390,7 @@ run(int argc, char **argv)
 	writer_free(d->writer);
 	store_close(d->store);
 	experiments_free(d->experiments);
+	refused_free(d->refused);
 	catalog_free(&d->catalog);
 	if (uv_loop_close(d->loop) != 0)
 		log_debug("the loop still had handles at exit");

@@ -14,6 +14,7 @@
 #include "daemon/experiments.h"
 #include "daemon/log.h"
 #include "daemon/methods.h"
+#include "daemon/refused.h"
 #include "daemon/server.h"
 
 static void method_hello(const struct request *rq, const msgpack_object *params);
@@ -24,7 +25,7 @@ static void method_hello(const struct request *rq, const msgpack_object *params)
  * does its work, and the default and most of its "limit" (or of its
  * entries). Adding a method is one row plus one handler in the file of what
  * it serves: entries.c (the diary), analysis_service.c, alerts.c,
- * config_service.c, experiments.c. PROTOCOL.md describes each for other clients.
+ * config_service.c, experiments.c, refused.c. PROTOCOL.md describes each for other clients.
  */
 static const struct method method_table[] = {
 	{PROTO_M_HELLO, method_hello, "client?, protocol?", false, METHOD_ON_LOOP, 0, 0},
@@ -57,6 +58,9 @@ static const struct method method_table[] = {
 	{PROTO_M_EXPERIMENT_STOP, method_experiment_stop, "", true, METHOD_ON_STORE, 0, 0},
 	{PROTO_M_EXPERIMENT_STATUS, method_experiment_status, "", false, METHOD_ON_POOL, 0, 0},
 	{PROTO_M_EXPERIMENT_LIST, method_experiment_list, "", false, METHOD_ON_POOL, 0, 0},
+	{PROTO_M_REFUSED, method_refused, "limit?", false, METHOD_ON_STORE, PROTO_REFUSED_DEFAULT,
+	    PROTO_REFUSED_MAX},
+	{PROTO_M_REFUSED_CLEAR, method_refused_clear, "", true, METHOD_ON_STORE, 0, 0},
 };
 
 const struct method *
@@ -90,7 +94,7 @@ method_hello(const struct request *rq, const msgpack_object *params)
 	proto_pack_kv_int(&rep.pk, "protocol", PROTO_VERSION);
 	proto_pack_kv_str(&rep.pk, "daemon", SIMMER_VERSION);
 	proto_pack_cstr(&rep.pk, "limits");
-	msgpack_pack_map(&rep.pk, 16);
+	msgpack_pack_map(&rep.pk, 17);
 	proto_pack_kv_int(&rep.pk, "max_message_bytes", PROTO_MAX_MESSAGE_BYTES);
 	proto_pack_kv_int(&rep.pk, "max_connection_buffer", PROTO_MAX_CONN_BUFFER);
 	proto_pack_kv_int(&rep.pk, "max_depth", PROTO_MAX_DEPTH);
@@ -108,6 +112,7 @@ method_hello(const struct request *rq, const msgpack_object *params)
 	proto_pack_kv_int(&rep.pk, "page_size", PROTO_PAGE_SIZE);
 	proto_pack_kv_int(&rep.pk, "list_default", PROTO_LIST_DEFAULT);
 	proto_pack_kv_int(&rep.pk, "max_alerts", PROTO_ALERTS_MAX);
+	proto_pack_kv_int(&rep.pk, "max_refused", PROTO_REFUSED_MAX);
 	request_reply(rq, &rep);
 }
 

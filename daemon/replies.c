@@ -97,6 +97,34 @@ reply_pack_alert(msgpack_packer *pk, const struct alert *a)
 	proto_pack_kv_str(pk, "outcome", a->outcome);
 }
 
+int
+reply_map_add_int(const msgpack_sbuffer *map, const char *key, int64_t value,
+    msgpack_sbuffer *out)
+{
+	const unsigned char *p = (const unsigned char *)map->data;
+	size_t head;
+	uint32_t pairs;
+	if (map->size >= 1 && (p[0] & 0xf0) == 0x80) {
+		head = 1;
+		pairs = p[0] & 0x0f;
+	} else if (map->size >= 3 && p[0] == 0xde) {
+		head = 3;
+		pairs = (uint32_t)p[1] << 8 | p[2];
+	} else if (map->size >= 5 && p[0] == 0xdf) {
+		head = 5;
+		pairs = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+	} else {
+		return -1;
+	}
+	msgpack_sbuffer_init(out);
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, pairs + 1);
+	msgpack_sbuffer_write(out, map->data + head, map->size - head);
+	proto_pack_kv_int(&pk, key, value);
+	return 0;
+}
+
 void
 reply_begin(struct reply *rep, uint32_t msgid)
 {

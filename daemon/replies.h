@@ -25,6 +25,10 @@ void reply_pack_factor(msgpack_packer *pk, const struct factor *f);
 /* {"id", "time", "kind", "level", "summary", "body", "shown", "outcome"} */
 struct alert;
 void reply_pack_alert(msgpack_packer *pk, const struct alert *a);
+/* Copies the packed map `map` to `out` (initialised here) with one more
+ * pair, key: value, at its end. 0, or -1 when `map` is not a map. */
+int reply_map_add_int(const msgpack_sbuffer *map, const char *key, int64_t value,
+    msgpack_sbuffer *out);
 /* A success response being built: reply_begin packs the envelope, the
  * caller packs the result with rep.pk, and the loop sends rep.buf. */
 struct reply {

@@ -7,9 +7,12 @@
  * fresh spool) and only then lets the lock go; a client that waited for the
  * lock sees that the path names another file now and opens that one. The
  * entries go through the normal validated write path.
- * The renamed file is removed only after the commit is acknowledged; one
- * left by a crash is taken in again at the next start, and ids make that
- * idempotent.
+ * An entry the checks refuse (and a record that is not an entry) was
+ * still "kept" in the person's eyes: it goes to the store's refused table
+ * with the check's message, for `simmer refused` and `status` to tell.
+ * The renamed file is removed only after the entries and the refused rows
+ * are committed; one left by a crash is taken in again at the next start,
+ * and ids (the refused rows: the file and byte) make that idempotent.
  *
  * SPDX-License-Identifier: ISC
  */
@@ -23,21 +26,162 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "daemon/daemon.h"
 #include "daemon/entries.h"
+#include "daemon/grow.h"
 #include "daemon/log.h"
+#include "daemon/refused.h"
 #include "daemon/spool.h"
 
 /* A spool bigger than this is not a person's missed entries; refuse to
  * read it into memory and say so. */
 #define SPOOL_MAX_BYTES (64u * 1024u * 1024u)
 
+/* Refused rows kept from one spool file, one by one: a person's missed
+ * entries are a handful, and all of one file fit in one `refused` reply.
+ * Past this, something else wrote the file; the rest are counted in one
+ * row, and the file is kept aside rather than removed, so that nothing in
+ * it is lost. */
+#define SPOOL_MAX_REFUSED 500
+
 struct spool_file {
 	char path[PATH_MAX];
 	unsigned batches_left;
 	bool failed;
 	size_t added, present, rejected;
+	struct refused_entry *refused;  /* handed to refused_keep at the end */
+	size_t n_refused, cap_refused;
+	size_t refused_over;            /* refused past SPOOL_MAX_REFUSED */
 };
+
+/* The name a spool file with too many refused entries is kept under:
+ * ".taking-" becomes ".refused-", which no start takes in again. */
+static void
+kept_aside_path(const char *path, char *out, size_t outlen)
+{
+	const char *taking = strstr(path, ".taking-");
+	if (taking == NULL)
+		snprintf(out, outlen, "%s.refused", path);
+	else
+		snprintf(out, outlen, "%.*s.refused-%s", (int)(taking - path), path, taking + 8);
+}
+
+/* Drops one hold on sf; the last removes the file (or keeps it aside)
+ * when everything in it is committed. */
+static void
+spool_file_release(struct spool_file *sf)
+{
+	if (--sf->batches_left != 0)
+		return;
+	if (!sf->failed) {
+		log_info("took in the spool %s: %zu added, %zu already present, %zu refused",
+		    sf->path, sf->added, sf->present, sf->rejected);
+		char aside[PATH_MAX + 16];
+		kept_aside_path(sf->path, aside, sizeof aside);
+		if (sf->refused_over > 0 && rename(sf->path, aside) != 0)
+			log_warn("cannot keep %s aside as %s: %s", sf->path, aside, strerror(errno));
+		else if (sf->refused_over == 0 && unlink(sf->path) != 0)
+			log_warn("cannot remove %s: %s", sf->path, strerror(errno));
+	}
+	free(sf->refused);
+	free(sf);
+}
+
+/* Keeps one refused record of sf: e is NULL for one that is not an entry. */
+static void
+note_refused(struct simmerd *d, struct spool_file *sf, const struct entry *e, size_t offset,
+    const char *why)
+{
+	if (sf->n_refused >= SPOOL_MAX_REFUSED || grow_for_one((void **)&sf->refused,
+	    &sf->cap_refused, sf->n_refused, sizeof *sf->refused, 8) != 0) {
+		sf->refused_over++;
+		return;
+	}
+	struct refused_entry *r = &sf->refused[sf->n_refused++];
+	memset(r, 0, sizeof *r);
+	r->refused_ms = clock_now_ms();
+	snprintf(r->spool, sizeof r->spool, "%.1023s", sf->path);
+	r->offset = (int64_t)offset;
+	snprintf(r->reason, sizeof r->reason, "%s", why);
+	if (e == NULL)
+		return;
+	memcpy(r->entry_id, e->id, sizeof r->entry_id);
+	r->has_time = true;
+	r->time_ms = e->time_ms;
+	r->utc_offset_min = e->utc_offset_min;
+	memcpy(r->factor, e->factor, sizeof r->factor);
+	r->has_value = !e->no_value;
+	r->value = e->value;
+	memcpy(r->note, e->note, sizeof r->note);
+	/* What the person should change to log it again. The spool cannot say
+	 * "--new", and a name simmer does not know is taken as a new event of
+	 * 0 to 100: say what to do instead. */
+	const struct factor *f = catalog_find(&d->catalog, catalog_resolve_alias(e->factor));
+	char unused[PROTO_MESSAGE_MAX];
+	if (f == NULL) {
+		snprintf(r->fix, sizeof r->fix, "factor");
+		size_t len = strlen(r->reason);
+		snprintf(r->reason + len, sizeof r->reason - len, " (%s is not one of your factors "
+		    "yet: define it first with 'simmer factor define %s --kind KIND --role ROLE')",
+		    e->factor, e->factor);
+	} else if (e->no_value || catalog_check_value(f, e->value, unused, sizeof unused) < 0) {
+		snprintf(r->fix, sizeof r->fix, "value");
+	} else {
+		snprintf(r->fix, sizeof r->fix, "time");
+	}
+}
+
+static void
+spool_refused_kept(void *arg, int rc, const char *err)
+{
+	struct spool_file *sf = arg;
+	if (rc != 0) {
+		sf->failed = true;
+		log_error("could not store the refused entries of %s: %s; keeping the file", sf->path,
+		    err);
+	}
+	spool_file_release(sf);
+}
+
+/* Hands sf's refused rows, with one that counts those past the cap, to
+ * the store thread; sf stays held until they are committed. */
+static void
+spool_keep_refused(struct simmerd *d, struct spool_file *sf)
+{
+	if (sf->refused_over > 0) {
+		struct refused_entry *more = realloc(sf->refused, (sf->n_refused + 1) * sizeof *more);
+		if (more == NULL) {
+			sf->failed = true;
+			log_error("out of memory keeping the refused entries of %s; keeping the file",
+			    sf->path);
+			return;
+		}
+		sf->refused = more;
+		struct refused_entry *r = &sf->refused[sf->n_refused++];
+		memset(r, 0, sizeof *r);
+		r->refused_ms = clock_now_ms();
+		snprintf(r->spool, sizeof r->spool, "%.1023s", sf->path);
+		r->offset = -1;
+		char aside[PATH_MAX + 16];
+		kept_aside_path(sf->path, aside, sizeof aside);
+		snprintf(r->reason, sizeof r->reason, "%zu more records of this spool were refused and "
+		    "are not listed one by one; the whole spool is kept in %.300s", sf->refused_over,
+		    aside);
+	}
+	if (sf->n_refused == 0)
+		return;
+	struct refused_entry *rows = sf->refused;
+	size_t n = sf->n_refused;
+	sf->refused = NULL;
+	sf->n_refused = sf->cap_refused = 0;
+	sf->batches_left++;
+	if (refused_keep(d->refused, rows, n, spool_refused_kept, sf) != 0) {
+		sf->batches_left--;
+		sf->failed = true;
+		log_error("out of memory keeping the refused entries of %s; keeping the file", sf->path);
+	}
+}
 
 static void
 spool_batch_done(struct job *job)
@@ -57,16 +201,8 @@ spool_batch_done(struct job *job)
 	sf->added += job->added;
 	sf->present += job->present;
 	sf->rejected += job->rejected;
-	if (--sf->batches_left == 0) {
-		if (!sf->failed) {
-			log_info("took in the spool %s: %zu added, %zu already present, %zu rejected",
-			    sf->path, sf->added, sf->present, sf->rejected);
-			if (unlink(sf->path) != 0)
-				log_warn("cannot remove %s: %s", sf->path, strerror(errno));
-		}
-		free(sf);
-	}
 	job_free(job);
+	spool_file_release(sf);
 }
 
 /* Reads all of fd into a fresh buffer. */
@@ -132,7 +268,7 @@ spool_parse(const char *data, size_t len, const struct proto_limits *lim,
 			char why[PROTO_MESSAGE_MAX];
 			if (proto_entry_unpack(&u.data, &e, why, sizeof why) == 0) {
 				e.source = ENTRY_SOURCE_SPOOL;
-				if (on_entry(&e, arg) != 0)
+				if (on_entry(&e, off, arg) != 0)
 					rc = 1;
 			} else {
 				on_bad(off, why, arg);
@@ -168,7 +304,7 @@ spool_submit_batch(struct spool_batcher *b)
 }
 
 static int
-spool_on_entry(const struct entry *e, void *arg)
+spool_on_entry(const struct entry *e, size_t offset, void *arg)
 {
 	struct spool_batcher *b = arg;
 	if (b->batch.items == NULL && log_batch_init(&b->batch, PROTO_MAX_ENTRIES_PER_REQUEST) != 0)
@@ -176,6 +312,9 @@ spool_on_entry(const struct entry *e, void *arg)
 	struct entry copy = *e;
 	if (entries_batch_add(b->d, &b->batch, &copy) != 0)
 		return -1;
+	const struct log_item *added = &b->batch.items[b->batch.n - 1];
+	if (added->status == LOG_REJECTED)
+		note_refused(b->d, b->sf, e, offset, log_batch_message(&b->batch, added));
 	if (b->batch.n == PROTO_MAX_ENTRIES_PER_REQUEST)
 		spool_submit_batch(b);
 	return 0;
@@ -187,6 +326,10 @@ spool_on_bad(size_t off, const char *why, void *arg)
 	struct spool_batcher *b = arg;
 	b->bad++;
 	log_warn("spool %s: skipping a record at byte %zu: %s", b->path, off, why);
+	char reason[PROTO_MESSAGE_MAX];
+	snprintf(reason, sizeof reason, "a record that is not an entry simmer can read (%.400s)",
+	    why);
+	note_refused(b->d, b->sf, NULL, off, reason);
 }
 
 /* Submits the entries of one taken-aside spool file (its bytes in data,
@@ -216,12 +359,9 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 	else
 		log_batch_free(&b.batch);
 	sf->rejected += b.bad;
+	spool_keep_refused(d, sf);
 	/* Release the hold taken above. */
-	if (--sf->batches_left == 0) {
-		if (!sf->failed && unlink(path) != 0)
-			log_warn("cannot remove %s: %s", path, strerror(errno));
-		free(sf);
-	}
+	spool_file_release(sf);
 }
 
 /* Takes in the files an earlier run moved aside but did not finish. */

@@ -13,9 +13,9 @@
 
 struct simmerd;
 
-/* Called for each entry of a spool file (source set to "spool"); non-zero
- * stops the walk. */
-typedef int (*spool_entry_fn)(const struct entry *e, void *arg);
+/* Called for each entry of a spool file (source set to "spool") with the
+ * byte its record begins at; non-zero stops the walk. */
+typedef int (*spool_entry_fn)(const struct entry *e, size_t offset, void *arg);
 /* Called for a record that is msgpack but not an entry, which is skipped. */
 typedef void (*spool_bad_fn)(size_t offset, const char *why, void *arg);
 
@@ -28,8 +28,10 @@ int spool_parse(const char *data, size_t len, const struct proto_limits *lim,
     spool_entry_fn on_entry, spool_bad_fn on_bad, void *arg, size_t *stopped_at,
     char *err, size_t errlen);
 
-/* Submits every spool file through the validated write path; each file is
- * removed once its entries are committed. */
+/* Submits every spool file through the validated write path; an entry the
+ * checks refuse, and a record that is not an entry, is kept in the store's
+ * refused table with why (refused.h). Each file is removed once its
+ * entries and its refused ones are committed. */
 void spool_take_in(struct simmerd *d);
 
 #endif

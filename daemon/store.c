@@ -96,6 +96,14 @@ static const char *const migrations[] = {
 	/* 4: the cycles of elimination and reintroduction an experiment
 	 * repeats before its washout. */
 	"ALTER TABLE experiments ADD COLUMN cycles INTEGER NOT NULL DEFAULT 1;",
+	/* 5: spooled entries that simmerd's checks refused, with why, kept
+	 * until the person has seen them (store_refused.c). */
+	"CREATE TABLE refused ("
+	"  id INTEGER PRIMARY KEY, refused_ms INTEGER NOT NULL, spool TEXT NOT NULL,"
+	"  spool_offset INTEGER NOT NULL, entry_id TEXT NOT NULL, time_ms INTEGER,"
+	"  utc_offset_min INTEGER NOT NULL, factor TEXT NOT NULL, value REAL,"
+	"  note TEXT NOT NULL, reason TEXT NOT NULL, fix TEXT NOT NULL,"
+	"  UNIQUE (spool, spool_offset)) STRICT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -121,6 +121,42 @@ typedef int (*store_experiment_cb)(const struct experiment_plan *p, void *arg);
 int store_experiments_list(struct store *st, store_experiment_cb cb, void *arg, char *err,
     size_t errlen);
 
+/*
+ * Refused spooled entries (store_refused.c): what the client kept in the
+ * spool while simmerd was away and simmerd's checks then refused, kept
+ * until the person has seen them and clears them. A row is known by its
+ * spool file and the byte at which its record began, so taking in the same
+ * file again after a crash adds nothing.
+ */
+#define STORE_REFUSED_SPOOL_MAX 1023
+struct refused_entry {
+	int64_t id;                         /* the row's, when read */
+	int64_t refused_ms;
+	char spool[STORE_REFUSED_SPOOL_MAX + 1]; /* the file it was read from */
+	int64_t offset;                     /* where its record began in that file */
+	char entry_id[PROTO_ID_LEN + 1];    /* "" for a record that was not an entry */
+	bool has_time;
+	int64_t time_ms;
+	int32_t utc_offset_min;
+	char factor[PROTO_FACTOR_MAX + 1];  /* as the client wrote it; "" when unreadable */
+	bool has_value;                     /* false for a factor written with no value */
+	double value;
+	char note[PROTO_NOTE_MAX + 1];
+	char reason[PROTO_MESSAGE_MAX];     /* the message of the check that refused it */
+	char fix[8];                        /* what to change: "value", "factor", "time"; "" */
+};
+/* Stores the rows in one transaction of its own (a row already stored is
+ * left as it is); *total is how many are stored after it. */
+int store_refused_add(struct store *st, const struct refused_entry *rows, size_t n,
+    int64_t *total, char *err, size_t errlen);
+int store_refused_count(struct store *st, int64_t *total, char *err, size_t errlen);
+typedef int (*store_refused_cb)(const struct refused_entry *r, void *arg);
+/* The oldest `limit` rows, in the order they were refused. */
+int store_refused_list(struct store *st, uint32_t limit, store_refused_cb cb, void *arg,
+    char *err, size_t errlen);
+/* Forgets every row; *cleared is how many there were. */
+int store_refused_clear(struct store *st, int64_t *cleared, char *err, size_t errlen);
+
 /* Gives the connection's page cache back to the system: the writer calls
  * it when a large batch is done and nothing waits, so an idle daemon stays
  * small after an import. */

@@ -88,6 +88,12 @@
 #define PROTO_ALERTS_DEFAULT 20
 #define PROTO_ALERTS_MAX 1000
 
+/* Refused spooled entries a `refused` call returns when the client names
+ * no limit, and at most: a person's missed entries are a handful; a reply
+ * of this many with long notes is under 2 MiB. */
+#define PROTO_REFUSED_DEFAULT 1000
+#define PROTO_REFUSED_MAX 1000
+
 /* Field sizes. */
 #define PROTO_ID_LEN 36          /* a UUID in its canonical text form */
 #define PROTO_FACTOR_MAX 32      /* [a-z][a-z0-9_]{0,31} */

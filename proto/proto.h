@@ -121,6 +121,8 @@ enum proto_msg_type {
 #define PROTO_M_EXPERIMENT_STOP "experiment_stop"
 #define PROTO_M_EXPERIMENT_STATUS "experiment_status"
 #define PROTO_M_EXPERIMENT_LIST "experiment_list"
+#define PROTO_M_REFUSED "refused"
+#define PROTO_M_REFUSED_CLEAR "refused_clear"
 /* Notification the daemon sends to subscribers. */
 #define PROTO_N_ALERT "alert"
 

@@ -16,9 +16,10 @@ struct spool_count {
 };
 
 static int
-on_entry(const struct entry *e, void *arg)
+on_entry(const struct entry *e, size_t offset, void *arg)
 {
 	struct spool_count *n = arg;
+	(void)offset;
 	fuzz_require(proto_valid_uuid(e->id));
 	fuzz_require(proto_valid_factor_name(e->factor));
 	fuzz_require(e->source == ENTRY_SOURCE_SPOOL);

@@ -616,6 +616,7 @@ def test_database_from_before_the_application_id_is_adopted(ctx):
     db = sqlite3.connect(env.db)
     newest = db.execute("PRAGMA user_version").fetchone()[0]
     db.execute("DROP TABLE experiments")
+    db.execute("DROP TABLE refused")
     db.execute("PRAGMA user_version = 2")
     db.execute("PRAGMA application_id = 0")
     db.commit()
@@ -626,6 +627,7 @@ def test_database_from_before_the_application_id_is_adopted(ctx):
     assert db.execute("PRAGMA application_id").fetchone()[0] == 0x53694D72
     assert db.execute("PRAGMA user_version").fetchone()[0] == newest
     assert db.execute("SELECT count(*) FROM experiments").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM refused").fetchone()[0] == 0
     db.close()
 
 

@@ -397,6 +397,73 @@ test_crash_safety_kill_9(void **state)
 	assert_true(total_confirmed > 0);
 }
 
+static int
+keep_refused_row(const struct refused_entry *r, void *arg)
+{
+	struct refused_entry *rows = arg;
+	rows[r->id - 1] = *r;
+	return 0;
+}
+
+/* Refused spooled entries: kept with what is missing as NULL, known by
+ * file and byte (a second take-in of the same file adds nothing), counted,
+ * and cleared. */
+static void
+test_refused_rows(void **state)
+{
+	(void)state;
+	struct store *st;
+	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
+	struct refused_entry rows[2];
+	memset(rows, 0, sizeof rows);
+	for (int i = 0; i < 2; i++) {
+		snprintf(rows[i].spool, sizeof rows[i].spool, "/s/spool.msgpack.taking-7");
+		rows[i].refused_ms = 1000;
+		rows[i].offset = i * 100;
+	}
+	snprintf(rows[0].entry_id, sizeof rows[0].entry_id, "01a20a7f-572f-776a-9244-e6f9d6f48769");
+	rows[0].has_time = true;
+	rows[0].time_ms = 1795461647278;
+	rows[0].utc_offset_min = 60;
+	snprintf(rows[0].factor, sizeof rows[0].factor, "sleep");
+	snprintf(rows[0].note, sizeof rows[0].note, "it's late");
+	snprintf(rows[0].reason, sizeof rows[0].reason, "sleep_hours needs a value");
+	snprintf(rows[0].fix, sizeof rows[0].fix, "value");
+	snprintf(rows[1].reason, sizeof rows[1].reason, "not an entry");
+	int64_t total = -1;
+	assert_int_equal(store_refused_add(st, rows, 2, &total, err, sizeof err), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(store_refused_add(st, rows, 2, &total, err, sizeof err), 0);
+	assert_int_equal(total, 2);
+	store_close(st);
+
+	assert_int_equal(store_open(&st, path, true, err, sizeof err), 0);
+	assert_int_equal(store_refused_count(st, &total, err, sizeof err), 0);
+	assert_int_equal(total, 2);
+	struct refused_entry got[2];
+	memset(got, 0, sizeof got);
+	assert_int_equal(store_refused_list(st, 10, keep_refused_row, got, err, sizeof err), 0);
+	assert_true(got[0].has_time && !got[0].has_value);
+	assert_int_equal(got[0].time_ms, 1795461647278);
+	assert_int_equal(got[0].utc_offset_min, 60);
+	assert_string_equal(got[0].factor, "sleep");
+	assert_string_equal(got[0].note, "it's late");
+	assert_string_equal(got[0].fix, "value");
+	assert_string_equal(got[0].entry_id, rows[0].entry_id);
+	assert_false(got[1].has_time);
+	assert_int_equal(got[1].offset, 100);
+	assert_string_equal(got[1].reason, "not an entry");
+	store_close(st);
+
+	assert_int_equal(store_open(&st, path, false, err, sizeof err), 0);
+	int64_t cleared = -1;
+	assert_int_equal(store_refused_clear(st, &cleared, err, sizeof err), 0);
+	assert_int_equal(cleared, 2);
+	assert_int_equal(store_refused_count(st, &total, err, sizeof err), 0);
+	assert_int_equal(total, 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -408,6 +475,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_list_and_export_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_factors_persist_and_readers_see_commits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_safety_kill_9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_rows, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
