@@ -199,7 +199,7 @@ spool_instead(const struct simmer_paths *p, struct quick_entry *q, const char *w
 {
 	char err[PROTO_MESSAGE_MAX];
 	client_error("%s", why);
-	if (spool_append(p->spool, q->entries, q->count, err, sizeof err) != 0) {
+	if (spool_append(p->spool, q->entries, q->count, q->create, err, sizeof err) != 0) {
 		client_error("and the %s could not be kept either, so %s NOT saved: %s",
 		    q->count == 1 ? "entry" : "entries", q->count == 1 ? "it was" : "they were", err);
 		return -SIMMER_E_CANT_CREATE;

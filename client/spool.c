@@ -81,7 +81,8 @@ append_all(int fd, const char *buf, size_t len)
 }
 
 int
-spool_append(const char *path, struct entry *entries, size_t n, char *err, size_t errlen)
+spool_append(const char *path, struct entry *entries, size_t n, bool create_factors, char *err,
+    size_t errlen)
 {
 	char dir_err[PROTO_MESSAGE_MAX];
 	int rc = paths_make_parent(path, 0700, dir_err, sizeof dir_err);
@@ -95,7 +96,7 @@ spool_append(const char *path, struct entry *entries, size_t n, char *err, size_
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
 	for (size_t i = 0; i < n; i++) {
 		entries[i].source = ENTRY_SOURCE_SPOOL;
-		proto_entry_pack(&pk, &entries[i], false);
+		proto_spool_record_pack(&pk, &entries[i], create_factors);
 	}
 	int fd = open_locked(path);
 	if (fd < 0) {

@@ -160,6 +160,15 @@ log_batch_add(struct log_batch *b, const struct entry *e, const struct factor *f
 }
 
 const struct factor *
+log_batch_find_factor(const struct log_batch *b, const char *name)
+{
+	if (b->n_slots == 0)
+		return NULL;
+	const uint32_t *slot = factor_slot(b, name);
+	return *slot != 0 ? &b->factors[*slot - 1] : NULL;
+}
+
+const struct factor *
 log_batch_factor(const struct log_batch *b, const struct log_item *it)
 {
 	return &b->factors[it->factor_at];

@@ -66,6 +66,8 @@ int log_batch_add(struct log_batch *b, const struct entry *e, const struct facto
     const char *rejected);
 
 const struct factor *log_batch_factor(const struct log_batch *b, const struct log_item *it);
+/* The factor of that name some item of the batch has, or NULL. */
+const struct factor *log_batch_find_factor(const struct log_batch *b, const char *name);
 const char *log_batch_note(const struct log_batch *b, const struct log_item *it);
 const char *log_batch_message(const struct log_batch *b, const struct log_item *it);
 /* The item as a whole entry, for the store. */

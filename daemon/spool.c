@@ -114,17 +114,16 @@ note_refused(struct simmerd *d, struct spool_file *sf, const struct entry *e, si
 	r->has_value = !e->no_value;
 	r->value = e->value;
 	memcpy(r->note, e->note, sizeof r->note);
-	/* What the person should change to log it again. The spool cannot say
-	 * "--new", and a name simmer does not know is taken as a new event of
-	 * 0 to 100: say what to do instead. */
+	/* What the person should change to log it again. A new name is best
+	 * defined with its kind first (--new makes an event of 0 to 100). */
 	const struct factor *f = catalog_find(&d->catalog, catalog_resolve_alias(e->factor));
 	char unused[PROTO_MESSAGE_MAX];
 	if (f == NULL) {
 		snprintf(r->fix, sizeof r->fix, "factor");
 		size_t len = strlen(r->reason);
-		snprintf(r->reason + len, sizeof r->reason - len, " (%s is not one of your factors "
-		    "yet: define it first with 'simmer factor define %s --kind KIND --role ROLE')",
-		    e->factor, e->factor);
+		snprintf(r->reason + len, sizeof r->reason - len, " (if %s is a new factor, define it "
+		    "first with 'simmer factor define %s --kind KIND --role ROLE')", e->factor,
+		    e->factor);
 	} else if (e->no_value || catalog_check_value(f, e->value, unused, sizeof unused) < 0) {
 		snprintf(r->fix, sizeof r->fix, "value");
 	} else {
@@ -266,9 +265,12 @@ spool_parse(const char *data, size_t len, const struct proto_limits *lim,
 		if (msgpack_unpack_next(&u, data + off, (size_t)n, &consumed) == MSGPACK_UNPACK_SUCCESS) {
 			struct entry e;
 			char why[PROTO_MESSAGE_MAX];
-			if (proto_entry_unpack(&u.data, &e, why, sizeof why) == 0) {
+			bool create = false;
+			if (proto_entry_unpack(&u.data, &e, why, sizeof why) == 0 &&
+			    proto_get_bool(&u.data, "create_factor", false, &create, why,
+			    sizeof why) != -PROTO_E_INVALID_PARAMS) {
 				e.source = ENTRY_SOURCE_SPOOL;
-				if (on_entry(&e, off, arg) != 0)
+				if (on_entry(&e, off, create, arg) != 0)
 					rc = 1;
 			} else {
 				on_bad(off, why, arg);
@@ -289,7 +291,7 @@ struct spool_batcher {
 	struct spool_file *sf;
 	const char *path;
 	struct log_batch batch;  /* items NULL until an entry comes */
-	size_t bad;
+	size_t refused_here;     /* not entries, or names simmer does not know */
 };
 
 static void
@@ -304,12 +306,25 @@ spool_submit_batch(struct spool_batcher *b)
 }
 
 static int
-spool_on_entry(const struct entry *e, size_t offset, void *arg)
+spool_on_entry(const struct entry *e, size_t offset, bool create_factors, void *arg)
 {
 	struct spool_batcher *b = arg;
+	/* The name as a person typed it, as `log` checks it: one simmer does
+	 * not know becomes a factor only with --new. An earlier entry of the
+	 * batch may have made it one (the catalog learns a batch's new names
+	 * when it is submitted). */
+	char why[PROTO_MESSAGE_MAX];
+	struct entry copy = *e;
+	bool in_batch = b->batch.items != NULL &&
+	    log_batch_find_factor(&b->batch, catalog_resolve_alias(e->factor)) != NULL;
+	if (!create_factors && !in_batch &&
+	    entries_check_typed(b->d, &copy, false, NULL, why, sizeof why) < 0) {
+		b->refused_here++;
+		note_refused(b->d, b->sf, e, offset, why);
+		return 0;
+	}
 	if (b->batch.items == NULL && log_batch_init(&b->batch, PROTO_MAX_ENTRIES_PER_REQUEST) != 0)
 		return -1;
-	struct entry copy = *e;
 	if (entries_batch_add(b->d, &b->batch, &copy) != 0)
 		return -1;
 	const struct log_item *added = &b->batch.items[b->batch.n - 1];
@@ -324,7 +339,7 @@ static void
 spool_on_bad(size_t off, const char *why, void *arg)
 {
 	struct spool_batcher *b = arg;
-	b->bad++;
+	b->refused_here++;
 	log_warn("spool %s: skipping a record at byte %zu: %s", b->path, off, why);
 	char reason[PROTO_MESSAGE_MAX];
 	snprintf(reason, sizeof reason, "a record that is not an entry simmer can read (%.400s)",
@@ -358,7 +373,7 @@ spool_submit(struct simmerd *d, const char *path, char *data, size_t len)
 		spool_submit_batch(&b);
 	else
 		log_batch_free(&b.batch);
-	sf->rejected += b.bad;
+	sf->rejected += b.refused_here;
 	spool_keep_refused(d, sf);
 	/* Release the hold taken above. */
 	spool_file_release(sf);

@@ -7,6 +7,7 @@
 #ifndef SIMMER_DAEMON_SPOOL_H
 #define SIMMER_DAEMON_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "proto/proto.h"
@@ -14,8 +15,10 @@
 struct simmerd;
 
 /* Called for each entry of a spool file (source set to "spool") with the
- * byte its record begins at; non-zero stops the walk. */
-typedef int (*spool_entry_fn)(const struct entry *e, size_t offset, void *arg);
+ * byte its record begins at and whether the person asked for new names to
+ * become factors (--new); non-zero stops the walk. */
+typedef int (*spool_entry_fn)(const struct entry *e, size_t offset, bool create_factors,
+    void *arg);
 /* Called for a record that is msgpack but not an entry, which is skipped. */
 typedef void (*spool_bad_fn)(size_t offset, const char *why, void *arg);
 

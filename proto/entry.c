@@ -282,12 +282,13 @@ proto_local_day(int64_t time_ms, int32_t utc_offset_min, int day_start_hour)
 	return (int32_t)floor_div(local_ms, 86400000);
 }
 
-int
-proto_entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored)
+/* The entry map with `extra` more pairs, which the caller packs after it. */
+static int
+entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored, size_t extra)
 {
 	bool has_note = e->note[0] != '\0';
 	bool has_value = !e->no_value || with_stored;
-	size_t n = 5 + (has_value ? 1 : 0) + (has_note ? 1 : 0) + (with_stored ? 2 : 0);
+	size_t n = 5 + (has_value ? 1 : 0) + (has_note ? 1 : 0) + (with_stored ? 2 : 0) + extra;
 	int rc = msgpack_pack_map(pk, n);
 	rc |= proto_pack_kv_str(pk, "id", e->id);
 	rc |= proto_pack_kv_int(pk, "time", e->time_ms);
@@ -305,6 +306,21 @@ proto_entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored)
 		rc |= proto_pack_kv_bool(pk, "deleted", e->deleted);
 	}
 	return rc ? -PROTO_E_INTERNAL : 0;
+}
+
+int
+proto_entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored)
+{
+	return entry_pack(pk, e, with_stored, 0);
+}
+
+int
+proto_spool_record_pack(msgpack_packer *pk, const struct entry *e, bool create_factor)
+{
+	int rc = entry_pack(pk, e, false, create_factor ? 1 : 0);
+	if (rc == 0 && create_factor && proto_pack_kv_bool(pk, "create_factor", true) != 0)
+		rc = -PROTO_E_INTERNAL;
+	return rc;
 }
 
 int

@@ -268,6 +268,9 @@ struct entry {
 
 /* Packs an entry map; with_stored adds "day" and "deleted". */
 int proto_entry_pack(msgpack_packer *pk, const struct entry *e, bool with_stored);
+/* Packs a spool record: the entry map, with "create_factor": true when the
+ * person asked for new names to become factors (--new). */
+int proto_spool_record_pack(msgpack_packer *pk, const struct entry *e, bool create_factor);
 /* Reads an entry map, checking types, the id's form, the factor name's form,
  * the note's length and that value is finite. Range checks are the daemon's. */
 int proto_entry_unpack(const msgpack_object *o, struct entry *e, char *err, size_t errlen);

@@ -16,10 +16,11 @@ struct spool_count {
 };
 
 static int
-on_entry(const struct entry *e, size_t offset, void *arg)
+on_entry(const struct entry *e, size_t offset, bool create_factors, void *arg)
 {
 	struct spool_count *n = arg;
 	(void)offset;
+	(void)create_factors;
 	fuzz_require(proto_valid_uuid(e->id));
 	fuzz_require(proto_valid_factor_name(e->factor));
 	fuzz_require(e->source == ENTRY_SOURCE_SPOOL);

@@ -43,8 +43,8 @@ def test_refused_spooled_entries_are_listed_said_and_cleared(ctx):
     assert rows["sleep"]["value"] is None and "needs a value" in rows["sleep"]["reason"], rows
     assert rows["pain"]["value"] == 15 and rows["pain"]["note"] == "it's bad", rows
     assert "between 0 and 10" in rows["pain"]["reason"], rows
-    assert "8500" in rows["steps"]["reason"], rows
-    assert "not one of your factors" in rows["steps"]["reason"], rows
+    assert rows["steps"]["reason"].startswith("unknown factor 'steps'"), rows
+    assert "simmer factor define steps --kind KIND --role ROLE" in rows["steps"]["reason"], rows
     assert [rows[f]["fix"] for f in ("sleep", "pain", "steps")] == ["value", "value", "factor"]
     for r in got["refused"]:
         assert r["spool"].startswith(spool_path(ctx)) and r["entry_id"] and r["time"], r
@@ -89,6 +89,25 @@ def test_refused_spooled_entries_are_listed_said_and_cleared(ctx):
         "nothing kept while simmerd was away was refused\n"
     assert ctx.simmer("refused", "--clear", check=0).stdout == \
         "there were no refused entries to clear\n"
+
+
+def test_a_spooled_name_is_checked_as_log_checks_it(ctx):
+    """A name simmer does not know becomes a factor from the spool only with
+    --new, as it does when simmerd is there; a typo is refused with the name
+    it looks like."""
+    ctx.simmer("tomato", "--new", "--note", "on purpose", check=75)
+    ctx.simmer("stifness", "3", check=75)
+    ctx.simmer("tomato", "--note", "second time, known by then", check=75)
+    ctx.daemon()
+    got = wait_until(lambda: (r := refused(ctx))["total"] == 1 and r, what="1 refused row")
+    row = got["refused"][0]
+    assert row["factor"] == "stifness" and row["fix"] == "factor", row
+    assert "did you mean 'stiffness'" in row["reason"], row
+    notes = sorted(e["note"] for e in
+                   json.loads(ctx.simmer("list", "--json", check=0).stdout)["entries"])
+    assert notes == ["on purpose", "second time, known by then"], notes
+    text = ctx.simmer("refused", check=0).stdout
+    assert "then log it again: simmer stifness 3 --at '" in text, text
 
 
 def test_refused_rows_survive_kill9_and_a_restart(ctx):
