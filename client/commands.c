@@ -189,6 +189,21 @@ warn_red_flag(const char *factor)
 	render_wrap(stderr, text, 0, 0);
 }
 
+/* The entry of a name simmerd does not know (quoted in err) whose value no
+ * new name could take, as an event: "steps 8500". NULL when none. */
+static const struct entry *
+too_big_for_new(const struct quick_entry *q, const char *err)
+{
+	for (size_t i = 0; i < q->count; i++) {
+		const struct entry *e = &q->entries[i];
+		char quoted[PROTO_FACTOR_MAX + 3];
+		snprintf(quoted, sizeof quoted, "'%s'", e->factor);
+		if (!e->no_value && e->value > PROTO_EVENT_MAX && strstr(err, quoted) != NULL)
+			return e;
+	}
+	return NULL;
+}
+
 /*
  * simmerd did not store the entries: keep them in the spool, and say why
  * and where. SIMMER_E_SPOOLED (exit code 75) means they are on the disk (fsynced); when
@@ -306,6 +321,7 @@ cmd_log(const struct options *o, int argc, char **argv)
 		return rc;
 	}
 	if (rc != 0) {
+		const struct entry *big;
 		/* The daemon names the factor it does not know and a near one;
 		 * the first word may also be a mistyped command. */
 		char quoted[PROTO_FACTOR_MAX + 3];
@@ -315,6 +331,11 @@ cmd_log(const struct options *o, int argc, char **argv)
 		if (near != NULL)
 			client_error("%s; did you mean the command 'simmer %s'? (or add it as a factor "
 			    "with --new)", err, near->name);
+		else if (rc == -PROTO_E_NOT_FOUND && (big = too_big_for_new(q, err)) != NULL)
+			client_error("%s%s A new name counts events up to %d, so for %g define its kind "
+			    "first: 'simmer factor define %s --kind %s --role exposure'", err,
+			    err[0] != '\0' && err[strlen(err) - 1] == '?' ? "" : ".", PROTO_EVENT_MAX,
+			    big->value, big->factor, big->value > 1440 ? "count" : "minutes");
 		else if (rc == -PROTO_E_NOT_FOUND)
 			client_error("%s (add it with --new)", err);
 		else

@@ -233,7 +233,7 @@ factor_kind_range(int kind, double *min, double *max)
 	case FACTOR_MINUTES: *min = 0; *max = 1440; break;
 	case FACTOR_FLARE: *min = 0; *max = 1; break;
 	case FACTOR_COUNT: *min = 0; *max = FACTOR_COUNT_MAX; break;
-	default: *min = 0; *max = 100; break;
+	default: *min = 0; *max = PROTO_EVENT_MAX; break;
 	}
 }
 

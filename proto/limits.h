@@ -83,6 +83,10 @@
 /* Entries a `list` returns when the client names no limit: one screen. */
 #define PROTO_LIST_DEFAULT 50
 
+/* The largest value of one entry of an event, the kind a new name gets
+ * with --new: a bigger number (a step count) needs its kind defined. */
+#define PROTO_EVENT_MAX 100
+
 /* Alerts an `alerts` call returns when the client names no limit, and at
  * most: a person reads the recent ones; the rest stay in the file. */
 #define PROTO_ALERTS_DEFAULT 20

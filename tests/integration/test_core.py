@@ -97,6 +97,12 @@ def test_count_kind_for_step_counts(ctx):
     d = ctx.daemon()
     p = ctx.simmer("steps", "8500")
     assert p.returncode == 65 and "unknown factor 'steps'" in p.stderr, p
+    # --new would make it an event, which stops at 100: the hint is the
+    # definition the number needs, not --new.
+    assert "define its kind first: 'simmer factor define steps --kind count --role " \
+        "exposure'" in p.stderr and "--new" not in p.stderr, p.stderr
+    p = ctx.simmer("walk", "45", "steps", "300")
+    assert p.returncode == 65 and "unknown factor 'walk' (add it with --new)" in p.stderr, p
     p = ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)
     assert p.stdout == "defined steps: kind count, role exposure\n", p.stdout
     p = ctx.simmer("factor", "define", "steps", "--kind", "counts", "--role", "exposure")
