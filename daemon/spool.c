@@ -44,6 +44,9 @@
  * row, and the file is kept aside rather than removed, so that nothing in
  * it is lost. */
 #define SPOOL_MAX_REFUSED 500
+/* Refused records of one file logged one by one; the rest are counted in
+ * the file's summary line, so a hostile spool cannot flood the journal. */
+#define SPOOL_LOGGED_REFUSALS 20
 
 struct spool_file {
 	char path[PATH_MAX];
@@ -53,7 +56,15 @@ struct spool_file {
 	struct refused_entry *refused;  /* handed to refused_keep at the end */
 	size_t n_refused, cap_refused;
 	size_t refused_over;            /* refused past SPOOL_MAX_REFUSED */
+	size_t logged;                  /* refusals logged one by one */
 };
+
+/* Whether one more refusal of sf is logged on its own line. */
+static bool
+log_this_refusal(struct spool_file *sf)
+{
+	return sf->logged++ < SPOOL_LOGGED_REFUSALS;
+}
 
 /* The name a spool file with too many refused entries is kept under:
  * ".taking-" becomes ".refused-", which no start takes in again. */
@@ -75,8 +86,10 @@ spool_file_release(struct spool_file *sf)
 	if (--sf->batches_left != 0)
 		return;
 	if (!sf->failed) {
-		log_info("took in the spool %s: %zu added, %zu already present, %zu refused",
-		    sf->path, sf->added, sf->present, sf->rejected);
+		log_info("took in the spool %s: %zu added, %zu already present, %zu refused%s",
+		    sf->path, sf->added, sf->present, sf->rejected,
+		    sf->logged > SPOOL_LOGGED_REFUSALS ? " (only the first refusals were logged one "
+		    "by one; 'simmer refused' lists them)" : "");
 		char aside[PATH_MAX + 16];
 		kept_aside_path(sf->path, aside, sizeof aside);
 		if (sf->refused_over > 0 && rename(sf->path, aside) != 0)
@@ -193,7 +206,7 @@ spool_batch_done(struct job *job)
 	}
 	for (size_t i = 0; i < job->log.n; i++) {
 		const struct log_item *it = &job->log.items[i];
-		if (it->status == LOG_REJECTED)
+		if (it->status == LOG_REJECTED && log_this_refusal(sf))
 			log_warn("spooled entry %s (%s) rejected: %s", it->id,
 			    log_batch_factor(&job->log, it)->name, log_batch_message(&job->log, it));
 	}
@@ -340,7 +353,8 @@ spool_on_bad(size_t off, const char *why, void *arg)
 {
 	struct spool_batcher *b = arg;
 	b->refused_here++;
-	log_warn("spool %s: skipping a record at byte %zu: %s", b->path, off, why);
+	if (log_this_refusal(b->sf))
+		log_warn("spool %s: skipping a record at byte %zu: %s", b->path, off, why);
 	char reason[PROTO_MESSAGE_MAX];
 	snprintf(reason, sizeof reason, "a record that is not an entry simmer can read (%.400s)",
 	    why);

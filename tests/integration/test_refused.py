@@ -159,9 +159,15 @@ def test_a_hostile_spool_is_kept_aside_past_the_cap(ctx):
                                         note="x" * 1000)))
         f.write(msgpack.packb(entry("pain", 4, time_ms=now - 5000, source="spool",
                                     note="the good one")))
-    ctx.daemon()
+    d = ctx.daemon()
     got = wait_until(lambda: (r := refused(ctx))["total"] > 0 and r, what="refused rows")
     assert got["total"] == 501 and len(got["refused"]) == 501, got["total"]
+    # The journal gets the first refusals one by one and a summary, not
+    # 1,201 lines.
+    logs = wait_until(lambda: "took in the spool" in (t := d.logs()) and t, what="summary")
+    one_by_one = [l for l in logs.splitlines() if "rejected:" in l or "skipping a record" in l]
+    assert len(one_by_one) == 20, len(one_by_one)
+    assert "1201 refused (only the first refusals were logged one by one" in logs, logs[-600:]
     first, last = got["refused"][0], got["refused"][-1]
     assert first["factor"] == "" and first["byte"] == 0, first
     assert "not an entry simmer can read" in first["reason"], first
