@@ -179,17 +179,6 @@ cmp_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* Quantile q of sorted values, interpolated as numpy's default is. */
-static double
-quantile_sorted(const double *v, size_t n, double q)
-{
-	if (n == 0)
-		return NAN;
-	double h = q * (double)(n - 1);
-	size_t lo = (size_t)h;
-	return lo + 1 < n ? v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]) : v[n - 1];
-}
-
 static bool
 meets(int op, double cut, double v)
 {
@@ -253,7 +242,7 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 					sorted[k++] = af->values[e];
 			qsort(sorted, k, sizeof *sorted, cmp_double);
 			for (size_t c = 0; c < N_CUTS; c++)
-				cuts[c] = quantile_sorted(sorted, k, cut_quantiles[c]);
+				cuts[c] = stats_quantile_sorted(sorted, k, cut_quantiles[c]);
 		}
 		for (int lag = SCREEN_MIN_LAG; lag <= SCREEN_MAX_LAG; lag++) {
 			/* The exposure on day u - lag against the onset on day u;

@@ -344,12 +344,20 @@ stats_quantile(const double *v, size_t n, double q)
 		return NAN;
 	}
 	qsort(c, m, sizeof *c, cmp_double);
-	double pos = q * (double)(m - 1);
-	size_t lo = (size_t)floor(pos);
-	size_t hi = lo + 1 < m ? lo + 1 : lo;
-	double r = c[lo] + (c[hi] - c[lo]) * (pos - (double)lo);
+	double r = stats_quantile_sorted(c, m, q);
 	free(c);
 	return r;
+}
+
+double
+stats_quantile_sorted(const double *sorted, size_t n, double q)
+{
+	if (n == 0)
+		return NAN;
+	double pos = q * (double)(n - 1);
+	size_t lo = (size_t)floor(pos);
+	size_t hi = lo + 1 < n ? lo + 1 : lo;
+	return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - (double)lo);
 }
 
 int

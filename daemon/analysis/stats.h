@@ -70,6 +70,9 @@ double stats_median(const double *v, size_t n);
 /* Quantile q in [0,1] of the finite values, linear interpolation as numpy's
  * default. */
 double stats_quantile(const double *v, size_t n, double q);
+/* The same of n finite values already sorted ascending (NAN when n is 0):
+ * for many quantiles of one series, sorted once. */
+double stats_quantile_sorted(const double *sorted, size_t n, double q);
 
 /* Probability forecasts (calibrate.c). */
 

@@ -587,20 +587,29 @@ days_at_least(const struct analysis_input *in, const double *v, double k)
 	return n;
 }
 
-/* The smallest value logged that is at least q (NAN when none): a cut
- * point between logged values splits the days exactly as the next logged
- * value does, and reads as something the person wrote ("stiffness >= 7",
- * not ">= 6.75"). */
+/* The smallest of n sorted logged values that is at least q (NAN when
+ * none): a cut point between logged values splits the days exactly as the
+ * next logged value does, and reads as something the person wrote
+ * ("stiffness >= 7", not ">= 6.75"). */
 static double
-logged_at_or_above(const double *v, size_t n, double q)
+logged_at_or_above(const double *sorted, size_t n, double q)
 {
-	double best = NAN;
-	if (!isfinite(q))
-		return best;
-	for (size_t d = 0; d < n; d++)
-		if (isfinite(v[d]) && v[d] >= q && !(v[d] >= best))
-			best = v[d];
-	return best;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (sorted[mid] < q)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && isfinite(q) ? sorted[lo] : NAN;
+}
+
+static int
+cmp_value(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
 }
 
 /* Builds the conditions: events present, and at doses of 2 and 3 when
@@ -610,6 +619,9 @@ static int
 build_conditions(struct search *s)
 {
 	const struct analysis_input *in = s->in;
+	double *sorted = malloc((in->n_days ? in->n_days : 1) * sizeof *sorted);
+	if (sorted == NULL)
+		return -1;
 	for (size_t f = 0; f < in->n_factors; f++) {
 		const struct analysis_factor *af = &in->factors[f];
 		bool exposure = af->role == AR_EXPOSURE, symptom = af->role == AR_SYMPTOM;
@@ -618,10 +630,16 @@ build_conditions(struct search *s)
 		double cuts[N_CUTS];
 		size_t n_cuts = 0;
 		bool numeric = af->kind != AK_EVENT && af->kind != AK_FLARE;
+		/* The logged values, sorted once for every cut point. */
+		size_t n_logged = 0;
+		for (size_t d = 0; numeric && d < in->n_days; d++)
+			if (isfinite(af->values[d]))
+				sorted[n_logged++] = af->values[d];
+		qsort(sorted, n_logged, sizeof *sorted, cmp_value);
 		if (numeric) {
 			for (size_t c = 0; c < N_CUTS; c++) {
-				double q = logged_at_or_above(af->values, in->n_days,
-				    stats_quantile(af->values, in->n_days, cut_quantiles[c]));
+				double q = logged_at_or_above(sorted, n_logged,
+				    stats_quantile_sorted(sorted, n_logged, cut_quantiles[c]));
 				if (!isfinite(q))
 					continue;
 				/* cuts[n_cuts - 1] was written when n_cuts > 0. */
@@ -631,8 +649,8 @@ build_conditions(struct search *s)
 				cuts[n_cuts++] = q;
 			}
 		}
-		double median = numeric ? logged_at_or_above(af->values, in->n_days,
-		    stats_median(af->values, in->n_days)) : NAN;
+		double median = numeric ? logged_at_or_above(sorted, n_logged,
+		    stats_quantile_sorted(sorted, n_logged, 0.5)) : NAN;
 		for (int lag = symptom ? 1 : 0; lag <= s->cfg->max_lag_days; lag++) {
 			int rc = 0;
 			if (!numeric) {
@@ -650,10 +668,13 @@ build_conditions(struct search *s)
 						rc = add_condition(s, (int)f, OP_GE, cuts[c], lag, symptom, pairs);
 				}
 			}
-			if (rc != 0)
+			if (rc != 0) {
+				free(sorted);
 				return rc;
+			}
 		}
 	}
+	free(sorted);
 	return 0;
 }
 
