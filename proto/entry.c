@@ -75,7 +75,7 @@ proto_valid_factor_name(const char *s)
 size_t
 proto_typo_distance(const char *name)
 {
-	return strlen(name) <= 4 ? 1 : 2;
+	return strlen(name) <= 5 ? 1 : 2;
 }
 
 size_t

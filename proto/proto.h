@@ -283,7 +283,8 @@ bool proto_valid_factor_name(const char *s);
  * is limit + 1. Names longer than PROTO_FACTOR_MAX are never close. */
 size_t proto_name_distance(const char *a, const char *b, size_t limit);
 /* The largest distance at which a name is taken for a typo of another:
- * one edit for up to four letters, two for longer names. */
+ * one edit for up to five letters, two for longer names (two edits in five
+ * letters make another word: "steps" is no typo of "stress"). */
 size_t proto_typo_distance(const char *name);
 /* A fresh time-ordered (version 7, RFC 9562) UUID: 48 bits of Unix
  * milliseconds then 74 random bits from getrandom(). Ids made in order sort

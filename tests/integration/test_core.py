@@ -101,6 +101,7 @@ def test_count_kind_for_step_counts(ctx):
     # definition the number needs, not --new.
     assert "define its kind first: 'simmer factor define steps --kind count --role " \
         "exposure'" in p.stderr and "--new" not in p.stderr, p.stderr
+    assert "did you mean" not in p.stderr, p.stderr
     p = ctx.simmer("walk", "45", "steps", "300")
     assert p.returncode == 65 and "unknown factor 'walk' (add it with --new)" in p.stderr, p
     p = ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)

@@ -41,7 +41,7 @@ test_suggestions_for_typos_only(void **state)
 		assert_string_equal(got, typos[i][1]);
 	}
 	/* New words are not forced onto a known name. */
-	static const char *const new_words[] = {"tomato", "coffee", "walk", "migraine", "pa"};
+	static const char *const new_words[] = {"tomato", "coffee", "walk", "migraine", "pa", "steps"};
 	for (size_t i = 0; i < sizeof new_words / sizeof new_words[0]; i++)
 		assert_null(catalog_suggest(&cat, new_words[i]));
 	catalog_free(&cat);
