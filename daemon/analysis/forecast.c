@@ -172,13 +172,6 @@ fit_slope(const double *v, const bool *y, size_t n, bool either_sign, double *sc
 	return s;
 }
 
-static int
-cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
 static bool
 meets(int op, double cut, double v)
 {
@@ -240,7 +233,7 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 			for (size_t e = from; e <= upto; e++)
 				if (isfinite(af->values[e]))
 					sorted[k++] = af->values[e];
-			qsort(sorted, k, sizeof *sorted, cmp_double);
+			stats_sort(sorted, k);
 			for (size_t c = 0; c < N_CUTS; c++)
 				cuts[c] = stats_quantile_sorted(sorted, k, cut_quantiles[c]);
 		}

@@ -343,10 +343,16 @@ stats_quantile(const double *v, size_t n, double q)
 		free(c);
 		return NAN;
 	}
-	qsort(c, m, sizeof *c, cmp_double);
+	stats_sort(c, m);
 	double r = stats_quantile_sorted(c, m, q);
 	free(c);
 	return r;
+}
+
+void
+stats_sort(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
 }
 
 double

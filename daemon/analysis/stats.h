@@ -73,6 +73,8 @@ double stats_quantile(const double *v, size_t n, double q);
 /* The same of n finite values already sorted ascending (NAN when n is 0):
  * for many quantiles of one series, sorted once. */
 double stats_quantile_sorted(const double *sorted, size_t n, double q);
+/* Sorts n finite values ascending, in place. */
+void stats_sort(double *v, size_t n);
 
 /* Probability forecasts (calibrate.c). */
 

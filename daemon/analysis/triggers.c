@@ -605,13 +605,6 @@ logged_at_or_above(const double *sorted, size_t n, double q)
 	return lo < n && isfinite(q) ? sorted[lo] : NAN;
 }
 
-static int
-cmp_value(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return (a > b) - (a < b);
-}
-
 /* Builds the conditions: events present, and at doses of 2 and 3 when
  * logged so; numeric exposures cut at quantiles both ways; symptoms at or
  * over quantiles, lag 1 on. */
@@ -635,7 +628,7 @@ build_conditions(struct search *s)
 		for (size_t d = 0; numeric && d < in->n_days; d++)
 			if (isfinite(af->values[d]))
 				sorted[n_logged++] = af->values[d];
-		qsort(sorted, n_logged, sizeof *sorted, cmp_value);
+		stats_sort(sorted, n_logged);
 		if (numeric) {
 			for (size_t c = 0; c < N_CUTS; c++) {
 				double q = logged_at_or_above(sorted, n_logged,
