@@ -562,15 +562,56 @@ pack_define(msgpack_packer *pk, const void *arg)
 		proto_pack_kv_str(pk, "unit", a->unit);
 }
 
+struct shown_factor {
+	char name[40], kind[16], role[16], unit[40];
+};
+
+static void
+read_shown_factor(const msgpack_object *f, struct shown_factor *out)
+{
+	char err[8];
+	memset(out, 0, sizeof *out);
+	proto_get_str(f, "name", false, out->name, sizeof out->name, err, sizeof err);
+	proto_get_str(f, "kind", false, out->kind, sizeof out->kind, err, sizeof err);
+	proto_get_str(f, "role", false, out->role, sizeof out->role, err, sizeof err);
+	proto_get_str(f, "unit", false, out->unit, sizeof out->unit, err, sizeof err);
+}
+
+/* "defined steps: kind count, role exposure"; a name that had a definition
+ * says what changed ("redefined triptan: role exposure -> treatment"). */
 static void
 show_defined(const msgpack_object *result)
 {
-	const msgpack_object *f = proto_map_get(result, "factor");
-	char name[40] = "", kind[16] = "", role[16] = "", err[8];
-	proto_get_str(f, "name", false, name, sizeof name, err, sizeof err);
-	proto_get_str(f, "kind", false, kind, sizeof kind, err, sizeof err);
-	proto_get_str(f, "role", false, role, sizeof role, err, sizeof err);
-	printf("defined %s: kind %s, role %s\n", name, kind, role);
+	struct shown_factor now, was;
+	read_shown_factor(proto_map_get(result, "factor"), &now);
+	const msgpack_object *before = proto_map_get(result, "was");
+	if (before == NULL) {
+		printf("defined %s: kind %s, role %s\n", now.name, now.kind, now.role);
+		return;
+	}
+	read_shown_factor(before, &was);
+	const char *parts[3][3] = {
+		{"kind", was.kind, now.kind},
+		{"role", was.role, now.role},
+		{"unit", was.unit, now.unit},
+	};
+	int changed = 0;
+	for (int i = 0; i < 3; i++)
+		changed += strcmp(parts[i][1], parts[i][2]) != 0;
+	if (changed == 0) {
+		printf("%s is already kind %s, role %s\n", now.name, now.kind, now.role);
+		return;
+	}
+	printf("redefined %s:", now.name);
+	const char *sep = " ";
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(parts[i][1], parts[i][2]) == 0)
+			continue;
+		printf("%s%s %s -> %s", sep, parts[i][0], parts[i][1][0] ? parts[i][1] : "none",
+		    parts[i][2][0] ? parts[i][2] : "none");
+		sep = ", ";
+	}
+	printf("\n");
 }
 
 int

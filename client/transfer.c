@@ -6,7 +6,9 @@
  * file and committing overlap, and reports every refused line by number.
  * A JSON Lines file's factor definitions are settled (import_from.c) once
  * the batches sent before them are answered, so that a factor is defined
- * before any entry of it after its line.
+ * before any entry of it after its line; a definition after entries that
+ * brought its name in (as a new event) applies to them too, as their kind
+ * allows.
  * `--from bearable|flaredown|sheet` reads another tracker's export (or a
  * spreadsheet diary) instead (tracker.h) and sends its entries down the
  * same path.
@@ -62,7 +64,7 @@ struct import_state {
 	size_t filling_bytes;
 	unsigned long added, present, rejected;
 	json_t *rejections;      /* [{"line", "message"}] */
-	struct catalog_view catalog;  /* fetched at the first definition line */
+	struct catalog_view catalog;  /* JSON Lines: fetched before the first line */
 	unsigned long defs_added, defs_present, defs_kept;
 	json_t *defs_kept_messages;   /* ["steps: kept your definition ..."] */
 	char err[PROTO_MESSAGE_MAX];
@@ -294,6 +296,10 @@ import_generic(struct import_state *s, FILE *in, const char *name)
 	struct import_parser p;
 	int rc = 0;
 	int format = import_detect_format(in == stdin ? NULL : name, len > 0 ? line : NULL);
+	/* The catalog as it was before the file: a definition line of a name
+	 * the file's own entries brought in before it still applies to them. */
+	if (format == IMPORT_JSONL)
+		rc = catalog_view_fetch(&s->conn, &s->catalog, s->err, sizeof s->err);
 	import_parser_init(&p, format, client_now_ms(), import_on_record, s);
 	while (len >= 0 && rc == 0) {
 		rc = import_parser_feed_line(&p, line, (size_t)len);

@@ -465,6 +465,10 @@ method_factor_define(const struct request *rq, const msgpack_object *params)
 	if (job == NULL)
 		return;
 	job->factor = f;
+	if (known != NULL) {
+		job->factor_was = *known;
+		job->had_factor = true;
+	}
 	request_submit(rq, job);
 }
 

@@ -730,9 +730,46 @@ store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out
 	return soft_delete(st, q, out, err, errlen, none);
 }
 
+/* A definition whose range leaves out live entries of the factor would
+ * make those entries ones its checks refuse: "steps" logged at 8500 cannot
+ * become an event (0 to 100). */
+static int
+entries_fit_range(struct store *st, const struct factor *f, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*), min(value), max(value) FROM entries"
+	    " WHERE factor = ?1 AND deleted = 0 AND (value < ?2 OR value > ?3)", -1, &q,
+	    NULL) != SQLITE_OK)
+		return store_fail(st, err, errlen, "checking the factor's entries");
+	sqlite3_bind_text(q, 1, f->name, -1, SQLITE_STATIC);
+	sqlite3_bind_double(q, 2, f->min);
+	sqlite3_bind_double(q, 3, f->max);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return store_fail(st, err, errlen, "checking the factor's entries");
+	}
+	sqlite3_int64 outside = sqlite3_column_int64(q, 0);
+	double lo = sqlite3_column_double(q, 1), hi = sqlite3_column_double(q, 2);
+	sqlite3_finalize(q);
+	if (outside == 0)
+		return 0;
+	char range[64];
+	if (lo == hi)
+		snprintf(range, sizeof range, "at %g", lo);
+	else
+		snprintf(range, sizeof range, "from %g to %g", lo, hi);
+	snprintf(err, errlen, "%s has %lld entr%s %s, outside what kind %s holds (%g to %g): "
+	    "choose a kind that holds them, or delete them first", f->name, (long long)outside,
+	    outside == 1 ? "y" : "ies", range, factor_kind_name(f->kind), f->min, f->max);
+	return -PROTO_E_INVALID_PARAMS;
+}
+
 int
 store_define_factor(struct store *st, const struct factor *f, char *err, size_t errlen)
 {
+	int fit = entries_fit_range(st, f, err, errlen);
+	if (fit != 0)
+		return fit;
 	sqlite3_stmt *s = st->stmts[ST_DEFINE_FACTOR];
 	bind_factor(s, f);
 	int rc = step_done(st, s, err, errlen, "defining a factor");

@@ -62,7 +62,8 @@ int store_undo_last(struct store *st, struct entry *out, char *err, size_t errle
 int store_delete_entry(struct store *st, const char *id_or_prefix, struct entry *out,
     char *err, size_t errlen);
 
-/* Inside a transaction: stores a user-defined factor (insert or replace). */
+/* Inside a transaction: stores a user-defined factor (insert or replace);
+ * -PROTO_E_INVALID_PARAMS when live entries of it fall outside its range. */
 int store_define_factor(struct store *st, const struct factor *f, char *err, size_t errlen);
 
 /* Reading. The callback returns 0 to go on, anything else stops the walk

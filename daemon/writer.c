@@ -186,9 +186,13 @@ job_pack_write_reply(struct job *job)
 		proto_entry_pack(&pk, &job->result_entry, true);
 		break;
 	case JOB_FACTOR_DEFINE:
-		msgpack_pack_map(&pk, 1);
+		msgpack_pack_map(&pk, job->had_factor ? 2 : 1);
 		proto_pack_cstr(&pk, "factor");
 		reply_pack_factor(&pk, &job->factor);
+		if (job->had_factor) {
+			proto_pack_cstr(&pk, "was");
+			reply_pack_factor(&pk, &job->factor_was);
+		}
 		break;
 	}
 }

@@ -78,6 +78,8 @@ struct job {
 	bool rejected_results;  /* JOB_LOG: results list only rejected entries */
 	char id[PROTO_ID_LEN + 1];      /* JOB_DELETE */
 	struct factor factor;           /* JOB_FACTOR_DEFINE */
+	struct factor factor_was;       /* ... as it was, when had_factor */
+	bool had_factor;
 	struct store_list_query list;   /* JOB_LIST */
 	char list_factor[PROTO_FACTOR_MAX + 1];
 	int64_t since_ms, after_time_ms; /* JOB_EXPORT */

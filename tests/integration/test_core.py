@@ -79,7 +79,11 @@ def test_unknown_name_becomes_event_exposure_and_can_be_redefined(ctx):
     assert factors["tomato"]["kind"] == "event" and factors["tomato"]["role"] == "exposure"
     assert factors["sleep_hours"]["builtin"] is True
     p = ctx.simmer("factor", "define", "tomato", "--kind", "scale", "--role", "symptom", check=0)
-    assert p.stdout == "defined tomato: kind scale, role symptom\n", p.stdout
+    # A name first logged had a definition: what changed is said.
+    assert p.stdout == "redefined tomato: kind event -> scale, role exposure -> symptom\n", \
+        p.stdout
+    p = ctx.simmer("factor", "define", "tomato", "--kind", "scale", "--role", "symptom", check=0)
+    assert p.stdout == "tomato is already kind scale, role symptom\n", p.stdout
     factors = {f["name"]: f for f in c.call("factors")["factors"]}
     assert factors["tomato"]["kind"] == "scale" and factors["tomato"]["role"] == "symptom"
     p = ctx.simmer("Bad-Name")
@@ -135,6 +139,41 @@ def test_count_kind_for_step_counts(ctx):
             ("count", "exposure", 1000000), got["steps"]
     ctx.simmer("steps", "12000", check=0)
     assert len(live_entries(ctx, "steps")) == 3
+
+
+def test_redefinition_must_hold_the_entries(ctx):
+    """A kind whose range leaves out what was logged is refused with how
+    many entries and their range; the definition stays as it was. A kind
+    that holds them, or a new role or unit, is taken and said."""
+    ctx.daemon()
+    ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure", check=0)
+    ctx.simmer("steps", "8500", check=0)
+    ctx.simmer("steps", "120", "--at", "-2h", check=0)
+    ctx.simmer("steps", "40", "--at", "-3h", check=0)
+
+    def steps():
+        got = {f["name"]: f for f in json.loads(
+            ctx.simmer("factors", "--json", check=0).stdout)["factors"]}
+        return got["steps"]["kind"], got["steps"]["role"], got["steps"]["unit"]
+
+    p = ctx.simmer("factor", "define", "steps", "--kind", "event", "--role", "exposure")
+    assert p.returncode == 65 and "steps has 2 entries from 120 to 8500, outside what kind " \
+        "event holds (0 to 100)" in p.stderr, p
+    p = ctx.simmer("factor", "define", "steps", "--kind", "minutes", "--role", "exposure")
+    assert p.returncode == 65 and "steps has 1 entry at 8500, outside what kind minutes " \
+        "holds (0 to 1440)" in p.stderr, p
+    assert steps() == ("count", "exposure", "")
+    p = ctx.simmer("factor", "define", "steps", "--kind", "count", "--role", "exposure",
+                   "--unit", "steps", check=0)
+    assert p.stdout == "redefined steps: unit none -> steps\n", p.stdout
+    assert steps() == ("count", "exposure", "steps")
+    # Once the large entries are deleted, the narrower kind holds the rest.
+    for e in live_entries(ctx, "steps"):
+        if e["value"] > 100:
+            ctx.simmer("delete", e["id"], check=0)
+    p = ctx.simmer("factor", "define", "steps", "--kind", "event", "--role", "exposure", check=0)
+    assert p.stdout == "redefined steps: kind count -> event, unit steps -> none\n", p.stdout
+    assert steps() == ("event", "exposure", "")
 
 
 def test_python_client_speaks_protocol(ctx):

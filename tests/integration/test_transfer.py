@@ -275,6 +275,36 @@ def test_existing_definition_is_kept_and_said(ctx):
     assert mine["yoga"][:3] == ("minutes", "exposure", "min"), mine
 
 
+def test_definition_after_the_files_own_entries(ctx):
+    """A definition that comes after entries of its name in the same file
+    (files joined or edited by hand) still applies to them: the entries
+    brought the name in as a new event, not the person. A kind that cannot
+    hold them is refused on its line."""
+    ctx.daemon()
+    ctx.simmer("factor", "define", "yoga", "--kind", "minutes", "--role", "exposure", check=0)
+    text = "\n".join(json.dumps(r) for r in [
+        {"time": "2026-05-01T08:00:00Z", "factor": "triptan", "value": 1},
+        {"time": "2026-05-01T09:00:00Z", "factor": "walks", "value": 40},
+        {"time": "2026-05-01T10:00:00Z", "factor": "yoga", "value": 30},
+        {"factor": "triptan", "kind": "event", "role": "treatment"},
+        {"factor": "walks", "kind": "scale", "role": "exposure"},
+        {"factor": "yoga", "kind": "minutes", "role": "symptom"}]) + "\n"
+    p = ctx.simmer("import", write(ctx, "joined.jsonl", text))
+    assert p.returncode == 65, p
+    assert "3 added, 0 already present, 1 rejected" in p.stdout, p.stdout
+    assert "2 factor definitions: 1 added, 0 already present, 1 kept as you had them" in \
+        p.stdout, p.stdout
+    # The person's own yoga stays theirs.
+    assert "yoga: kept your definition (role exposure), the file's was role symptom" in \
+        p.stdout, p.stdout
+    assert "line 5: walks has 1 entry at 40, outside what kind scale holds (0 to 10)" in \
+        p.stderr, p.stderr
+    mine = own_factors(ctx)
+    assert mine["triptan"][:2] == ("event", "treatment"), mine
+    assert mine["walks"][:2] == ("event", "exposure"), mine
+    assert mine["yoga"][:2] == ("minutes", "exposure"), mine
+
+
 def test_bad_definition_lines_are_refused_by_line(ctx):
     ctx.daemon()
     lines = ['{"factor": "steps", "kind": "pedometer", "role": "exposure"}',
