@@ -13,9 +13,9 @@
  *   evening before, the load, the first days after a flare, and the
  *   exposures that pass a strict screen of onsets 1-3 days after them
  *   (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg q of at
- *   most 0.10 within the screen, at least 3 exposed onsets), each as "it
- *   happened on a day that can still lead to an onset in the next 48
- *   hours". A warning sign is read against its usual level at the same
+ *   most 0.10 within the screen, at least 3 exposed onsets), each as the
+ *   number of the next two days (0, 1 or 2) that its lag reaches from a
+ *   day it happened on. A warning sign is read against its usual level at the same
  *   distance from the last flare, since a fading flare keeps symptoms up
  *   without announcing the next one.
  *
@@ -306,21 +306,21 @@ screen_exposures(const struct analysis_input *in, const struct analysis_result *
 	return rc;
 }
 
-/* Whether an admitted exposure happened on a day from which its lag can
- * reach day d+1 or d+2 (days after d are not known yet). */
-static bool
-exposure_hit(const struct analysis_input *in, const struct admitted_exposure *x, size_t d,
+/* Of the next two days, d+1 and d+2, how many an admitted exposure
+ * reaches at its lag from a day known by evening d: two days it happened
+ * on are two chances of an onset. *when is the latest such day. */
+static int
+exposure_hits(const struct analysis_input *in, const struct admitted_exposure *x, size_t d,
     long *when)
 {
+	int hits = 0;
 	for (long e = (long)d + 2 - x->lag; e >= (long)d + 1 - x->lag; e--) {
-		if (e > (long)d || e < 0)
+		if (e > (long)d || e < 0 || !meets(x->op, x->cut, factor_value(in, x->factor, e)))
 			continue;
-		if (meets(x->op, x->cut, factor_value(in, x->factor, e))) {
+		if (hits++ == 0)
 			*when = e;
-			return true;
-		}
 	}
-	return false;
+	return hits;
 }
 
 /* A day's state for reading a warning sign: 1 to AFTER_FLARE_DAYS days
@@ -360,7 +360,7 @@ full_raw(const struct analysis_input *in, const struct analysis_result *r, const
 	case FULL_AFTER_FLARE:
 		return day_state(r, (long)d) == x->index;
 	default:
-		return exposure_hit(in, &m->exposures[x->index], d, &when);
+		return exposure_hits(in, &m->exposures[x->index], d, &when);
 	}
 }
 
@@ -641,7 +641,7 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 	default: {
 		const struct admitted_exposure *ex = &m->exposures[x->index];
 		long when;
-		exposure_hit(in, ex, d, &when);
+		exposure_hits(in, ex, d, &when);
 		add_contributor(all, n, in->factors[ex->factor].name, c, "finding");
 		if (*n == k)
 			break;

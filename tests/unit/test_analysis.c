@@ -216,6 +216,56 @@ test_load_half_life_is_three_days(void **state)
 	free(ewma);
 }
 
+/* The full model's risk on the last evening of a built-in-simulator diary
+ * with event f had two days and this evening, and the day between too when
+ * `between`. Every lag of the forecast's screen (1-3) reaches one of the
+ * next two days from a day f happened on either way; at lags 2 and 3 the
+ * day between makes it both. */
+static double
+full_risk_with(int f, bool between)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
+	size_t last = s.in.n_days - 1;
+	for (size_t d = last - 3; d <= last; d++) {
+		s.factors[SF_PAIN].values[d] = 2;
+		s.factors[SF_FLARE].values[d] = NAN;
+	}
+	s.factors[f].values[last - 2] = 1;
+	s.factors[f].values[last - 1] = between ? 1 : 0;
+	s.factors[f].values[last] = 1;
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
+	assert_true(r.n_backtest > 0);
+	const struct backtest_day *b = &r.backtest[r.n_backtest - 1];
+	assert_int_equal(b->day, s.in.first_day + (int32_t)last);
+	double p = b->candidate[FORECASTER_FULL];
+	analysis_result_free(&r);
+	sim_free(&s);
+	return p;
+}
+
+/* An exposure the full model admitted that reaches both of the next two
+ * days is two chances of an onset, more than one that reaches one. */
+static void
+test_exposure_on_two_days_counts_twice(void **state)
+{
+	(void)state;
+	double most = 0;
+	for (int f = SF_DAIRY; f < SF_COUNT; f++) {
+		if (sim_factors[f].kind != AK_EVENT || sim_factors[f].role != AR_EXPOSURE)
+			continue;
+		double once = full_risk_with(f, false), twice = full_risk_with(f, true);
+		double gain = log(twice / (1 - twice)) - log(once / (1 - once));
+		if (fabs(gain) > 0.01)
+			print_message("%s: full model's risk %.3f, %.3f with the day between\n",
+			    sim_factors[f].name, once, twice);
+		assert_true(gain > -0.05);
+		most = fmax(most, gain);
+	}
+	assert_true(most > 0.2);
+}
+
 static void
 test_planted_trigger_found_at_its_lag(void **state)
 {
@@ -591,6 +641,7 @@ main(void)
 		cmocka_unit_test(test_combination_found_and_passenger_not),
 		cmocka_unit_test(test_alarm_is_not_always_on),
 		cmocka_unit_test(test_dose_named_by_its_departing_side),
+		cmocka_unit_test(test_exposure_on_two_days_counts_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
