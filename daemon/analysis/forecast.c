@@ -3,8 +3,9 @@
  * next 48 hours, fitted on the past only, and what drives each one.
  *
  * - The simple rule: the evening's warning signs (the symptom scales), each
- *   weighted by the slope of a shrunk logistic fit on the person's past,
- *   held at zero or above.
+ *   read against its usual level at the same distance from the last flare,
+ *   in units of its spread, and counted when the slope of a shrunk
+ *   logistic fit on the person's past is above zero.
  * - The load alone, its slope held at zero or above.
  * - The full model: a logistic fit, with a strong ridge penalty on
  *   standardized inputs, of the evening's warning signs (as the simple rule
@@ -340,6 +341,14 @@ day_state(const struct analysis_result *r, long d)
 	return 0;
 }
 
+/* The level a warning sign usually has on a day like d: as far from the
+ * last flare (or inside one). */
+static double
+sign_usual(const struct analysis_result *r, const struct forecast_model *m, size_t s, long d)
+{
+	return m->sign_usual[s][day_state(r, d)];
+}
+
 /* An input of the full model on evening d, NAN when unknown. A warning
  * sign is read against its usual level in the same state (a fading flare
  * keeps stiffness up without announcing anything). */
@@ -353,7 +362,7 @@ full_raw(const struct analysis_input *in, const struct analysis_result *r, const
 		const struct forecast_sign *sg = &m->signs[x->index];
 		long day = (long)d - sg->lag;
 		double v = factor_value(in, sg->factor, day);
-		return isfinite(v) ? v - m->sign_usual[x->index][day_state(r, day)] : NAN;
+		return isfinite(v) ? v - sign_usual(r, m, (size_t)x->index, day) : NAN;
 	}
 	case FULL_LOAD:
 		return load[d];
@@ -539,16 +548,20 @@ out:
 }
 
 /* What a warning sign adds to the simple rule's score on evening d: the
- * evening's signs in units of their spread, with no fitted weight beyond
- * its sign, so that a weekly refit cannot reshuffle its ranking. 0 at the
- * usual level, below it when the sign is below its usual. */
+ * evening's sign above or below its usual level at the same distance from
+ * the last flare, in units of its spread, with no fitted weight beyond its
+ * sign, so that a weekly refit cannot reshuffle its ranking. A fading
+ * flare keeps stiffness up for days without announcing the next one: read
+ * against the overall level, those evenings looked the riskiest. */
 static double
-sign_part(const struct analysis_input *in, const struct forecast_sign *s, int which, size_t d)
+sign_part(const struct analysis_input *in, const struct analysis_result *r,
+    const struct forecast_model *m, size_t s, int which, size_t d)
 {
-	double v = factor_value(in, s->factor, (long)d - s->lag);
-	if (!isfinite(v) || which != FORECASTER_SIMPLE || s->lag != 0)
+	const struct forecast_sign *sg = &m->signs[s];
+	double v = factor_value(in, sg->factor, (long)d - sg->lag);
+	if (!isfinite(v) || which != FORECASTER_SIMPLE || sg->lag != 0)
 		return 0;
-	return s->slope > 0 ? (v - s->mean) / s->sd : 0;
+	return sg->slope > 0 ? (v - sign_usual(r, m, s, (long)d)) / sg->sd : 0;
 }
 
 /* The same for the load alone, in units of its spread. */
@@ -570,7 +583,7 @@ forecast_scores(const struct analysis_input *in, const struct analysis_result *r
 		return;
 	for (int c = FORECASTER_SIMPLE; c <= FORECASTER_LOAD; c++) {
 		for (size_t s = 0; s < m->n_signs; s++)
-			score[c] += sign_part(in, &m->signs[s], c, d);
+			score[c] += sign_part(in, r, m, s, c, d);
 		score[c] += load_part(m, load, c, d);
 	}
 	/* Around the usual, without the fit's intercept: a refit moves the
@@ -622,7 +635,7 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 		if (*n > k)
 			snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f",
 			    factor_value(in, sg->factor, day), sg->lag ? "yesterday" : "today",
-			    m->sign_usual[x->index][day_state(r, day)]);
+			    sign_usual(r, m, (size_t)x->index, day));
 		break;
 	}
 	case FULL_LOAD:
@@ -677,10 +690,11 @@ forecast_contributors(const struct analysis_input *in, const struct analysis_res
 			double v = factor_value(in, sg->factor, (long)d - sg->lag);
 			size_t k = n;
 			add_contributor(all, &n, in->factors[sg->factor].name,
-			    scale * sign_part(in, sg, which, d), "warning sign");
+			    scale * sign_part(in, r, m, s, which, d), "warning sign");
 			if (n > k)
 				snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f", v,
-				    sg->lag ? "yesterday" : "today", sg->mean);
+				    sg->lag ? "yesterday" : "today",
+				    sign_usual(r, m, s, (long)d - sg->lag));
 		}
 		size_t at = n;
 		add_contributor(all, &n, "load", scale * load_part(m, load, which, d), "load");

@@ -47,8 +47,8 @@ def main():
          f["auc_vs_true"] >= 0.9, f"{f['auc_vs_true']:.3f}", "target: >= 0.95"),
         ("Brier skill against the diary's own rate > 0",
          f["brier_skill"] > 0, f"{f['brier_skill']:.4f}", None),
-        ("onsets warned, as a share of the true model's at the same budget, do not fall (floor 0.68)",
-         f["warned_vs_true"] >= 0.68, f"{f['warned_vs_true']:.3f}",
+        ("onsets warned, as a share of the true model's at the same budget, do not fall (floor 0.72)",
+         f["warned_vs_true"] >= 0.72, f"{f['warned_vs_true']:.3f}",
          f"target: >= 0.8 (warned {f['share_warned']:.3f}, true model {f['share_warned_true']:.3f}, "
          f"simple rule {f['share_warned_simple']:.3f} at the same budget)"),
         ("findings from nsaid taken for pain or from a trigger with a passenger <= 0.5 per diary",

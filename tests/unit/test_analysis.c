@@ -266,6 +266,54 @@ test_exposure_on_two_days_counts_twice(void **state)
 	assert_true(most > 0.2);
 }
 
+/* The simple rule's risk on the last evening of a built-in-simulator
+ * diary in which stiffness stays 2 points up for three days after each
+ * flare, with stiffness 5 that evening: two days after a flare
+ * (`after_flare`), or far from one. */
+static double
+simple_risk_with_stiffness_5(bool after_flare)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
+	double *pain = s.factors[SF_PAIN].values, *stiff = s.factors[SF_STIFFNESS].values;
+	size_t last = s.in.n_days - 1;
+	for (size_t d = last - 5; d <= last; d++) {
+		pain[d] = after_flare && (d == last - 3 || d == last - 2) ? 8 : 2;
+		s.factors[SF_FLARE].values[d] = NAN;
+	}
+	for (size_t d = last; d >= 3; d--) {
+		bool high = isfinite(pain[d]) && pain[d] >= cfg.flare_pain_level, fading = false;
+		for (size_t k = 1; k <= 3 && !high; k++)
+			fading |= isfinite(pain[d - k]) && pain[d - k] >= cfg.flare_pain_level;
+		if (fading && isfinite(stiff[d]))
+			stiff[d] = fmin(stiff[d] + 2, 10);
+	}
+	stiff[last] = 5;
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
+	const struct backtest_day *b = &r.backtest[r.n_backtest - 1];
+	assert_int_equal(b->day, s.in.first_day + (int32_t)last);
+	double p = b->candidate[FORECASTER_SIMPLE];
+	analysis_result_free(&r);
+	sim_free(&s);
+	return p;
+}
+
+/* A fading flare keeps stiffness up without announcing the next one: the
+ * simple rule reads the evening's stiffness against its usual level at the
+ * same distance from the last flare, so 5 two days after a flare says less
+ * than 5 on an ordinary evening. */
+static void
+test_fading_flare_is_no_warning_sign(void **state)
+{
+	(void)state;
+	double ordinary = simple_risk_with_stiffness_5(false);
+	double after = simple_risk_with_stiffness_5(true);
+	print_message("simple rule's risk at stiffness 5: %.3f on an ordinary evening, %.3f two "
+	    "days after a flare\n", ordinary, after);
+	assert_true(log(ordinary / (1 - ordinary)) - log(after / (1 - after)) > 0.3);
+}
+
 static void
 test_planted_trigger_found_at_its_lag(void **state)
 {
@@ -642,6 +690,7 @@ main(void)
 		cmocka_unit_test(test_alarm_is_not_always_on),
 		cmocka_unit_test(test_dose_named_by_its_departing_side),
 		cmocka_unit_test(test_exposure_on_two_days_counts_twice),
+		cmocka_unit_test(test_fading_flare_is_no_warning_sign),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
