@@ -273,7 +273,7 @@ show_stale(FILE *out, const msgpack_object *r, const char *date)
  * in words and the forecaster, after the notice of stale data and of a
  * flare under way, if any. */
 struct day_head {
-	char date[16], level[16], model[24], chance[32];
+	char date[16], level[16], model[48], chance[32];
 	char by[160];       /* what made the forecast, in words */
 	const char *record; /* where its record is, once it has one */
 	double load, threshold;
@@ -295,8 +295,14 @@ signs_logged(const msgpack_object *m)
 static const char *
 model_words(const msgpack_object *m, const char *model)
 {
-	return !signs_logged(m) && strcmp(model, "warning signs") == 0 ?
-	    "your average rate, as no symptom scale is logged" : model;
+	if (signs_logged(m))
+		return model;
+	if (strcmp(model, "warning signs") == 0)
+		return "your average rate, as no symptom scale is logged";
+	if (strcmp(model, "warning signs and full model") == 0)
+		return "the full model, taken halfway to your average rate, as no symptom scale is "
+		    "logged";
+	return model;
 }
 
 /* What made today's forecast: the starting curve of the load until a
@@ -579,7 +585,7 @@ static void
 show_backtest(FILE *out, const msgpack_object *r)
 {
 	const msgpack_object *s = proto_map_get(r, "summary");
-	char model[24], watch[32], warning[32];
+	char model[48], watch[32], warning[32];
 	double onsets = num(s, "onsets"), needed = num(s, "onsets_needed");
 	if (str(s, "model", model, sizeof model)[0])
 		sayf(out, 0, "How simmer's evening forecasts would have done on your past days "

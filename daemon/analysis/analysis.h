@@ -84,8 +84,11 @@ struct contributor {
 	char detail[96];
 };
 
-/* The forecasters a backtest chooses among (forecast.c). */
-enum forecaster { FORECASTER_SIMPLE, FORECASTER_LOAD, FORECASTER_FULL, FORECASTER_COUNT };
+/* The forecasters a backtest chooses among (forecast.c); the combined one
+ * is the simple rule and the full model averaged on the log-odds scale. */
+enum forecaster {
+	FORECASTER_SIMPLE, FORECASTER_LOAD, FORECASTER_FULL, FORECASTER_COMBINED, FORECASTER_COUNT
+};
 const char *forecaster_name(int which);
 
 /* Risk alert cut-offs chosen from the backtest under the false-alarm

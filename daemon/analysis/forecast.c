@@ -95,7 +95,8 @@ forecast_signs_logged(const struct analysis_input *in)
 const char *
 forecaster_name(int which)
 {
-	static const char *const names[FORECASTER_COUNT] = {"warning signs", "load", "full model"};
+	static const char *const names[FORECASTER_COUNT] = {"warning signs", "load", "full model",
+	    "warning signs and full model"};
 	return which >= 0 && which < FORECASTER_COUNT ? names[which] : "?";
 }
 
@@ -672,36 +673,63 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 	}
 }
 
+/* Contributors that say the same thing (one warning sign read by two
+ * candidates) become one, their contributions added. */
+static size_t
+merge_contributors(struct contributor *all, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < kept && (strcmp(all[j].factor, all[i].factor) != 0 ||
+		    strcmp(all[j].source, all[i].source) != 0 || strcmp(all[j].detail, all[i].detail) != 0))
+			j++;
+		if (j < kept)
+			all[j].contribution += all[i].contribution;
+		else
+			all[kept++] = all[i];
+	}
+	size_t n_out = 0;
+	for (size_t i = 0; i < kept; i++)
+		if (fabs(all[i].contribution) >= 1e-6)
+			all[n_out++] = all[i];
+	return n_out;
+}
+
 size_t
 forecast_contributors(const struct analysis_input *in, const struct analysis_result *r,
-    const double *load, const struct forecast_model *m, int which, double scale, size_t d,
-    struct contributor *out, size_t max)
+    const double *load, const struct forecast_model *m, const double weight[FORECASTER_COUNT],
+    size_t d, struct contributor *out, size_t max)
 {
-	struct contributor all[FORECAST_MAX_INPUTS + FORECAST_MAX_SIGNS + 1];
+	struct contributor all[FORECAST_MAX_INPUTS + 2 * FORECAST_MAX_SIGNS + 2];
 	size_t n = 0;
 	if (!m->fitted || max == 0)
 		return 0;
-	if (which == FORECASTER_FULL) {
+	if (weight[FORECASTER_FULL] != 0)
 		for (size_t j = 0; j < m->n_inputs; j++)
-			full_contributor(in, r, load, m, &m->inputs[j], scale, d, all, &n);
-	} else {
+			full_contributor(in, r, load, m, &m->inputs[j], weight[FORECASTER_FULL], d, all,
+			    &n);
+	for (int c = FORECASTER_SIMPLE; c <= FORECASTER_LOAD; c++) {
+		if (weight[c] == 0)
+			continue;
 		for (size_t s = 0; s < m->n_signs; s++) {
 			const struct forecast_sign *sg = &m->signs[s];
 			double v = factor_value(in, sg->factor, (long)d - sg->lag);
 			size_t k = n;
 			add_contributor(all, &n, in->factors[sg->factor].name,
-			    scale * sign_part(in, r, m, s, which, d), "warning sign");
+			    weight[c] * sign_part(in, r, m, s, c, d), "warning sign");
 			if (n > k)
 				snprintf(all[k].detail, sizeof all[k].detail, "%.0f %s, usually %.1f", v,
 				    sg->lag ? "yesterday" : "today",
 				    sign_usual(r, m, s, (long)d - sg->lag));
 		}
 		size_t at = n;
-		add_contributor(all, &n, "load", scale * load_part(m, load, which, d), "load");
+		add_contributor(all, &n, "load", weight[c] * load_part(m, load, c, d), "load");
 		if (n > at)
 			snprintf(all[at].detail, sizeof all[at].detail, "load %.0f, usually %.0f",
 			    load[d], m->load_mean);
 	}
+	n = merge_contributors(all, n);
 	qsort(all, n, sizeof *all, cmp_contrib);
 	n = n < max ? n : max;
 	memcpy(out, all, n * sizeof *out);

@@ -107,12 +107,14 @@ int forecast_fit(const struct analysis_input *in, const struct analysis_config *
 /* Each candidate's score for the evening of day d (log-odds around usual). */
 void forecast_scores(const struct analysis_input *in, const struct analysis_result *r,
     const double *load, const struct forecast_model *m, size_t d, double score[FORECASTER_COUNT]);
-/* What moves candidate `which`'s score on day d, times `scale` (the
- * calibration's slope), largest first; only inputs of that candidate that
+/* What moves a forecast's log-odds on day d, largest first: each of the
+ * simple rule, the load and the full model enters with its weight (the
+ * calibration's slope times its share, 0 for a candidate not in it); an
+ * input two of them read (a warning sign) is listed once. Only inputs that
  * are present. */
 size_t forecast_contributors(const struct analysis_input *in, const struct analysis_result *r,
-    const double *load, const struct forecast_model *m, int which, double scale, size_t d,
-    struct contributor *out, size_t max);
+    const double *load, const struct forecast_model *m, const double weight[FORECASTER_COUNT],
+    size_t d, struct contributor *out, size_t max);
 int forecast_level(const struct risk_cutoffs *cut, double risk);
 /* For each evening, on how many of the two days after it an onset is
  * possible (0-2): a pain-defined onset needs two days below the flare level

@@ -520,6 +520,9 @@ def test_forecast_says_what_made_it(ctx):
     if s["model"] == "warning signs":
         assert "forecast by: your average rate, as no symptom scale is logged (see simmer " \
             "backtest for its record)" in status, status
+    elif s["model"] == "warning signs and full model":
+        assert "forecast by: the full model, taken halfway to your average rate, as no symptom " \
+            "scale is logged (see simmer backtest for its record)" in status, status
     else:
         assert f"forecast by: {s['model']} (see simmer backtest for its record)" in status, status
     why = " ".join(ctx.simmer("why", check=0).stdout.split())

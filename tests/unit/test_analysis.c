@@ -314,6 +314,60 @@ test_fading_flare_is_no_warning_sign(void **state)
 	assert_true(log(ordinary / (1 - ordinary)) - log(after / (1 - after)) > 0.3);
 }
 
+/* A contributor of the combined forecaster is what it adds through the
+ * simple rule plus what it adds through the full model, at their weights:
+ * a warning sign both read is listed once, with both parts. */
+static double
+contribution_of(const struct contributor *c, size_t n, const struct contributor *like)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].factor, like->factor) == 0 && strcmp(c[i].source, like->source) == 0 &&
+		    strcmp(c[i].detail, like->detail) == 0)
+			sum += c[i].contribution;
+	return sum;
+}
+
+static void
+test_combined_contributors_add_up(void **state)
+{
+	(void)state;
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 730, 11, false), 0);
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
+	size_t n = s.in.n_days;
+	unsigned char *open = malloc(n);
+	assert_non_null(open);
+	forecast_open_days(&s.in, &cfg, open);
+	struct forecast_model m;
+	assert_int_equal(forecast_fit(&s.in, &cfg, &r, open, r.load, n - 1, &m), 0);
+	assert_true(m.fitted);
+	const double simple[FORECASTER_COUNT] = {0.4, 0, 0, 0}, full[FORECASTER_COUNT] = {0, 0, 0.5, 0};
+	const double both[FORECASTER_COUNT] = {0.4, 0, 0.5, 0};
+	size_t merged = 0;
+	for (size_t d = n - 120; d < n; d++) {
+		struct contributor a[40], b[40], c[40];
+		size_t na = forecast_contributors(&s.in, &r, r.load, &m, simple, d, a, 40);
+		size_t nb = forecast_contributors(&s.in, &r, r.load, &m, full, d, b, 40);
+		size_t nc = forecast_contributors(&s.in, &r, r.load, &m, both, d, c, 40);
+		for (size_t i = 0; i < nc; i++) {
+			double from_a = contribution_of(a, na, &c[i]), from_b = contribution_of(b, nb, &c[i]);
+			assert_float_equal(c[i].contribution, from_a + from_b, 1e-9);
+			/* Listed once. */
+			assert_float_equal(contribution_of(c, nc, &c[i]), c[i].contribution, 1e-12);
+			merged += from_a != 0 && from_b != 0;
+		}
+		for (size_t i = 0; i + 1 < nc; i++)
+			assert_true(fabs(c[i].contribution) >= fabs(c[i + 1].contribution));
+	}
+	print_message("contributors read by both the simple rule and the full model: %zu\n", merged);
+	assert_true(merged > 0);
+	free(open);
+	analysis_result_free(&r);
+	sim_free(&s);
+}
+
 static void
 test_planted_trigger_found_at_its_lag(void **state)
 {
@@ -691,6 +745,7 @@ main(void)
 		cmocka_unit_test(test_dose_named_by_its_departing_side),
 		cmocka_unit_test(test_exposure_on_two_days_counts_twice),
 		cmocka_unit_test(test_fading_flare_is_no_warning_sign),
+		cmocka_unit_test(test_combined_contributors_add_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
