@@ -9,8 +9,10 @@
  * known by that evening; the simple rule's and the load's scores are
  * calibrated by Platt scaling on their own earlier out-of-sample scores,
  * while the full model, a logistic fit on the past, gives a risk itself
- * (its out-of-sample calibration is in the summary); the candidate in use is
- * the one with the lowest out-of-sample log-loss so far; and the watch and
+ * (its out-of-sample calibration is in the summary), and a fourth averages
+ * the simple rule and the full model; the candidate in use is that
+ * combination, unless another's out-of-sample log-loss so far is clearly
+ * lower (see choose_candidate); and the watch and
  * warning cut-offs are the lowest risks above the person's average whose
  * false alarms in the earlier evenings stay within the budget, on at most a
  * quarter of them, and whose alarms were followed by onsets at least as
@@ -392,12 +394,7 @@ predict(const struct rolling *s, size_t d, int open, double score[FORECASTER_COU
     double p[FORECASTER_COUNT])
 {
 	forecast_scores(s->in, s->r, s->load, &s->model, d, score);
-	for (int c = 0; c < FORECASTER_COUNT; c++) {
-		if (c == FORECASTER_COMBINED) {
-			p[c] = 1 / (1 + exp(-(COMBINED_SHARE * logit(p[FORECASTER_SIMPLE]) +
-			    (1 - COMBINED_SHARE) * logit(p[FORECASTER_FULL]))));
-			continue;
-		}
+	for (int c = 0; c < FORECASTER_COMBINED; c++) {
 		/* The full model is a logistic fit on the past, a risk already:
 		 * a calibration fitted on the scores of earlier refits would read
 		 * this refit's inputs at their old weights. */
@@ -410,6 +407,8 @@ predict(const struct rolling *s, size_t d, int open, double score[FORECASTER_COU
 		else
 			p[c] = forecast_prior_risk(s->load[d], s->threshold);
 	}
+	p[FORECASTER_COMBINED] = 1 / (1 + exp(-(COMBINED_SHARE * logit(p[FORECASTER_SIMPLE]) +
+	    (1 - COMBINED_SHARE) * logit(p[FORECASTER_FULL]))));
 	for (int c = 0; c < FORECASTER_COUNT && open < 2; c++)
 		p[c] = open == 1 ? 1 - sqrt(1 - p[c]) : 0;
 }

@@ -16,9 +16,11 @@
  *   (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg q of at
  *   most 0.10 within the screen, at least 3 exposed onsets), each as the
  *   number of the next two days (0, 1 or 2) that its lag reaches from a
- *   day it happened on. A warning sign is read against its usual level at the same
- *   distance from the last flare, since a fading flare keeps symptoms up
- *   without announcing the next one.
+ *   day it happened on. A warning sign is read against its usual level at
+ *   the same distance from the last flare, since a fading flare keeps
+ *   symptoms up without announcing the next one.
+ * - The combined forecaster (backtest.c) averages the simple rule's and the
+ *   full model's log-odds.
  *
  * A roughly ten-onsets-per-input model cannot carry dozens of inputs, and a
  * ridge refit of many inputs reshuffles its ranking from week to week; a
