@@ -216,6 +216,21 @@ test_load_half_life_is_three_days(void **state)
 	free(ewma);
 }
 
+/* Candidate `which`'s risk on the last evening of diary s, which it frees. */
+static double
+last_evening_risk(struct sim_diary *s, int which)
+{
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s->in, &cfg, true, &r), 0);
+	assert_true(r.n_backtest > 0);
+	const struct backtest_day *b = &r.backtest[r.n_backtest - 1];
+	assert_int_equal(b->day, s->in.first_day + (int32_t)(s->in.n_days - 1));
+	double p = b->candidate[which];
+	analysis_result_free(&r);
+	sim_free(s);
+	return p;
+}
+
 /* The full model's risk on the last evening of a built-in-simulator diary
  * with event f had two days and this evening, and the day between too when
  * `between`. Every lag of the forecast's screen (1-3) reaches one of the
@@ -234,15 +249,7 @@ full_risk_with(int f, bool between)
 	s.factors[f].values[last - 2] = 1;
 	s.factors[f].values[last - 1] = between ? 1 : 0;
 	s.factors[f].values[last] = 1;
-	struct analysis_result r;
-	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
-	assert_true(r.n_backtest > 0);
-	const struct backtest_day *b = &r.backtest[r.n_backtest - 1];
-	assert_int_equal(b->day, s.in.first_day + (int32_t)last);
-	double p = b->candidate[FORECASTER_FULL];
-	analysis_result_free(&r);
-	sim_free(&s);
-	return p;
+	return last_evening_risk(&s, FORECASTER_FULL);
 }
 
 /* An exposure the full model admitted that reaches both of the next two
@@ -289,14 +296,7 @@ simple_risk_with_stiffness_5(bool after_flare)
 			stiff[d] = fmin(stiff[d] + 2, 10);
 	}
 	stiff[last] = 5;
-	struct analysis_result r;
-	assert_int_equal(analysis_run(&s.in, &cfg, true, &r), 0);
-	const struct backtest_day *b = &r.backtest[r.n_backtest - 1];
-	assert_int_equal(b->day, s.in.first_day + (int32_t)last);
-	double p = b->candidate[FORECASTER_SIMPLE];
-	analysis_result_free(&r);
-	sim_free(&s);
-	return p;
+	return last_evening_risk(&s, FORECASTER_SIMPLE);
 }
 
 /* A fading flare keeps stiffness up without announcing the next one: the
