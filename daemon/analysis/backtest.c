@@ -187,10 +187,11 @@ log_loss_one(double p, bool y)
 	return y ? -log(q) : -log1p(-q);
 }
 
-/* The forecaster in use: until enough onsets were forecast, the simple
- * rule; then the simple rule and the full model combined, unless another
- * candidate's out-of-sample log-loss on the known evenings is lower by a
- * clear margin (its mean gain above SWITCH_MIN_SE standard errors).
+/* The forecaster in use: the simple rule and the full model combined once
+ * the full model is fitted (until then the simple rule), unless, once
+ * enough onsets were forecast to judge, another candidate's out-of-sample
+ * log-loss on the known evenings is lower by a clear margin (its mean gain
+ * above SWITCH_MIN_SE standard errors).
  * Switching on noise would change what the person sees from week to week
  * for nothing, and picking the best of a few noisy records loses more than
  * it gains: averaged, the two forecasts err less than the one that did
@@ -198,11 +199,10 @@ log_loss_one(double p, bool y)
 static void
 choose_candidate(struct rolling *s, size_t known)
 {
-	s->chosen = FORECASTER_SIMPLE;
-	if (onsets_forecast(s, known) < BACKTEST_MIN_ONSETS)
-		return;
 	int reference = s->model.fitted ? FORECASTER_COMBINED : FORECASTER_SIMPLE;
 	s->chosen = reference;
+	if (onsets_forecast(s, known) < BACKTEST_MIN_ONSETS)
+		return;
 	double best_gain = 0;
 	for (int c = 0; c < FORECASTER_COUNT; c++) {
 		if (c == reference)
