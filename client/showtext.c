@@ -689,9 +689,18 @@ show_waybar(FILE *out, const msgpack_object *r)
 		snprintf(line, sizeof line, "load %.0f/%.0f", load, threshold);
 		json_object_set_new(j, "text", json_string(line));
 		json_object_set_new(j, "full_text", json_string(line));
+		/* The same words as status: no more precision than the history
+		 * supports, and stale data said so. */
+		char chance[32], last_entry[16] = "", err[8];
+		bool stale = false;
+		proto_risk_words(risk, chance, sizeof chance);
+		proto_get_bool(r, "stale", false, &stale, err, sizeof err);
+		if (stale)
+			str(r, "last_entry", last_entry, sizeof last_entry);
 		snprintf(line, sizeof line, "simmer, %s: level %s\nload %.0f of 100, alert threshold "
-		    "%.0f\nchance that a flare begins within 48 hours: %.0f%%", date, level, load,
-		    threshold, risk * 100);
+		    "%.0f\nchance that a flare begins within 48 hours: %s%s%s%s", date, level, load,
+		    threshold, chance, stale ? "\nno entries since " : "", last_entry,
+		    stale ? "; this is as of that day" : "");
 		json_object_set_new(j, "class", json_string(level));
 		json_object_set_new(j, "alt", json_string(level));
 		json_object_set_new(j, "percentage", json_integer(isfinite(load) ? (json_int_t)lround(load) : 0));

@@ -420,6 +420,12 @@ def test_waybar_format(ctx):
     assert w["class"] == s["level"] and w["class"] in ("ok", "watch", "warning"), (w, s)
     assert w["text"] == w["full_text"] == "load %.0f/%.0f" % (s["load"], s["threshold"]), w
     assert "alert threshold" in w["tooltip"] and w["percentage"] == round(s["load"]), w
+    # The chance in status's words, with no more precision than the history
+    # supports, and nothing said of stale data on a current diary.
+    status = ctx.simmer("status", check=0).stdout
+    chance = [l for l in status.splitlines() if "chance that a flare begins" in l][0].strip()
+    assert chance in w["tooltip"] and "%" not in w["tooltip"], (chance, w)
+    assert "no entries since" not in w["tooltip"], w
     p = ctx.simmer("status", "--format", "svg")
     assert p.returncode == 64 and "text|waybar" in p.stderr, p
 

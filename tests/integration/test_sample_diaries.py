@@ -301,6 +301,12 @@ def test_a_diary_gone_quiet_is_as_of_its_last_entry_and_raises_no_alert(ctx):
         status["risk_alerts_note"], status
     assert not risk, risk
     assert "No entries since 2026-03-20; this is as of 2026-03-20." in text, text
+    # The bar's tooltip says it too, and the chance in status's words.
+    bar = json.loads(ctx.simmer("status", "--format", "waybar", check=0,
+                                extra_env={"SIMMER_NOW": "2026-03-30T14:00:00Z"}).stdout)
+    assert "\nno entries since 2026-03-20; this is as of that day" in bar["tooltip"], bar
+    chance = [l for l in text.splitlines() if "chance that a flare begins" in l][0].strip()
+    assert chance in bar["tooltip"] and "%" not in bar["tooltip"], (chance, bar)
 
 
 def test_the_same_diary_on_its_last_day_is_current(ctx):
