@@ -455,11 +455,15 @@ method_factor_define(const struct request *rq, const msgpack_object *params)
 	}
 	snprintf(f.name, sizeof f.name, "%s", name);
 	factor_kind_range(f.kind, &f.min, &f.max);
-	if (proto_get_str(params, "unit", false, f.unit, sizeof f.unit, err, sizeof err) ==
-	    -PROTO_E_INVALID_PARAMS) {
+	rc = proto_get_str(params, "unit", false, f.unit, sizeof f.unit, err, sizeof err);
+	if (rc == -PROTO_E_INVALID_PARAMS) {
 		request_error(rq, PROTO_E_INVALID_PARAMS, err);
 		return;
 	}
+	/* A redefinition that does not name a unit keeps the one it had:
+	 * giving coffee the role of a treatment leaves it in cups. */
+	if (rc == -PROTO_E_NOT_FOUND && known != NULL)
+		snprintf(f.unit, sizeof f.unit, "%s", known->unit);
 	snprintf(f.description, sizeof f.description, "defined by you");
 	struct job *job = request_job(rq, JOB_FACTOR_DEFINE, factor_defined);
 	if (job == NULL)

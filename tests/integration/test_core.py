@@ -171,8 +171,13 @@ def test_redefinition_must_hold_the_entries(ctx):
     for e in live_entries(ctx, "steps"):
         if e["value"] > 100:
             ctx.simmer("delete", e["id"], check=0)
+    # Not naming a unit keeps the one it had; an empty one clears it.
     p = ctx.simmer("factor", "define", "steps", "--kind", "event", "--role", "exposure", check=0)
-    assert p.stdout == "redefined steps: kind count -> event, unit steps -> none\n", p.stdout
+    assert p.stdout == "redefined steps: kind count -> event\n", p.stdout
+    assert steps() == ("event", "exposure", "steps")
+    p = ctx.simmer("factor", "define", "steps", "--kind", "event", "--role", "exposure",
+                   "--unit", "", check=0)
+    assert p.stdout == "redefined steps: unit steps -> none\n", p.stdout
     assert steps() == ("event", "exposure", "")
 
 
