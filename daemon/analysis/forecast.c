@@ -4,14 +4,17 @@
  *
  * - The simple rule: the evening's warning signs (the symptom scales), each
  *   read against its usual level at the same distance from the last flare,
- *   in units of its spread, and counted when the slope of a shrunk
- *   logistic fit on the person's past is above zero.
+ *   in units of its spread, counted again beyond half a spread above usual
+ *   (an announced flare stands out; many are not announced), and counted
+ *   when the slope of a shrunk logistic fit on the person's past is above
+ *   zero.
  * - The load alone, its slope held at zero or above.
  * - The full model: a logistic fit, with a strong ridge penalty on
  *   standardized inputs, of the evening's warning signs (as the simple rule
  *   takes them) and of the inputs with evidence in the past (one-sided
  *   p < 0.01, either way for the days after a flare): the signs of the
- *   evening before, the load, the first days after a flare, and the
+ *   evening before, each sign's part beyond half a spread above usual, the
+ *   load, the first days after a flare, and the
  *   exposures that pass a strict screen of onsets 1-3 days after them
  *   (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg q of at
  *   most 0.10 within the screen, at least 3 exposed onsets), each as the
@@ -53,6 +56,11 @@
  * before can still be followed by an onset in the next 48 hours at these. */
 #define SCREEN_MIN_LAG 1
 #define SCREEN_MAX_LAG 3
+/* Not every flare is announced, and one that is shows as a sign well above
+ * its usual level; so the log-odds of an onset rise faster than in
+ * proportion to a sign's rise. Beyond this many spreads above usual, a
+ * sign counts again. */
+#define SIGN_KNEE 0.5
 
 static const double cut_quantiles[] = {0.1, 0.25, 0.5, 0.5, 0.75, 0.9};
 static const int cut_ops[] = {OP_LT, OP_LT, OP_LT, OP_GE, OP_GE, OP_GE};
@@ -367,6 +375,13 @@ full_raw(const struct analysis_input *in, const struct analysis_result *r, const
 		double v = factor_value(in, sg->factor, day);
 		return isfinite(v) ? v - sign_usual(r, m, (size_t)x->index, day) : NAN;
 	}
+	case FULL_SIGN_HIGH: {
+		const struct forecast_sign *sg = &m->signs[x->index];
+		long day = (long)d - sg->lag;
+		double v = factor_value(in, sg->factor, day);
+		return isfinite(v) ? fmax(0, v - sign_usual(r, m, (size_t)x->index, day) -
+		    SIGN_KNEE * sg->sd) : NAN;
+	}
 	case FULL_LOAD:
 		return load[d];
 	case FULL_AFTER_FLARE:
@@ -448,6 +463,9 @@ fit_full(const struct analysis_input *in, const struct analysis_result *r, const
 	for (size_t s = 0; s < m->n_signs; s++)
 		consider_input(in, r, load, m, (struct full_input){FULL_SIGN, (int)s, 0, 1, 0},
 		    m->signs[s].lag == 0, rows, y, n, v, sx, sy);
+	for (size_t s = 0; s < m->n_signs; s++)
+		consider_input(in, r, load, m, (struct full_input){FULL_SIGN_HIGH, (int)s, 0, 1, 0},
+		    false, rows, y, n, v, sx, sy);
 	consider_input(in, r, load, m, (struct full_input){FULL_LOAD, 0, 0, 1, 0}, false, rows, y,
 	    n, v, sx, sy);
 	for (int k = 1; k <= AFTER_FLARE_DAYS; k++)
@@ -564,7 +582,8 @@ sign_part(const struct analysis_input *in, const struct analysis_result *r,
 	double v = factor_value(in, sg->factor, (long)d - sg->lag);
 	if (!isfinite(v) || which != FORECASTER_SIMPLE || sg->lag != 0)
 		return 0;
-	return sg->slope > 0 ? (v - sign_usual(r, m, s, (long)d)) / sg->sd : 0;
+	double z = (v - sign_usual(r, m, s, (long)d)) / sg->sd;
+	return sg->slope > 0 ? z + fmax(0, z - SIGN_KNEE) : 0;
 }
 
 /* The same for the load alone, in units of its spread. */
@@ -631,7 +650,8 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 	double c = scale * x->beta * (raw - x->mean) / x->sd;
 	size_t k = *n;
 	switch (x->kind) {
-	case FULL_SIGN: {
+	case FULL_SIGN:
+	case FULL_SIGN_HIGH: {
 		const struct forecast_sign *sg = &m->signs[x->index];
 		long day = (long)d - sg->lag;
 		add_contributor(all, n, in->factors[sg->factor].name, c, "warning sign");

@@ -78,14 +78,16 @@ struct admitted_exposure {
 /* Evenings 1 to 3 days after a flare's last day are told apart: symptoms
  * stay raised while a flare fades, and another one rarely begins at once. */
 #define AFTER_FLARE_DAYS 3
-enum full_input_kind { FULL_SIGN, FULL_LOAD, FULL_AFTER_FLARE, FULL_EXPOSURE };
+/* FULL_SIGN_HIGH: the part of a warning sign more than SIGN_KNEE spreads
+ * above its usual level (forecast.c). */
+enum full_input_kind { FULL_SIGN, FULL_SIGN_HIGH, FULL_LOAD, FULL_AFTER_FLARE, FULL_EXPOSURE };
 /* One input of the full model: which, its spread over the fit, its
  * standardized weight. */
 struct full_input {
 	int kind, index;            /* index: a sign, a day after a flare, an exposure */
 	double mean, sd, beta;
 };
-#define FORECAST_MAX_INPUTS (FORECAST_MAX_SIGNS + AFTER_FLARE_DAYS + FORECAST_MAX_EXPOSURES + 1)
+#define FORECAST_MAX_INPUTS (2 * FORECAST_MAX_SIGNS + AFTER_FLARE_DAYS + FORECAST_MAX_EXPOSURES + 1)
 struct forecast_model {
 	bool fitted;                /* enough history; otherwise every score is 0 */
 	size_t n_signs;

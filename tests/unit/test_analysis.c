@@ -314,6 +314,62 @@ test_fading_flare_is_no_warning_sign(void **state)
 	assert_true(log(ordinary / (1 - ordinary)) - log(after / (1 - after)) > 0.3);
 }
 
+/* Candidate `which`'s risk on the last evening of a built-in-simulator
+ * diary in which only every other onset is announced, by stiffness 3.5
+ * points up the evening before and 2 points two evenings before, with
+ * stiffness `tonight` that evening. */
+static double
+risk_with_half_announced(int which, double tonight)
+{
+	struct sim_diary s;
+	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
+	double *stiff = s.factors[SF_STIFFNESS].values;
+	size_t last = s.in.n_days - 1;
+	uint64_t rng = 77;
+	unsigned onsets = 0;
+	for (size_t d = 0; d < s.in.n_days; d++)
+		if (isfinite(stiff[d]))
+			stiff[d] = sim_clip(round(2.5 + 1.2 * sim_normal(&rng)), 0, 10);
+	for (size_t d = 2; d < s.in.n_days; d++) {
+		if (!s.true_onset[d] || onsets++ % 2)
+			continue;
+		if (isfinite(stiff[d - 1]))
+			stiff[d - 1] = fmin(stiff[d - 1] + 3.5, 10);
+		if (isfinite(stiff[d - 2]))
+			stiff[d - 2] = fmin(stiff[d - 2] + 2, 10);
+	}
+	for (size_t d = last - 3; d <= last; d++) {
+		s.factors[SF_PAIN].values[d] = 2;
+		s.factors[SF_FLARE].values[d] = NAN;
+		stiff[d] = 2;
+	}
+	stiff[last] = tonight;
+	return last_evening_risk(&s, which);
+}
+
+/* When only some flares are announced, a sign far above its usual level
+ * says more per point than one a little above it: the simple rule and the
+ * full model both read it so, where a straight line would give every
+ * point the same weight. */
+static void
+test_far_above_usual_counts_more(void **state)
+{
+	(void)state;
+	const int which[] = {FORECASTER_SIMPLE, FORECASTER_FULL};
+	for (size_t i = 0; i < 2; i++) {
+		double p2 = risk_with_half_announced(which[i], 2);
+		double p4 = risk_with_half_announced(which[i], 4);
+		double p7 = risk_with_half_announced(which[i], 7);
+		double low = (log(p4 / (1 - p4)) - log(p2 / (1 - p2))) / 2;
+		double high = (log(p7 / (1 - p7)) - log(p4 / (1 - p4))) / 3;
+		print_message("%s: risk %.3f, %.3f, %.3f at stiffness 2, 4, 7; log-odds per point "
+		    "%.2f from 2 to 4, %.2f from 4 to 7\n", forecaster_name(which[i]), p2, p4, p7, low,
+		    high);
+		assert_true(low > 0);
+		assert_true(high > 1.2 * low);
+	}
+}
+
 /* A contributor of the combined forecaster is what it adds through the
  * simple rule plus what it adds through the full model, at their weights:
  * a warning sign both read is listed once, with both parts. */
@@ -745,6 +801,7 @@ main(void)
 		cmocka_unit_test(test_dose_named_by_its_departing_side),
 		cmocka_unit_test(test_exposure_on_two_days_counts_twice),
 		cmocka_unit_test(test_fading_flare_is_no_warning_sign),
+		cmocka_unit_test(test_far_above_usual_counts_more),
 		cmocka_unit_test(test_combined_contributors_add_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
