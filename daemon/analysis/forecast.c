@@ -11,10 +11,10 @@
  * - The load alone, its slope held at zero or above.
  * - The full model: a logistic fit, with a strong ridge penalty on
  *   standardized inputs, of the evening's warning signs (as the simple rule
- *   takes them) and of the inputs with evidence in the past (one-sided
- *   p < 0.01, either way for the days after a flare): the signs of the
- *   evening before, each sign's part beyond half a spread above usual, the
- *   load, the first days after a flare, and the
+ *   takes them: each sign, and its part beyond half a spread above usual)
+ *   and of the inputs with evidence in the past (one-sided p < 0.01, either
+ *   way for the days after a flare): the signs of the evening before (the
+ *   same two parts), the load, the first days after a flare, and the
  *   exposures that pass a strict screen of onsets 1-3 days after them
  *   (Fisher's one-sided test, p < 0.01 and a Benjamini-Hochberg q of at
  *   most 0.10 within the screen, at least 3 exposed onsets), each as the
@@ -459,13 +459,14 @@ fit_full(const struct analysis_input *in, const struct analysis_result *r, const
     double *sx, double *sy)
 {
 	/* The evening's own warning signs enter as the simple rule takes
-	 * them, so that the full model builds on it; the rest need evidence. */
+	 * them, with their part beyond the knee, so that the full model builds
+	 * on it; the rest need evidence. */
 	for (size_t s = 0; s < m->n_signs; s++)
 		consider_input(in, r, load, m, (struct full_input){FULL_SIGN, (int)s, 0, 1, 0},
 		    m->signs[s].lag == 0, rows, y, n, v, sx, sy);
 	for (size_t s = 0; s < m->n_signs; s++)
 		consider_input(in, r, load, m, (struct full_input){FULL_SIGN_HIGH, (int)s, 0, 1, 0},
-		    false, rows, y, n, v, sx, sy);
+		    m->signs[s].lag == 0, rows, y, n, v, sx, sy);
 	consider_input(in, r, load, m, (struct full_input){FULL_LOAD, 0, 0, 1, 0}, false, rows, y,
 	    n, v, sx, sy);
 	for (int k = 1; k <= AFTER_FLARE_DAYS; k++)
