@@ -640,6 +640,36 @@ cmp_contrib(const void *a, const void *b)
 /* What the full model's input x adds on evening d, with its words. A
  * factor that is absent adds nothing worth naming, so only present
  * exposures and the days after a flare that apply are listed. */
+static bool
+is_sign_input(const struct full_input *x)
+{
+	return x->kind == FULL_SIGN || x->kind == FULL_SIGN_HIGH;
+}
+
+/* What warning sign s adds to the full model on evening d against a usual
+ * evening (the sign at its usual level): both of its parts, and nothing
+ * when that would run against the sign's own side of usual, so that a
+ * sign below its usual level is never worded as raising the risk. */
+static double
+sign_contribution(const struct analysis_input *in, const struct analysis_result *r,
+    const double *load, const struct forecast_model *m, int s, size_t d)
+{
+	double rel = NAN, c = 0;
+	for (size_t j = 0; j < m->n_inputs; j++) {
+		const struct full_input *x = &m->inputs[j];
+		if (!is_sign_input(x) || x->index != s)
+			continue;
+		if (x->kind == FULL_SIGN)
+			rel = full_raw(in, r, load, m, x, d);
+		c += x->beta * full_raw(in, r, load, m, x, d) / x->sd;
+	}
+	if (!isfinite(rel)) {
+		const struct full_input lin = {FULL_SIGN, s, 0, 1, 0};
+		rel = full_raw(in, r, load, m, &lin, d);
+	}
+	return isfinite(c) && isfinite(rel) && c * rel > 0 ? c : 0;
+}
+
 static void
 full_contributor(const struct analysis_input *in, const struct analysis_result *r,
     const double *load, const struct forecast_model *m, const struct full_input *x, double scale,
@@ -648,7 +678,14 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 	double raw = full_raw(in, r, load, m, x, d);
 	if (!isfinite(raw) || ((x->kind == FULL_AFTER_FLARE || x->kind == FULL_EXPOSURE) && raw == 0))
 		return;
-	double c = scale * x->beta * (raw - x->mean) / x->sd;
+	if (is_sign_input(x)) {
+		/* A sign's two parts are told once, from its first input. */
+		for (const struct full_input *y = m->inputs; y < x; y++)
+			if (is_sign_input(y) && y->index == x->index)
+				return;
+	}
+	double c = is_sign_input(x) ? scale * sign_contribution(in, r, load, m, x->index, d) :
+	    scale * x->beta * (raw - x->mean) / x->sd;
 	size_t k = *n;
 	switch (x->kind) {
 	case FULL_SIGN:

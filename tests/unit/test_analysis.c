@@ -318,26 +318,33 @@ test_fading_flare_is_no_warning_sign(void **state)
  * diary in which only every other onset is announced, by stiffness 3.5
  * points up the evening before and 2 points two evenings before, with
  * stiffness `tonight` that evening. */
-static double
-risk_with_half_announced(int which, double tonight)
+static void
+half_announced(struct sim_diary *s)
 {
-	struct sim_diary s;
-	assert_int_equal(sim_generate(&s, 1460, 11, false), 0);
-	double *stiff = s.factors[SF_STIFFNESS].values;
-	size_t last = s.in.n_days - 1;
+	assert_int_equal(sim_generate(s, 1460, 11, false), 0);
+	double *stiff = s->factors[SF_STIFFNESS].values;
 	uint64_t rng = 77;
 	unsigned onsets = 0;
-	for (size_t d = 0; d < s.in.n_days; d++)
+	for (size_t d = 0; d < s->in.n_days; d++)
 		if (isfinite(stiff[d]))
 			stiff[d] = sim_clip(round(2.5 + 1.2 * sim_normal(&rng)), 0, 10);
-	for (size_t d = 2; d < s.in.n_days; d++) {
-		if (!s.true_onset[d] || onsets++ % 2)
+	for (size_t d = 2; d < s->in.n_days; d++) {
+		if (!s->true_onset[d] || onsets++ % 2)
 			continue;
 		if (isfinite(stiff[d - 1]))
 			stiff[d - 1] = fmin(stiff[d - 1] + 3.5, 10);
 		if (isfinite(stiff[d - 2]))
 			stiff[d - 2] = fmin(stiff[d - 2] + 2, 10);
 	}
+}
+
+static double
+risk_with_half_announced(int which, double tonight)
+{
+	struct sim_diary s;
+	half_announced(&s);
+	double *stiff = s.factors[SF_STIFFNESS].values;
+	size_t last = s.in.n_days - 1;
 	for (size_t d = last - 3; d <= last; d++) {
 		s.factors[SF_PAIN].values[d] = 2;
 		s.factors[SF_FLARE].values[d] = NAN;
@@ -368,6 +375,53 @@ test_far_above_usual_counts_more(void **state)
 		assert_true(low > 0);
 		assert_true(high > 1.2 * low);
 	}
+}
+
+/* A warning sign is worded by its side of usual: above it, it raises the
+ * forecast or is not listed; below it, it lowers it or is not listed. The
+ * full model reads a sign with two parts (the part beyond the knee has an
+ * average of its own), and together they must still agree. */
+static void
+test_sign_contributors_agree_with_usual(void **state)
+{
+	(void)state;
+	struct sim_diary s;
+	half_announced(&s);
+	struct analysis_result r;
+	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
+	size_t n = s.in.n_days;
+	unsigned char *open = malloc(n);
+	assert_non_null(open);
+	forecast_open_days(&s.in, &cfg, open);
+	struct forecast_model m;
+	assert_int_equal(forecast_fit(&s.in, &cfg, &r, open, r.load, n - 1, &m), 0);
+	bool high = false;
+	for (size_t j = 0; j < m.n_inputs; j++)
+		high |= m.inputs[j].kind == FULL_SIGN_HIGH;
+	assert_true(high);
+	const double weight[FORECASTER_COUNT] = {0.5, 0, 0.5, 0};
+	unsigned above = 0, below = 0;
+	for (size_t d = n - 300; d < n; d++) {
+		struct contributor c[40];
+		size_t nc = forecast_contributors(&s.in, &r, r.load, &m, weight, d, c, 40);
+		for (size_t i = 0; i < nc; i++) {
+			double v, usual;
+			char when[16];
+			if (strcmp(c[i].source, "warning sign") != 0)
+				continue;
+			assert_int_equal(sscanf(c[i].detail, "%lf %15[a-z], usually %lf", &v, when, &usual), 3);
+			if (fabs(v - usual) < 0.06)
+				continue;
+			assert_true((v - usual) * c[i].contribution > 0);
+			above += v > usual;
+			below += v < usual;
+		}
+	}
+	print_message("warning signs listed above usual on %u evenings, below on %u\n", above, below);
+	assert_true(above > 20 && below > 20);
+	free(open);
+	analysis_result_free(&r);
+	sim_free(&s);
 }
 
 /* A contributor of the combined forecaster is what it adds through the
@@ -802,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_exposure_on_two_days_counts_twice),
 		cmocka_unit_test(test_fading_flare_is_no_warning_sign),
 		cmocka_unit_test(test_far_above_usual_counts_more),
+		cmocka_unit_test(test_sign_contributors_agree_with_usual),
 		cmocka_unit_test(test_combined_contributors_add_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
