@@ -637,9 +637,6 @@ cmp_contrib(const void *a, const void *b)
 	return (y > x) - (y < x);
 }
 
-/* What the full model's input x adds on evening d, with its words. A
- * factor that is absent adds nothing worth naming, so only present
- * exposures and the days after a flare that apply are listed. */
 static bool
 is_sign_input(const struct full_input *x)
 {
@@ -670,6 +667,9 @@ sign_contribution(const struct analysis_input *in, const struct analysis_result 
 	return isfinite(c) && isfinite(rel) && c * rel > 0 ? c : 0;
 }
 
+/* What the full model's input x adds on evening d, with its words. A
+ * factor that is absent adds nothing worth naming, so only present
+ * exposures and the days after a flare that apply are listed. */
 static void
 full_contributor(const struct analysis_input *in, const struct analysis_result *r,
     const double *load, const struct forecast_model *m, const struct full_input *x, double scale,
