@@ -686,6 +686,9 @@ full_contributor(const struct analysis_input *in, const struct analysis_result *
 	}
 	double c = is_sign_input(x) ? scale * sign_contribution(in, r, load, m, x->index, d) :
 	    scale * x->beta * (raw - x->mean) / x->sd;
+	/* The load, too, is worded by its side of usual. */
+	if (x->kind == FULL_LOAD && !(c * (raw - x->mean) > 0))
+		c = 0;
 	size_t k = *n;
 	switch (x->kind) {
 	case FULL_SIGN:
