@@ -377,10 +377,11 @@ test_far_above_usual_counts_more(void **state)
 	}
 }
 
-/* A warning sign is worded by its side of usual: above it, it raises the
- * forecast or is not listed; below it, it lowers it or is not listed. The
- * full model reads a sign with two parts (the part beyond the knee has an
- * average of its own), and together they must still agree. */
+/* A warning sign (and the load) is worded by its side of usual: above it,
+ * it raises the forecast or is not listed; below it, it lowers it or is
+ * not listed. The full model reads a sign with two parts (the part beyond
+ * the knee has an average of its own), and together they must still
+ * agree. */
 static void
 test_sign_contributors_agree_with_usual(void **state)
 {
@@ -407,6 +408,12 @@ test_sign_contributors_agree_with_usual(void **state)
 		for (size_t i = 0; i < nc; i++) {
 			double v, usual;
 			char when[16];
+			if (strcmp(c[i].source, "load") == 0) {
+				assert_int_equal(sscanf(c[i].detail, "load %lf, usually %lf", &v, &usual), 2);
+				if (fabs(v - usual) >= 1)
+					assert_true((v - usual) * c[i].contribution > 0);
+				continue;
+			}
 			if (strcmp(c[i].source, "warning sign") != 0)
 				continue;
 			assert_int_equal(sscanf(c[i].detail, "%lf %15[a-z], usually %lf", &v, when, &usual), 3);
