@@ -656,9 +656,10 @@ sign_contribution(const struct analysis_input *in, const struct analysis_result 
 		const struct full_input *x = &m->inputs[j];
 		if (!is_sign_input(x) || x->index != s)
 			continue;
+		double raw = full_raw(in, r, load, m, x, d);
 		if (x->kind == FULL_SIGN)
-			rel = full_raw(in, r, load, m, x, d);
-		c += x->beta * full_raw(in, r, load, m, x, d) / x->sd;
+			rel = raw;
+		c += x->beta * raw / x->sd;
 	}
 	if (!isfinite(rel)) {
 		const struct full_input lin = {FULL_SIGN, s, 0, 1, 0};

@@ -314,10 +314,9 @@ test_fading_flare_is_no_warning_sign(void **state)
 	assert_true(log(ordinary / (1 - ordinary)) - log(after / (1 - after)) > 0.3);
 }
 
-/* Candidate `which`'s risk on the last evening of a built-in-simulator
- * diary in which only every other onset is announced, by stiffness 3.5
- * points up the evening before and 2 points two evenings before, with
- * stiffness `tonight` that evening. */
+/* A built-in-simulator diary with stiffness of its own, in which only
+ * every other onset is announced: 3.5 points up the evening before and 2
+ * points two evenings before. */
 static void
 half_announced(struct sim_diary *s)
 {
@@ -338,6 +337,8 @@ half_announced(struct sim_diary *s)
 	}
 }
 
+/* Candidate `which`'s risk on the last evening of that diary, with
+ * stiffness `tonight` that evening after three ordinary days. */
 static double
 risk_with_half_announced(int which, double tonight)
 {
@@ -377,6 +378,19 @@ test_far_above_usual_counts_more(void **state)
 	}
 }
 
+/* The analysis of diary s and the forecast model fitted on all of it, as
+ * today's forecast is. */
+static void
+fit_on_whole_diary(const struct sim_diary *s, struct analysis_result *r, struct forecast_model *m)
+{
+	assert_int_equal(analysis_run(&s->in, &cfg, false, r), 0);
+	unsigned char *open = malloc(s->in.n_days);
+	assert_non_null(open);
+	forecast_open_days(&s->in, &cfg, open);
+	assert_int_equal(forecast_fit(&s->in, &cfg, r, open, r->load, s->in.n_days - 1, m), 0);
+	free(open);
+}
+
 /* A warning sign (and the load) is worded by its side of usual: above it,
  * it raises the forecast or is not listed; below it, it lowers it or is
  * not listed. The full model reads a sign with two parts (the part beyond
@@ -389,13 +403,9 @@ test_sign_contributors_agree_with_usual(void **state)
 	struct sim_diary s;
 	half_announced(&s);
 	struct analysis_result r;
-	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
-	size_t n = s.in.n_days;
-	unsigned char *open = malloc(n);
-	assert_non_null(open);
-	forecast_open_days(&s.in, &cfg, open);
 	struct forecast_model m;
-	assert_int_equal(forecast_fit(&s.in, &cfg, &r, open, r.load, n - 1, &m), 0);
+	fit_on_whole_diary(&s, &r, &m);
+	size_t n = s.in.n_days;
 	bool high = false;
 	for (size_t j = 0; j < m.n_inputs; j++)
 		high |= m.inputs[j].kind == FULL_SIGN_HIGH;
@@ -426,7 +436,6 @@ test_sign_contributors_agree_with_usual(void **state)
 	}
 	print_message("warning signs listed above usual on %u evenings, below on %u\n", above, below);
 	assert_true(above > 20 && below > 20);
-	free(open);
 	analysis_result_free(&r);
 	sim_free(&s);
 }
@@ -452,13 +461,9 @@ test_combined_contributors_add_up(void **state)
 	struct sim_diary s;
 	assert_int_equal(sim_generate(&s, 730, 11, false), 0);
 	struct analysis_result r;
-	assert_int_equal(analysis_run(&s.in, &cfg, false, &r), 0);
-	size_t n = s.in.n_days;
-	unsigned char *open = malloc(n);
-	assert_non_null(open);
-	forecast_open_days(&s.in, &cfg, open);
 	struct forecast_model m;
-	assert_int_equal(forecast_fit(&s.in, &cfg, &r, open, r.load, n - 1, &m), 0);
+	fit_on_whole_diary(&s, &r, &m);
+	size_t n = s.in.n_days;
 	assert_true(m.fitted);
 	const double simple[FORECASTER_COUNT] = {0.4, 0, 0, 0}, full[FORECASTER_COUNT] = {0, 0, 0.5, 0};
 	const double both[FORECASTER_COUNT] = {0.4, 0, 0.5, 0};
@@ -480,7 +485,6 @@ test_combined_contributors_add_up(void **state)
 	}
 	print_message("contributors read by both the simple rule and the full model: %zu\n", merged);
 	assert_true(merged > 0);
-	free(open);
 	analysis_result_free(&r);
 	sim_free(&s);
 }
